@@ -1,0 +1,128 @@
+# knowd — one plain Makefile.
+#   make            build knowd and knowctl into build/
+#   make check      install missing deps, build with ASan+UBSan, run every test
+#   make demo       install missing deps, build, run the demo (contrib/demo.sh)
+#   make fuzz       build the libFuzzer targets (clang); make fuzz-run FUZZTIME=60
+#   make bench      build and run the benchmarks under bench/
+#   make install    PREFIX=/usr/local DESTDIR=
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+BUILD	?= build
+CC	?= cc
+PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
+	   -fno-strict-aliasing -MMD -MP -Iprotocol -Ikeys -Idaemon -Icli $(PKG_CFLAGS)
+LDLIBS	+= $(PKG_LIBS) -lpthread
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CFLAGS	+= $(SANFLAGS) -O1
+LDFLAGS	+= $(SANFLAGS)
+endif
+ifneq ($(CI)$(WERROR),)
+CFLAGS	+= -Werror
+endif
+
+LIB_SRC	   := $(wildcard protocol/*.c keys/*.c)
+DAEMON_SRC := $(filter-out daemon/knowd.c,$(wildcard daemon/*.c))
+CLI_SRC	   := $(filter-out cli/knowctl.c,$(wildcard cli/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC  := $(wildcard bench/*.c)
+
+LIB_OBJ	   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ	   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB	   := $(BUILD)/libknow.a
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+all: $(BUILD)/knowd $(BUILD)/knowctl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/knowd: $(BUILD)/daemon/knowd.o $(DAEMON_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/knowctl: $(BUILD)/cli/knowctl.o $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests link the library, the daemon's modules (not its main) and cmocka.
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(DAEMON_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(DAEMON_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@./contrib/install-deps.sh
+
+# The whole suite under AddressSanitizer and UBSan, in its own build directory.
+check: deps
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san test
+
+test: all $(UNIT_BIN)
+	@BUILD=$(BUILD) ./tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=build ./contrib/demo.sh
+
+bench: all $(BENCH_BIN)
+	@BUILD=$(BUILD) ./bench/run.sh
+
+# libFuzzer targets: clang, each compiled with the library sources it exercises.
+FUZZ_CC	    ?= clang
+FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iprotocol -Ikeys \
+	       $(shell pkg-config --cflags libsodium msgpack yaml-0.1 2>/dev/null)
+FUZZ_LIBS   := $(shell pkg-config --libs libsodium msgpack yaml-0.1 2>/dev/null)
+FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZTIME    ?= 60
+
+fuzz: $(FUZZ_BIN)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard protocol/*.h keys/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_LIBS)
+
+fuzz-run: fuzz
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZTIME)s"; \
+		$$f -max_total_time=$(FUZZTIME) -max_len=65536 build/fuzz/corpus/$$n \
+		    tests/fuzz/seeds/$$n 2>build/fuzz/$$n.log || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+		tail -1 build/fuzz/$$n.log; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/knowd $(DESTDIR)$(SBINDIR)/knowd
+	install -m 0755 $(BUILD)/knowctl $(DESTDIR)$(BINDIR)/knowctl
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/knowd $(DESTDIR)$(BINDIR)/knowctl
+
+clean:
+	rm -rf build
+
+.PHONY: all check test demo bench deps fuzz fuzz-run install uninstall clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

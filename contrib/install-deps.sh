@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages knowd needs to build and test, but only those missing.
+# Non-interactive; uses sudo when not run as root. Safe to run repeatedly.
+set -eu
+
+# pkg-config name -> Debian -dev package
+LIBS="libgit2:libgit2-dev libsodium:libsodium-dev libevent:libevent-dev
+msgpack:libmsgpack-dev yaml-0.1:libyaml-dev sqlite3:libsqlite3-dev cmocka:libcmocka-dev
+libcmark:libcmark-dev"
+# command -> Debian package (tools the build and the tests call)
+TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
+clang:clang xmllint:libxml2-utils"
+
+missing=""
+for pair in $LIBS; do
+	pc=${pair%%:*}; pkg=${pair#*:}
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
+		missing="$missing $pkg"
+	fi
+done
+for pair in $TOOLS; do
+	cmd=${pair%%:*}; pkg=${pair#*:}
+	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+# libstemmer ships no .pc file: look for its header instead.
+[ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
+# libFuzzer and the sanitizer runtimes for clang
+[ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
+	missing="$missing libclang-rt-dev"
+
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || {
+		echo "install-deps: need root or sudo to install:$missing" >&2; exit 1; }
+	SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2

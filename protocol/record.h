@@ -1,0 +1,109 @@
+/* record.h — the record format (DESIGN §4): Markdown with YAML front matter, fixed schema. */
+#ifndef KNOWD_RECORD_H
+#define KNOWD_RECORD_H
+
+#include <stddef.h>
+
+#define RECORD_MAX_BYTES	(256 * 1024)	/* a whole record file */
+#define RECORD_MAX_TITLE	200		/* characters */
+#define RECORD_MAX_SUMMARY	500		/* characters */
+#define RECORD_MAX_LIST		32		/* items in fields/hurdles/tags/related */
+#define RECORD_MAX_SLUG		64		/* project slugs and tags: [a-z0-9-] */
+#define RECORD_ID_LEN		26		/* ULID, Crockford base32 */
+
+enum record_kind {
+	RECORD_LESSON,		/* projects/<project>/lessons/<id>.md */
+	RECORD_PROJECT,		/* projects/<project>/project.md */
+	RECORD_NODE,		/* node.md */
+	RECORD_VOUCH,		/* vouches/<nid>.md */
+};
+
+enum record_mode {
+	RECORD_STRICT,		/* as stored: every required field present */
+	RECORD_DRAFT,		/* as a user submits it: id, created, modified may be absent */
+};
+
+struct record_list {
+	char	**v;
+	size_t	  n;
+};
+
+struct record_value;		/* an unknown key's YAML value, kept for round trips */
+struct record_extra {
+	char			*key;
+	struct record_value	*value;
+};
+
+/*
+ * One record. Strings are NUL-terminated UTF-8 or NULL when absent.
+ * lesson:  id, title, project, summary, fields, status, hurdles, tags, related
+ * project: id, title, project (its own slug), summary, fields, status, tags
+ * node:    id (the nid, z6Mk…), name, role, ags, region, website
+ * vouch:   id (the vouched nid), name, ags
+ * all:     kind, language, license, created, modified, body
+ */
+struct record {
+	enum record_kind	 kind;
+	char			*id;
+	char			*title;
+	char			*name;
+	char			*project;
+	char			*summary;
+	struct record_list	 fields;
+	char			*status;
+	struct record_list	 hurdles;
+	struct record_list	 tags;
+	struct record_list	 related;
+	char			*language;
+	char			*license;
+	char			*created;
+	char			*modified;
+	char			*role;
+	char			*ags;
+	char			*region;
+	char			*website;
+	struct record_extra	*extra;		/* unknown keys, in file order */
+	size_t			 nextra;
+	char			*body;		/* Markdown after the front matter, never NULL */
+	size_t			 bodylen;
+};
+
+/*
+ * Parses and validates a record. On failure *cause lists every violation,
+ * one per line, each naming the field ("title: missing"). Caller frees *out
+ * with record_free and *cause with free.
+ */
+int	 record_parse(const char *buf, size_t len, enum record_mode,
+	     struct record **out, char **cause);
+/* Validates a record built or changed in memory, as record_parse would. */
+int	 record_validate(const struct record *, enum record_mode, char **cause);
+/* Writes the canonical form: same record, same bytes. Caller frees *out. */
+int	 record_write(const struct record *, char **out, size_t *len);
+void	 record_free(struct record *);
+/* Sets a string member to a copy of value (NULL clears it). */
+void	 record_set(char **member, const char *value);
+
+/* "lesson", "project", "node", "vouch". */
+const char *record_kind_name(enum record_kind);
+/* The record's path inside an origin branch tree. Caller frees. */
+char	*record_path(const struct record *);
+/* True when path is one DESIGN §3 allows in an origin branch (with the right name shape). */
+int	 record_path_allowed(const char *path);
+
+/* Controlled vocabularies (NULL-terminated). */
+extern const char *const record_fields[];	/* Handlungsfelder */
+extern const char *const record_statuses[];
+extern const char *const record_hurdles[];
+extern const char *const record_roles[];
+
+/* True for a ULID: 26 characters of Crockford base32, first one 0-7. */
+int	 record_id_valid(const char *);
+/* True for "YYYY-MM-DDTHH:MM:SSZ" naming a real date and time. */
+int	 record_date_valid(const char *);
+/* True for a slug: 1..RECORD_MAX_SLUG of [a-z0-9-], not starting or ending with '-'. */
+int	 record_slug_valid(const char *);
+
+/* The lesson template `knowctl new` prints (static text). */
+const char *record_template(void);
+
+#endif

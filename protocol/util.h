@@ -1,0 +1,57 @@
+/* util.h — small helpers shared by every module: checked allocation, strings, buffers. */
+#ifndef KNOWD_UTIL_H
+#define KNOWD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on exhaustion: callers never see NULL. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* printf into a new string. Caller frees. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* Sets *cause (when cause is non-NULL) to a new formatted message; returns -1. */
+int	 set_cause(char **cause, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable byte buffer. data is always NUL-terminated past len. */
+struct buf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reserve(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_addc(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_add_be32(struct buf *, uint32_t);
+/* Hands the contents to the caller (NUL-terminated) and resets the buffer. Caller frees. */
+char	*buf_detach(struct buf *, size_t *);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void	 hex_encode(const uint8_t *, size_t, char *);
+/* Decodes exactly 2n hex digits into n bytes; -1 on any bad digit or length. */
+int	 hex_decode(const char *, uint8_t *, size_t);
+
+uint32_t get_be32(const uint8_t *);
+void	 put_be32(uint8_t *, uint32_t);
+
+/* True when s[0..len) is valid UTF-8 without NUL bytes. */
+int	 utf8_valid(const char *, size_t);
+
+/* Reads a whole file, at most max bytes (more is an error). Caller frees *out. */
+int	 read_file(const char *path, size_t max, char **out, size_t *len, char **cause);
+/* Writes data to path atomically (temp file, fsync, rename) with the given mode. */
+int	 write_file_atomic(const char *path, const void *, size_t, int mode, char **cause);
+
+#endif
