@@ -1,0 +1,277 @@
+/*
+ * control.c — the control socket DIR/control.sock (0660) for knowctl.
+ *
+ * Each client sends frames (4-byte big-endian length, msgpack request); each
+ * gets one reply frame per request. A frame over CTL_MAX_REQUEST or a
+ * malformed request gets an error reply and the connection is closed.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "ctl.h"
+#include "home.h"
+#include "knowd.h"
+#include "log.h"
+#include "util.h"
+
+#define CONTROL_MAX_CLIENTS	64
+#define CONTROL_IDLE_SECS	120
+
+struct control_client {
+	struct knowd		*kd;
+	struct bufferevent	*bev;
+	int			 closing;	/* close once output is flushed */
+	TAILQ_ENTRY(control_client) entry;
+};
+
+struct control {
+	struct evconnlistener	*listener;
+	struct event		*resume;	/* re-enables accept after EMFILE */
+	char			*path;
+	int			 nclients;
+	TAILQ_HEAD(, control_client) clients;
+};
+
+/* Frees a client and its connection. */
+static void
+client_free(struct control_client *cc)
+{
+	cc->kd->control->nclients--;
+	TAILQ_REMOVE(&cc->kd->control->clients, cc, entry);
+	bufferevent_free(cc->bev);
+	free(cc);
+}
+
+/* Queues one reply frame. */
+static void
+client_reply(struct control_client *cc, const msgpack_sbuffer *sb)
+{
+	uint8_t	 len[4];
+
+	put_be32(len, (uint32_t)sb->size);
+	bufferevent_write(cc->bev, len, 4);
+	bufferevent_write(cc->bev, sb->data, sb->size);
+}
+
+/* Decodes one request payload and answers it. */
+static void
+client_request(struct control_client *cc, const uint8_t *p, size_t n)
+{
+	struct ctl_request	 req;
+	msgpack_sbuffer		 sb;
+	char			*why = NULL;
+
+	msgpack_sbuffer_init(&sb);
+	if (ctl_request_decode(p, n, &req, &why) != 0) {
+		log_warnx("control: bad request: %s", why);
+		ctl_reply_error(&sb, CTL_USAGE, "bad request: %s", why);
+		cc->closing = 1;
+		free(why);
+	} else {
+		log_debug("control: %s", req.op->name);
+		handle_request(cc->kd, &req, &sb);
+		ctl_request_clear(&req);
+	}
+	client_reply(cc, &sb);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Read callback: answers every whole frame in the input buffer. */
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client	*cc = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	msgpack_sbuffer		 sb;
+	uint8_t			 hdr[4], *p;
+	uint32_t		 len;
+
+	while (!cc->closing && evbuffer_get_length(in) >= 4) {
+		evbuffer_copyout(in, hdr, 4);
+		len = get_be32(hdr);
+		if (len > CTL_MAX_REQUEST) {
+			log_warnx("control: request of %u bytes refused", len);
+			msgpack_sbuffer_init(&sb);
+			ctl_reply_error(&sb, CTL_USAGE, "request of %u bytes is "
+			    "too large (at most %d)", len, CTL_MAX_REQUEST);
+			client_reply(cc, &sb);
+			msgpack_sbuffer_destroy(&sb);
+			cc->closing = 1;
+			break;
+		}
+		if (evbuffer_get_length(in) < 4 + (size_t)len)
+			return;
+		evbuffer_drain(in, 4);
+		p = xmalloc(len);
+		evbuffer_remove(in, p, len);
+		client_request(cc, p, len);
+		free(p);
+	}
+	if (cc->closing)
+		bufferevent_disable(bev, EV_READ);
+}
+
+/* Write callback: output flushed; close if the client is done. */
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cc = arg;
+
+	if (cc->closing)
+		client_free(cc);
+}
+
+/* Event callback: EOF, error or idle timeout ends the client. */
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("control: idle client closed");
+	client_free(arg);
+}
+
+/* Accept callback: one new knowctl connection. */
+static void
+control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct knowd		*kd = arg;
+	struct control_client	*cc;
+	struct timeval		 tv = { CONTROL_IDLE_SECS, 0 };
+
+	if (kd->control->nclients >= CONTROL_MAX_CLIENTS) {
+		log_warnx("control: too many clients");
+		close(fd);
+		return;
+	}
+	cc = xcalloc(1, sizeof *cc);
+	cc->kd = kd;
+	cc->bev = bufferevent_socket_new(kd->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (cc->bev == NULL) {
+		close(fd);
+		free(cc);
+		return;
+	}
+	kd->control->nclients++;
+	TAILQ_INSERT_TAIL(&kd->control->clients, cc, entry);
+	bufferevent_setcb(cc->bev, client_read_cb, client_write_cb,
+	    client_event_cb, cc);
+	bufferevent_set_timeouts(cc->bev, &tv, &tv);
+	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
+}
+
+/* Timer callback: accept again after a pause. */
+static void
+control_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	evconnlistener_enable(c->listener);
+}
+
+/* Accept error callback: pause accepting for a second instead of spinning (EMFILE). */
+static void
+control_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct knowd	*kd = arg;
+	struct timeval	 tv = { 1, 0 };
+
+	log_warn("control: accept");
+	evconnlistener_disable(l);
+	evtimer_add(kd->control->resume, &tv);
+}
+
+/* Creates, binds and listens on the unix socket (mode 0660). Returns the fd or -1. */
+static int
+control_socket(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return set_cause(cause, "%s: path too long for a socket", path);
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return set_cause(cause, "socket: %s", strerror(errno));
+	/* We hold the home's lock: a socket file left here is stale. */
+	if (unlink(path) == -1 && errno != ENOENT) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1 || listen(fd, 16) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+control_open(struct knowd *kd, char **cause)
+{
+	struct control	*c;
+	int		 fd;
+
+	c = xcalloc(1, sizeof *c);
+	c->path = home_path(kd->home, CTL_SOCKET);
+	if ((fd = control_socket(c->path, cause)) == -1) {
+		free(c->path);
+		free(c);
+		return -1;
+	}
+	c->listener = evconnlistener_new(kd->base, control_accept_cb, kd,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (c->listener == NULL) {
+		close(fd);
+		free(c->path);
+		free(c);
+		return set_cause(cause, "control: cannot listen");
+	}
+	evconnlistener_set_error_cb(c->listener, control_error_cb);
+	c->resume = evtimer_new(kd->base, control_resume_cb, c);
+	TAILQ_INIT(&c->clients);
+	kd->control = c;
+	return 0;
+}
+
+void
+control_close(struct knowd *kd)
+{
+	struct control *c = kd->control;
+
+	if (c == NULL)
+		return;
+	while (!TAILQ_EMPTY(&c->clients))
+		client_free(TAILQ_FIRST(&c->clients));
+	event_free(c->resume);
+	evconnlistener_free(c->listener);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+	kd->control = NULL;
+}

@@ -1,0 +1,244 @@
+/* handlers.c — answers to control requests: one function per operation, dispatched by name. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ctl.h"
+#include "knowd.h"
+#include "log.h"
+#include "util.h"
+#include "verify.h"
+
+#include "handlers.h"
+
+/* Begins a success reply. */
+void
+reply_ok(msgpack_packer *pk)
+{
+	ctl_reply_begin(pk, CTL_OK, "");
+}
+
+/* Packs a whole error reply. */
+void
+reply_fail(msgpack_packer *pk, enum ctl_code code, const char *msg)
+{
+	ctl_reply_begin(pk, code, msg);
+	msgpack_pack_nil(pk);
+}
+
+/* Packs "key": did:key of a nid. */
+void
+reply_did(msgpack_packer *pk, const char *key, const char *nid)
+{
+	char	*did = xasprintf("%s%s", KEYS_DID_PREFIX, nid);
+
+	ctl_pack_kv(pk, key, did);
+	free(did);
+}
+
+/* Packs "key": hex of an oid. */
+void
+reply_oid(msgpack_packer *pk, const char *key, const git_oid *id)
+{
+	char	 hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof hex, id);
+	ctl_pack_kv(pk, key, hex);
+}
+
+/* Packs "key": [strings]. */
+void
+reply_list(msgpack_packer *pk, const char *key, const struct record_list *l)
+{
+	size_t	 i;
+
+	ctl_pack_str(pk, key);
+	msgpack_pack_array(pk, l->n);
+	for (i = 0; i < l->n; i++)
+		ctl_pack_str(pk, l->v[i]);
+}
+
+/* id: who this node is. */
+void
+h_id(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	char	 pub[256];
+
+	keys_pub_encode(kd->kp.pk, kd->nid, pub, sizeof pub);
+	pub[strcspn(pub, "\n")] = '\0';
+	reply_ok(pk);
+	msgpack_pack_map(pk, 4);
+	ctl_pack_kv(pk, "id", kd->did);
+	ctl_pack_kv(pk, "nid", kd->nid);
+	ctl_pack_kv(pk, "name", node_name(kd));
+	ctl_pack_kv(pk, "pubkey", pub);
+}
+
+/* Packs one origin branch's summary: {id, nid, name, seq, head}. */
+static void
+pack_branch(struct knowd *kd, msgpack_packer *pk, const char *nid)
+{
+	const char	*name = catalog_node_name(&kd->cat, nid);
+	git_oid		 head;
+	uint64_t	 seq = 0;
+
+	memset(&head, 0, sizeof head);
+	store_head(kd->store, nid, &head, &seq);
+	msgpack_pack_map(pk, 6);
+	reply_did(pk, "id", nid);
+	ctl_pack_kv(pk, "nid", nid);
+	ctl_pack_kv(pk, "name", name != NULL ? name : "");
+	ctl_pack_ku(pk, "seq", seq);
+	reply_oid(pk, "head", &head);
+	ctl_pack_ku(pk, "records", catalog_count(&kd->cat, nid, RECORD_LESSON) +
+	    catalog_count(&kd->cat, nid, RECORD_PROJECT));
+}
+
+/* status: this node, its view, and every origin branch held. */
+void
+h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	char	**nids;
+	size_t	  n, i;
+	git_oid	  head, view;
+	uint64_t  seq = 0;
+
+	if (store_nids(kd->store, &nids, &n) != 0) {
+		reply_fail(pk, CTL_ERROR, store_git_error());
+		return;
+	}
+	memset(&head, 0, sizeof head);
+	memset(&view, 0, sizeof view);
+	store_head(kd->store, kd->nid, &head, &seq);
+	store_view_tree(kd->store, &view);
+	reply_ok(pk);
+	msgpack_pack_map(pk, 8);
+	ctl_pack_kv(pk, "id", kd->did);
+	ctl_pack_kv(pk, "name", node_name(kd));
+	ctl_pack_ku(pk, "seq", seq);
+	reply_oid(pk, "head", &head);
+	reply_oid(pk, "view", &view);
+	ctl_pack_kv(pk, "home", kd->home);
+	ctl_pack_kv(pk, "listen", kd->conf.listen);
+	ctl_pack_str(pk, "nodes");
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++)
+		pack_branch(kd, pk, nids[i]);
+	store_nids_free(nids, n);
+}
+
+/* Packs what a publish or retract did. */
+static void
+pack_result(struct knowd *kd, msgpack_packer *pk, const struct node_result *res,
+    const char *action)
+{
+	reply_ok(pk);
+	msgpack_pack_map(pk, 6);
+	ctl_pack_kv(pk, "id", res->id);
+	ctl_pack_kv(pk, "action", action);
+	ctl_pack_kv(pk, "path", res->path);
+	ctl_pack_kv(pk, "node", kd->did);
+	ctl_pack_ku(pk, "seq", res->seq);
+	reply_oid(pk, "commit", &res->commit);
+}
+
+/* publish: a new record or an edit of one of ours. */
+void
+h_publish(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const uint8_t		*body;
+	size_t			 len = 0;
+	char			*why = NULL;
+
+	if ((body = ctl_bin(req, "body", &len)) == NULL) {
+		reply_fail(pk, CTL_USAGE, "publish: no record given");
+		return;
+	}
+	if (node_publish(kd, (const char *)body, len, &res, &why) != 0) {
+		reply_fail(pk, CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	pack_result(kd, pk, &res, res.created ? "created" : "updated");
+	node_result_clear(&res);
+}
+
+/* retract: remove one of our records. */
+void
+h_retract(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id");
+	char			*why = NULL;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "retract: no id given");
+		return;
+	}
+	if (node_retract(kd, id, &res, &why) != 0) {
+		reply_fail(pk, CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	pack_result(kd, pk, &res, "retracted");
+	node_result_clear(&res);
+}
+
+/* True when filter names nid: its did:key, the nid itself or the node's name. */
+int
+handle_node_matches(struct knowd *kd, const char *filter, const char *nid)
+{
+	const char	*name;
+
+	if (strncmp(filter, KEYS_DID_PREFIX, strlen(KEYS_DID_PREFIX)) == 0)
+		filter += strlen(KEYS_DID_PREFIX);
+	if (strcmp(filter, nid) == 0)
+		return 1;
+	name = catalog_node_name(&kd->cat, nid);
+	return name != NULL && strcasecmp(name, filter) == 0;
+}
+
+/* Resolves a node filter to a nid held here; NULL if none matches. */
+const char *
+handle_node_resolve(struct knowd *kd, const char *filter)
+{
+	size_t	 i;
+
+	for (i = 0; i < kd->cat.n; i++)
+		if (kd->cat.v[i].kind == RECORD_NODE &&
+		    handle_node_matches(kd, filter, kd->cat.v[i].nid))
+			return kd->cat.v[i].nid;
+	return NULL;
+}
+
+static const struct {
+	const char	*op;
+	handler_fn	*fn;
+} handlers[] = {
+	{ "id", h_id },
+	{ "status", h_status },
+	{ "publish", h_publish },
+	{ "retract", h_retract },
+	{ "show", h_show },
+	{ "list", h_list },
+	{ "log", h_log },
+	{ "verify", h_verify },
+};
+
+void
+handle_request(struct knowd *kd, const struct ctl_request *req,
+    msgpack_sbuffer *sb)
+{
+	msgpack_packer	 pk;
+	size_t		 i;
+
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	for (i = 0; i < nitems(handlers); i++) {
+		if (strcmp(handlers[i].op, req->op->name) == 0) {
+			handlers[i].fn(kd, req, &pk);
+			return;
+		}
+	}
+	reply_fail(&pk, CTL_USAGE, "operation not supported by this knowd");
+}

@@ -1,0 +1,278 @@
+/* handlers_read.c — read-only control requests: show, list, log, verify. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "log.h"
+#include "util.h"
+#include "verify.h"
+
+/* Packs the parsed fields of a record and its raw text. */
+static void
+pack_record(struct knowd *kd, msgpack_packer *pk, const struct catalog_entry *e,
+    const struct record *r, const char *text, size_t len)
+{
+	const char *name = catalog_node_name(&kd->cat, e->nid);
+
+	msgpack_pack_map(pk, 20);
+	ctl_pack_kv(pk, "id", r->id);
+	ctl_pack_kv(pk, "kind", record_kind_name(r->kind));
+	reply_did(pk, "node", e->nid);
+	ctl_pack_kv(pk, "node_name", name != NULL ? name : "");
+	ctl_pack_kv(pk, "path", e->path);
+	ctl_pack_kv(pk, "title", r->title != NULL ? r->title : r->name);
+	ctl_pack_kv(pk, "project", r->project);
+	ctl_pack_kv(pk, "summary", r->summary);
+	reply_list(pk, "fields", &r->fields);
+	ctl_pack_kv(pk, "status", r->status);
+	reply_list(pk, "hurdles", &r->hurdles);
+	reply_list(pk, "tags", &r->tags);
+	reply_list(pk, "related", &r->related);
+	ctl_pack_kv(pk, "language", r->language);
+	ctl_pack_kv(pk, "license", r->license);
+	ctl_pack_kv(pk, "created", r->created);
+	ctl_pack_kv(pk, "modified", r->modified);
+	ctl_pack_kv(pk, "body", r->body);
+	ctl_pack_str(pk, "text");
+	msgpack_pack_str(pk, len);
+	msgpack_pack_str_body(pk, text, len);
+	reply_oid(pk, "blob", &e->blob);
+}
+
+/* show: one record by id (ours first), optionally from a given node. */
+void
+h_show(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	const struct catalog_entry *e;
+	const char	*id = ctl_str(req, "id"), *node = ctl_str(req, "node");
+	const char	*nid = NULL;
+	struct record	*r = NULL;
+	git_blob	*b = NULL;
+	char		*msg;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "show: no id given");
+		return;
+	}
+	if (node != NULL && (nid = handle_node_resolve(kd, node)) == NULL) {
+		msg = xasprintf("%s: no such node", node);
+		goto fail;
+	}
+	if ((e = catalog_find(&kd->cat, id, nid, kd->nid)) == NULL) {
+		msg = xasprintf("%s: no such record", id);
+		goto fail;
+	}
+	if (git_blob_lookup(&b, store_repo(kd->store), &e->blob) != 0 ||
+	    record_parse(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	    RECORD_STRICT, &r, NULL) != 0) {
+		msg = xasprintf("%s: record unreadable", id);
+		goto fail;
+	}
+	reply_ok(pk);
+	pack_record(kd, pk, e, r, git_blob_rawcontent(b),
+	    (size_t)git_blob_rawsize(b));
+	record_free(r);
+	git_blob_free(b);
+	return;
+fail:
+	reply_fail(pk, CTL_ERROR, msg);
+	free(msg);
+	git_blob_free(b);
+}
+
+/* qsort comparator: newest modified first, then id. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct catalog_entry *x = *(const struct catalog_entry *const *)a;
+	const struct catalog_entry *y = *(const struct catalog_entry *const *)b;
+	int	 c = strcmp(y->modified, x->modified);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/* True when entry e passes the list filters of req. */
+static int
+list_match(struct knowd *kd, const struct ctl_request *req,
+    const struct catalog_entry *e)
+{
+	const char	*node = ctl_str(req, "node");
+	const char	*project = ctl_str(req, "project");
+	const char	*kind = ctl_str(req, "kind");
+
+	if (kind != NULL ? strcmp(kind, record_kind_name(e->kind)) != 0 :
+	    e->kind != RECORD_LESSON && e->kind != RECORD_PROJECT)
+		return 0;
+	if (project != NULL && (e->project == NULL ||
+	    strcmp(project, e->project) != 0))
+		return 0;
+	return node == NULL || handle_node_matches(kd, node, e->nid);
+}
+
+/* Packs one listing line's fields. */
+static void
+pack_entry(struct knowd *kd, msgpack_packer *pk, const struct catalog_entry *e)
+{
+	const char *name = catalog_node_name(&kd->cat, e->nid);
+
+	msgpack_pack_map(pk, 9);
+	ctl_pack_kv(pk, "id", e->id);
+	ctl_pack_kv(pk, "kind", record_kind_name(e->kind));
+	reply_did(pk, "node", e->nid);
+	ctl_pack_kv(pk, "node_name", name != NULL ? name : "");
+	ctl_pack_kv(pk, "project", e->project);
+	ctl_pack_kv(pk, "title", e->title);
+	ctl_pack_kv(pk, "created", e->created);
+	ctl_pack_kv(pk, "modified", e->modified);
+	ctl_pack_kv(pk, "path", e->path);
+}
+
+/* list: records held, newest first, filtered by node, project and kind. */
+void
+h_list(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	const struct catalog_entry **sel;
+	size_t	 i, n = 0;
+
+	sel = xcalloc(kd->cat.n, sizeof *sel);
+	for (i = 0; i < kd->cat.n; i++)
+		if (list_match(kd, req, &kd->cat.v[i]))
+			sel[n++] = &kd->cat.v[i];
+	qsort(sel, n, sizeof *sel, entry_cmp);
+	reply_ok(pk);
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++)
+		pack_entry(kd, pk, sel[i]);
+	free(sel);
+}
+
+/* Counts the commits log will show, so the reply array can be sized first. */
+static size_t
+log_count(git_repository *repo, const git_oid *head, uint64_t limit)
+{
+	git_commit	*c = NULL, *p;
+	size_t		 n = 0;
+
+	if (git_commit_lookup(&c, repo, head) != 0)
+		return 0;
+	while (c != NULL && (limit == 0 || n < limit)) {
+		n++;
+		p = NULL;
+		if (git_commit_parentcount(c) > 0)
+			git_commit_parent(&p, c, 0);
+		git_commit_free(c);
+		c = p;
+	}
+	git_commit_free(c);
+	return n;
+}
+
+/* Packs the first n commits of a branch, following first parents. */
+static void
+log_pack(git_repository *repo, msgpack_packer *pk, const git_oid *head,
+    size_t n)
+{
+	git_commit	*c = NULL, *p;
+	char		 when[32];
+	const char	*summary;
+
+	git_commit_lookup(&c, repo, head);
+	while (c != NULL && n-- > 0) {
+		node_time(git_commit_time(c), when);
+		summary = git_commit_summary(c);
+		msgpack_pack_map(pk, 4);
+		ctl_pack_ku(pk, "seq", store_message_seq(git_commit_message(c)));
+		reply_oid(pk, "commit", git_commit_id(c));
+		ctl_pack_kv(pk, "time", when);
+		ctl_pack_kv(pk, "subject", summary != NULL ? summary : "");
+		p = NULL;
+		if (git_commit_parentcount(c) > 0)
+			git_commit_parent(&p, c, 0);
+		git_commit_free(c);
+		c = p;
+	}
+	git_commit_free(c);
+}
+
+/* log: history of our branch (or a given node's), newest first. */
+void
+h_log(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	const char	*node = ctl_str(req, "node"), *nid = kd->nid;
+	uint64_t	 limit = 0;
+	git_oid		 head;
+	size_t		 n;
+	char		*msg;
+
+	ctl_uint(req, "limit", &limit);
+	if (node != NULL && (nid = handle_node_resolve(kd, node)) == NULL) {
+		msg = xasprintf("%s: no such node", node);
+		reply_fail(pk, CTL_ERROR, msg);
+		free(msg);
+		return;
+	}
+	if (store_head(kd->store, nid, &head, NULL) != 0) {
+		reply_fail(pk, CTL_ERROR, "branch unreadable");
+		return;
+	}
+	n = log_count(store_repo(kd->store), &head, limit);
+	reply_ok(pk);
+	msgpack_pack_array(pk, n);
+	log_pack(store_repo(kd->store), pk, &head, n);
+}
+
+/* Verifies one branch and packs its verdict; returns 0 when it is good. */
+static int
+verify_pack(struct knowd *kd, msgpack_packer *pk, const char *nid)
+{
+	const char	*name = catalog_node_name(&kd->cat, nid);
+	git_oid		 head;
+	uint64_t	 seq = 0, count = 0;
+	char		*why = NULL;
+	int		 rv;
+
+	if (store_head(kd->store, nid, &head, &seq) != 0)
+		rv = set_cause(&why, "branch unreadable");
+	else
+		rv = verify_range(store_repo(kd->store), nid, &head, NULL,
+		    &count, &why);
+	if (rv != 0)
+		log_warnx("verify: %s: %s", nid, why);
+	msgpack_pack_map(pk, 6);
+	reply_did(pk, "id", nid);
+	ctl_pack_kv(pk, "name", name != NULL ? name : "");
+	ctl_pack_ku(pk, "seq", seq);
+	ctl_pack_ku(pk, "commits", count);
+	ctl_pack_str(pk, "ok");
+	rv == 0 ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+	ctl_pack_kv(pk, "error", why);
+	free(why);
+	return rv;
+}
+
+/* verify: checks every commit of every origin branch. */
+void
+h_verify(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 inner;
+	char		**nids, *msg = NULL;
+	size_t		 n, i, bad = 0;
+
+	if (store_nids(kd->store, &nids, &n) != 0) {
+		reply_fail(pk, CTL_ERROR, store_git_error());
+		return;
+	}
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&inner, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&inner, n);
+	for (i = 0; i < n; i++)
+		bad += verify_pack(kd, &inner, nids[i]) != 0;
+	if (bad > 0)
+		msg = xasprintf("%zu of %zu branches failed verification", bad, n);
+	ctl_reply_begin(pk, bad > 0 ? CTL_ERROR : CTL_OK, msg);
+	pk->callback(pk->data, sb.data, sb.size);	/* the array packed above */
+	msgpack_sbuffer_destroy(&sb);
+	free(msg);
+	store_nids_free(nids, n);
+}

@@ -1,0 +1,157 @@
+/* knowd.c — the daemon's entry point: `knowd init`, `knowd -n`, and running a node. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "home.h"
+#include "knowd.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define KNOWD_VERSION "0.1.0"
+
+static const char usage[] =
+"usage: knowd [-d] [--home DIR]           run the node in the foreground\n"
+"       knowd init --name NAME [options]  create a node (knowd init --help)\n"
+"       knowd -n [--home DIR]             check knowd.conf and print it back\n"
+"\n"
+"  --home DIR     node home (default: $KNOWD_HOME, else $XDG_DATA_HOME/knowd)\n"
+"  -d, --debug    log debug messages too\n"
+"  -n, --check    check the configuration and print it in canonical form\n"
+"  -V, --version  print the version\n"
+"  -h, --help     this help\n"
+"\n"
+"knowd logs to stderr and stops cleanly on SIGTERM or SIGINT.\n";
+
+/* Signal callback: stop the event loop. */
+static void
+knowd_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct knowd *kd = arg;
+
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopbreak(kd->base);
+}
+
+/* Runs the node until SIGTERM or SIGINT. */
+static int
+knowd_run(const char *home)
+{
+	struct knowd	 kd;
+	struct event	*sigterm, *sigint;
+	char		*why = NULL;
+	int		 rv = 1;
+
+	if (node_open(&kd, home, &why) != 0) {
+		log_warnx("%s", why);
+		free(why);
+		node_close(&kd);
+		return 1;
+	}
+	evthread_use_pthreads();
+	if ((kd.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	sigterm = evsignal_new(kd.base, SIGTERM, knowd_signal_cb, &kd);
+	sigint = evsignal_new(kd.base, SIGINT, knowd_signal_cb, &kd);
+	evsignal_add(sigterm, NULL);
+	evsignal_add(sigint, NULL);
+	if (control_open(&kd, &why) != 0) {
+		log_warnx("%s", why);
+		free(why);
+		goto out;
+	}
+	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
+	event_base_dispatch(kd.base);
+	rv = 0;
+out:
+	control_close(&kd);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_free(kd.base);
+	node_close(&kd);
+	log_info("stopped");
+	return rv;
+}
+
+/* knowd -n: loads knowd.conf and prints it back in canonical form. */
+static int
+knowd_check(const char *home)
+{
+	struct config	 c;
+	char		*path, *why = NULL, *text;
+
+	path = home_path(home, CONFIG_FILE);
+	if (config_load(path, &c, &why) != 0) {
+		fprintf(stderr, "knowd: %s\n", why);
+		free(why);
+		free(path);
+		return 1;
+	}
+	text = config_print(&c);
+	fputs(text, stdout);
+	free(text);
+	free(path);
+	config_free(&c);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*homeflag = NULL;
+	char		*home;
+	int		 ch, debug = 0, check = 0, rv;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		fatalx("libsodium failed to initialise");
+	store_global_init();
+	if (argc > 1 && strcmp(argv[1], "init") == 0) {
+		rv = knowd_init_main(argc - 1, argv + 1);
+		git_libgit2_shutdown();
+		return rv;
+	}
+	while ((ch = getopt_long(argc, argv, "dnVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H': homeflag = optarg; break;
+		case 'd': debug = 1; break;
+		case 'n': check = 1; break;
+		case 'V':
+			puts("knowd " KNOWD_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "knowd: unexpected argument \"%s\"\n%s",
+		    argv[optind], usage);
+		return 2;
+	}
+	log_init(debug, "knowd");
+	home = home_resolve(homeflag);
+	rv = check ? knowd_check(home) : knowd_run(home);
+	free(home);
+	git_libgit2_shutdown();
+	return rv;
+}

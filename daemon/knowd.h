@@ -1,0 +1,71 @@
+/* knowd.h — the daemon's state and the operations on its own branch. */
+#ifndef KNOWD_KNOWD_H
+#define KNOWD_KNOWD_H
+
+#include <stdint.h>
+#include <time.h>
+#include <git2.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "ctl.h"
+#include "keys.h"
+#include "store.h"
+
+struct event_base;
+struct control;
+
+struct knowd {
+	char			*home;
+	struct config		 conf;
+	struct keys_pair	 kp;
+	char			 nid[KEYS_NID_MAX];
+	char			 did[KEYS_DID_MAX];
+	struct store		*store;
+	struct catalog		 cat;
+	int			 lockfd;
+	struct event_base	*base;
+	struct control		*control;
+};
+
+/* Locks the home, loads config and key, opens the repository, builds the catalog and view. */
+int	 node_open(struct knowd *, const char *home, char **cause);
+void	 node_close(struct knowd *);
+/* Takes the home's lock file; refuses when another knowd holds it. */
+int	 node_lock(const char *home, int *fd, char **cause);
+/* This node's name, from its node.md. */
+const char *node_name(const struct knowd *);
+
+/* What a publish did. */
+struct node_result {
+	char		 id[64];
+	char		*path;
+	int		 created;	/* 1 new record, 0 an edit */
+	uint64_t	 seq;
+	git_oid		 commit;
+};
+/* Publishes a record (new, or an edit of one of ours); fills *res. */
+int	 node_publish(struct knowd *, const char *buf, size_t len,
+	     struct node_result *, char **cause);
+/* Removes one of our records. */
+int	 node_retract(struct knowd *, const char *id, struct node_result *,
+	     char **cause);
+void	 node_result_clear(struct node_result *);
+/* Brings the catalog and the view up to date after nid's branch moved from old (NULL: new). */
+int	 node_branch_moved(struct knowd *, const char *nid, const git_oid *old,
+	     const git_oid *new, char **cause);
+/* "YYYY-MM-DDTHH:MM:SSZ" of t into out (21 bytes). */
+void	 node_time(time_t t, char *out);
+/* A new ULID into out (27 bytes). */
+void	 node_new_id(char *out);
+
+/* init.c: knowd init. */
+int	 knowd_init_main(int argc, char **argv);
+/* control.c: the control socket. */
+int	 control_open(struct knowd *, char **cause);
+void	 control_close(struct knowd *);
+/* handlers.c: answers one decoded request into sb. */
+void	 handle_request(struct knowd *, const struct ctl_request *,
+	     msgpack_sbuffer *);
+
+#endif

@@ -1,0 +1,126 @@
+/* publish.c — turning a submitted record into a signed commit on our own branch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "knowd.h"
+#include "log.h"
+#include "util.h"
+
+/* Commits changes to our branch and brings catalog and view along. */
+static int
+node_commit(struct knowd *kd, const struct store_change *ch, size_t n,
+    const char *subject, struct node_result *res, char **cause)
+{
+	git_oid	 old;
+	int	 r;
+
+	if ((r = store_head(kd->store, kd->nid, &old, NULL)) == -1)
+		return set_cause(cause, "%s", store_git_error());
+	if (store_commit(kd->store, &kd->kp, kd->nid, node_name(kd), ch, n,
+	    subject, &res->commit, &res->seq, cause) != 0)
+		return -1;
+	return node_branch_moved(kd, kd->nid, r == 0 ? &old : NULL,
+	    &res->commit, cause);
+}
+
+/* Fills id, created and modified of a draft; finds the record an edit replaces. */
+static int
+publish_prepare(struct knowd *kd, struct record *r,
+    const struct catalog_entry **old, char **cause)
+{
+	char	 now[32], id[32];
+
+	*old = NULL;
+	if (r->kind != RECORD_LESSON && r->kind != RECORD_PROJECT)
+		return set_cause(cause, "kind: only lesson and project records "
+		    "can be published (node.md is written by knowd init)");
+	node_time(time(NULL), now);
+	if (r->id != NULL) {
+		*old = catalog_find(&kd->cat, r->id, kd->nid, NULL);
+		if (*old == NULL)
+			return set_cause(cause, "id: %s is not a record of this "
+			    "node (leave id out to publish a new record)", r->id);
+		if ((*old)->kind != r->kind)
+			return set_cause(cause, "kind: %s is a %s, not a %s",
+			    r->id, record_kind_name((*old)->kind),
+			    record_kind_name(r->kind));
+		record_set(&r->created, (*old)->created);
+	} else {
+		node_new_id(id);
+		record_set(&r->id, id);
+		if (r->created == NULL)
+			record_set(&r->created, now);
+	}
+	record_set(&r->modified, strcmp(now, r->created) < 0 ? r->created : now);
+	return record_validate(r, RECORD_STRICT, cause);
+}
+
+int
+node_publish(struct knowd *kd, const char *buf, size_t len,
+    struct node_result *res, char **cause)
+{
+	const struct catalog_entry *old;
+	struct store_change	 ch[2];
+	struct record		*r = NULL;
+	char			*text = NULL, *subject = NULL, *why = NULL;
+	size_t			 textlen, n = 1;
+	int			 rv = -1;
+
+	memset(res, 0, sizeof *res);
+	if (record_parse(buf, len, RECORD_DRAFT, &r, &why) != 0 ||
+	    publish_prepare(kd, r, &old, &why) != 0) {
+		set_cause(cause, "the record was not published:\n%s", why);
+		goto out;
+	}
+	if (record_write(r, &text, &textlen) != 0) {
+		set_cause(cause, "the record could not be written");
+		goto out;
+	}
+	res->created = old == NULL;
+	res->path = record_path(r);
+	snprintf(res->id, sizeof res->id, "%s", r->id);
+	ch[0] = (struct store_change){ res->path, text, textlen };
+	if (old != NULL && strcmp(old->path, res->path) != 0)
+		ch[n++] = (struct store_change){ old->path, NULL, 0 };
+	subject = xasprintf("%s %s %s: %s", old == NULL ? "publish" : "edit",
+	    record_kind_name(r->kind), r->id, r->title);
+	if (node_commit(kd, ch, n, subject, res, cause) != 0)
+		goto out;
+	log_info("%s %s %s (seq %llu)", old == NULL ? "published" : "edited",
+	    record_kind_name(r->kind), r->id, (unsigned long long)res->seq);
+	rv = 0;
+out:
+	free(why);
+	free(subject);
+	free(text);
+	record_free(r);
+	return rv;
+}
+
+int
+node_retract(struct knowd *kd, const char *id, struct node_result *res,
+    char **cause)
+{
+	const struct catalog_entry *e;
+	struct store_change	 ch;
+	char			*subject;
+	int			 rv;
+
+	memset(res, 0, sizeof *res);
+	e = catalog_find(&kd->cat, id, kd->nid, NULL);
+	if (e == NULL)
+		return set_cause(cause, "%s: no such record of this node", id);
+	snprintf(res->id, sizeof res->id, "%s", e->id);
+	res->path = xstrdup(e->path);
+	ch = (struct store_change){ res->path, NULL, 0 };
+	subject = xasprintf("retract %s %s: %s", record_kind_name(e->kind),
+	    e->id, e->title);
+	rv = node_commit(kd, &ch, 1, subject, res, cause);
+	free(subject);
+	if (rv == 0)
+		log_info("retracted %s (seq %llu)", res->id,
+		    (unsigned long long)res->seq);
+	return rv;
+}

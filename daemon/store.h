@@ -1,0 +1,74 @@
+/*
+ * store.h — the node's bare git repository: origin branches, signed commits,
+ * and the network view (DESIGN §3, §6).
+ *
+ * Refs move only by compare-and-swap after the objects they point at are
+ * written, so a kill at any moment leaves every ref on a complete commit.
+ */
+#ifndef KNOWD_STORE_H
+#define KNOWD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <git2.h>
+
+#include "keys.h"
+
+#define STORE_VIEW_REF	"refs/heads/main"
+#define STORE_SEQ_KEY	"Knowd-Seq"
+#define STORE_REF_MAX	(KEYS_NID_MAX + 64)
+
+struct store;
+
+/* One change to an origin branch tree: data NULL removes path. */
+struct store_change {
+	const char	*path;
+	const char	*data;
+	size_t		 len;
+};
+
+/* Calls git_libgit2_init and sets the process-wide options (fsync, limits). */
+void	 store_global_init(void);
+/* The text of libgit2's last error, for messages. */
+const char *store_git_error(void);
+
+/* Creates a new bare repository at path (refuses an existing one). */
+int	 store_create(const char *path, char **cause);
+int	 store_open(const char *path, struct store **, char **cause);
+void	 store_close(struct store *);
+git_repository *store_repo(struct store *);
+
+/* "refs/namespaces/<nid>/refs/heads/main" into out (STORE_REF_MAX bytes). */
+void	 store_branch_ref(const char *nid, char *out);
+/* Head and Knowd-Seq of nid's origin branch: 0 found, 1 absent, -1 error. */
+int	 store_head(struct store *, const char *nid, git_oid *head, uint64_t *seq);
+/* The Knowd-Seq trailer of a commit message, or 0 when it has none or a bad one. */
+uint64_t store_message_seq(const char *message);
+/* Every nid that has an origin branch, sorted. Caller frees with store_nids_free. */
+int	 store_nids(struct store *, char ***nids, size_t *n);
+void	 store_nids_free(char **, size_t);
+
+/*
+ * Commits changes to our own origin branch as one commit signed with kp,
+ * with seq = previous + 1 and the Knowd-Seq trailer, then moves the ref by
+ * compare-and-swap. The first commit of a branch has seq 1.
+ */
+int	 store_commit(struct store *, const struct keys_pair *, const char *nid,
+	     const char *author, const struct store_change *, size_t nchanges,
+	     const char *subject, git_oid *out, uint64_t *seq, char **cause);
+/* Reads the blob at path in a commit's tree: 0 ok, 1 absent, -1 error. Caller frees *data. */
+int	 store_read(struct store *, const git_oid *commit, const char *path,
+	     size_t max, char **data, size_t *len);
+/* The tree id of a commit. */
+int	 store_commit_tree(struct store *, const git_oid *commit, git_oid *tree);
+
+/*
+ * Rebuilds the view refs/heads/main: a commit whose tree holds every origin
+ * branch's tree under nodes/<nid>/, with the previous view and every origin
+ * head that changed since as parents. No-op when nothing changed.
+ */
+int	 store_view_update(struct store *, git_oid *tree, char **cause);
+/* The view's tree id: 0 ok, 1 no view yet, -1 error. */
+int	 store_view_tree(struct store *, git_oid *tree);
+
+#endif
