@@ -35,12 +35,15 @@ store_git_error(void)
 int
 store_create(const char *path, char **cause)
 {
+	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
 	git_repository	*repo;
 	struct stat	 sb;
 
 	if (stat(path, &sb) == 0)
 		return set_cause(cause, "%s: already exists", path);
-	if (git_repository_init(&repo, path, 1) != 0)
+	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+	opts.initial_head = "main";	/* HEAD names the view */
+	if (git_repository_init_ext(&repo, path, &opts) != 0)
 		return set_cause(cause, "%s: %s", path, store_git_error());
 	git_repository_free(repo);
 	return 0;

@@ -359,8 +359,11 @@ ctl_reply_decode(const uint8_t *buf, size_t len, struct ctl_reply *r,
 
 	memset(r, 0, sizeof *r);
 	msgpack_unpacked_init(&r->up);
-	if (mpcheck(buf, len) == -1 || msgpack_unpack_next(&r->up,
-	    (const char *)buf, len, &off) != MSGPACK_UNPACK_SUCCESS)
+	/* Unpacked strings point into the buffer: keep our own copy. */
+	r->raw = xmalloc(len);
+	memcpy(r->raw, buf, len);
+	if (mpcheck(r->raw, len) == -1 || msgpack_unpack_next(&r->up,
+	    (const char *)r->raw, len, &off) != MSGPACK_UNPACK_SUCCESS)
 		goto bad;
 	if (r->up.data.type != MSGPACK_OBJECT_ARRAY ||
 	    r->up.data.via.array.size != 3)
@@ -383,6 +386,7 @@ ctl_reply_clear(struct ctl_reply *r)
 {
 	msgpack_unpacked_destroy(&r->up);
 	free(r->message);
+	free(r->raw);
 	memset(r, 0, sizeof *r);
 }
 

@@ -83,8 +83,9 @@ void	 ctl_reply_begin(msgpack_packer *, enum ctl_code, const char *message);
 void	 ctl_reply_error(msgpack_sbuffer *, enum ctl_code, const char *fmt, ...)
 	     __attribute__((format(printf, 3, 4)));
 
-/* A decoded reply; data points into the unpacked zone. */
+/* A decoded reply; data points into raw (a copy of the frame) and the unpacked zone. */
 struct ctl_reply {
+	uint8_t			*raw;
 	msgpack_unpacked	 up;
 	int			 code;
 	char			*message;

@@ -1,0 +1,209 @@
+/* cli.c — knowctl's plumbing: common options, help, the round trip to knowd. */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "home.h"
+#include "util.h"
+
+void
+cli_help(const struct cli_cmd *cmd, FILE *f)
+{
+	fprintf(f, "usage: knowctl %s %s\n\n%s.\n\n", cmd->name, cmd->args,
+	    cmd->summary);
+	fputs(cmd->help, f);
+	fputs("  --home DIR       node home (default: $KNOWD_HOME, else "
+	    "$XDG_DATA_HOME/knowd)\n"
+	    "  --json           machine-readable output\n"
+	    "  -h, --help       this help\n", f);
+}
+
+int
+cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "knowctl %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: knowctl %s %s\n", cmd->name, cmd->args);
+	return 2;
+}
+
+int
+cli_common_opt(struct cli *cli, const struct cli_cmd *cmd, int ch)
+{
+	switch (ch) {
+	case 'H':
+		free(cli->home);
+		cli->home = xstrdup(optarg);
+		return 0;
+	case 'j':
+		cli->json = 1;
+		return 0;
+	case 'h':
+		cli_help(cmd, stdout);
+		return 1;			/* exit 0 */
+	default:
+		fprintf(stderr, "usage: knowctl %s %s\n", cmd->name, cmd->args);
+		return 3;			/* exit 2 */
+	}
+}
+
+void
+cli_request(struct ctl_request *req, const char *op)
+{
+	memset(req, 0, sizeof *req);
+	req->op = ctl_op_find(op);
+}
+
+/* Connects to the control socket; prints why not and returns -1 on failure. */
+static int
+cli_connect(const char *home)
+{
+	struct sockaddr_un sun;
+	char	*path;
+	int	 fd;
+
+	path = home_path(home, CTL_SOCKET);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		fprintf(stderr, "knowctl: %s: path too long for a socket\n", path);
+		free(path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "knowctl: no knowd is running for %s "
+			    "(start it with: knowd --home %s)\n", home, home);
+		else
+			fprintf(stderr, "knowctl: cannot connect to %s: %s%s\n",
+			    path, strerror(errno), errno == EACCES ?
+			    " (are you in the knowd group?)" : "");
+		if (fd != -1)
+			close(fd);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* Reads exactly n bytes; -1 on error or early EOF. */
+static int
+read_full(int fd, void *p, size_t n)
+{
+	uint8_t	*q = p;
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = read(fd, q, n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		q += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Writes all n bytes; -1 on error. */
+static int
+write_full(int fd, const void *p, size_t n)
+{
+	const uint8_t	*q = p;
+	ssize_t		 w;
+
+	while (n > 0) {
+		w = write(fd, q, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Sends one framed request and reads the framed reply. Caller frees *out. */
+static int
+cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
+    size_t *outlen)
+{
+	uint8_t	 hdr[4];
+	uint32_t n;
+
+	put_be32(hdr, (uint32_t)len);
+	if (write_full(fd, hdr, 4) == -1 || write_full(fd, req, len) == -1 ||
+	    read_full(fd, hdr, 4) == -1)
+		return -1;
+	if ((n = get_be32(hdr)) > CTL_MAX_REPLY)
+		return -1;
+	*out = xmalloc(n);
+	if (read_full(fd, *out, n) == -1) {
+		free(*out);
+		return -1;
+	}
+	*outlen = n;
+	return 0;
+}
+
+int
+cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
+{
+	uint8_t	*buf = NULL, *in = NULL;
+	size_t	 len, inlen;
+	char	*why = NULL;
+	int	 fd, rv = 1;
+
+	memset(reply, 0, sizeof *reply);
+	if (cli->home == NULL)
+		cli->home = home_resolve(NULL);
+	if (ctl_request_encode(req, &buf, &len, &why) != 0) {
+		fprintf(stderr, "knowctl: %s\n", why);
+		free(why);
+		return 1;
+	}
+	if ((fd = cli_connect(cli->home)) == -1)
+		goto out;
+	if (cli_roundtrip(fd, buf, len, &in, &inlen) != 0) {
+		fprintf(stderr, "knowctl: knowd closed the connection without "
+		    "answering\n");
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	if (ctl_reply_decode(in, inlen, reply, &why) != 0) {
+		fprintf(stderr, "knowctl: %s\n", why);
+		goto out;
+	}
+	if (reply->code != CTL_OK) {
+		fprintf(stderr, "knowctl: %s\n", reply->message);
+		rv = reply->code;
+		goto out;
+	}
+	rv = 0;
+out:
+	free(why);
+	free(buf);
+	free(in);
+	return rv;
+}
+
+char *
+cli_field(const msgpack_object *o, const char *key)
+{
+	return ctl_obj_strdup(ctl_obj_get(o, key));
+}

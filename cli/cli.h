@@ -1,0 +1,63 @@
+/* cli.h — knowctl's shared parts: the command table, talking to knowd, output. */
+#ifndef KNOWD_CLI_H
+#define KNOWD_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <msgpack.h>
+
+#include "ctl.h"
+
+struct cli {
+	char	*home;		/* NULL until resolved */
+	int	 json;
+};
+
+struct cli_cmd {
+	const char	*name;
+	int		(*fn)(struct cli *, const struct cli_cmd *, int, char **);
+	const char	*args;		/* e.g. "[--json] ID" */
+	const char	*summary;
+	const char	*help;		/* option lines */
+};
+
+/* The options every subcommand takes, to put into its getopt_long table. */
+#define CLI_COMMON_OPTS \
+	{ "home", required_argument, NULL, 'H' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Handles a common option (or an unknown one); returns 0 to continue, else an exit code + 1. */
+int	 cli_common_opt(struct cli *, const struct cli_cmd *, int ch);
+/* Prints a subcommand's help to f. */
+void	 cli_help(const struct cli_cmd *, FILE *);
+/* Prints "knowctl CMD: message" and the usage line; returns 2. */
+int	 cli_usage(const struct cli_cmd *, const char *fmt, ...)
+	     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Sends a request to knowd over HOME/control.sock and reads its reply.
+ * Returns 0 with *reply filled when knowd answered OK; otherwise prints the
+ * problem and returns the exit code (1 or 2). Caller clears *reply.
+ */
+int	 cli_call(struct cli *, struct ctl_request *, struct ctl_reply *);
+/* Makes a request for op with no arguments set. */
+void	 cli_request(struct ctl_request *, const char *op);
+
+/* Prints a msgpack value as JSON, then a newline. */
+void	 cli_json(FILE *, const msgpack_object *);
+/* A reply field as a string ("" when absent). Caller frees. */
+char	*cli_field(const msgpack_object *, const char *key);
+
+/* The subcommands, one file each. */
+int	 cmd_id(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_new(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_publish(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_retract(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_list(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_show(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_log(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_verify(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_status(struct cli *, const struct cli_cmd *, int, char **);
+
+#endif

@@ -1,0 +1,64 @@
+/* cmd_list.c — knowctl list: records held, one line each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Prints one listing line: id, node, project, title. */
+static void
+print_line(const msgpack_object *e)
+{
+	char	*id = cli_field(e, "id"), *node = cli_field(e, "node_name");
+	char	*project = cli_field(e, "project"), *title = cli_field(e, "title");
+
+	printf("%-26s  %-22s  %-30s  %s\n", id, node,
+	    *project != '\0' ? project : "-", title);
+	free(id);
+	free(node);
+	free(project);
+	free(title);
+}
+
+int
+cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ "node", required_argument, NULL, 'n' },
+		{ "project", required_argument, NULL, 'p' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	const char		*key;
+	uint32_t		 i;
+	int			 ch, r;
+
+	cli_request(&req, "list");
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		key = ch == 'n' ? "node" : ch == 'p' ? "project" :
+		    ch == 'k' ? "kind" : NULL;
+		if (key != NULL)
+			ctl_set(&req, key, optarg, strlen(optarg), 0);
+		else if ((r = cli_common_opt(cli, cmd, ch)) != 0) {
+			ctl_request_clear(&req);
+			return r - 1;
+		}
+	}
+	if (optind != argc) {
+		ctl_request_clear(&req);
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	}
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
+			for (i = 0; i < rep.data->via.array.size; i++)
+				print_line(&rep.data->via.array.ptr[i]);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}

@@ -1,0 +1,114 @@
+/* cmd_publish.c — knowctl publish and retract: change this node's records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "record.h"
+#include "util.h"
+
+/* Reads a record from path ("-" is stdin), refusing more than a record may hold. */
+static int
+read_record(const char *path, char **text, size_t *len)
+{
+	struct buf	 b;
+	char		 chunk[65536];
+	ssize_t		 n;
+	int		 fd = 0;
+
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) == -1) {
+		fprintf(stderr, "knowctl publish: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || b.len + (size_t)n > RECORD_MAX_BYTES) {
+			if (n == -1)
+				fprintf(stderr, "knowctl publish: %s: %s\n",
+				    path, strerror(errno));
+			else
+				fprintf(stderr, "knowctl publish: %s: too large "
+				    "(a record may have at most %d bytes)\n",
+				    strcmp(path, "-") == 0 ? "stdin" : path,
+				    RECORD_MAX_BYTES);
+			buf_free(&b);
+			if (fd != 0)
+				close(fd);
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (fd != 0)
+		close(fd);
+	*text = buf_detach(&b, len);
+	return 0;
+}
+
+/* Prints a publish or retract result: the id, or the whole object as JSON. */
+static void
+print_result(struct cli *cli, const struct ctl_reply *rep)
+{
+	char	*id;
+
+	if (cli->json) {
+		cli_json(stdout, rep->data);
+		return;
+	}
+	id = cli_field(rep->data, "id");
+	puts(id);
+	free(id);
+}
+
+int
+cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	char			*text;
+	size_t			 len;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (argc - optind > 1)
+		return cli_usage(cmd, "one file at a time");
+	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
+		return 1;
+	cli_request(&req, "publish");
+	ctl_set(&req, "body", text, len, 0);
+	free(text);
+	if ((r = cli_call(cli, &req, &rep)) == 0)
+		print_result(cli, &rep);
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}
+
+int
+cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (argc - optind != 1)
+		return cli_usage(cmd, "give exactly one record id");
+	cli_request(&req, "retract");
+	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
+	if ((r = cli_call(cli, &req, &rep)) == 0)
+		print_result(cli, &rep);
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}

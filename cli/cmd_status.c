@@ -1,0 +1,65 @@
+/* cmd_status.c — knowctl status: this node, its view and the branches it holds. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+/* Prints the status object as text. */
+static void
+print_status(const msgpack_object *d)
+{
+	const msgpack_object *nodes = ctl_obj_get(d, "nodes"), *n;
+	char	*id = cli_field(d, "id"), *name = cli_field(d, "name");
+	char	*view = cli_field(d, "view"), *home = cli_field(d, "home");
+	char	*nid, *nname, *head;
+	uint32_t i;
+
+	printf("node     %s (%s)\nhome     %s\nseq      %llu\nview     %s\n",
+	    name, id, home,
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "seq")), view);
+	if (nodes != NULL && nodes->type == MSGPACK_OBJECT_ARRAY) {
+		printf("branches %u\n", nodes->via.array.size);
+		for (i = 0; i < nodes->via.array.size; i++) {
+			n = &nodes->via.array.ptr[i];
+			nid = cli_field(n, "id");
+			nname = cli_field(n, "name");
+			head = cli_field(n, "head");
+			printf("  %-56s  seq %-5llu %.12s  %llu records  %s\n",
+			    nid, (unsigned long long)ctl_obj_uint(ctl_obj_get(n,
+			    "seq")), head, (unsigned long long)ctl_obj_uint(
+			    ctl_obj_get(n, "records")), nname);
+			free(nid);
+			free(nname);
+			free(head);
+		}
+	}
+	free(id);
+	free(name);
+	free(view);
+	free(home);
+}
+
+int
+cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	cli_request(&req, "status");
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else
+			print_status(rep.data);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}

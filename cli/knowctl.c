@@ -1,0 +1,99 @@
+/* knowctl.c — the control tool: global options, then one subcommand from the table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "util.h"
+
+static const struct cli_cmd cmds[] = {
+	{ "id", cmd_id, "[--json]", "print this node's id (did:key)", "" },
+	{ "new", cmd_new, "", "print a lesson template to fill in", "" },
+	{ "publish", cmd_publish, "[--json] [FILE|-]",
+	  "publish a lesson or project (from FILE or stdin); prints its id",
+	  "  A record with an id of this node replaces that record (an edit).\n" },
+	{ "retract", cmd_retract, "[--json] ID", "remove one of this node's records", "" },
+	{ "list", cmd_list,
+	  "[--json] [--node NODE] [--project SLUG] [--kind KIND]",
+	  "list records: id, node, project, title",
+	  "  --node NODE      only this node's (did:key, node id or name)\n"
+	  "  --project SLUG   only this project's\n"
+	  "  --kind KIND      lesson, project, node or vouch (default: lessons and projects)\n" },
+	{ "show", cmd_show, "[--json] [--node NODE] ID", "print one record",
+	  "  --node NODE      the record of this node, when several hold the id\n" },
+	{ "log", cmd_log, "[--json] [--node NODE] [--limit N]",
+	  "history of this node's branch (or another's)",
+	  "  --node NODE      another node's branch\n"
+	  "  --limit N        at most N commits\n" },
+	{ "verify", cmd_verify, "[--json]",
+	  "check every commit signature of every branch", "" },
+	{ "status", cmd_status, "[--json]",
+	  "this node, its view and the branches it holds", "" },
+};
+
+/* Prints the overall usage. */
+static void
+usage(FILE *f)
+{
+	size_t	 i;
+
+	fputs("usage: knowctl [--home DIR] [--json] COMMAND [ARGS]\n\n"
+	    "Publish, find and read lessons learned on the local knowd node.\n\n"
+	    "commands:\n", f);
+	for (i = 0; i < nitems(cmds); i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fputs("\noptions:\n"
+	    "  --home DIR   node home (default: $KNOWD_HOME, else $XDG_DATA_HOME/knowd)\n"
+	    "  --json       machine-readable output\n"
+	    "  -h, --help   this help; knowctl COMMAND --help for a command's\n"
+	    "\nexit status: 0 ok, 1 error, 2 usage error.\n", f);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli	 cli = { NULL, 0 };
+	int		 i, rv;
+	size_t		 c;
+
+	if (sodium_init() < 0)
+		return 1;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli.json = 1;
+		else if (strcmp(argv[i], "--home") == 0 && i + 1 < argc)
+			cli.home = xstrdup(argv[++i]);
+		else if (strncmp(argv[i], "--home=", 7) == 0)
+			cli.home = xstrdup(argv[i] + 7);
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "knowctl: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (c = 0; c < nitems(cmds); c++) {
+		if (strcmp(cmds[c].name, argv[i]) == 0) {
+			rv = cmds[c].fn(&cli, &cmds[c], argc - i, argv + i);
+			free(cli.home);
+			return rv;
+		}
+	}
+	fprintf(stderr, "knowctl: unknown command \"%s\" (knowctl --help lists "
+	    "them)\n", argv[i]);
+	free(cli.home);
+	return 2;
+}
