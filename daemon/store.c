@@ -35,10 +35,11 @@ store_git_error(void)
 int
 store_create(const char *path, char **cause)
 {
-	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+	git_repository_init_options opts;
 	git_repository	*repo;
 	struct stat	 sb;
 
+	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	if (stat(path, &sb) == 0)
 		return set_cause(cause, "%s: already exists", path);
 	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
