@@ -203,10 +203,13 @@ config_load(const char *path, struct config *c, char **cause)
 	size_t	 len, lineno = 0;
 
 	config_defaults(c);
-	if (read_file(path, CONFIG_MAX_BYTES, &text, &len, cause) != 0)
+	if (read_file(path, CONFIG_MAX_BYTES, &text, &len, cause) != 0) {
+		config_free(c);
 		return -1;
+	}
 	if (!utf8_valid(text, len)) {
 		free(text);
+		config_free(c);
 		return set_cause(cause, "%s: not UTF-8 text", path);
 	}
 	for (line = text; line != NULL; line = next) {

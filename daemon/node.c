@@ -168,6 +168,9 @@ node_open(struct knowd *kd, const char *home, char **cause)
 	free(path);
 	if (rv != 0)
 		return -1;
+	/* We hold the home's lock: lock files in the repository are left from a crash. */
+	if ((rv = store_clear_stale_locks(kd->store)) > 0)
+		log_info("removed %d stale lock file(s) left by a crash", rv);
 	return node_load_branches(kd, cause);
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <ftw.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "util.h"
@@ -73,6 +75,42 @@ store_close(struct store *st)
 	git_repository_free(st->repo);
 	free(st->path);
 	free(st);
+}
+
+static int stale_locks;
+
+/* nftw callback: removes one *.lock file under refs/. */
+static int
+stale_lock_cb(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	size_t	 n = strlen(path);
+
+	if (flag == FTW_F && n > 5 && strcmp(path + n - 5, ".lock") == 0 &&
+	    unlink(path) == 0)
+		stale_locks++;
+	return 0;
+}
+
+int
+store_clear_stale_locks(struct store *st)
+{
+	static const char *const top[] = { "packed-refs.lock", "HEAD.lock",
+	    "config.lock" };
+	char	*p;
+	size_t	 i;
+
+	stale_locks = 0;
+	p = xasprintf("%s/refs", st->path);
+	nftw(p, stale_lock_cb, 16, FTW_PHYS);
+	free(p);
+	for (i = 0; i < nitems(top); i++) {
+		p = xasprintf("%s/%s", st->path, top[i]);
+		if (unlink(p) == 0)
+			stale_locks++;
+		free(p);
+	}
+	return stale_locks;
 }
 
 git_repository *

@@ -17,13 +17,14 @@ run_one() {
 	name=$1; shift
 	case "$name" in *"$filter"*) ;; *) return ;; esac
 	start=$(date +%s)
-	if "$@" >"$logdir/$name.log" 2>&1; then
+	log="$logdir/$(echo "$name" | tr / _).log"
+	if "$@" >"$log" 2>&1; then
 		pass=$((pass + 1))
 		printf 'ok   %-28s %3ss\n' "$name" $(($(date +%s) - start))
 	else
 		fail=$((fail + 1)); failed="$failed $name"
 		printf 'FAIL %-28s %3ss\n' "$name" $(($(date +%s) - start))
-		sed 's/^/    | /' "$logdir/$name.log" | tail -60
+		sed 's/^/    | /' "$log" | tail -60
 	fi
 }
 

@@ -1,0 +1,123 @@
+# lib.sh — helpers for regression tests: real daemons in temp homes on 127.0.0.1.
+# Source it; it makes $T (a temp dir) and, on exit, stops every daemon it
+# started (by the PIDs it recorded) and removes $T.
+set -u
+: "${BUILD:=build}"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KNOWD=${KNOWD_BIN:-$ROOT/$BUILD/knowd}
+KNOWCTL=${KNOWCTL_BIN:-$ROOT/$BUILD/knowctl}
+T=$(mktemp -d "${TMPDIR:-/tmp}/knowd-regress.XXXXXX")
+PIDS=()
+FAILS=0
+TESTNAME=$(basename "$0" .sh)
+# Sanitizer reports go to files so a test can fail on them.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:log_path=$T/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/ubsan"
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+# check DESCRIPTION CMD...: the command must succeed.
+check() { local d=$1; shift; if "$@" >"$T/check.out"; then pass "$d"; else fail "$d"; cat "$T/check.out" >&2; fi; }
+
+# poll TIMEOUT_SECONDS CMD...: retries CMD every 50 ms until it succeeds.
+poll() {
+	local limit=$1 start; shift
+	start=$(date +%s%N)
+	until "$@" >/dev/null 2>&1; do
+		if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt $((limit * 1000)) ]; then
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# kctl HOME ARGS...: knowctl against a home.
+kctl() { local h=$1; shift; "$KNOWCTL" --home "$h" "$@"; }
+
+# node_init HOME NAME [ARGS...]: knowd init, quietly; prints nothing.
+node_init() {
+	local h=$1 n=$2; shift 2
+	"$KNOWD" init --home "$h" --name "$n" "$@" >"$h.did" 2>"$h.init.err" ||
+		{ cat "$h.init.err" >&2; return 1; }
+}
+
+# node_start HOME: starts knowd on HOME and waits until it answers; sets LASTPID.
+node_start() {
+	local h=$1
+	"$KNOWD" --home "$h" -d 2>>"$h.log" &
+	LASTPID=$!
+	PIDS+=("$LASTPID")
+	echo "$LASTPID" >"$h.pid"
+	if ! poll 20 kctl "$h" status; then
+		echo "knowd on $h did not come up; log:" >&2
+		tail -20 "$h.log" >&2
+		return 1
+	fi
+}
+
+# node_stop HOME: SIGTERM and wait; returns knowd's exit status.
+node_stop() {
+	local h=$1 p
+	p=$(cat "$h.pid")
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+}
+
+# json_get FIELD: reads one JSON object on stdin, prints a top-level field.
+json_get() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(v if not isinstance(v,(dict,list)) else json.dumps(v))' "$1"; }
+
+# allowed_signers HOME FILE: an allowedSignersFile for stock git from keys/node.pub.
+allowed_signers() {
+	printf 'node namespaces="git" %s\n' "$(cut -d' ' -f1,2 "$1/keys/node.pub")" >"$2"
+}
+
+# git_verify_branch HOME: stock git verifies every commit of every origin branch.
+git_verify_branch() {
+	local h=$1 ref c n=0
+	for ref in $(git -C "$h/repo.git" for-each-ref --format='%(refname)' refs/namespaces); do
+		allowed_signers_for "$h" "$ref" "$T/allowed.$$"
+		for c in $(git -C "$h/repo.git" rev-list "$ref"); do
+			git -C "$h/repo.git" -c gpg.format=ssh \
+			    -c gpg.ssh.allowedSignersFile="$T/allowed.$$" \
+			    verify-commit "$c" 2>"$T/vc.err" || { cat "$T/vc.err" >&2; return 1; }
+			grep -q 'Good "git" signature' "$T/vc.err" || return 1
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -gt 0 ]
+}
+
+# allowed_signers_for HOME REF FILE: the signer of an origin branch, from its node id.
+allowed_signers_for() {
+	local nid
+	nid=$(echo "$2" | sed 's|refs/namespaces/\([^/]*\)/.*|\1|')
+	printf 'node namespaces="git" %s\n' "$(python3 "$ROOT/tests/regress/didkey.py" "$nid")" >"$3"
+}
+
+# sanitizer_clean: no ASan/UBSan report was written by any process.
+sanitizer_clean() { ! ls "$T"/asan.* "$T"/ubsan.* >/dev/null 2>&1; }
+
+# finish: prints sanitizer reports, then exits 1 if anything failed.
+finish() {
+	if ! sanitizer_clean; then
+		cat "$T"/asan.* "$T"/ubsan.* 2>/dev/null | head -60 >&2
+		fail "sanitizer reports"
+	fi
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$TESTNAME: $FAILS failed" >&2
+		exit 1
+	fi
+	echo "$TESTNAME: all passed"
+}
