@@ -67,8 +67,8 @@ header(const uint8_t *buf, size_t len, size_t *pos, uint64_t *skip,
 	if (need > left)
 		return -1;
 	switch (b) {
-	case 0xc7: case 0xc8: case 0xc9:
-		*skip = be(buf + *pos, (int)need - 1) + 1;
+	case 0xc7: case 0xc8: case 0xc9:	/* need covers the type byte */
+		*skip = be(buf + *pos, (int)need - 1);
 		break;
 	case 0xdc: case 0xdd:
 		*children = be(buf + *pos, (int)need);

@@ -61,7 +61,8 @@ xstrndup(const char *s, size_t n)
 {
 	char	*p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n > 0)		/* s may be NULL for n == 0 (msgpack's empty str) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
@@ -185,6 +186,7 @@ buf_detach(struct buf *b, size_t *len)
 	char	*s;
 
 	buf_reserve(b, 0);
+	b->data[b->len] = '\0';	/* also when nothing was ever added */
 	s = (char *)b->data;
 	if (len != NULL)
 		*len = b->len;
