@@ -37,9 +37,9 @@ int	 store_create(const char *path, char **cause);
 int	 store_open(const char *path, struct store **, char **cause);
 void	 store_close(struct store *);
 /*
- * Removes lock files a killed process left in the repository (refs/**.lock,
- * packed-refs.lock, HEAD.lock, config.lock). Only for the sole writer: call
- * with the home's lock held. Returns how many were removed.
+ * Removes lock files a killed process left in the repository (*.lock under
+ * refs/, packed-refs.lock, HEAD.lock, config.lock). Only for the sole writer:
+ * call with the home's lock held. Returns how many were removed.
  */
 int	 store_clear_stale_locks(struct store *);
 git_repository *store_repo(struct store *);
