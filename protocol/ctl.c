@@ -155,7 +155,9 @@ ctl_request_decode(const uint8_t *buf, size_t len, struct ctl_request *req,
 		set_cause(cause, "request is not [operation, arguments]");
 		goto out;
 	}
-	if (o->via.array.ptr[0].via.str.size >= sizeof name) {
+	if (o->via.array.ptr[0].via.str.size >= sizeof name ||
+	    memchr(o->via.array.ptr[0].via.str.ptr, '\0',
+	    o->via.array.ptr[0].via.str.size) != NULL) {
 		set_cause(cause, "unknown operation");
 		goto out;
 	}
