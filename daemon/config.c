@@ -1,5 +1,6 @@
 /* config.c — parse, check and print knowd.conf. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,49 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->listen = xstrdup(CONFIG_DEFAULT_LISTEN);
 	c->network = xstrdup(CONFIG_DEFAULT_NETWORK);
+	c->idle_timeout = 90;
+	c->keepalive = 30;
+	c->max_peers_in = 64;
+	c->max_peers_out = 8;
+	c->sync_interval = 30;
+	c->trust_depth = 1;
+}
+
+/* The numeric settings: name, member offset, smallest and largest value. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	int		 min, max;
+} config_ints[] = {
+	{ "idle_timeout", offsetof(struct config, idle_timeout), 2, 86400 },
+	{ "keepalive", offsetof(struct config, keepalive), 1, 3600 },
+	{ "max_peers_in", offsetof(struct config, max_peers_in), 0, 10000 },
+	{ "max_peers_out", offsetof(struct config, max_peers_out), 0, 1000 },
+	{ "sync_interval", offsetof(struct config, sync_interval), 1, 86400 },
+	{ "trust_depth", offsetof(struct config, trust_depth), 0, 8 },
+};
+
+/* Sets a numeric setting; 1 when key is not one, -1 on a bad value. */
+static int
+config_set_int(struct config *c, const char *key, const char *v, char **cause)
+{
+	char	*end;
+	long	 n;
+	size_t	 i;
+
+	for (i = 0; i < nitems(config_ints); i++) {
+		if (strcmp(key, config_ints[i].key) != 0)
+			continue;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < config_ints[i].min ||
+		    n > config_ints[i].max)
+			return set_cause(cause, "%s: \"%s\" is not a number "
+			    "from %d to %d", key, v, config_ints[i].min,
+			    config_ints[i].max);
+		*(int *)((char *)c + config_ints[i].off) = (int)n;
+		return 0;
+	}
+	return 1;
 }
 
 void
@@ -131,7 +175,10 @@ static int
 config_set(struct config *c, const char *key, const char *v, char **cause)
 {
 	char	*h, *p;
+	int	 r;
 
+	if ((r = config_set_int(c, key, v, cause)) != 1)
+		return r;
 	if (strcmp(key, "listen") == 0) {
 		free(c->listen);
 		c->listen = NULL;
@@ -238,6 +285,9 @@ config_print(const struct config *c)
 	buf_printf(&b, "listen = %s\n", c->listen != NULL ? c->listen : "off");
 	buf_printf(&b, "network = %s\n", c->network);
 	buf_printf(&b, "mirror = %s\n", c->mirror_all ? "all" : "trusted");
+	for (i = 0; i < nitems(config_ints); i++)
+		buf_printf(&b, "%s = %d\n", config_ints[i].key,
+		    *(const int *)((const char *)c + config_ints[i].off));
 	for (i = 0; i < c->npeers; i++) {
 		const struct config_peer *p = &c->peers[i];
 		int v6 = strchr(p->host, ':') != NULL;

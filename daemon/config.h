@@ -27,6 +27,13 @@ struct config {
 	struct config_trust	*trust;
 	size_t			 ntrust;
 	int			 mirror_all;
+	/* Limits and timers (seconds); see config_defaults for the defaults. */
+	int			 idle_timeout;
+	int			 keepalive;
+	int			 max_peers_in;
+	int			 max_peers_out;
+	int			 sync_interval;
+	int			 trust_depth;
 };
 
 /* Loads path; on failure *cause names the file, line and problem. */

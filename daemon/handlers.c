@@ -7,6 +7,8 @@
 #include "knowd.h"
 #include "log.h"
 #include "util.h"
+#include "peer.h"
+#include "sync.h"
 #include "verify.h"
 
 #include "handlers.h"
@@ -119,7 +121,9 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	reply_oid(pk, "head", &head);
 	reply_oid(pk, "view", &view);
 	ctl_pack_kv(pk, "home", kd->home);
-	ctl_pack_kv(pk, "listen", kd->conf.listen);
+	ctl_pack_kv(pk, "listen", kd->peers != NULL &&
+	    kd->peers->listen_addr[0] != '\0' ? kd->peers->listen_addr :
+	    kd->conf.listen);
 	ctl_pack_str(pk, "nodes");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++)
@@ -160,6 +164,7 @@ h_publish(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 		free(why);
 		return;
 	}
+	sync_published(kd);
 	pack_result(kd, pk, &res, res.created ? "created" : "updated");
 	node_result_clear(&res);
 }
@@ -181,6 +186,7 @@ h_retract(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 		free(why);
 		return;
 	}
+	sync_published(kd);
 	pack_result(kd, pk, &res, "retracted");
 	node_result_clear(&res);
 }

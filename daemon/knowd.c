@@ -9,12 +9,17 @@
 #include <event2/thread.h>
 #include <sodium.h>
 
+#include "chan.h"
 #include "config.h"
 #include "home.h"
 #include "knowd.h"
 #include "log.h"
+#include "pack.h"
+#include "peer.h"
 #include "store.h"
+#include "sync.h"
 #include "util.h"
+#include "worker.h"
 
 #define KNOWD_VERSION "0.1.0"
 
@@ -63,7 +68,11 @@ knowd_run(const char *home)
 	sigint = evsignal_new(kd.base, SIGINT, knowd_signal_cb, &kd);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
-	if (control_open(&kd, &why) != 0) {
+	chan_network_id(kd.conf.network, kd.netid);
+	sync_init(&kd);
+	if (control_open(&kd, &why) != 0 || worker_start(&kd.worker, kd.base,
+	    git_repository_path(store_repo(kd.store)), &why) != 0 ||
+	    peers_start(&kd, &why) != 0) {
 		log_warnx("%s", why);
 		free(why);
 		goto out;
@@ -72,6 +81,10 @@ knowd_run(const char *home)
 	event_base_dispatch(kd.base);
 	rv = 0;
 out:
+	/* The worker first: its last jobs' done() may still look up peers. */
+	worker_stop(kd.worker);
+	peers_stop(&kd);
+	sync_free(&kd);
 	control_close(&kd);
 	event_free(sigterm);
 	event_free(sigint);
@@ -122,6 +135,7 @@ main(int argc, char **argv)
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	store_global_init();
+	pack_global_init();
 	if (argc > 1 && strcmp(argv[1], "init") == 0) {
 		rv = knowd_init_main(argc - 1, argv + 1);
 		git_libgit2_shutdown();

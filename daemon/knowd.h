@@ -14,6 +14,9 @@
 
 struct event_base;
 struct control;
+struct peers;
+struct worker;
+struct sync;
 
 struct knowd {
 	char			*home;
@@ -26,6 +29,10 @@ struct knowd {
 	int			 lockfd;
 	struct event_base	*base;
 	struct control		*control;
+	uint8_t			 netid[32];	/* from conf.network */
+	struct peers		*peers;
+	struct worker		*worker;
+	struct sync		*sync;
 };
 
 /* Locks the home, loads config and key, opens the repository, builds the catalog and view. */

@@ -413,6 +413,16 @@ out:
 }
 
 int
+store_branch_move(struct store *st, const char *nid, const git_oid *old,
+    const git_oid *new, char **cause)
+{
+	char	 ref[STORE_REF_MAX];
+
+	store_branch_ref(nid, ref);
+	return cas_ref(st, ref, new, old, "knowd: fetched", cause);
+}
+
+int
 store_read(struct store *st, const git_oid *commit, const char *path,
     size_t max, char **data, size_t *len)
 {

@@ -62,6 +62,9 @@ void	 store_nids_free(char **, size_t);
 int	 store_commit(struct store *, const struct keys_pair *, const char *nid,
 	     const char *author, const struct store_change *, size_t nchanges,
 	     const char *subject, git_oid *out, uint64_t *seq, char **cause);
+/* Moves nid's origin branch from old (NULL: must not exist) to new by compare-and-swap. */
+int	 store_branch_move(struct store *, const char *nid, const git_oid *old,
+	     const git_oid *new, char **cause);
 /* Reads the blob at path in a commit's tree: 0 ok, 1 absent, -1 error. Caller frees *data. */
 int	 store_read(struct store *, const git_oid *commit, const char *path,
 	     size_t max, char **data, size_t *len);

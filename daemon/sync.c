@@ -1,0 +1,371 @@
+/* sync.c — the message dispatcher: HELLO, SUMMARY, ANNOUNCE, PING, and relaying what moved. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+#include "sync_int.h"
+#include "util.h"
+
+void
+sync_init(struct knowd *kd)
+{
+	kd->sync = xcalloc(1, sizeof *kd->sync);
+}
+
+void
+sync_free(struct knowd *kd)
+{
+	if (kd->sync == NULL)
+		return;
+	free(kd->sync->ann);
+	free(kd->sync->fetching);
+	free(kd->sync);
+	kd->sync = NULL;
+}
+
+int
+sync_replicates(struct knowd *kd, const char *nid)
+{
+	size_t	 i;
+
+	if (strcmp(nid, kd->nid) == 0 || kd->conf.mirror_all)
+		return 1;
+	for (i = 0; i < kd->conf.ntrust; i++)
+		if (strcmp(kd->conf.trust[i].nid, nid) == 0)
+			return 1;
+	return 0;
+}
+
+int
+sync_send(struct peer *p, const struct buf *b)
+{
+	return peer_send(p, b);
+}
+
+int
+sync_fail(struct peer *p, enum wire_errcode code, const char *fmt, ...)
+{
+	va_list		 ap;
+	struct buf	 b;
+	char		*why;
+
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_warnx("peer %s (%s): %s", p->nid, p->addr, why);
+	buf_init(&b);
+	wire_error_encode(&b, code, why);
+	peer_send(p, &b);
+	buf_free(&b);
+	peer_close(p, "%s", why);
+	free(why);
+	return -1;
+}
+
+struct sync_ann *
+sync_ann_find(struct sync *s, const char *nid)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nann; i++)
+		if (strcmp(s->ann[i].nid, nid) == 0)
+			return &s->ann[i];
+	return NULL;
+}
+
+/* Keeps a if it is newer than what is held for its node. */
+static void
+sync_ann_keep(struct sync *s, const char *nid, const struct wire_announce *a)
+{
+	struct sync_ann	*h = sync_ann_find(s, nid);
+
+	if (h == NULL) {
+		s->ann = xreallocarray(s->ann, s->nann + 1, sizeof *s->ann);
+		h = &s->ann[s->nann++];
+		snprintf(h->nid, sizeof h->nid, "%s", nid);
+	} else if (h->a.seq >= a->seq)
+		return;
+	h->a = *a;
+}
+
+/* Fills a wire_head from our origin branch of nid; -1 when we hold none. */
+static int
+head_of(struct knowd *kd, const char *nid, struct wire_head *h)
+{
+	git_oid	 head;
+	uint64_t seq;
+
+	if (store_head(kd->store, nid, &head, &seq) != 0 ||
+	    keys_did_decode(nid, h->pk, NULL) != 0)
+		return -1;
+	h->seq = seq;
+	memcpy(h->head, head.id, WIRE_OID_LEN);
+	return 0;
+}
+
+/* Sends SUMMARY pages of every branch we hold. */
+static void
+sync_send_summary(struct peer *p)
+{
+	struct wire_summary	*sum;
+	struct buf		 b;
+	char			**nids;
+	size_t			 n, i;
+
+	if (store_nids(p->kd->store, &nids, &n) != 0)
+		return;
+	sum = xcalloc(1, sizeof *sum);
+	buf_init(&b);
+	for (i = 0; i <= n; i++) {
+		if (i < n && head_of(p->kd, nids[i], &sum->heads[sum->nheads]) == 0)
+			sum->nheads++;
+		if (sum->nheads == WIRE_SUMMARY_MAX || (i == n)) {
+			sum->more = i < n;
+			b.len = 0;
+			wire_summary_encode(&b, sum);
+			if (sync_send(p, &b) != 0)
+				break;
+			sum->page++;
+			sum->nheads = 0;
+		}
+	}
+	buf_free(&b);
+	free(sum);
+	store_nids_free(nids, n);
+}
+
+void
+sync_peer_ready(struct peer *p)
+{
+	struct wire_hello	 h;
+	struct buf		 b;
+
+	memset(&h, 0, sizeof h);
+	h.version = WIRE_VERSION;
+	h.time = (uint64_t)time(NULL);
+	if (p->kd->peers->listen_addr[0] != '\0') {
+		snprintf(h.listen[0], sizeof h.listen[0], "%s",
+		    p->kd->peers->listen_addr);
+		h.nlisten = 1;
+	}
+	buf_init(&b);
+	wire_hello_encode(&b, &h);
+	if (sync_send(p, &b) == 0)
+		sync_send_summary(p);
+	buf_free(&b);
+}
+
+void
+sync_peer_gone(struct peer *p)
+{
+	fetch_peer_gone(p);
+	free(p->sync.pending);
+	p->sync.pending = NULL;
+	p->sync.npending = 0;
+	buf_free(&p->sync.out);
+}
+
+/* Notes each head in a summary page that we replicate and lack; fetches after the last page. */
+static int
+sync_summary(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_summary	*sum;
+	char			*why = NULL;
+	size_t			 i;
+
+	sum = xmalloc(sizeof *sum);
+	if (wire_summary_decode(m, len, sum, &why) != 0) {
+		free(sum);
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	for (i = 0; i < sum->nheads; i++)
+		fetch_note(p, &sum->heads[i]);
+	if (!sum->more)
+		fetch_next(p);
+	free(sum);
+	return 0;
+}
+
+/* A signed head announcement: verified, kept, and fetched when newer than ours. */
+static int
+sync_announce(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_announce	 a;
+	struct wire_head	 h;
+	char			 nid[KEYS_NID_MAX], *why = NULL;
+
+	if (wire_announce_decode(m, len, &a, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (wire_announce_verify(&a) != 0)
+		return sync_fail(p, WIRE_E_PROTOCOL, "ANNOUNCE: bad signature");
+	keys_nid_encode(a.pk, nid);
+	if (!sync_replicates(p->kd, nid)) {
+		log_debug("peer %s: announce of %s ignored: not replicated",
+		    p->nid, nid);
+		return 0;
+	}
+	sync_ann_keep(p->kd->sync, nid, &a);
+	memcpy(h.pk, a.pk, KEYS_PK_LEN);
+	h.seq = a.seq;
+	memcpy(h.head, a.head, WIRE_OID_LEN);
+	fetch_note(p, &h);
+	fetch_next(p);
+	return 0;
+}
+
+/* HELLO: the peer's version and addresses. */
+static int
+sync_hello(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_hello	 h;
+	char			*why = NULL;
+
+	if (wire_hello_decode(m, len, &h, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (h.version != WIRE_VERSION)
+		return sync_fail(p, WIRE_E_PROTOCOL, "HELLO: version %llu, "
+		    "we speak %d", (unsigned long long)h.version, WIRE_VERSION);
+	p->sync.hello = 1;
+	return 0;
+}
+
+/* PING gets a PONG with the same nonce. */
+static int
+sync_ping(struct peer *p, const uint8_t *m, size_t len, int type)
+{
+	struct wire_ping	 ping;
+	struct buf		 b;
+	char			*why = NULL;
+
+	if (wire_ping_decode(m, len, &ping, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (type == WIRE_PONG)
+		return 0;
+	buf_init(&b);
+	wire_ping_encode(&b, WIRE_PONG, ping.nonce);
+	sync_send(p, &b);
+	buf_free(&b);
+	return 0;
+}
+
+/* ERROR from the peer: logged; fails the fetch it answers. */
+static int
+sync_error(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_error	 e;
+	char			*why = NULL;
+
+	if (wire_error_decode(m, len, &e, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	log_warnx("peer %s (%s) reports error %llu: %s", p->nid, p->addr,
+	    (unsigned long long)e.code, e.text);
+	fetch_error(p, &e);
+	return 0;
+}
+
+int
+sync_message(struct peer *p, const uint8_t *m, size_t len)
+{
+	int	 type = wire_type(m, len);
+
+	if (type != WIRE_HELLO && !p->sync.hello)
+		return sync_fail(p, WIRE_E_PROTOCOL, "message %d before HELLO",
+		    type);
+	switch (type) {
+	case WIRE_HELLO:
+		return sync_hello(p, m, len);
+	case WIRE_SUMMARY:
+		return sync_summary(p, m, len);
+	case WIRE_ANNOUNCE:
+		return sync_announce(p, m, len);
+	case WIRE_WANT:
+		return fetch_want(p, m, len);
+	case WIRE_PACK:
+		return fetch_pack(p, m, len);
+	case WIRE_PING:
+	case WIRE_PONG:
+		return sync_ping(p, m, len, type);
+	case WIRE_ERROR:
+		return sync_error(p, m, len);
+	case WIRE_NODE:
+	case WIRE_DIGEST:
+		return 0;		/* understood; used by the gossip layer */
+	default:
+		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");
+	}
+}
+
+void
+sync_relay(struct knowd *kd, const char *nid, struct peer *from)
+{
+	struct sync_ann		*h = sync_ann_find(kd->sync, nid);
+	struct wire_summary	*sum;
+	struct wire_head	 head;
+	struct buf		 b;
+	struct peer		*p;
+
+	if (head_of(kd, nid, &head) != 0)
+		return;
+	buf_init(&b);
+	if (h != NULL && h->a.seq == head.seq &&
+	    memcmp(h->a.head, head.head, WIRE_OID_LEN) == 0)
+		wire_announce_encode(&b, &h->a);	/* the signed bytes, unchanged */
+	else {
+		sum = xcalloc(1, sizeof *sum);
+		sum->heads[0] = head;
+		sum->nheads = 1;
+		wire_summary_encode(&b, sum);
+		free(sum);
+	}
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		if (p != from && p->state == PEER_READY)
+			sync_send(p, &b);
+	buf_free(&b);
+}
+
+void
+sync_published(struct knowd *kd)
+{
+	struct wire_announce	 a;
+	struct wire_head	 h;
+
+	if (kd->peers == NULL || head_of(kd, kd->nid, &h) != 0)
+		return;
+	memset(&a, 0, sizeof a);
+	memcpy(a.pk, kd->kp.pk, KEYS_PK_LEN);
+	a.seq = h.seq;
+	memcpy(a.head, h.head, WIRE_OID_LEN);
+	a.time = (uint64_t)time(NULL);
+	wire_announce_sign(&a, &kd->kp);
+	sync_ann_keep(kd->sync, kd->nid, &a);
+	sync_relay(kd, kd->nid, NULL);
+}
+
+void
+sync_peer_writable(struct peer *p)
+{
+	fetch_stream(p);
+}
+
+void
+sync_peer_tick(struct peer *p, time_t now)
+{
+	fetch_tick(p, now);
+}
