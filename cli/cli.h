@@ -49,6 +49,9 @@ void	 cli_json(FILE *, const msgpack_object *);
 /* A reply field as a string ("" when absent). Caller frees. */
 char	*cli_field(const msgpack_object *, const char *key);
 
+/* Sends a request whose reply carries only its status (JSON null with --json). */
+int	 cli_simple(struct cli *, struct ctl_request *);
+
 /* The subcommands, one file each. */
 int	 cmd_id(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_new(struct cli *, const struct cli_cmd *, int, char **);
@@ -59,5 +62,8 @@ int	 cmd_show(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_log(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_verify(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_status(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_peers(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_peer(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_trust(struct cli *, const struct cli_cmd *, int, char **);
 
 #endif

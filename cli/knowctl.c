@@ -31,6 +31,15 @@ static const struct cli_cmd cmds[] = {
 	  "check every commit signature of every branch", "" },
 	{ "status", cmd_status, "[--json]",
 	  "this node, its view and the branches it holds", "" },
+	{ "peers", cmd_peers, "[--json]",
+	  "connected peers: id, name, address, direction, since, bytes in/out", "" },
+	{ "peer", cmd_peer, "add|remove [NID@]HOST:PORT",
+	  "add or remove a peer to connect to (kept in knowd.conf)",
+	  "  NID@ (did:key:…@) makes knowd check it reached that node.\n"
+	  "  remove takes HOST:PORT or the NID.\n" },
+	{ "trust", cmd_trust, "add [--name NAME] ID | remove ID | list",
+	  "which nodes' lessons this node keeps and passes on (knowd.conf)",
+	  "  --name NAME      a label for the node (add)\n" },
 };
 
 /* Prints the overall usage. */

@@ -173,6 +173,20 @@ catalog_count(const struct catalog *cat, const char *nid, enum record_kind k)
 }
 
 void
+catalog_drop(struct catalog *cat, const char *nid)
+{
+	size_t	 i = 0;
+
+	while (i < cat->n) {
+		if (strcmp(cat->v[i].nid, nid) == 0) {
+			entry_free(&cat->v[i]);
+			cat->v[i] = cat->v[--cat->n];
+		} else
+			i++;
+	}
+}
+
+void
 catalog_clear(struct catalog *cat)
 {
 	size_t	 i;

@@ -38,6 +38,8 @@ const struct catalog_entry *catalog_find(const struct catalog *, const char *id,
 const char *catalog_node_name(const struct catalog *, const char *nid);
 /* Number of records of kind held for nid. */
 size_t	 catalog_count(const struct catalog *, const char *nid, enum record_kind);
+/* Forgets every record of nid. */
+void	 catalog_drop(struct catalog *, const char *nid);
 void	 catalog_clear(struct catalog *);
 
 #endif

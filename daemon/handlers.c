@@ -230,6 +230,12 @@ static const struct {
 	{ "list", h_list },
 	{ "log", h_log },
 	{ "verify", h_verify },
+	{ "peers", h_peers },
+	{ "peer-add", h_peer_add },
+	{ "peer-remove", h_peer_remove },
+	{ "trust-add", h_trust_add },
+	{ "trust-remove", h_trust_remove },
+	{ "trust-list", h_trust_list },
 };
 
 void

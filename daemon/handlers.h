@@ -23,5 +23,10 @@ const char *handle_node_resolve(struct knowd *, const char *filter);
 
 handler_fn h_id, h_status, h_publish, h_retract;	/* handlers.c */
 handler_fn h_show, h_list, h_log, h_verify;		/* handlers_read.c */
+handler_fn h_peers, h_peer_add, h_peer_remove;		/* handlers_net.c */
+handler_fn h_trust_add, h_trust_remove, h_trust_list;
+
+/* Reloads knowd.conf and applies trust, mirror, peers and limits. */
+int	 node_reload(struct knowd *, char **cause);
 
 #endif

@@ -579,18 +579,38 @@ slot_free(struct knowd *kd, struct peer_slot *s)
 	free(s);
 }
 
-int
-peers_remove_slot(struct knowd *kd, const char *host, const char *port)
+/* True when a slot and a configured peer name the same address and node. */
+static int
+slot_matches(const struct peer_slot *s, const struct config_peer *cp)
 {
-	struct peer_slot *s;
+	if (strcmp(s->cp.host, cp->host) != 0 || strcmp(s->cp.port, cp->port) != 0)
+		return 0;
+	if (s->cp.nid == NULL || cp->nid == NULL)
+		return s->cp.nid == cp->nid;
+	return strcmp(s->cp.nid, cp->nid) == 0;
+}
 
-	TAILQ_FOREACH(s, &kd->peers->slots, entry) {
-		if (strcmp(s->cp.host, host) == 0 && strcmp(s->cp.port, port) == 0) {
+void
+peers_sync_slots(struct knowd *kd)
+{
+	struct peer_slot *s, *next;
+	size_t		  i;
+
+	for (s = TAILQ_FIRST(&kd->peers->slots); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		for (i = 0; i < kd->conf.npeers; i++)
+			if (slot_matches(s, &kd->conf.peers[i]))
+				break;
+		if (i == kd->conf.npeers)
 			slot_free(kd, s);
-			return 0;
-		}
 	}
-	return -1;
+	for (i = 0; i < kd->conf.npeers; i++) {
+		TAILQ_FOREACH(s, &kd->peers->slots, entry)
+			if (slot_matches(s, &kd->conf.peers[i]))
+				break;
+		if (s == NULL)
+			peers_add_slot(kd, &kd->conf.peers[i]);
+	}
 }
 
 struct peer *

@@ -86,8 +86,8 @@ int	 peers_start(struct knowd *, char **cause);
 void	 peers_stop(struct knowd *);
 /* Adds an outbound slot for a configured peer and dials it. */
 void	 peers_add_slot(struct knowd *, const struct config_peer *);
-/* Removes the slot for host:port (closing its connection); -1 when none. */
-int	 peers_remove_slot(struct knowd *, const char *host, const char *port);
+/* Makes the outbound slots match kd->conf.peers: dials new ones, drops removed ones. */
+void	 peers_sync_slots(struct knowd *);
 /* The ready peer with a given serial, or NULL. */
 struct peer *peer_by_serial(struct knowd *, uint64_t);
 

@@ -423,6 +423,17 @@ store_branch_move(struct store *st, const char *nid, const git_oid *old,
 }
 
 int
+store_branch_delete(struct store *st, const char *nid, char **cause)
+{
+	char	 ref[STORE_REF_MAX];
+
+	store_branch_ref(nid, ref);
+	if (git_reference_remove(st->repo, ref) != 0)
+		return set_cause(cause, "%s: %s", ref, store_git_error());
+	return 0;
+}
+
+int
 store_read(struct store *st, const git_oid *commit, const char *path,
     size_t max, char **data, size_t *len)
 {

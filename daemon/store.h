@@ -65,6 +65,8 @@ int	 store_commit(struct store *, const struct keys_pair *, const char *nid,
 /* Moves nid's origin branch from old (NULL: must not exist) to new by compare-and-swap. */
 int	 store_branch_move(struct store *, const char *nid, const git_oid *old,
 	     const git_oid *new, char **cause);
+/* Deletes nid's origin branch (a node no longer replicated). */
+int	 store_branch_delete(struct store *, const char *nid, char **cause);
 /* Reads the blob at path in a commit's tree: 0 ok, 1 absent, -1 error. Caller frees *data. */
 int	 store_read(struct store *, const git_oid *commit, const char *path,
 	     size_t max, char **data, size_t *len);

@@ -168,6 +168,68 @@ sync_peer_gone(struct peer *p)
 	buf_free(&p->sync.out);
 }
 
+/* qsort comparator: heads by public key bytes. */
+static int
+head_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct wire_head *)a)->pk,
+	    ((const struct wire_head *)b)->pk, KEYS_PK_LEN);
+}
+
+/* The digest of every head we hold (wire_digest over heads sorted by key). */
+static void
+sync_our_digest(struct knowd *kd, struct wire_digest *d)
+{
+	struct wire_head *heads;
+	char		**nids;
+	size_t		  n = 0, i, k = 0;
+
+	memset(d, 0, sizeof *d);
+	if (store_nids(kd->store, &nids, &n) != 0)
+		return;
+	heads = xcalloc(n + 1, sizeof *heads);
+	for (i = 0; i < n; i++)
+		if (head_of(kd, nids[i], &heads[k]) == 0)
+			k++;
+	qsort(heads, k, sizeof *heads, head_cmp);
+	wire_digest(heads, k, d->digest);
+	d->count = k;
+	free(heads);
+	store_nids_free(nids, n);
+}
+
+void
+sync_send_digest(struct peer *p)
+{
+	struct wire_digest	 d;
+	struct buf		 b;
+
+	sync_our_digest(p->kd, &d);
+	buf_init(&b);
+	wire_digest_encode(&b, &d);
+	sync_send(p, &b);
+	buf_free(&b);
+}
+
+/* DIGEST: when the peer's heads differ from ours, it gets our SUMMARY. */
+static int
+sync_digest_in(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_digest	 theirs, ours;
+	char			*why = NULL;
+
+	if (wire_digest_decode(m, len, &theirs, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	sync_our_digest(p->kd, &ours);
+	if (theirs.count != ours.count ||
+	    memcmp(theirs.digest, ours.digest, sizeof ours.digest) != 0)
+		sync_send_summary(p);
+	return 0;
+}
+
 /* Notes each head in a summary page that we replicate and lack; fetches after the last page. */
 static int
 sync_summary(struct peer *p, const uint8_t *m, size_t len)
@@ -304,8 +366,9 @@ sync_message(struct peer *p, const uint8_t *m, size_t len)
 		return sync_ping(p, m, len, type);
 	case WIRE_ERROR:
 		return sync_error(p, m, len);
-	case WIRE_NODE:
 	case WIRE_DIGEST:
+		return sync_digest_in(p, m, len);
+	case WIRE_NODE:
 		return 0;		/* understood; used by the gossip layer */
 	default:
 		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");

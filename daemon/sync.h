@@ -58,6 +58,8 @@ int	 sync_message(struct peer *, const uint8_t *, size_t);
 void	 sync_peer_writable(struct peer *);
 /* Periodic per-peer check (fetch timeouts). */
 void	 sync_peer_tick(struct peer *, time_t now);
+/* Sends our DIGEST: a peer whose heads differ answers with its SUMMARY. */
+void	 sync_send_digest(struct peer *);
 /* Our own branch moved: announce it to every peer. */
 void	 sync_published(struct knowd *);
 /* True when this node replicates nid (itself, trusted, or mirror = all). */

@@ -22,6 +22,12 @@ const struct ctl_opspec ctl_ops[] = {
 	    { NULL } } },
 	{ "log", { NODE, { "limit", CTL_UINT, 1000000 }, { NULL } } },
 	{ "verify", { { NULL } } },
+	{ "peers", { { NULL } } },
+	{ "peer-add", { { "address", CTL_STR, 300 }, { NULL } } },
+	{ "peer-remove", { { "address", CTL_STR, 300 }, { NULL } } },
+	{ "trust-add", { ID, { "name", CTL_STR, 200 }, { NULL } } },
+	{ "trust-remove", { ID, { NULL } } },
+	{ "trust-list", { { NULL } } },
 	{ NULL, { { NULL } } },
 };
 

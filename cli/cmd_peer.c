@@ -1,0 +1,87 @@
+/* cmd_peer.c — knowctl peers, peer add, peer remove. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Prints one connection line. */
+static void
+print_peer(const msgpack_object *e)
+{
+	char	*id = cli_field(e, "id"), *name = cli_field(e, "name");
+	char	*addr = cli_field(e, "address"), *dir = cli_field(e, "direction");
+	char	*since = cli_field(e, "since"), *state = cli_field(e, "state");
+
+	printf("%-56s  %-22s  %-21s  %-3s  %-9s  %s  in %llu  out %llu\n",
+	    *id != '\0' ? id : "-", *name != '\0' ? name : "-", addr, dir,
+	    state, since,
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "bytes_in")),
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "bytes_out")));
+	free(id);
+	free(name);
+	free(addr);
+	free(dir);
+	free(since);
+	free(state);
+}
+
+/* Sends a request without output but its status; prints JSON null for --json. */
+int
+cli_simple(struct cli *cli, struct ctl_request *req)
+{
+	struct ctl_reply rep;
+	int		 r;
+
+	if ((r = cli_call(cli, req, &rep)) == 0 && cli->json)
+		cli_json(stdout, rep.data);
+	ctl_reply_clear(&rep);
+	ctl_request_clear(req);
+	return r;
+}
+
+int
+cmd_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	uint32_t		 i;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	cli_request(&req, "peers");
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
+			for (i = 0; i < rep.data->via.array.size; i++)
+				print_peer(&rep.data->via.array.ptr[i]);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}
+
+int
+cmd_peer(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (argc - optind != 2 || (strcmp(argv[optind], "add") != 0 &&
+	    strcmp(argv[optind], "remove") != 0))
+		return cli_usage(cmd, "expected add or remove and an address");
+	cli_request(&req, strcmp(argv[optind], "add") == 0 ? "peer-add" :
+	    "peer-remove");
+	ctl_set(&req, "address", argv[optind + 1], strlen(argv[optind + 1]), 0);
+	return cli_simple(cli, &req);
+}

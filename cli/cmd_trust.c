@@ -1,0 +1,78 @@
+/* cmd_trust.c — knowctl trust add|remove|list: which nodes this node replicates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Prints one trusted node. */
+static void
+print_trust(const msgpack_object *e)
+{
+	char	*id = cli_field(e, "id"), *name = cli_field(e, "name");
+	char	*why = cli_field(e, "why");
+
+	printf("%-56s  %-28s  seq %-5llu  %s\n", id, *name != '\0' ? name : "-",
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "seq")), why);
+	free(id);
+	free(name);
+	free(why);
+}
+
+/* trust list. */
+static int
+trust_list(struct cli *cli)
+{
+	struct ctl_request	 req;
+	struct ctl_reply	 rep;
+	uint32_t		 i;
+	int			 r;
+
+	cli_request(&req, "trust-list");
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
+			for (i = 0; i < rep.data->via.array.size; i++)
+				print_trust(&rep.data->via.array.ptr[i]);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
+	return r;
+}
+
+int
+cmd_trust(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_request	 req;
+	const char		*name = NULL, *verb;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'n')
+			name = optarg;
+		else if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	}
+	if (optind == argc)
+		return cli_usage(cmd, "expected add, remove or list");
+	verb = argv[optind];
+	if (strcmp(verb, "list") == 0 && argc - optind == 1)
+		return trust_list(cli);
+	if ((strcmp(verb, "add") != 0 && strcmp(verb, "remove") != 0) ||
+	    argc - optind != 2)
+		return cli_usage(cmd, "expected add ID, remove ID or list");
+	if (strcmp(verb, "remove") == 0 && name != NULL)
+		return cli_usage(cmd, "--name goes with add");
+	cli_request(&req, strcmp(verb, "add") == 0 ? "trust-add" :
+	    "trust-remove");
+	ctl_set(&req, "id", argv[optind + 1], strlen(argv[optind + 1]), 0);
+	if (name != NULL)
+		ctl_set(&req, "name", name, strlen(name), 0);
+	return cli_simple(cli, &req);
+}

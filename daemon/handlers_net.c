@@ -1,0 +1,302 @@
+/* handlers_net.c — control requests about the network: peers and trust. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "confedit.h"
+#include "handlers.h"
+#include "home.h"
+#include "log.h"
+#include "peer.h"
+#include "sync.h"
+#include "util.h"
+
+/*
+ * Reloads knowd.conf after an edit and applies what can change while
+ * running: trust, mirror, peers and limits. listen and network keep their
+ * running values until a restart.
+ */
+int
+node_reload(struct knowd *kd, char **cause)
+{
+	struct config	 c;
+	char		*path, *listen, *network;
+	int		 rv;
+
+	path = home_path(kd->home, CONFIG_FILE);
+	rv = config_load(path, &c, cause);
+	free(path);
+	if (rv != 0)
+		return -1;
+	listen = kd->conf.listen;
+	network = kd->conf.network;
+	kd->conf.listen = kd->conf.network = NULL;
+	config_free(&kd->conf);
+	free(c.listen);
+	free(c.network);
+	c.listen = listen;
+	c.network = network;
+	kd->conf = c;
+	if (kd->peers != NULL)
+		peers_sync_slots(kd);
+	return 0;
+}
+
+/* Drops the branches of nodes we no longer replicate, and their records. */
+static void
+drop_unreplicated(struct knowd *kd)
+{
+	char	**nids, *why = NULL;
+	size_t	  n, i;
+	git_oid	  tree;
+
+	if (store_nids(kd->store, &nids, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (sync_replicates(kd, nids[i]))
+			continue;
+		if (store_branch_delete(kd->store, nids[i], &why) != 0) {
+			log_warnx("%s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		catalog_drop(&kd->cat, nids[i]);
+		log_info("branch %s dropped: no longer replicated", nids[i]);
+	}
+	store_nids_free(nids, n);
+	if (store_view_update(kd->store, &tree, &why) != 0) {
+		log_warnx("%s", why);
+		free(why);
+	}
+}
+
+/* Asks every peer for the heads we might now lack. */
+static void
+ask_peers(struct knowd *kd)
+{
+	struct peer	*p;
+
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		if (p->state == PEER_READY)
+			sync_send_digest(p);
+}
+
+/* peers: the connections, with their node, address, direction and traffic. */
+void
+h_peers(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	static const char *const states[] = { "connecting", "handshake",
+	    "ready", "closing" };
+	struct peer	*p;
+	const char	*name;
+	char		 since[32];
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		n++;
+	reply_ok(pk);
+	msgpack_pack_array(pk, n);
+	TAILQ_FOREACH(p, &kd->peers->list, entry) {
+		name = p->nid[0] != '\0' ? catalog_node_name(&kd->cat, p->nid) :
+		    NULL;
+		node_time(p->since, since);
+		msgpack_pack_map(pk, 8);
+		if (p->nid[0] != '\0')
+			reply_did(pk, "id", p->nid);
+		else
+			ctl_pack_kv(pk, "id", "");
+		ctl_pack_kv(pk, "name", name != NULL ? name : "");
+		ctl_pack_kv(pk, "address", p->addr);
+		ctl_pack_kv(pk, "direction", peer_direction(p));
+		ctl_pack_kv(pk, "state", states[p->state]);
+		ctl_pack_kv(pk, "since", since);
+		ctl_pack_ku(pk, "bytes_in", p->bytes_in);
+		ctl_pack_ku(pk, "bytes_out", p->bytes_out);
+	}
+}
+
+/* Packs a reply from a config edit: ok, or the edit's error. */
+static void
+edit_reply(struct knowd *kd, msgpack_packer *pk, int rv, char *why)
+{
+	if (rv != 0) {
+		reply_fail(pk, CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	reply_ok(pk);
+	msgpack_pack_nil(pk);
+}
+
+/* peer-add: "[NID@]HOST:PORT" is written to knowd.conf and dialed. */
+void
+h_peer_add(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct config_peer cp;
+	const char	*addr = ctl_str(req, "address");
+	char		*path, *why = NULL;
+	size_t		 i;
+	int		 rv;
+
+	if (addr == NULL || config_parse_peer(addr, &cp, &why) != 0) {
+		edit_reply(kd, pk, -1, why != NULL ? why : xstrdup("no address"));
+		return;
+	}
+	for (i = 0; i < kd->conf.npeers; i++)
+		if (strcmp(kd->conf.peers[i].host, cp.host) == 0 &&
+		    strcmp(kd->conf.peers[i].port, cp.port) == 0)
+			break;
+	free(cp.nid);
+	free(cp.host);
+	free(cp.port);
+	if (i < kd->conf.npeers) {
+		edit_reply(kd, pk, -1, xasprintf("%s is already a peer", addr));
+		return;
+	}
+	path = home_path(kd->home, CONFIG_FILE);
+	rv = confedit_add(path, "peer", addr, &why);
+	free(path);
+	if (rv == 0)
+		rv = node_reload(kd, &why);
+	edit_reply(kd, pk, rv, why);
+}
+
+/* Matches a "peer" line whose address (after any NID@) is arg. */
+static int
+match_peer(const char *value, const void *arg)
+{
+	const char *at = strchr(value, '@');
+
+	return strcmp(at != NULL ? at + 1 : value, arg) == 0 ||
+	    (at != NULL && strncmp(value, arg, (size_t)(at - value)) == 0 &&
+	    strlen(arg) == (size_t)(at - value));
+}
+
+/* peer-remove: by HOST:PORT or by the NID it was configured with. */
+void
+h_peer_remove(struct knowd *kd, const struct ctl_request *req,
+    msgpack_packer *pk)
+{
+	const char	*addr = ctl_str(req, "address");
+	char		*path, *why = NULL;
+	int		 rv, n = 0;
+
+	if (addr == NULL) {
+		reply_fail(pk, CTL_USAGE, "peer remove: no address given");
+		return;
+	}
+	path = home_path(kd->home, CONFIG_FILE);
+	rv = confedit_remove(path, "peer", match_peer, addr, &n, &why);
+	free(path);
+	if (rv == 0 && n == 0)
+		rv = set_cause(&why, "%s is not a configured peer", addr);
+	if (rv == 0)
+		rv = node_reload(kd, &why);
+	edit_reply(kd, pk, rv, why);
+}
+
+/* Matches a "trust" line whose node (first word, did:key or nid) has the key arg. */
+static int
+match_trust(const char *value, const void *arg)
+{
+	uint8_t	 pk[KEYS_PK_LEN];
+	char	*id = xstrndup(value, strcspn(value, " \t"));
+	int	 r;
+
+	r = keys_did_decode(id, pk, NULL) == 0 &&
+	    memcmp(pk, arg, KEYS_PK_LEN) == 0;
+	free(id);
+	return r;
+}
+
+/* trust-add: replicate a node from now on; its branch is fetched from peers. */
+void
+h_trust_add(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	const char	*id = ctl_str(req, "id"), *name = ctl_str(req, "name");
+	uint8_t		 key[KEYS_PK_LEN];
+	char		 did[KEYS_DID_MAX], nid[KEYS_NID_MAX], *line, *path;
+	char		*why = NULL;
+	int		 rv;
+
+	if (id == NULL || keys_did_decode(id, key, &why) != 0) {
+		edit_reply(kd, pk, -1, why != NULL ? why : xstrdup("no id"));
+		return;
+	}
+	keys_nid_encode(key, nid);
+	keys_did_encode(key, did);
+	if (strcmp(nid, kd->nid) == 0 || sync_replicates(kd, nid)) {
+		edit_reply(kd, pk, -1, xasprintf("%s is already %s", did,
+		    strcmp(nid, kd->nid) == 0 ? "this node" : "trusted"));
+		return;
+	}
+	if (name != NULL && strpbrk(name, "\n\r") != NULL) {
+		edit_reply(kd, pk, -1, xstrdup("a name is one line"));
+		return;
+	}
+	line = xasprintf("%s%s%s", did, name != NULL ? " " : "",
+	    name != NULL ? name : "");
+	path = home_path(kd->home, CONFIG_FILE);
+	rv = confedit_add(path, "trust", line, &why);
+	free(path);
+	free(line);
+	if (rv == 0 && (rv = node_reload(kd, &why)) == 0) {
+		log_info("trust added: %s", did);
+		ask_peers(kd);
+	}
+	edit_reply(kd, pk, rv, why);
+}
+
+/* trust-remove: stop replicating a node; its branch is dropped. */
+void
+h_trust_remove(struct knowd *kd, const struct ctl_request *req,
+    msgpack_packer *pk)
+{
+	const char	*id = ctl_str(req, "id");
+	uint8_t		 key[KEYS_PK_LEN];
+	char		*path, *why = NULL;
+	int		 rv, n = 0;
+
+	if (id == NULL || keys_did_decode(id, key, &why) != 0) {
+		edit_reply(kd, pk, -1, why != NULL ? why : xstrdup("no id"));
+		return;
+	}
+	path = home_path(kd->home, CONFIG_FILE);
+	rv = confedit_remove(path, "trust", match_trust, key, &n, &why);
+	free(path);
+	if (rv == 0 && n == 0)
+		rv = set_cause(&why, "%s is not trusted", id);
+	if (rv == 0 && (rv = node_reload(kd, &why)) == 0) {
+		log_info("trust removed: %s", id);
+		drop_unreplicated(kd);
+	}
+	edit_reply(kd, pk, rv, why);
+}
+
+/* trust-list: every trusted node, whether its branch is held, and why. */
+void
+h_trust_list(struct knowd *kd, const struct ctl_request *req,
+    msgpack_packer *pk)
+{
+	const struct config_trust *t;
+	const char	*name;
+	git_oid		 head;
+	uint64_t	 seq;
+	size_t		 i;
+
+	reply_ok(pk);
+	msgpack_pack_array(pk, kd->conf.ntrust);
+	for (i = 0; i < kd->conf.ntrust; i++) {
+		t = &kd->conf.trust[i];
+		name = catalog_node_name(&kd->cat, t->nid);
+		seq = 0;
+		store_head(kd->store, t->nid, &head, &seq);
+		msgpack_pack_map(pk, 5);
+		reply_did(pk, "id", t->nid);
+		ctl_pack_kv(pk, "name", name != NULL ? name : t->name != NULL ?
+		    t->name : "");
+		ctl_pack_kv(pk, "label", t->name);
+		ctl_pack_ku(pk, "seq", seq);
+		ctl_pack_kv(pk, "why", "trusted in knowd.conf");
+	}
+}
