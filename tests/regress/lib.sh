@@ -22,7 +22,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
-	rm -rf "$T"
+	if [ -n "${KEEP_T:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
@@ -121,3 +121,25 @@ finish() {
 	fi
 	echo "$TESTNAME: all passed"
 }
+
+# node_addr HOME: the address knowd listens on (port 0 in knowd.conf → the real one).
+node_addr() { kctl "$1" status --json | json_get listen; }
+# node_view HOME: the view tree id.
+node_view() { kctl "$1" status --json | json_get view; }
+# node_nid HOME: the node id (did:key without its prefix).
+node_nid() { sed 's/^did:key://' "$1.did"; }
+# views_equal HOME...: every node reports the same view.
+views_equal() {
+	local first h
+	first=$(node_view "$1") || return 1
+	for h in "$@"; do [ "$(node_view "$h")" = "$first" ] || return 1; done
+}
+# has_record HOME ID: the node can show the record.
+has_record() { kctl "$1" show "$2" >/dev/null 2>&1; }
+# lacks_record HOME ID: it cannot.
+lacks_record() { ! kctl "$1" show "$2" >/dev/null 2>&1; }
+# git_clean HOME: git fsck --strict passes and every commit verifies with stock git.
+git_clean() { git -C "$1/repo.git" fsck --strict --no-dangling >/dev/null 2>&1 && git_verify_branch "$1"; }
+# pin_port HOME: writes the port knowd got for "listen = …:0" into knowd.conf,
+# so a restart listens where peers dial.
+pin_port() { sed -i "s/^listen = .*/listen = $(node_addr "$1")/" "$1/knowd.conf"; }
