@@ -167,6 +167,17 @@ fetch_build(struct peer *p, struct wire_want *w)
 	return f;
 }
 
+/* Lets every ready peer send its next WANT: a branch one peer failed to bring may come from another. */
+static void
+fetch_kick_all(struct knowd *kd, struct peer *except)
+{
+	struct peer	*q;
+
+	TAILQ_FOREACH(q, &kd->peers->list, entry)
+		if (q != except && q->state == PEER_READY)
+			fetch_next(q);
+}
+
 void
 fetch_next(struct peer *p)
 {
@@ -358,6 +369,8 @@ recv_done(struct worker_job *j)
 		else
 			fetch_next(p);
 	}
+	if (!j->cancelled)
+		fetch_kick_all(rj->kd, p);
 	free(rj->cause);
 	free(rj);
 }
@@ -405,6 +418,7 @@ fetch_error(struct peer *p, const struct wire_error *e)
 	fetch_free(p->kd, f);
 	if (e->code != WIRE_E_BUSY)
 		fetch_next(p);
+	fetch_kick_all(p->kd, p);
 }
 
 void
@@ -413,9 +427,11 @@ fetch_peer_gone(struct peer *p)
 	struct sync_fetch *f = p->sync.fetch;
 
 	/* A pack with the worker is freed by its job. */
-	if (f != NULL && !f->indexing)
-		fetch_free(p->kd, f);
 	p->sync.fetch = NULL;
+	if (f != NULL && !f->indexing) {
+		fetch_free(p->kd, f);
+		fetch_kick_all(p->kd, p);
+	}
 }
 
 void

@@ -77,6 +77,7 @@ knowd_run(const char *home)
 		free(why);
 		goto out;
 	}
+	sync_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
 	event_base_dispatch(kd.base);
 	rv = 0;

@@ -249,6 +249,30 @@ peer_ready(struct peer *p)
 	sync_peer_ready(p);
 }
 
+/* Takes n tokens from a bucket refilled at rate per second up to burst; -1 when empty. */
+static int
+bucket_take(struct peer_bucket *b, double n, double rate, double burst)
+{
+	struct timespec	 now;
+	double		 dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (b->last.tv_sec == 0)
+		b->tokens = burst;
+	else {
+		dt = (double)(now.tv_sec - b->last.tv_sec) +
+		    (double)(now.tv_nsec - b->last.tv_nsec) / 1e9;
+		b->tokens += dt * rate;
+		if (b->tokens > burst)
+			b->tokens = burst;
+	}
+	b->last = now;
+	if (b->tokens < n)
+		return -1;
+	b->tokens -= n;
+	return 0;
+}
+
 /* Handles one whole frame. Returns -1 when the peer was closed. */
 static int
 peer_frame(struct peer *p, const uint8_t *f, size_t len)
@@ -258,6 +282,13 @@ peer_frame(struct peer *p, const uint8_t *f, size_t len)
 	int	 rv;
 
 	p->last_rx = time(NULL);
+	if (bucket_take(&p->tb_msgs, 1, PEER_MSG_RATE, PEER_MSG_BURST) != 0 ||
+	    bucket_take(&p->tb_bytes, (double)len, PEER_BYTE_RATE,
+	    PEER_BYTE_BURST) != 0) {
+		peer_close(p, "flooding: over %d messages or %u bytes a second",
+		    PEER_MSG_RATE, PEER_BYTE_RATE);
+		return -1;
+	}
 	if (p->state == PEER_HANDSHAKE) {
 		if (chan_hs_read(&p->chan, f, len, &why) != 0) {
 			peer_close(p, "handshake: %s", why);

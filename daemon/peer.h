@@ -25,6 +25,16 @@ struct knowd;
 #define PEER_OUT_HIGH		(4u * 1024 * 1024)	/* output buffer: drop a slower peer */
 #define PEER_HS_TIMEOUT		10			/* seconds for the handshake */
 #define PEER_BACKOFF_MAX	60			/* seconds between dial attempts */
+/* Flood control: token buckets per peer (rate per second, burst). */
+#define PEER_MSG_RATE		400
+#define PEER_MSG_BURST		4000
+#define PEER_BYTE_RATE		(32u * 1024 * 1024)
+#define PEER_BYTE_BURST		(96u * 1024 * 1024)
+
+struct peer_bucket {
+	double		 tokens;
+	struct timespec	 last;
+};
 
 enum peer_state {
 	PEER_CONNECTING,	/* outbound TCP connect in progress */
@@ -52,6 +62,7 @@ struct peer {
 	time_t			 last_tx;
 	time_t			 closed_at;
 	uint64_t		 bytes_in, bytes_out;
+	struct peer_bucket	 tb_msgs, tb_bytes;
 	struct event		*timer;
 	struct sync_peer	 sync;
 };

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+#include <sodium.h>
+
 #include "log.h"
 #include "store.h"
 #include "sync_int.h"
@@ -15,11 +18,43 @@ sync_init(struct knowd *kd)
 	kd->sync = xcalloc(1, sizeof *kd->sync);
 }
 
+/* Anti-entropy timer: compare digests with one random peer, then rearm. */
+static void
+sync_ae_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct knowd	*kd = arg;
+	struct peer	*p, *pick = NULL;
+	struct timeval	 tv;
+	uint32_t	 n = 0, ms;
+
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		if (p->state == PEER_READY && randombytes_uniform(++n) == 0)
+			pick = p;	/* reservoir sampling: uniform pick */
+	if (pick != NULL) {
+		log_debug("anti-entropy with %s", pick->nid);
+		sync_send_digest(pick);
+	}
+	ms = (uint32_t)kd->conf.sync_interval * 1000;
+	ms = ms * 3 / 4 + randombytes_uniform(ms / 2 + 1);	/* ±25 % */
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(kd->sync->ae_timer, &tv);
+}
+
+void
+sync_start(struct knowd *kd)
+{
+	kd->sync->ae_timer = evtimer_new(kd->base, sync_ae_cb, kd);
+	sync_ae_cb(-1, 0, kd);
+}
+
 void
 sync_free(struct knowd *kd)
 {
 	if (kd->sync == NULL)
 		return;
+	if (kd->sync->ae_timer != NULL)
+		event_free(kd->sync->ae_timer);
 	free(kd->sync->ann);
 	free(kd->sync->fetching);
 	free(kd->sync);
@@ -162,6 +197,8 @@ void
 sync_peer_gone(struct peer *p)
 {
 	fetch_peer_gone(p);
+	free(p->sync.theirs);
+	p->sync.theirs = NULL;
 	free(p->sync.pending);
 	p->sync.pending = NULL;
 	p->sync.npending = 0;
@@ -204,6 +241,10 @@ sync_send_digest(struct peer *p)
 	struct wire_digest	 d;
 	struct buf		 b;
 
+	p->sync.ae = 1;		/* their SUMMARY, if any, tells what they lack */
+	free(p->sync.theirs);
+	p->sync.theirs = NULL;
+	p->sync.ntheirs = 0;
 	sync_our_digest(p->kd, &d);
 	buf_init(&b);
 	wire_digest_encode(&b, &d);
@@ -230,6 +271,52 @@ sync_digest_in(struct peer *p, const uint8_t *m, size_t len)
 	return 0;
 }
 
+/*
+ * After the SUMMARY that answered our DIGEST: sends the peer the heads we
+ * hold that it lacks or has older, so anti-entropy heals both ways.
+ */
+static void
+sync_send_delta(struct peer *p)
+{
+	struct wire_summary	*sum;
+	struct wire_head	 h;
+	struct buf		 b;
+	char			**nids;
+	size_t			 n, i, j;
+
+	p->sync.ae = 0;
+	if (store_nids(p->kd->store, &nids, &n) != 0)
+		goto out;
+	sum = xcalloc(1, sizeof *sum);
+	buf_init(&b);
+	for (i = 0; i <= n; i++) {
+		if (i < n && head_of(p->kd, nids[i], &h) == 0) {
+			for (j = 0; j < p->sync.ntheirs; j++)
+				if (memcmp(p->sync.theirs[j].pk, h.pk,
+				    KEYS_PK_LEN) == 0)
+					break;
+			if (j == p->sync.ntheirs || p->sync.theirs[j].seq < h.seq)
+				sum->heads[sum->nheads++] = h;
+		}
+		if (sum->nheads == WIRE_SUMMARY_MAX ||
+		    (i == n && sum->nheads > 0)) {
+			sum->more = 0;	/* each page stands alone */
+			b.len = 0;
+			wire_summary_encode(&b, sum);
+			if (sync_send(p, &b) != 0)
+				break;
+			sum->nheads = 0;
+		}
+	}
+	buf_free(&b);
+	free(sum);
+	store_nids_free(nids, n);
+out:
+	free(p->sync.theirs);
+	p->sync.theirs = NULL;
+	p->sync.ntheirs = 0;
+}
+
 /* Notes each head in a summary page that we replicate and lack; fetches after the last page. */
 static int
 sync_summary(struct peer *p, const uint8_t *m, size_t len)
@@ -245,10 +332,19 @@ sync_summary(struct peer *p, const uint8_t *m, size_t len)
 		free(why);
 		return -1;
 	}
-	for (i = 0; i < sum->nheads; i++)
+	for (i = 0; i < sum->nheads; i++) {
 		fetch_note(p, &sum->heads[i]);
-	if (!sum->more)
+		if (p->sync.ae && p->sync.ntheirs < SYNC_MAX_THEIRS) {
+			p->sync.theirs = xreallocarray(p->sync.theirs,
+			    p->sync.ntheirs + 1, sizeof *p->sync.theirs);
+			p->sync.theirs[p->sync.ntheirs++] = sum->heads[i];
+		}
+	}
+	if (!sum->more) {
+		if (p->sync.ae)
+			sync_send_delta(p);
 		fetch_next(p);
+	}
 	free(sum);
 	return 0;
 }
@@ -260,6 +356,7 @@ sync_announce(struct peer *p, const uint8_t *m, size_t len)
 	struct wire_announce	 a;
 	struct wire_head	 h;
 	char			 nid[KEYS_NID_MAX], *why = NULL;
+	time_t			 now;
 
 	if (wire_announce_decode(m, len, &a, &why) != 0) {
 		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
@@ -269,6 +366,12 @@ sync_announce(struct peer *p, const uint8_t *m, size_t len)
 	if (wire_announce_verify(&a) != 0)
 		return sync_fail(p, WIRE_E_PROTOCOL, "ANNOUNCE: bad signature");
 	keys_nid_encode(a.pk, nid);
+	now = time(NULL);
+	if (a.time > (uint64_t)now + SYNC_ANN_FUTURE ||
+	    a.time + SYNC_ANN_MAXAGE < (uint64_t)now) {
+		log_debug("peer %s: stale announce of %s dropped", p->nid, nid);
+		return 0;
+	}
 	if (!sync_replicates(p->kd, nid)) {
 		log_debug("peer %s: announce of %s ignored: not replicated",
 		    p->nid, nid);

@@ -41,12 +41,21 @@ struct sync_peer {
 	size_t			 outpos;
 	uint64_t		 outreqid;
 	int			 hello;		/* HELLO received */
+	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
+	struct wire_head	*theirs;	/* their heads, while ae */
+	size_t			 ntheirs;
 };
 
 /* Global sync state; knowd owns one. */
 struct sync;
 
+#define SYNC_MAX_THEIRS		100000	/* heads collected from one peer's SUMMARY */
+#define SYNC_ANN_FUTURE		600	/* seconds an ANNOUNCE may be ahead of our clock */
+#define SYNC_ANN_MAXAGE		(30 * 86400)	/* older ANNOUNCEs are not acted on */
+
 void	 sync_init(struct knowd *);
+/* Starts the anti-entropy timer (every conf.sync_interval seconds, with jitter). */
+void	 sync_start(struct knowd *);
 void	 sync_free(struct knowd *);
 /* A peer finished its handshake: send HELLO and our SUMMARY. */
 void	 sync_peer_ready(struct peer *);

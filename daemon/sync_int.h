@@ -18,6 +18,7 @@ struct sync {
 	size_t		 nann;
 	char		(*fetching)[KEYS_NID_MAX];	/* nids with a WANT out */
 	size_t		 nfetching;
+	struct event	*ae_timer;
 };
 
 /* sync.c */
