@@ -11,6 +11,7 @@
 
 #include "chan.h"
 #include "config.h"
+#include "gossip.h"
 #include "home.h"
 #include "knowd.h"
 #include "log.h"
@@ -78,6 +79,7 @@ knowd_run(const char *home)
 		goto out;
 	}
 	sync_start(&kd);
+	gossip_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
 	event_base_dispatch(kd.base);
 	rv = 0;
@@ -85,6 +87,7 @@ out:
 	/* The worker first: its last jobs' done() may still look up peers. */
 	worker_stop(kd.worker);
 	peers_stop(&kd);
+	gossip_stop(&kd);
 	sync_free(&kd);
 	control_close(&kd);
 	event_free(sigterm);

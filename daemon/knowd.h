@@ -17,6 +17,7 @@ struct control;
 struct peers;
 struct worker;
 struct sync;
+struct gossip;
 
 struct knowd {
 	char			*home;
@@ -33,6 +34,7 @@ struct knowd {
 	struct peers		*peers;
 	struct worker		*worker;
 	struct sync		*sync;
+	struct gossip		*gossip;
 };
 
 /* Locks the home, loads config and key, opens the repository, builds the catalog and view. */

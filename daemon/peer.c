@@ -21,6 +21,7 @@
 
 #include "knowd.h"
 #include "log.h"
+#include "gossip.h"
 #include "peer.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ static void	peer_write_cb(struct bufferevent *, void *);
 static void	peer_event_cb(struct bufferevent *, short, void *);
 static void	peer_timer_cb(evutil_socket_t, short, void *);
 static void	slot_schedule(struct peer_slot *);
+static void	slot_free(struct knowd *, struct peer_slot *);
 
 /* The one place a peer's state changes. */
 static void
@@ -180,7 +182,10 @@ peer_close(struct peer *p, const char *fmt, ...)
 	bufferevent_disable(p->bev, EV_READ);
 	if (p->slot != NULL) {
 		p->slot->conn = NULL;
-		slot_schedule(p->slot);
+		if (p->slot->dynamic)
+			slot_free(p->kd, p->slot);	/* gossip picks again */
+		else
+			slot_schedule(p->slot);
 		p->slot = NULL;
 	}
 	event_active(p->kd->peers->reaper, EV_TIMEOUT, 0);
@@ -598,6 +603,8 @@ peers_add_slot(struct knowd *kd, const struct config_peer *cp)
 static void
 slot_free(struct knowd *kd, struct peer_slot *s)
 {
+	if (s->dynamic && s->failures > 0 && s->cp.nid != NULL)
+		gossip_dial_failed(kd, s->cp.nid);
 	TAILQ_REMOVE(&kd->peers->slots, s, entry);
 	if (s->conn != NULL) {
 		s->conn->slot = NULL;
@@ -608,6 +615,50 @@ slot_free(struct knowd *kd, struct peer_slot *s)
 	free(s->cp.port);
 	free(s->cp.nid);
 	free(s);
+}
+
+void
+peers_dial(struct knowd *kd, const char *nid, const char *host,
+    const char *port)
+{
+	struct peer_slot *s;
+
+	s = xcalloc(1, sizeof *s);
+	s->kd = kd;
+	s->dynamic = 1;
+	s->failures = 1;	/* cleared when the connection becomes ready */
+	s->cp.host = xstrdup(host);
+	s->cp.port = xstrdup(port);
+	s->cp.nid = xstrdup(nid);
+	s->retry = evtimer_new(kd->base, slot_retry_cb, s);
+	TAILQ_INSERT_TAIL(&kd->peers->slots, s, entry);
+	slot_dial(s);
+}
+
+int
+peers_outbound(struct knowd *kd)
+{
+	struct peer_slot *s;
+	int		  n = 0;
+
+	TAILQ_FOREACH(s, &kd->peers->slots, entry)
+		n++;
+	return n;
+}
+
+int
+peers_has(struct knowd *kd, const char *nid)
+{
+	struct peer_slot *s;
+	struct peer	 *p;
+
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		if (p->state != PEER_CLOSING && strcmp(p->nid, nid) == 0)
+			return 1;
+	TAILQ_FOREACH(s, &kd->peers->slots, entry)
+		if (s->cp.nid != NULL && strcmp(s->cp.nid, nid) == 0)
+			return 1;
+	return 0;
 }
 
 /* True when a slot and a configured peer name the same address and node. */
@@ -629,6 +680,8 @@ peers_sync_slots(struct knowd *kd)
 
 	for (s = TAILQ_FIRST(&kd->peers->slots); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
+		if (s->dynamic)
+			continue;
 		for (i = 0; i < kd->conf.npeers; i++)
 			if (slot_matches(s, &kd->conf.peers[i]))
 				break;
@@ -637,7 +690,7 @@ peers_sync_slots(struct knowd *kd)
 	}
 	for (i = 0; i < kd->conf.npeers; i++) {
 		TAILQ_FOREACH(s, &kd->peers->slots, entry)
-			if (slot_matches(s, &kd->conf.peers[i]))
+			if (!s->dynamic && slot_matches(s, &kd->conf.peers[i]))
 				break;
 		if (s == NULL)
 			peers_add_slot(kd, &kd->conf.peers[i]);

@@ -76,6 +76,7 @@ struct peer_slot {
 	time_t			 next_try;
 	struct event		*retry;
 	struct knowd		*kd;
+	int			 dynamic;	/* chosen by peer exchange, not configured */
 };
 
 TAILQ_HEAD(peer_list, peer);
@@ -99,6 +100,16 @@ void	 peers_stop(struct knowd *);
 void	 peers_add_slot(struct knowd *, const struct config_peer *);
 /* Makes the outbound slots match kd->conf.peers: dials new ones, drops removed ones. */
 void	 peers_sync_slots(struct knowd *);
+/*
+ * Dials a node learned by peer exchange (a dynamic slot: not redialed; when
+ * the connection ends the slot goes and gossip_dial_failed is told).
+ */
+void	 peers_dial(struct knowd *, const char *nid, const char *host,
+	     const char *port);
+/* Outbound connections and slots (configured and dynamic) not yet closed. */
+int	 peers_outbound(struct knowd *);
+/* True when we have a connection (any state) or a slot for nid. */
+int	 peers_has(struct knowd *, const char *nid);
 /* The ready peer with a given serial, or NULL. */
 struct peer *peer_by_serial(struct knowd *, uint64_t);
 

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "gossip.h"
 #include "log.h"
 #include "store.h"
 #include "sync_int.h"
@@ -188,8 +189,10 @@ sync_peer_ready(struct peer *p)
 	}
 	buf_init(&b);
 	wire_hello_encode(&b, &h);
-	if (sync_send(p, &b) == 0)
+	if (sync_send(p, &b) == 0) {
+		gossip_peer_ready(p);
 		sync_send_summary(p);
+	}
 	buf_free(&b);
 }
 
@@ -472,7 +475,7 @@ sync_message(struct peer *p, const uint8_t *m, size_t len)
 	case WIRE_DIGEST:
 		return sync_digest_in(p, m, len);
 	case WIRE_NODE:
-		return 0;		/* understood; used by the gossip layer */
+		return gossip_node_in(p, m, len);
 	default:
 		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");
 	}
