@@ -6,11 +6,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "home.h"
 #include "util.h"
+
+#define CLI_AGAIN_SECS	30
 
 void
 cli_help(const struct cli_cmd *cmd, FILE *f)
@@ -160,8 +163,10 @@ cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
 	return 0;
 }
 
-int
-cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
+/* One request and its reply; see cli_call. */
+static int
+cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
+    int quiet_again)
 {
 	uint8_t	*buf = NULL, *in = NULL;
 	size_t	 len, inlen;
@@ -189,9 +194,13 @@ cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
 		fprintf(stderr, "knowctl: %s\n", why);
 		goto out;
 	}
+	if (reply->code == CTL_AGAIN && quiet_again) {
+		rv = CTL_AGAIN;
+		goto out;
+	}
 	if (reply->code != CTL_OK) {
 		fprintf(stderr, "knowctl: %s\n", reply->message);
-		rv = reply->code;
+		rv = reply->code == CTL_USAGE ? 2 : 1;
 		goto out;
 	}
 	rv = 0;
@@ -206,4 +215,24 @@ char *
 cli_field(const msgpack_object *o, const char *key)
 {
 	return ctl_obj_strdup(ctl_obj_get(o, key));
+}
+
+/*
+ * Sends a request; when knowd answers "again" (still catching up after a
+ * start), waits and asks again for up to CLI_AGAIN_SECS seconds.
+ */
+int
+cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
+{
+	struct timespec	 ts = { 0, 250 * 1000 * 1000 };
+	int		 i, rv;
+
+	for (i = 0; i < CLI_AGAIN_SECS * 4; i++) {
+		rv = cli_call_once(cli, req, reply, 1);
+		if (rv != CTL_AGAIN)
+			return rv;
+		ctl_reply_clear(reply);
+		nanosleep(&ts, NULL);
+	}
+	return cli_call_once(cli, req, reply, 0);
 }

@@ -38,6 +38,20 @@ struct recv_job {
 };
 
 int
+fetch_pending(struct peer *p, const char *nid)
+{
+	uint8_t	 pk[KEYS_PK_LEN];
+	size_t	 i;
+
+	if (keys_did_decode(nid, pk, NULL) != 0)
+		return 0;
+	for (i = 0; i < p->sync.npending; i++)
+		if (memcmp(p->sync.pending[i].pk, pk, KEYS_PK_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+int
 fetch_busy(struct sync *s, const char *nid)
 {
 	size_t	 i;
@@ -344,6 +358,10 @@ recv_apply(struct knowd *kd, struct sync_fetch *f, struct peer *from)
 		log_info("branch %s: +%llu commit(s) from %s", u->nid,
 		    (unsigned long long)u->commits, from != NULL ? from->nid :
 		    "a peer that left");
+		if (strcmp(u->nid, kd->nid) == 0) {
+			log_info("own branch restored from the network");
+			node_recovered(kd);
+		}
 		sync_relay(kd, u->nid, from);
 	}
 }

@@ -160,7 +160,7 @@ h_publish(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 		return;
 	}
 	if (node_publish(kd, (const char *)body, len, &res, &why) != 0) {
-		reply_fail(pk, CTL_ERROR, why);
+		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
 		free(why);
 		return;
 	}
@@ -182,7 +182,7 @@ h_retract(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 		return;
 	}
 	if (node_retract(kd, id, &res, &why) != 0) {
-		reply_fail(pk, CTL_ERROR, why);
+		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
 		free(why);
 		return;
 	}
@@ -236,6 +236,8 @@ static const struct {
 	{ "trust-add", h_trust_add },
 	{ "trust-remove", h_trust_remove },
 	{ "trust-list", h_trust_list },
+	{ "search", h_search },
+	{ "reindex", h_reindex },
 };
 
 void

@@ -33,11 +33,14 @@ struct init_opts {
 	const char	*ags;
 	const char	*region;
 	const char	*website;
+	const char	*keyfile;	/* --key: use this secret key */
+	int		 recover;	/* --recover: the branch comes from peers */
 	struct config	 conf;
 };
 
 static const char init_usage[] =
 "usage: knowd init --name NAME [options]\n"
+"       knowd init --recover --key FILE --peer ADDR [options]\n"
 "\n"
 "Creates a new node in the home directory: an Ed25519 key pair, knowd.conf\n"
 "and a git repository whose first signed commit describes the node.\n"
@@ -53,6 +56,10 @@ static const char init_usage[] =
 "  --network NAME    network name (default \"knowd\")\n"
 "  --peer ADDR       [NID@]HOST:PORT of a peer; repeatable\n"
 "  --mirror MODE     trusted (default) or all\n"
+"  --key FILE        use this existing OpenSSH ed25519 secret key\n"
+"  --recover         restore a lost node from the network: with --key and at\n"
+"                    least one --peer, its own branch is fetched from peers\n"
+"                    (--name is then not needed)\n"
 "  -h, --help        this help\n";
 
 /* True when dir does not exist or is an empty directory. */
@@ -112,59 +119,84 @@ init_config_text(const struct config *c)
 	return text;
 }
 
-/* Creates key, config and repository with its first commit inside dir. */
+/* Writes keys/ and knowd.conf into dir. */
 static int
-init_build(const struct init_opts *o, const char *dir, char **cause)
+init_files(const struct init_opts *o, const char *dir,
+    const struct keys_pair *kp, const char *nid, char **cause)
 {
-	struct keys_pair kp;
-	struct store	*st = NULL;
-	struct store_change ch;
-	char		 nid[KEYS_NID_MAX], *p, *q, *text = NULL, *conf;
-	size_t		 len;
-	git_oid		 head, tree;
-	int		 rv = -1;
+	char	*p, *q, *conf;
+	int	 rv;
 
-	keys_generate(&kp);
-	keys_nid_encode(kp.pk, nid);
-	if (init_record(o, nid, &text, &len, cause) != 0)
-		goto out;
 	p = home_path(dir, "keys");
 	if (mkdir(p, 0700) == -1) {
 		set_cause(cause, "%s: %s", p, strerror(errno));
 		free(p);
-		goto out;
+		return -1;
 	}
 	free(p);
 	p = home_path(dir, HOME_KEY);
 	q = home_path(dir, HOME_PUB);
-	rv = keys_save(p, q, &kp, nid, cause);
+	rv = keys_save(p, q, kp, nid, cause);
 	free(p);
 	free(q);
 	if (rv != 0)
-		goto out;
-	rv = -1;
+		return -1;
 	conf = init_config_text(&o->conf);
 	p = home_path(dir, CONFIG_FILE);
-	if (write_file_atomic(p, conf, strlen(conf), 0640, cause) != 0) {
-		free(p);
-		free(conf);
-		goto out;
-	}
+	rv = write_file_atomic(p, conf, strlen(conf), 0640, cause);
 	free(p);
 	free(conf);
+	return rv;
+}
+
+/* Creates repo.git; unless recovering, its first signed commit holds node.md. */
+static int
+init_repo(const struct init_opts *o, const char *dir,
+    const struct keys_pair *kp, const char *nid, const char *text,
+    size_t len, char **cause)
+{
+	struct store	*st = NULL;
+	struct store_change ch;
+	git_oid		 head, tree;
+	char		*p;
+	int		 rv = -1;
+
 	p = home_path(dir, HOME_REPO);
 	if (store_create(p, cause) == 0 && store_open(p, &st, cause) == 0) {
 		ch = (struct store_change){ "node.md", text, len };
-		if (store_commit(st, &kp, nid, o->name, &ch, 1,
+		if (o->recover)
+			rv = 0;		/* the branch comes from the network */
+		else if (store_commit(st, kp, nid, o->name, &ch, 1,
 		    "knowd init: node.md", &head, NULL, cause) == 0 &&
 		    store_view_update(st, &tree, cause) == 0)
 			rv = 0;
 	}
-	free(p);
-	if (rv == 0)
-		printf("%s%s\n", KEYS_DID_PREFIX, nid);
-out:
 	store_close(st);
+	free(p);
+	return rv;
+}
+
+/* Creates key (or takes the given one), config and repository inside dir. */
+static int
+init_build(const struct init_opts *o, const char *dir, char **cause)
+{
+	struct keys_pair kp;
+	char		 nid[KEYS_NID_MAX], *text = NULL;
+	size_t		 len = 0;
+	int		 rv = -1;
+
+	if (o->keyfile != NULL) {
+		if (keys_load(o->keyfile, &kp, cause) != 0)
+			return -1;
+	} else
+		keys_generate(&kp);
+	keys_nid_encode(kp.pk, nid);
+	if ((o->recover || init_record(o, nid, &text, &len, cause) == 0) &&
+	    init_files(o, dir, &kp, nid, cause) == 0 &&
+	    init_repo(o, dir, &kp, nid, text, len, cause) == 0) {
+		printf("%s%s\n", KEYS_DID_PREFIX, nid);
+		rv = 0;
+	}
 	free(text);
 	keys_wipe(&kp);
 	return rv;
@@ -199,6 +231,8 @@ init_options(int argc, char **argv, struct init_opts *o)
 		{ "network", required_argument, NULL, 'n' },
 		{ "peer", required_argument, NULL, 'p' },
 		{ "mirror", required_argument, NULL, 'm' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "recover", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -214,6 +248,8 @@ init_options(int argc, char **argv, struct init_opts *o)
 		case 'a': o->ags = optarg; break;
 		case 'r': o->region = optarg; break;
 		case 'w': o->website = optarg; break;
+		case 'K': o->keyfile = optarg; break;
+		case 'R': o->recover = 1; break;
 		case 'h':
 			fputs(init_usage, stdout);
 			exit(0);
@@ -234,9 +270,12 @@ init_options(int argc, char **argv, struct init_opts *o)
 			return 2;
 		}
 	}
-	if (optind != argc || o->name == NULL) {
-		fprintf(stderr, "knowd init: %s\n%s", o->name == NULL ?
-		    "--name is required" : "unexpected argument", init_usage);
+	if (optind != argc || (o->name == NULL && !o->recover) ||
+	    (o->recover && (o->keyfile == NULL || o->conf.npeers == 0))) {
+		fprintf(stderr, "knowd init: %s\n%s", optind != argc ?
+		    "unexpected argument" : o->recover ? "--recover needs "
+		    "--key FILE and at least one --peer" : "--name is required",
+		    init_usage);
 		return 2;
 	}
 	return 0;

@@ -78,6 +78,8 @@ knowd_run(const char *home)
 		free(why);
 		goto out;
 	}
+	if (kd.conf.npeers > 0)
+		kd.recover_until = time(NULL) + NODE_RECOVER_WAIT;
 	sync_start(&kd);
 	gossip_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);

@@ -17,6 +17,8 @@ struct control;
 struct peers;
 struct worker;
 struct sync;
+struct search;
+struct web;
 struct gossip;
 
 struct knowd {
@@ -34,8 +36,13 @@ struct knowd {
 	struct peers		*peers;
 	struct worker		*worker;
 	struct sync		*sync;
+	struct search		*search;	/* search.c; NULL when off */
+	struct web		*web;		/* web.c; NULL when off */
 	struct gossip		*gossip;
+	time_t			 recover_until;	/* no publishing before: catching up */
 };
+
+#define NODE_RECOVER_WAIT	15	/* seconds to wait for peers' heads at start */
 
 /* Locks the home, loads config and key, opens the repository, builds the catalog and view. */
 int	 node_open(struct knowd *, const char *home, char **cause);
@@ -47,6 +54,7 @@ const char *node_name(const struct knowd *);
 
 /* What a publish did. */
 struct node_result {
+	int		 again;		/* failed only because it is too early */
 	char		 id[64];
 	char		*path;
 	int		 created;	/* 1 new record, 0 an edit */
@@ -63,6 +71,13 @@ void	 node_result_clear(struct node_result *);
 /* Brings the catalog and the view up to date after nid's branch moved from old (NULL: new). */
 int	 node_branch_moved(struct knowd *, const char *nid, const git_oid *old,
 	     const git_oid *new, char **cause);
+/*
+ * 0 when publishing may go ahead; -1 and why when not: 1 in *again when
+ * it is only too early (catching up after a start).
+ */
+int	 node_may_publish(struct knowd *, int *again, char **cause);
+/* Recovery is over: our own branch is as new as our peers know it. */
+void	 node_recovered(struct knowd *);
 /* "YYYY-MM-DDTHH:MM:SSZ" of t into out (21 bytes). */
 void	 node_time(time_t t, char *out);
 /* A new ULID into out (27 bytes). */

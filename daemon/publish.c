@@ -58,6 +58,35 @@ publish_prepare(struct knowd *kd, struct record *r,
 }
 
 int
+node_may_publish(struct knowd *kd, int *again, char **cause)
+{
+	git_oid	 head;
+	time_t	 now = time(NULL);
+
+	*again = 0;
+	if (store_head(kd->store, kd->nid, &head, NULL) != 0)
+		return set_cause(cause, "this node's own branch has not arrived "
+		    "from the network yet (knowd init --recover); nothing was "
+		    "published — check knowctl peers");
+	if (kd->recover_until > now) {
+		*again = 1;
+		return set_cause(cause, "knowd is catching up with its peers "
+		    "after starting (at most %ld s more), so that nothing "
+		    "forks its branch; try again shortly",
+		    (long)(kd->recover_until - now));
+	}
+	return 0;
+}
+
+void
+node_recovered(struct knowd *kd)
+{
+	if (kd->recover_until != 0)
+		log_info("caught up with the network: publishing enabled");
+	kd->recover_until = 0;
+}
+
+int
 node_publish(struct knowd *kd, const char *buf, size_t len,
     struct node_result *res, char **cause)
 {
@@ -69,6 +98,8 @@ node_publish(struct knowd *kd, const char *buf, size_t len,
 	int			 rv = -1;
 
 	memset(res, 0, sizeof *res);
+	if (node_may_publish(kd, &res->again, cause) != 0)
+		return -1;
 	if (record_parse(buf, len, RECORD_DRAFT, &r, &why) != 0 ||
 	    publish_prepare(kd, r, &old, &why) != 0) {
 		set_cause(cause, "the record was not published:\n%s", why);
@@ -109,6 +140,8 @@ node_retract(struct knowd *kd, const char *id, struct node_result *res,
 	int			 rv;
 
 	memset(res, 0, sizeof *res);
+	if (node_may_publish(kd, &res->again, cause) != 0)
+		return -1;
 	e = catalog_find(&kd->cat, id, kd->nid, NULL);
 	if (e == NULL)
 		return set_cause(cause, "%s: no such record of this node", id);

@@ -347,6 +347,10 @@ sync_summary(struct peer *p, const uint8_t *m, size_t len)
 		if (p->sync.ae)
 			sync_send_delta(p);
 		fetch_next(p);
+		/* The peer knows nothing newer of our own branch: we are caught up. */
+		if (!fetch_busy(p->kd->sync, p->kd->nid) &&
+		    !fetch_pending(p, p->kd->nid))
+			node_recovered(p->kd);
 	}
 	free(sum);
 	return 0;

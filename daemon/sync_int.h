@@ -43,6 +43,8 @@ void	 fetch_error(struct peer *, const struct wire_error *);
 void	 fetch_stream(struct peer *);
 void	 fetch_peer_gone(struct peer *);
 void	 fetch_tick(struct peer *, time_t now);
+/* True when peer p has a head of nid noted that we have not asked for yet. */
+int	 fetch_pending(struct peer *, const char *nid);
 /* True when a WANT for nid is out to some peer. */
 int	 fetch_busy(struct sync *, const char *nid);
 

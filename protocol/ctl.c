@@ -10,6 +10,10 @@
 
 #define ID	{ "id", CTL_STR, 128 }
 #define NODE	{ "node", CTL_STR, 128 }
+/* The search filters list and search share (values checked by knowd). */
+#define FILTERS	{ "field", CTL_STR, 64 }, { "status", CTL_STR, 64 }, \
+	{ "hurdle", CTL_STR, 64 }, { "tag", CTL_STR, 128 }, \
+	{ "since", CTL_STR, 32 }
 
 /* Every operation and the arguments it takes; anything else is refused. */
 const struct ctl_opspec ctl_ops[] = {
@@ -19,7 +23,7 @@ const struct ctl_opspec ctl_ops[] = {
 	{ "retract", { ID, { NULL } } },
 	{ "show", { ID, NODE, { NULL } } },
 	{ "list", { NODE, { "project", CTL_STR, 128 }, { "kind", CTL_STR, 16 },
-	    { NULL } } },
+	    FILTERS, { NULL } } },
 	{ "log", { NODE, { "limit", CTL_UINT, 1000000 }, { NULL } } },
 	{ "verify", { { NULL } } },
 	{ "peers", { { NULL } } },
@@ -28,6 +32,10 @@ const struct ctl_opspec ctl_ops[] = {
 	{ "trust-add", { ID, { "name", CTL_STR, 200 }, { NULL } } },
 	{ "trust-remove", { ID, { NULL } } },
 	{ "trust-list", { { NULL } } },
+	{ "search", { { "q", CTL_STR, 1024 }, NODE, { "project", CTL_STR, 128 },
+	    { "kind", CTL_STR, 16 }, FILTERS, { "limit", CTL_UINT, 1000 },
+	    { "offset", CTL_UINT, 1000000 }, { NULL } } },
+	{ "reindex", { { NULL } } },
 	{ NULL, { { NULL } } },
 };
 
@@ -377,7 +385,7 @@ ctl_reply_decode(const uint8_t *buf, size_t len, struct ctl_reply *r,
 	    r->up.data.via.array.size != 3)
 		goto bad;
 	a = r->up.data.via.array.ptr;
-	if (a[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[0].via.u64 > 2 ||
+	if (a[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[0].via.u64 > CTL_AGAIN ||
 	    a[1].type != MSGPACK_OBJECT_STR)
 		goto bad;
 	r->code = (int)a[0].via.u64;
