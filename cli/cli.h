@@ -65,5 +65,20 @@ int	 cmd_status(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_peers(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_peer(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_trust(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_search(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_reindex(struct cli *, const struct cli_cmd *, int, char **);
+
+/* The search filters search and list take (cmd_search.c). */
+#define CLI_FILTER_OPTS \
+	{ "field", required_argument, NULL, 'F' }, \
+	{ "status", required_argument, NULL, 'S' }, \
+	{ "hurdle", required_argument, NULL, 'U' }, \
+	{ "node", required_argument, NULL, 'n' }, \
+	{ "project", required_argument, NULL, 'p' }, \
+	{ "tag", required_argument, NULL, 'T' }, \
+	{ "since", required_argument, NULL, 'D' }, \
+	{ "kind", required_argument, NULL, 'k' }
+/* Sets a filter option on req; 0 when ch is not one. */
+int	 cli_filter_opt(struct ctl_request *, int ch, const char *arg);
 
 #endif

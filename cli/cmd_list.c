@@ -24,25 +24,19 @@ int
 cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_COMMON_OPTS,
-		{ "node", required_argument, NULL, 'n' },
-		{ "project", required_argument, NULL, 'p' },
-		{ "kind", required_argument, NULL, 'k' },
+		CLI_COMMON_OPTS, CLI_FILTER_OPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_request	 req;
 	struct ctl_reply	 rep;
-	const char		*key;
 	uint32_t		 i;
 	int			 ch, r;
 
 	cli_request(&req, "list");
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		key = ch == 'n' ? "node" : ch == 'p' ? "project" :
-		    ch == 'k' ? "kind" : NULL;
-		if (key != NULL)
-			ctl_set(&req, key, optarg, strlen(optarg), 0);
-		else if ((r = cli_common_opt(cli, cmd, ch)) != 0) {
+		if (cli_filter_opt(&req, ch, optarg))
+			continue;
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0) {
 			ctl_request_clear(&req);
 			return r - 1;
 		}

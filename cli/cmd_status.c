@@ -4,6 +4,42 @@
 
 #include "cli.h"
 
+/* Prints the network part of status: peers, known nodes, lagging branches, forks. */
+static void
+print_network(const msgpack_object *d)
+{
+	const msgpack_object *a;
+	char	*id;
+	uint32_t i;
+
+	printf("peers    %llu connected\n",
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "peers")));
+	if ((a = ctl_obj_get(d, "known")) != NULL &&
+	    a->type == MSGPACK_OBJECT_ARRAY)
+		printf("known    %u nodes\n", a->via.array.size);
+	if ((a = ctl_obj_get(d, "lagging")) != NULL &&
+	    a->type == MSGPACK_OBJECT_ARRAY)
+		for (i = 0; i < a->via.array.size; i++) {
+			id = cli_field(&a->via.array.ptr[i], "id");
+			printf("lagging  %s: seq %llu held, %llu announced\n", id,
+			    (unsigned long long)ctl_obj_uint(ctl_obj_get(
+			    &a->via.array.ptr[i], "seq")),
+			    (unsigned long long)ctl_obj_uint(ctl_obj_get(
+			    &a->via.array.ptr[i], "announced")));
+			free(id);
+		}
+	if ((a = ctl_obj_get(d, "forks")) != NULL &&
+	    a->type == MSGPACK_OBJECT_ARRAY)
+		for (i = 0; i < a->via.array.size; i++) {
+			char *head = cli_field(&a->via.array.ptr[i], "head");
+
+			id = cli_field(&a->via.array.ptr[i], "id");
+			printf("FORK     %s: head %s kept as proof\n", id, head);
+			free(id);
+			free(head);
+		}
+}
+
 /* Prints the status object as text. */
 static void
 print_status(const msgpack_object *d)
@@ -33,6 +69,7 @@ print_status(const msgpack_object *d)
 			free(head);
 		}
 	}
+	print_network(d);
 	free(id);
 	free(name);
 	free(view);

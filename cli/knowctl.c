@@ -8,6 +8,13 @@
 #include "cli.h"
 #include "util.h"
 
+#define SEARCH_FILTER_HELP \
+	"  --field F        Handlungsfeld, e.g. energie-umwelt\n" \
+	"  --status S       idee, planung, umsetzung, regelbetrieb, beendet\n" \
+	"  --hurdle H       finanziell, organisatorisch, technisch, sozial, rechtlich\n" \
+	"  --tag T          only records with this tag\n" \
+	"  --since DATE     modified on or after DATE (YYYY-MM-DD)\n"
+
 static const struct cli_cmd cmds[] = {
 	{ "id", cmd_id, "[--json]", "print this node's id (did:key)", "" },
 	{ "new", cmd_new, "", "print a lesson template to fill in", "" },
@@ -16,11 +23,23 @@ static const struct cli_cmd cmds[] = {
 	  "  A record with an id of this node replaces that record (an edit).\n" },
 	{ "retract", cmd_retract, "[--json] ID", "remove one of this node's records", "" },
 	{ "list", cmd_list,
-	  "[--json] [--node NODE] [--project SLUG] [--kind KIND]",
+	  "[--json] [--node NODE] [--project SLUG] [--kind KIND] [FILTERS]",
 	  "list records: id, node, project, title",
 	  "  --node NODE      only this node's (did:key, node id or name)\n"
 	  "  --project SLUG   only this project's\n"
-	  "  --kind KIND      lesson, project, node or vouch (default: lessons and projects)\n" },
+	  "  --kind KIND      lesson, project, node or vouch (default: lessons and projects)\n"
+	  SEARCH_FILTER_HELP },
+	{ "search", cmd_search, "[--json] [FILTERS] [--limit N] WORDS…",
+	  "find lessons and projects: id, node, title, snippet, best first",
+	  "  Words are matched by their German stem (Beteiligung finds beteiligen),\n"
+	  "  umlauts and \xc3\x9f folded (Strassen finds Stra\xc3\x9f""en); all words must occur.\n"
+	  "  --node NODE      only this node's (did:key, node id or name)\n"
+	  "  --project SLUG   only this project's\n"
+	  "  --kind KIND      lesson or project (default: both)\n"
+	  SEARCH_FILTER_HELP
+	  "  --limit N        at most N results (default 50)\n" },
+	{ "reindex", cmd_reindex, "[--json]",
+	  "rebuild the search index from every branch", "" },
 	{ "show", cmd_show, "[--json] [--node NODE] ID", "print one record",
 	  "  --node NODE      the record of this node, when several hold the id\n" },
 	{ "log", cmd_log, "[--json] [--node NODE] [--limit N]",

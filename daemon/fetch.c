@@ -94,17 +94,38 @@ our_seq(struct knowd *kd, const char *nid, git_oid *head)
 	return seq;
 }
 
+/* True when head is kept as a fork proof of nid. */
+static int
+fork_known(struct knowd *kd, const char *nid, const uint8_t head[WIRE_OID_LEN])
+{
+	git_oid	*ids;
+	size_t	 n, i;
+	int	 found = 0;
+
+	if (store_forks(kd->store, nid, &ids, NULL, &n) != 0)
+		return 0;
+	for (i = 0; i < n && !found; i++)
+		found = memcmp(ids[i].id, head, WIRE_OID_LEN) == 0;
+	free(ids);
+	return found;
+}
+
 void
 fetch_note(struct peer *p, const struct wire_head *h)
 {
 	struct sync_peer *sp = &p->sync;
 	char		 nid[KEYS_NID_MAX];
 	git_oid		 head;
+	uint64_t	 seq;
 	size_t		 i;
 
 	keys_nid_encode(h->pk, nid);
-	if (!sync_replicates(p->kd, nid) || h->seq <= our_seq(p->kd, nid, &head))
+	if (!sync_replicates(p->kd, nid))
 		return;
+	seq = our_seq(p->kd, nid, &head);
+	if (h->seq < seq || (h->seq == seq && (memcmp(h->head, head.id,
+	    WIRE_OID_LEN) == 0 || fork_known(p->kd, nid, h->head))))
+		return;		/* old, the same, or a fork we hold as proof */
 	for (i = 0; i < sp->npending; i++) {
 		if (memcmp(sp->pending[i].pk, h->pk, KEYS_PK_LEN) == 0) {
 			if (h->seq > sp->pending[i].seq)
@@ -158,7 +179,8 @@ fetch_build(struct peer *p, struct wire_want *w)
 			continue;
 		}
 		seq = our_seq(p->kd, f->u[f->n].nid, &f->u[f->n].old);
-		if (h->seq <= seq)
+		if (h->seq < seq || (h->seq == seq &&
+		    memcmp(h->head, f->u[f->n].old.id, WIRE_OID_LEN) == 0))
 			continue;
 		f->u[f->n].has_old = seq > 0;
 		git_oid_fromraw(&f->u[f->n].new, h->head);
@@ -347,6 +369,16 @@ recv_apply(struct knowd *kd, struct sync_fetch *f, struct peer *from)
 
 	for (i = 0; i < f->n; i++) {
 		u = &f->u[i];
+		if (u->stale)
+			continue;
+		if (u->fork) {
+			if (node_fork_seen(kd, u->nid, &u->new, &why) != 0) {
+				log_warnx("branch %s: %s", u->nid, why);
+				free(why);
+				why = NULL;
+			}
+			continue;	/* a fork is kept, never relayed */
+		}
 		if (store_branch_move(kd->store, u->nid, u->has_old ? &u->old :
 		    NULL, &u->new, &why) != 0 || node_branch_moved(kd, u->nid,
 		    u->has_old ? &u->old : NULL, &u->new, &why) != 0) {
@@ -358,6 +390,7 @@ recv_apply(struct knowd *kd, struct sync_fetch *f, struct peer *from)
 		log_info("branch %s: +%llu commit(s) from %s", u->nid,
 		    (unsigned long long)u->commits, from != NULL ? from->nid :
 		    "a peer that left");
+		store_forks_settle(kd->store, u->nid, &u->new);
 		if (strcmp(u->nid, kd->nid) == 0) {
 			log_info("own branch restored from the network");
 			node_recovered(kd);

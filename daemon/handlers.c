@@ -114,7 +114,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	store_head(kd->store, kd->nid, &head, &seq);
 	store_view_tree(kd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, 8 + STATUS_NET_KEYS);
 	ctl_pack_kv(pk, "id", kd->did);
 	ctl_pack_kv(pk, "name", node_name(kd));
 	ctl_pack_ku(pk, "seq", seq);
@@ -129,6 +129,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	for (i = 0; i < n; i++)
 		pack_branch(kd, pk, nids[i]);
 	store_nids_free(nids, n);
+	status_network(kd, pk);
 }
 
 /* Packs what a publish or retract did. */

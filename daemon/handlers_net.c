@@ -3,11 +3,12 @@
 #include <string.h>
 
 #include "confedit.h"
+#include "gossip.h"
 #include "handlers.h"
 #include "home.h"
 #include "log.h"
 #include "peer.h"
-#include "sync.h"
+#include "sync_int.h"
 #include "util.h"
 
 /*
@@ -298,5 +299,78 @@ h_trust_list(struct knowd *kd, const struct ctl_request *req,
 		ctl_pack_kv(pk, "label", t->name);
 		ctl_pack_ku(pk, "seq", seq);
 		ctl_pack_kv(pk, "why", "trusted in knowd.conf");
+	}
+}
+
+/* Packs "forks": every fork head kept as proof. */
+static void
+status_forks(struct knowd *kd, msgpack_packer *pk)
+{
+	git_oid	 *ids = NULL;
+	char	(*nids)[KEYS_NID_MAX] = NULL;
+	size_t	  n = 0, i;
+
+	store_forks(kd->store, NULL, &ids, &nids, &n);
+	ctl_pack_str(pk, "forks");
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 2);
+		reply_did(pk, "id", nids[i]);
+		reply_oid(pk, "head", &ids[i]);
+	}
+	free(ids);
+	free(nids);
+}
+
+/* Packs "lagging": nodes whose newest announced seq is above the one we hold. */
+static void
+status_lagging(struct knowd *kd, msgpack_packer *pk)
+{
+	struct sync_ann	*a;
+	git_oid		 head;
+	uint64_t	 seq;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < kd->sync->nann; i++) {
+		seq = 0;
+		store_head(kd->store, kd->sync->ann[i].nid, &head, &seq);
+		n += kd->sync->ann[i].a.seq > seq;
+	}
+	ctl_pack_str(pk, "lagging");
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < kd->sync->nann; i++) {
+		a = &kd->sync->ann[i];
+		seq = 0;
+		store_head(kd->store, a->nid, &head, &seq);
+		if (a->a.seq <= seq)
+			continue;
+		msgpack_pack_map(pk, 3);
+		reply_did(pk, "id", a->nid);
+		ctl_pack_ku(pk, "seq", seq);
+		ctl_pack_ku(pk, "announced", a->a.seq);
+	}
+}
+
+void
+status_network(struct knowd *kd, msgpack_packer *pk)
+{
+	const struct gossip_node *k;
+	struct peer	*p;
+	size_t		 nk, i, ready = 0;
+
+	TAILQ_FOREACH(p, &kd->peers->list, entry)
+		ready += p->state == PEER_READY;
+	ctl_pack_ku(pk, "peers", ready);
+	status_forks(kd, pk);
+	status_lagging(kd, pk);
+	k = gossip_known(kd, &nk);
+	ctl_pack_str(pk, "known");
+	msgpack_pack_array(pk, nk);
+	for (i = 0; i < nk; i++) {
+		msgpack_pack_map(pk, 3);
+		reply_did(pk, "id", k[i].nid);
+		ctl_pack_kv(pk, "name", k[i].n.name);
+		ctl_pack_kv(pk, "address", k[i].n.naddrs > 0 ? k[i].n.addrs[0] :
+		    "");
 	}
 }

@@ -134,6 +134,8 @@ h_list(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	const struct catalog_entry **sel;
 	size_t	 i, n = 0;
 
+	if (h_list_search(kd, req, pk))
+		return;
 	sel = xcalloc(kd->cat.n, sizeof *sel);
 	for (i = 0; i < kd->cat.n; i++)
 		if (list_match(kd, req, &kd->cat.v[i]))

@@ -78,6 +78,9 @@ int	 node_branch_moved(struct knowd *, const char *nid, const git_oid *old,
 int	 node_may_publish(struct knowd *, int *again, char **cause);
 /* Recovery is over: our own branch is as new as our peers know it. */
 void	 node_recovered(struct knowd *);
+/* fork.c: a validly signed head of nid that forks from ours: keep it; heal our own. */
+int	 node_fork_seen(struct knowd *, const char *nid, const git_oid *fork,
+	     char **cause);
 /* "YYYY-MM-DDTHH:MM:SSZ" of t into out (21 bytes). */
 void	 node_time(time_t t, char *out);
 /* A new ULID into out (27 bytes). */

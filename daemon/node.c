@@ -13,6 +13,7 @@
 #include "home.h"
 #include "knowd.h"
 #include "log.h"
+#include "search.h"
 #include "util.h"
 
 int
@@ -103,6 +104,7 @@ node_branch_moved(struct knowd *kd, const char *nid, const git_oid *old,
 	if (catalog_apply(&kd->cat, store_repo(kd->store), nid,
 	    old != NULL ? &oldtree : NULL, &newtree, cause) != 0)
 		return -1;
+	search_apply(kd, nid, old != NULL ? &oldtree : NULL, &newtree);
 	return store_view_update(kd->store, &view, cause);
 }
 
@@ -171,6 +173,7 @@ node_open(struct knowd *kd, const char *home, char **cause)
 	/* We hold the home's lock: lock files in the repository are left from a crash. */
 	if ((rv = store_clear_stale_locks(kd->store)) > 0)
 		log_info("removed %d stale lock file(s) left by a crash", rv);
+	search_open(kd);
 	return node_load_branches(kd, cause);
 }
 
@@ -178,6 +181,7 @@ void
 node_close(struct knowd *kd)
 {
 	catalog_clear(&kd->cat);
+	search_close(kd);
 	store_close(kd->store);
 	config_free(&kd->conf);
 	keys_wipe(&kd->kp);

@@ -138,6 +138,27 @@ out:
 	return rv;
 }
 
+/*
+ * When new does not descend from old: an ancestor of old is stale; a head
+ * whose whole history is validly signed is a fork; anything else fails.
+ */
+static int
+verify_fork(git_repository *vrepo, struct pack_update *u)
+{
+	char	*why = NULL;
+
+	if (git_graph_descendant_of(vrepo, &u->old, &u->new) == 1) {
+		u->stale = 1;
+		return 0;
+	}
+	if (verify_range(vrepo, u->nid, &u->new, NULL, &u->commits, &why) != 0) {
+		free(why);
+		return -1;
+	}
+	u->fork = 1;
+	return 0;
+}
+
 /* Verifies every update against the repository's objects plus the quarantine's. */
 static int
 verify_updates(git_repository *repo, const char *quarantine,
@@ -160,11 +181,16 @@ verify_updates(git_repository *repo, const char *quarantine,
 	}
 	for (i = 0; i < n; i++) {
 		if (verify_range(vrepo, u[i].nid, &u[i].new,
-		    u[i].has_old ? &u[i].old : NULL, &u[i].commits, &why) != 0) {
-			set_cause(cause, "branch %s: %s", u[i].nid, why);
+		    u[i].has_old ? &u[i].old : NULL, &u[i].commits, &why) == 0)
+			continue;
+		if (u[i].has_old && verify_fork(vrepo, &u[i]) == 0) {
 			free(why);
-			goto out;
+			why = NULL;
+			continue;
 		}
+		set_cause(cause, "branch %s: %s", u[i].nid, why);
+		free(why);
+		goto out;
 	}
 	rv = 0;
 out:

@@ -22,6 +22,8 @@ struct pack_update {
 	int	 has_old;
 	git_oid	 new;
 	uint64_t commits;	/* verified, filled by pack_receive */
+	int	 fork;		/* new is a validly signed head not descending from old */
+	int	 stale;		/* new is an ancestor of old: nothing to do */
 };
 
 /* Process-wide limits on hostile packs; call once. */

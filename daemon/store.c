@@ -296,9 +296,8 @@ out:
 	return rv;
 }
 
-/* The commit message: one sanitised subject line and the seq trailer. */
-static char *
-commit_message(const char *subject, uint64_t seq)
+char *
+store_commit_message(const char *subject, uint64_t seq)
 {
 	struct buf	 b;
 	size_t		 i;
@@ -310,24 +309,22 @@ commit_message(const char *subject, uint64_t seq)
 	return buf_detach(&b, NULL);
 }
 
-/* Builds, signs and writes the commit object (the ref is not moved). */
-static int
-write_signed(struct store *st, const struct keys_pair *kp, const char *nid,
-    const char *author, const char *msg, const git_oid *treeid,
-    git_commit *parent, git_oid *out, char **cause)
+int
+store_write_signed(struct store *st, const struct keys_pair *kp,
+    const char *nid, const char *author, const char *msg, const git_oid *treeid,
+    const git_commit **parents, size_t nparents, git_oid *out, char **cause)
 {
 	git_signature	*sig = NULL;
 	git_tree	*tree = NULL;
 	git_buf		 raw = { 0 };
 	char		*email, *armored = NULL;
-	const git_commit *parents[1] = { parent };
 	int		 rv = -1;
 
 	email = xasprintf("%s@knowd.invalid", nid);
 	if (git_signature_now(&sig, author, email) != 0 ||
 	    git_tree_lookup(&tree, st->repo, treeid) != 0 ||
 	    git_commit_create_buffer(&raw, st->repo, sig, sig, NULL, msg, tree,
-	    parent != NULL ? 1 : 0, parents) != 0) {
+	    nparents, parents) != 0) {
 		set_cause(cause, "commit: %s", store_git_error());
 		goto out;
 	}
@@ -396,8 +393,9 @@ store_commit(struct store *st, const struct keys_pair *kp, const char *nid,
 		set_cause(cause, "commit: %s", store_git_error());
 		goto out;
 	}
-	msg = commit_message(subject, seq + 1);
-	if (write_signed(st, kp, nid, author, msg, &tree, parent, out,
+	msg = store_commit_message(subject, seq + 1);
+	if (store_write_signed(st, kp, nid, author, msg, &tree,
+	    (const git_commit **)&parent, parent != NULL ? 1 : 0, out,
 	    cause) != 0 ||
 	    cas_ref(st, ref, out, r == 0 ? &head : NULL, "knowd: commit",
 	    cause) != 0)

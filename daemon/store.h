@@ -67,6 +67,22 @@ int	 store_branch_move(struct store *, const char *nid, const git_oid *old,
 	     const git_oid *new, char **cause);
 /* Deletes nid's origin branch (a node no longer replicated). */
 int	 store_branch_delete(struct store *, const char *nid, char **cause);
+/* The commit message: one sanitised subject line and the Knowd-Seq trailer. Caller frees. */
+char	*store_commit_message(const char *subject, uint64_t seq);
+/* Builds, signs (sshsig in gpgsig) and writes a commit object; no ref moves. */
+int	 store_write_signed(struct store *, const struct keys_pair *,
+	     const char *nid, const char *author, const char *msg,
+	     const git_oid *tree, const git_commit **parents, size_t nparents,
+	     git_oid *out, char **cause);
+/* "refs/namespaces/<nid>/refs/forks/<hex>" into out (STORE_REF_MAX bytes). */
+void	 store_fork_ref(const char *nid, const git_oid *, char *out);
+/* Keeps a fork head as proof; 0 also when it was kept already. */
+int	 store_fork_add(struct store *, const char *nid, const git_oid *);
+/* Every fork head kept for nid (NULL nid: for all nodes, nids[] filled). Caller frees. */
+int	 store_forks(struct store *, const char *nid, git_oid **out,
+	     char (**nids)[KEYS_NID_MAX], size_t *n);
+/* Drops the fork proofs of nid that head descends from (a heal was accepted). */
+void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
 /* Reads the blob at path in a commit's tree: 0 ok, 1 absent, -1 error. Caller frees *data. */
 int	 store_read(struct store *, const git_oid *commit, const char *path,
 	     size_t max, char **data, size_t *len);

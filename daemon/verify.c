@@ -137,16 +137,55 @@ verify_signature(struct verify_ctx *vc, const git_oid *id,
 	return rv;
 }
 
-/* Verifies one commit that should carry seq; *parent gets its parent's id (zero at the root). */
+/* A commit's parents as verification follows them. */
+struct verify_parents {
+	git_oid		 first;		/* zero at the root */
+	git_oid		 second;	/* zero unless a merge that heals a fork */
+	uint64_t	 second_seq;
+	int		 merge;
+};
+
+/* Checks the parent count and, for a heal merge, that its first parent has the higher seq. */
+static int
+verify_parents(git_commit *c, uint64_t seq, git_commit **p1,
+    struct verify_parents *vp, char **cause)
+{
+	git_commit	*p2 = NULL;
+	unsigned int	 n = git_commit_parentcount(c);
+
+	if (seq == 1 ? n != 0 : (n != 1 && n != 2))
+		return set_cause(cause, "%u parents at %s %llu", n, STORE_SEQ_KEY,
+		    (unsigned long long)seq);
+	if (seq == 1)
+		return 0;
+	if (git_commit_parent(p1, c, 0) != 0)
+		return set_cause(cause, "parent missing");
+	git_oid_cpy(&vp->first, git_commit_id(*p1));
+	if (n == 1)
+		return 0;
+	if (git_commit_parent(&p2, c, 1) != 0)
+		return set_cause(cause, "second parent missing");
+	vp->merge = 1;
+	git_oid_cpy(&vp->second, git_commit_id(p2));
+	vp->second_seq = store_message_seq(git_commit_message(p2));
+	git_commit_free(p2);
+	if (vp->second_seq == 0 || vp->second_seq > seq - 1)
+		return set_cause(cause, "merge whose second parent has %s %llu, "
+		    "not below %llu", STORE_SEQ_KEY,
+		    (unsigned long long)vp->second_seq, (unsigned long long)seq);
+	return 0;
+}
+
+/* Verifies one commit that should carry seq, and reports its parents. */
 static int
 verify_one(struct verify_ctx *vc, const git_oid *id, uint64_t seq,
-    const uint8_t pk[KEYS_PK_LEN], git_oid *parent, char **cause)
+    const uint8_t pk[KEYS_PK_LEN], struct verify_parents *vp, char **cause)
 {
 	git_commit	*c = NULL, *p = NULL;
 	uint64_t	 got;
 	int		 rv = -1;
 
-	memset(parent, 0, sizeof *parent);
+	memset(vp, 0, sizeof *vp);
 	if (git_commit_lookup(&c, vc->repo, id) != 0)
 		return set_cause(cause, "missing");
 	if (verify_signature(vc, id, pk, cause) != 0)
@@ -156,19 +195,8 @@ verify_one(struct verify_ctx *vc, const git_oid *id, uint64_t seq,
 		    (unsigned long long)got, (unsigned long long)seq);
 		goto out;
 	}
-	if (git_commit_parentcount(c) != (seq == 1 ? 0u : 1u)) {
-		set_cause(cause, "%u parents at %s %llu",
-		    git_commit_parentcount(c), STORE_SEQ_KEY,
-		    (unsigned long long)seq);
+	if (verify_parents(c, seq, &p, vp, cause) != 0)
 		goto out;
-	}
-	if (seq > 1) {
-		if (git_commit_parent(&p, c, 0) != 0) {
-			set_cause(cause, "parent missing");
-			goto out;
-		}
-		git_oid_cpy(parent, git_commit_id(p));
-	}
 	rv = verify_changes(vc, c, p, cause);
 out:
 	git_commit_free(p);
@@ -193,6 +221,52 @@ stop_seq(git_repository *repo, const git_oid *stop, uint64_t seq, char **cause)
 	return 0;
 }
 
+#define VERIFY_MAX_MERGES	64	/* nested heal merges followed */
+
+/*
+ * Walks first parents from id (carrying seq) down to stop or the root. At a
+ * heal merge the second parent's chain is verified too (recursively, to
+ * stop if it lies there, else to the root). *reached is set when stop was met.
+ */
+static int
+verify_chain(struct verify_ctx *vc, const uint8_t pk[KEYS_PK_LEN],
+    git_oid id, uint64_t seq, const git_oid *stop, int depth, int *reached,
+    uint64_t *count, char **cause)
+{
+	struct verify_parents	 vp;
+	char			*why = NULL, hex[GIT_OID_HEXSZ + 1];
+	int			 r2;
+
+	for (;;) {
+		if (stop != NULL && git_oid_equal(&id, stop)) {
+			*reached = 1;
+			return stop_seq(vc->repo, stop, seq, cause);
+		}
+		if (verify_one(vc, &id, seq, pk, &vp, &why) != 0) {
+			git_oid_tostr(hex, sizeof hex, &id);
+			set_cause(cause, "commit %s: %s", hex, why);
+			free(why);
+			return -1;
+		}
+		(*count)++;
+		if (vp.merge) {
+			if (depth >= VERIFY_MAX_MERGES)
+				return set_cause(cause, "too many nested merges");
+			r2 = 0;
+			if (verify_chain(vc, pk, vp.second, vp.second_seq, stop,
+			    depth + 1, &r2, count, cause) != 0)
+				return -1;
+			if (r2) {		/* the rest is new to us: to the root */
+				*reached = 1;
+				stop = NULL;
+			}
+		}
+		if (seq-- == 1)
+			return 0;
+		id = vp.first;
+	}
+}
+
 int
 verify_range(git_repository *repo, const char *nid, const git_oid *head,
     const git_oid *stop, uint64_t *count, char **cause)
@@ -200,9 +274,9 @@ verify_range(git_repository *repo, const char *nid, const git_oid *head,
 	struct verify_ctx vc = { repo, nid, NULL };
 	uint8_t		 pk[KEYS_PK_LEN];
 	git_commit	*c;
-	git_oid		 id, parent;
 	uint64_t	 seq;
-	char		*why = NULL, hex[GIT_OID_HEXSZ + 1];
+	char		*why = NULL;
+	int		 reached = 0;
 
 	*count = 0;
 	if (keys_did_decode(nid, pk, &why) != 0) {
@@ -216,22 +290,10 @@ verify_range(git_repository *repo, const char *nid, const git_oid *head,
 	git_commit_free(c);
 	if (seq == 0)
 		return set_cause(cause, "head has no %s", STORE_SEQ_KEY);
-	git_oid_cpy(&id, head);
-	for (;;) {
-		if (stop != NULL && git_oid_equal(&id, stop))
-			return stop_seq(repo, stop, seq, cause);
-		if (verify_one(&vc, &id, seq, pk, &parent, &why) != 0) {
-			git_oid_tostr(hex, sizeof hex, &id);
-			set_cause(cause, "commit %s: %s", hex, why);
-			free(why);
-			return -1;
-		}
-		(*count)++;
-		if (seq-- == 1)
-			break;
-		git_oid_cpy(&id, &parent);
-	}
-	if (stop != NULL)
+	if (verify_chain(&vc, pk, *head, seq, stop, 0, &reached, count,
+	    cause) != 0)
+		return -1;
+	if (stop != NULL && !reached)
 		return set_cause(cause, "does not descend from the known head %s",
 		    git_oid_tostr_s(stop));
 	return 0;

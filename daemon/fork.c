@@ -1,0 +1,249 @@
+/*
+ * fork.c — forks of an origin branch (Gossip issue, part 6): two validly
+ * signed heads that do not descend from each other. Others keep the second
+ * head as proof under refs/namespaces/<nid>/refs/forks/<oid>; the owner
+ * heals its own fork with a signed merge descending from both.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "knowd.h"
+#include "log.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+
+void
+store_fork_ref(const char *nid, const git_oid *id, char *out)
+{
+	char	 hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof hex, id);
+	snprintf(out, STORE_REF_MAX, "refs/namespaces/%s/refs/forks/%s", nid, hex);
+}
+
+int
+store_fork_add(struct store *st, const char *nid, const git_oid *id)
+{
+	git_reference	*r = NULL;
+	char		 ref[STORE_REF_MAX];
+	int		 rv;
+
+	store_fork_ref(nid, id, ref);
+	rv = git_reference_create(&r, store_repo(st), ref, id, 0, "knowd: fork");
+	git_reference_free(r);
+	return rv == 0 || rv == GIT_EEXISTS ? 0 : -1;
+}
+
+struct forks_ctx {
+	const char	 *nid;
+	git_oid		 *ids;
+	char		(*nids)[KEYS_NID_MAX];
+	size_t		  n;
+};
+
+/* Collects one fork ref (of ctx->nid, or of any node). */
+static int
+forks_cb(const char *name, void *arg)
+{
+	static const char pre[] = "refs/namespaces/";
+	struct forks_ctx *fc = arg;
+	const char	*mid, *hex;
+	size_t		 nlen;
+
+	if (strncmp(name, pre, sizeof pre - 1) != 0 ||
+	    (mid = strstr(name, "/refs/forks/")) == NULL)
+		return 0;
+	nlen = (size_t)(mid - name) - (sizeof pre - 1);
+	hex = mid + strlen("/refs/forks/");
+	if (nlen >= KEYS_NID_MAX || strlen(hex) != GIT_OID_HEXSZ ||
+	    (fc->nid != NULL && (strlen(fc->nid) != nlen ||
+	    strncmp(fc->nid, name + sizeof pre - 1, nlen) != 0)))
+		return 0;
+	fc->ids = xreallocarray(fc->ids, fc->n + 1, sizeof *fc->ids);
+	fc->nids = xreallocarray(fc->nids, fc->n + 1, sizeof *fc->nids);
+	if (git_oid_fromstr(&fc->ids[fc->n], hex) != 0)
+		return 0;
+	snprintf(fc->nids[fc->n], KEYS_NID_MAX, "%.*s", (int)nlen,
+	    name + sizeof pre - 1);
+	fc->n++;
+	return 0;
+}
+
+int
+store_forks(struct store *st, const char *nid, git_oid **out,
+    char (**nids)[KEYS_NID_MAX], size_t *n)
+{
+	struct forks_ctx fc = { nid, NULL, NULL, 0 };
+
+	if (git_reference_foreach_name(store_repo(st), forks_cb, &fc) != 0) {
+		free(fc.ids);
+		free(fc.nids);
+		return -1;
+	}
+	*out = fc.ids;
+	if (nids != NULL)
+		*nids = fc.nids;
+	else
+		free(fc.nids);
+	*n = fc.n;
+	return 0;
+}
+
+void
+store_forks_settle(struct store *st, const char *nid, const git_oid *head)
+{
+	git_oid		*ids;
+	char		 ref[STORE_REF_MAX];
+	size_t		 n, i;
+
+	if (store_forks(st, nid, &ids, NULL, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!git_oid_equal(head, &ids[i]) &&
+		    git_graph_descendant_of(store_repo(st), head, &ids[i]) != 1)
+			continue;
+		store_fork_ref(nid, &ids[i], ref);
+		git_reference_remove(store_repo(st), ref);
+	}
+	free(ids);
+}
+
+/* Takes into ours every file the fork changed since the merge base and we did not. */
+static int
+heal_tree(git_repository *repo, const git_oid *base, const git_oid *ours,
+    const git_oid *theirs, git_oid *out)
+{
+	git_tree	*tb = NULL, *to = NULL, *tt = NULL;
+	git_diff	*diff = NULL;
+	git_tree_update	*up = NULL;
+	git_tree_entry	*eb, *eo;
+	const git_diff_delta *d;
+	size_t		 i, n = 0;
+	int		 rv = -1, same;
+
+	if (git_tree_lookup(&tb, repo, base) != 0 ||
+	    git_tree_lookup(&to, repo, ours) != 0 ||
+	    git_tree_lookup(&tt, repo, theirs) != 0 ||
+	    git_diff_tree_to_tree(&diff, repo, tb, tt, NULL) != 0)
+		goto out;
+	up = xcalloc(git_diff_num_deltas(diff) + 1, sizeof *up);
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		d = git_diff_get_delta(diff, i);
+		eb = eo = NULL;
+		git_tree_entry_bypath(&eb, tb, d->old_file.path);
+		git_tree_entry_bypath(&eo, to, d->old_file.path);
+		same = (eb == NULL && eo == NULL) || (eb != NULL && eo != NULL &&
+		    git_oid_equal(git_tree_entry_id(eb), git_tree_entry_id(eo)));
+		git_tree_entry_free(eb);
+		git_tree_entry_free(eo);
+		if (!same)
+			continue;	/* we changed it too: ours stands */
+		up[n].path = d->new_file.path;
+		up[n].action = d->status == GIT_DELTA_DELETED ?
+		    GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT;
+		up[n].filemode = GIT_FILEMODE_BLOB;
+		git_oid_cpy(&up[n].id, &d->new_file.id);
+		n++;
+	}
+	rv = git_tree_create_updated(out, repo, to, n, up);
+out:
+	free(up);
+	git_diff_free(diff);
+	git_tree_free(tb);
+	git_tree_free(to);
+	git_tree_free(tt);
+	return rv;
+}
+
+/* Loads the commits at main and fork: their seqs and trees, and their merge base's tree. */
+static int
+heal_inputs(git_repository *repo, const git_oid *main, const git_oid *fork,
+    uint64_t *sm, uint64_t *sf, git_oid trees[3])
+{
+	git_commit	*cm = NULL, *cf = NULL, *cb = NULL;
+	git_oid		 base;
+	int		 rv = -1;
+
+	if (git_merge_base(&base, repo, main, fork) != 0 ||
+	    git_commit_lookup(&cm, repo, main) != 0 ||
+	    git_commit_lookup(&cf, repo, fork) != 0 ||
+	    git_commit_lookup(&cb, repo, &base) != 0)
+		goto out;
+	*sm = store_message_seq(git_commit_message(cm));
+	*sf = store_message_seq(git_commit_message(cf));
+	git_oid_cpy(&trees[0], git_commit_tree_id(cb));
+	git_oid_cpy(&trees[1], git_commit_tree_id(cm));
+	git_oid_cpy(&trees[2], git_commit_tree_id(cf));
+	rv = 0;
+out:
+	git_commit_free(cm);
+	git_commit_free(cf);
+	git_commit_free(cb);
+	return rv;
+}
+
+/*
+ * Heals a fork of our own branch: a signed merge of our head and the fork
+ * head, first parent the one with the higher seq, seq one above it, and a
+ * tree taking the fork's changes wherever we did not change the same file.
+ */
+static int
+node_heal(struct knowd *kd, const git_oid *fork, char **cause)
+{
+	git_repository	*repo = store_repo(kd->store);
+	const git_commit *parents[2] = { NULL, NULL };
+	git_oid		 main, heal, tree, trees[3];
+	uint64_t	 sm, sf, seq;
+	char		*msg, hex[13];
+	int		 rv = -1;
+
+	if (store_head(kd->store, kd->nid, &main, NULL) != 0 ||
+	    heal_inputs(repo, &main, fork, &sm, &sf, trees) != 0 ||
+	    heal_tree(repo, &trees[0], &trees[1], &trees[2], &tree) != 0)
+		return set_cause(cause, "heal: %s", store_git_error());
+	seq = (sf > sm ? sf : sm) + 1;
+	if (git_commit_lookup((git_commit **)&parents[0], repo,
+	    sf > sm ? fork : &main) != 0 ||
+	    git_commit_lookup((git_commit **)&parents[1], repo,
+	    sf > sm ? &main : fork) != 0) {
+		set_cause(cause, "heal: %s", store_git_error());
+		goto out;
+	}
+	git_oid_tostr(hex, sizeof hex, fork);
+	msg = store_commit_message("heal a fork of this node's branch", seq);
+	rv = store_write_signed(kd->store, &kd->kp, kd->nid, node_name(kd), msg,
+	    &tree, parents, 2, &heal, cause);
+	free(msg);
+	if (rv != 0 || store_branch_move(kd->store, kd->nid, &main, &heal,
+	    cause) != 0) {
+		rv = -1;
+		goto out;
+	}
+	store_forks_settle(kd->store, kd->nid, &heal);
+	log_info("healed the fork of our branch at %s with seq %llu", hex,
+	    (unsigned long long)seq);
+	rv = node_branch_moved(kd, kd->nid, &main, &heal, cause);
+	sync_published(kd);
+out:
+	git_commit_free((git_commit *)parents[0]);
+	git_commit_free((git_commit *)parents[1]);
+	return rv;
+}
+
+int
+node_fork_seen(struct knowd *kd, const char *nid, const git_oid *fork,
+    char **cause)
+{
+	char	 hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof hex, fork);
+	if (store_fork_add(kd->store, nid, fork) != 0)
+		return set_cause(cause, "fork %s: %s", hex, store_git_error());
+	log_warnx("branch %s: fork detected at %s (kept as proof, not relayed)",
+	    nid, hex);
+	if (strcmp(nid, kd->nid) == 0)
+		return node_heal(kd, fork, cause);
+	return 0;
+}

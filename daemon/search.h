@@ -1,0 +1,117 @@
+/*
+ * search.h — the search index: a derived SQLite database HOME/index.sqlite
+ * (FTS5 over folded, German-stemmed token streams, plus a table of record
+ * metadata and one of retracted records). It is fed from git tree diffs as
+ * origin branches move, and can be rebuilt from the branches at any time.
+ */
+#ifndef KNOWD_SEARCH_H
+#define KNOWD_SEARCH_H
+
+#include <stddef.h>
+#include <git2.h>
+
+#define SEARCH_FILE		"index.sqlite"
+#define SEARCH_MAX_QUERY	1024	/* bytes of query text */
+#define SEARCH_MAX_WORDS	16	/* words of a query used */
+#define SEARCH_MAX_LIMIT	1000
+#define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
+#define SEARCH_HL_OFF		'\x03'
+
+struct knowd;
+struct search;
+struct search_text;
+
+/* What to look for: every member may be NULL (no condition). */
+struct search_query {
+	const char	*q;		/* words, never FTS5 syntax */
+	const char	*field;
+	const char	*status;
+	const char	*hurdle;
+	const char	*node;		/* did:key, nid or node name */
+	const char	*project;
+	const char	*tag;
+	const char	*since;		/* YYYY-MM-DD[THH:MM:SSZ], compared to modified */
+	const char	*kind;		/* lesson, project, node (default lesson and project) */
+	const char	*id;		/* exactly this record id */
+	size_t		 limit;		/* 0: 50 */
+	size_t		 offset;
+};
+
+/* One matching record. Strings are never NULL. */
+struct search_hit {
+	char	*id, *nid, *node, *kind, *project, *title, *summary;
+	char	*fields, *status, *hurdles, *tags;	/* lists space-separated */
+	char	*created, *modified, *path, *blob;
+	char	*snippet;	/* with SEARCH_HL_ON/OFF around matches */
+	double	 score;
+};
+
+struct search_result {
+	struct search_hit	*v;
+	size_t			 n;
+	size_t			 total;		/* matches before limit/offset */
+};
+
+/* A facet value and how many lessons carry it. */
+struct search_count {
+	char	*value;
+	char	*label;		/* node name for the node facet, else value */
+	size_t	 n;
+};
+
+/* A retracted record, for the Atom feed's deleted entries. */
+struct search_gone {
+	char	*id, *nid, *title, *when;
+};
+
+/* Opens (creating or, when unreadable, recreating) the index at path. */
+int	 search_db_open(const char *path, struct search **, char **cause);
+void	 search_db_close(struct search *);
+/* Brings nid's records in the index to tree (from whatever it held before). */
+int	 search_index_tree(struct search *, git_repository *, const char *nid,
+	     const git_oid *tree, char **cause);
+/* Forgets every record of nid (not as retractions). */
+int	 search_drop_nid(struct search *, const char *nid, char **cause);
+/* Empties the index (records, branches; retractions are kept). */
+int	 search_clear(struct search *, char **cause);
+
+/* Daemon glue: opens HOME/index.sqlite into kd (logs and carries on without on failure). */
+void	 search_open(struct knowd *);
+void	 search_close(struct knowd *);
+/* node_branch_moved calls this after the catalog: the index follows nid's branch. */
+int	 search_apply(struct knowd *, const char *nid, const git_oid *oldtree,
+	     const git_oid *newtree);
+/* Rebuilds the whole index from every origin branch. */
+int	 search_rebuild(struct knowd *, char **cause);
+
+/* Checks a query's values (vocabularies, dates, lengths); *cause says what is wrong. */
+int	 search_query_check(const struct search_query *, char **cause);
+/* Runs a query. Caller frees *res with search_result_free. */
+int	 search_run(struct search *, const struct search_query *,
+	     struct search_result *, char **cause);
+void	 search_result_free(struct search_result *);
+/* Lesson counts per value of facet (field, status, hurdle, node, tag, project). */
+int	 search_facet(struct search *, const char *facet, struct search_count **,
+	     size_t *n, char **cause);
+void	 search_counts_free(struct search_count *, size_t);
+/* Retracted records, newest first, optionally of one node or Handlungsfeld. */
+int	 search_retracted(struct search *, const char *nid, const char *field,
+	     size_t limit, struct search_gone **, size_t *n, char **cause);
+void	 search_gone_free(struct search_gone *, size_t);
+/* A digest of the index's records (for tests: incremental equals rebuilt). */
+char	*search_digest(struct search *);
+
+/* search_text.c: folding, tokenizing, stemming. */
+struct search_text *search_text_new(void);
+void	 search_text_free(struct search_text *);
+/* Folds one word (lowercase, umlauts, ß, ae/oe/ue) into out; returns its length. */
+size_t	 search_fold(const char *word, size_t len, char *out, size_t outsz);
+/* The stemmed token stream of text: "stem stem …". Caller frees. */
+char	*search_text_stems(struct search_text *, const char *text, size_t len);
+/* The query's stems as an FTS5 expression of quoted terms, or NULL when none. Caller frees. */
+char	*search_text_match(struct search_text *, const char *q);
+/* A snippet of text around the first word whose stem is in the query. Caller frees. */
+char	*search_text_snippet(struct search_text *, const char *q,
+	     const char *text, size_t maxwords);
+
+#endif

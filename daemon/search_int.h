@@ -1,0 +1,28 @@
+/* search_int.h — what search.c and search_query.c share (daemon-internal). */
+#ifndef KNOWD_SEARCH_INT_H
+#define KNOWD_SEARCH_INT_H
+
+#include <sqlite3.h>
+
+#include "record.h"
+#include "search.h"
+
+#define SEARCH_XSTR(x)	#x
+#define SEARCH_STR(x)	SEARCH_XSTR(x)
+
+struct search {
+	sqlite3			*db;
+	struct search_text	*text;
+	sqlite3_stmt		*ins_rec, *ins_fts, *ins_term, *sel_path;
+	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
+	sqlite3_stmt		*get_branch, *set_branch;
+};
+
+int	 search_exec(struct search *, const char *sql, char **cause);
+int	 search_prepare(struct search *, const char *sql, sqlite3_stmt **,
+	     char **cause);
+void	 search_bind(sqlite3_stmt *, int, const char *);
+/* A column as a new string ("" for NULL). Caller frees. */
+char	*search_col(sqlite3_stmt *, int);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * search_query.c — reading the search index: queries with filters ranked by
+ * bm25 (title over summary over body), facet counts and retracted records.
+ * Every value reaches SQLite as a bound parameter; query words reach FTS5
+ * only as quoted stems (search_text_match).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "record.h"
+#include "search.h"
+#include "search_int.h"
+#include "util.h"
+
+#define SNIPPET_WORDS	24
+
+/* True when s is in the NULL-terminated vocabulary. */
+static int
+in_vocab(const char *const *vocab, const char *s)
+{
+	for (; *vocab != NULL; vocab++)
+		if (strcmp(*vocab, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* True for YYYY-MM-DD, optionally followed by THH:MM:SSZ. */
+static int
+date_ok(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t	 i, n = strlen(s);
+
+	if (n != 10 && n != 20)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+int
+search_query_check(const struct search_query *q, char **cause)
+{
+	if (q->q != NULL && strlen(q->q) > SEARCH_MAX_QUERY)
+		return set_cause(cause, "query too long (%zu bytes, at most %d)",
+		    strlen(q->q), SEARCH_MAX_QUERY);
+	if (q->field != NULL && !in_vocab(record_fields, q->field))
+		return set_cause(cause, "field: \"%.64s\" is not a Handlungsfeld",
+		    q->field);
+	if (q->status != NULL && !in_vocab(record_statuses, q->status))
+		return set_cause(cause, "status: \"%.64s\" is not one of idee, "
+		    "planung, umsetzung, regelbetrieb, beendet", q->status);
+	if (q->hurdle != NULL && !in_vocab(record_hurdles, q->hurdle))
+		return set_cause(cause, "hurdle: \"%.64s\" is not one of "
+		    "finanziell, organisatorisch, technisch, sozial, rechtlich",
+		    q->hurdle);
+	if (q->project != NULL && !record_slug_valid(q->project))
+		return set_cause(cause, "project: \"%.64s\" is not a slug",
+		    q->project);
+	if (q->tag != NULL && !record_slug_valid(q->tag))
+		return set_cause(cause, "tag: \"%.64s\" is not a slug", q->tag);
+	if (q->since != NULL && !date_ok(q->since))
+		return set_cause(cause, "since: \"%.64s\" is not YYYY-MM-DD",
+		    q->since);
+	if (q->kind != NULL && strcmp(q->kind, "lesson") != 0 &&
+	    strcmp(q->kind, "project") != 0 && strcmp(q->kind, "node") != 0 &&
+	    strcmp(q->kind, "vouch") != 0)
+		return set_cause(cause, "kind: \"%.64s\" is not lesson, project, "
+		    "node or vouch", q->kind);
+	if (q->node != NULL && strlen(q->node) > 256)
+		return set_cause(cause, "node: too long");
+	if (q->limit > SEARCH_MAX_LIMIT)
+		return set_cause(cause, "limit: at most %d", SEARCH_MAX_LIMIT);
+	return 0;
+}
+
+/* The statement's SQL for a query; binds follow the order of the conditions. */
+static char *
+query_sql(const struct search_query *q, int fts)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	if (fts)
+		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
+		    "bm25(fts, 10.0, 4.0, 1.0) FROM fts WHERE fts MATCH ?1) ");
+	buf_addstr(&b, "SELECT r.id, r.nid, coalesce(n.title, ''), r.kind, "
+	    "r.project, r.title, r.summary, r.fields, r.status, r.hurdles, "
+	    "r.tags, r.created, r.modified, r.path, r.blob, r.body, ");
+	buf_addstr(&b, fts ? "m.rank" : "0");
+	buf_addstr(&b, ", count(*) OVER () FROM ");
+	buf_addstr(&b, fts ? "m CROSS JOIN records r ON r.rowid = m.rid " :
+	    "records r ");
+	buf_addstr(&b, "LEFT JOIN records n ON n.nid = r.nid AND "
+	    "n.kind = 'node' WHERE ");
+	buf_addstr(&b, fts ? "?1 IS NOT NULL " : "?1 IS NULL ");
+	buf_addstr(&b, q->kind != NULL ? "AND r.kind = ?2 " :
+	    "AND ?2 IS NULL AND r.kind IN ('lesson', 'project') ");
+#define TERM(n, f) "AND (?" #n " IS NULL OR r.rowid IN (SELECT rid FROM " \
+	"terms WHERE facet = '" f "' AND value = ?" #n ")) "
+	buf_addstr(&b, TERM(3, "field") TERM(4, "status") TERM(5, "hurdle")
+	    TERM(6, "project") TERM(7, "tag"));
+#undef TERM
+	buf_addstr(&b, "AND (?8 IS NULL OR r.nid = ?8 OR r.nid IN (SELECT "
+	    "nid FROM records WHERE kind = 'node' AND title = ?8 COLLATE "
+	    "NOCASE)) AND (?9 IS NULL OR r.modified >= ?9) "
+	    "AND (?10 IS NULL OR r.id = ?10) ");
+	buf_addstr(&b, fts ? "ORDER BY 17, r.modified DESC, r.id " :
+	    "ORDER BY r.modified DESC, r.id ");
+	buf_addstr(&b, "LIMIT ?11 OFFSET ?12");
+	return buf_detach(&b, NULL);
+}
+
+/* Fills one hit from the current row; the snippet comes from summary or body. */
+static void
+hit_fill(struct search *s, sqlite3_stmt *st, const char *q,
+    struct search_hit *h)
+{
+	char	**f[] = { &h->id, &h->nid, &h->node, &h->kind, &h->project,
+	    &h->title, &h->summary, &h->fields, &h->status, &h->hurdles,
+	    &h->tags, &h->created, &h->modified, &h->path, &h->blob };
+	const unsigned char *body;
+	char	*snip;
+	size_t	 i;
+
+	for (i = 0; i < nitems(f); i++)
+		*f[i] = search_col(st, (int)i);
+	h->score = -sqlite3_column_double(st, 16);
+	snip = search_text_snippet(s->text, q, h->summary, SNIPPET_WORDS);
+	if (q != NULL && strchr(snip, SEARCH_HL_ON) == NULL &&
+	    (body = sqlite3_column_text(st, 15)) != NULL) {
+		char *b = search_text_snippet(s->text, q, (const char *)body,
+		    SNIPPET_WORDS);
+
+		if (strchr(b, SEARCH_HL_ON) != NULL || *snip == '\0') {
+			free(snip);
+			snip = b;
+		} else
+			free(b);
+	}
+	h->snippet = snip;
+}
+
+int
+search_run(struct search *s, const struct search_query *q,
+    struct search_result *res, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*node = q->node;
+	char		*match = NULL, *sql;
+	size_t		 limit = q->limit != 0 ? q->limit : 50;
+	int		 rc;
+
+	memset(res, 0, sizeof *res);
+	if (search_query_check(q, cause) != 0)
+		return -1;
+	if (node != NULL && strncmp(node, "did:key:", 8) == 0)
+		node += 8;
+	if (q->q != NULL)
+		match = search_text_match(s->text, q->q);
+	sql = query_sql(q, match != NULL);
+	rc = search_prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0) {
+		free(match);
+		return -1;
+	}
+	search_bind(st, 1, match);
+	search_bind(st, 2, q->kind);
+	search_bind(st, 3, q->field);
+	search_bind(st, 4, q->status);
+	search_bind(st, 5, q->hurdle);
+	search_bind(st, 6, q->project);
+	search_bind(st, 7, q->tag);
+	search_bind(st, 8, node);
+	search_bind(st, 9, q->since);
+	search_bind(st, 10, q->id);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)limit);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)q->offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		res->v = xreallocarray(res->v, res->n + 1, sizeof *res->v);
+		hit_fill(s, st, match != NULL ? q->q : NULL, &res->v[res->n++]);
+		res->total = (size_t)sqlite3_column_int64(st, 17);
+	}
+	free(match);
+	if (rc != SQLITE_DONE) {
+		set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		search_result_free(res);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void
+search_result_free(struct search_result *res)
+{
+	struct search_hit *h;
+	size_t	 i;
+
+	for (i = 0; i < res->n; i++) {
+		h = &res->v[i];
+		free(h->id); free(h->nid); free(h->node); free(h->kind);
+		free(h->project); free(h->title); free(h->summary);
+		free(h->fields); free(h->status); free(h->hurdles);
+		free(h->tags); free(h->created); free(h->modified);
+		free(h->path); free(h->blob); free(h->snippet);
+	}
+	free(res->v);
+	memset(res, 0, sizeof *res);
+}
+
+int
+search_facet(struct search *s, const char *facet, struct search_count **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	struct search_count *c;
+
+	*out = NULL;
+	*n = 0;
+	if (search_prepare(s, "SELECT t.value, coalesce(n.title, t.value), "
+	    "count(*) FROM terms t JOIN records r ON r.rowid = t.rid LEFT JOIN "
+	    "records n ON t.facet = 'node' AND n.nid = t.value AND n.kind = "
+	    "'node' WHERE t.facet = ?1 AND r.kind = 'lesson' GROUP BY t.value "
+	    "ORDER BY 3 DESC, 2", &st, cause) != 0)
+		return -1;
+	search_bind(st, 1, facet);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		c = &(*out)[(*n)++];
+		c->value = search_col(st, 0);
+		c->label = search_col(st, 1);
+		c->n = (size_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void
+search_counts_free(struct search_count *c, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].value);
+		free(c[i].label);
+	}
+	free(c);
+}
+
+int
+search_retracted(struct search *s, const char *nid, const char *field,
+    size_t limit, struct search_gone **out, size_t *n, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	struct search_gone *g;
+
+	*out = NULL;
+	*n = 0;
+	if (search_prepare(s, "SELECT id, nid, title, time FROM retracted "
+	    "WHERE (?1 IS NULL OR nid = ?1) AND (?2 IS NULL OR instr(' ' || "
+	    "fields || ' ', ' ' || ?2 || ' ') > 0) ORDER BY time DESC, id "
+	    "LIMIT ?3", &st, cause) != 0)
+		return -1;
+	search_bind(st, 1, nid);
+	search_bind(st, 2, field);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		g = &(*out)[(*n)++];
+		g->id = search_col(st, 0);
+		g->nid = search_col(st, 1);
+		g->title = search_col(st, 2);
+		g->when = search_col(st, 3);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void
+search_gone_free(struct search_gone *g, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(g[i].id);
+		free(g[i].nid);
+		free(g[i].title);
+		free(g[i].when);
+	}
+	free(g);
+}

@@ -1,0 +1,372 @@
+/*
+ * search_text.c — turning German text into search terms: words are split on
+ * anything that is not a letter or digit, folded (lowercase, ä→a, ö→o, ü→u,
+ * ß→ss, ae/oe/ue→a/o/u, accents dropped) and stemmed with Snowball's German
+ * stemmer. Indexing and querying go through the same steps, so "Strassen"
+ * finds "Straßen" and "Beteiligung" finds "beteiligen".
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+
+#include "search.h"
+#include "util.h"
+
+#define WORD_MAX	64	/* bytes of a folded word; longer ones are cut */
+
+struct search_text {
+	struct sb_stemmer	*stem;
+};
+
+/* Words a query drops (they are in nearly every German text). */
+static const char *const stopwords[] = {
+	"der", "die", "das", "den", "dem", "des", "ein", "eine", "einer",
+	"eines", "einem", "einen", "und", "oder", "in", "im", "an", "am",
+	"auf", "fur", "mit", "von", "vom", "zu", "zur", "zum", "bei", "aus",
+	"ist", "sind", "wie", "was", "nicht", "auch", "als", "nach", "uber",
+	NULL
+};
+
+struct search_text *
+search_text_new(void)
+{
+	struct search_text *st = xcalloc(1, sizeof *st);
+
+	if ((st->stem = sb_stemmer_new("german", "UTF_8")) == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+search_text_free(struct search_text *st)
+{
+	if (st == NULL)
+		return;
+	sb_stemmer_delete(st->stem);
+	free(st);
+}
+
+/* Decodes one UTF-8 code point at s (n bytes left); sets *len (1 for bad bytes). */
+static uint32_t
+utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	uint32_t c = s[0];
+	size_t	 need, i;
+
+	if (c < 0x80 || n < 2) {
+		*len = 1;
+		return c;
+	}
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (need == 1 || need > n) {
+		*len = 1;
+		return 0xfffd;
+	}
+	c &= 0x3f >> (need - 1);
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*len = 1;
+			return 0xfffd;
+		}
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	*len = need;
+	return c;
+}
+
+/* True for a code point that is part of a word: letters and digits. */
+static int
+is_word(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z');
+	if (c < 0xc0 || c == 0xd7 || c == 0xf7 || c == 0xfffd)
+		return 0;		/* Latin-1 punctuation, × ÷ */
+	if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) ||
+	    (c >= 0xfe00 && c <= 0xfe6f))
+		return c == 0x1e9e;	/* punctuation, symbols; ẞ is a letter */
+	return 1;
+}
+
+/* The ASCII folding of a Latin-1 letter (lowercase), or NULL to keep it. */
+static const char *
+fold_latin1(uint32_t c)
+{
+	static const char *const tab[64] = {
+		"a", "a", "a", "a", "a", "a", "ae", "c",	/* À-Ç */
+		"e", "e", "e", "e", "i", "i", "i", "i",		/* È-Ï */
+		"d", "n", "o", "o", "o", "o", "o", NULL,	/* Ð-× */
+		"o", "u", "u", "u", "u", "y", "th", "ss",	/* Ø-ß */
+		"a", "a", "a", "a", "a", "a", "ae", "c",	/* à-ç */
+		"e", "e", "e", "e", "i", "i", "i", "i",		/* è-ï */
+		"d", "n", "o", "o", "o", "o", "o", NULL,	/* ð-÷ */
+		"o", "u", "u", "u", "u", "y", "th", "y",	/* ø-ÿ */
+	};
+
+	if (c == 0x1e9e)
+		return "ss";
+	return c >= 0xc0 && c <= 0xff ? tab[c - 0xc0] : NULL;
+}
+
+size_t
+search_fold(const char *word, size_t len, char *out, size_t outsz)
+{
+	const unsigned char *s = (const unsigned char *)word;
+	const char	*f;
+	size_t		 i = 0, n = 0, cl, fl, r, w;
+	uint32_t	 c;
+
+	while (i < len && n + 4 < outsz) {
+		c = utf8_next(s + i, len - i, &cl);
+		if (c < 0x80)
+			out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		else if ((f = fold_latin1(c)) != NULL) {
+			fl = strlen(f);
+			memcpy(out + n, f, fl);
+			n += fl;
+		} else {
+			memcpy(out + n, s + i, cl);
+			n += cl;
+		}
+		i += cl;
+	}
+	/* ae, oe, ue (not in "que") stand for ä, ö, ü. */
+	for (r = 0, w = 0; r < n; r++, w++) {
+		out[w] = out[r];
+		if (r + 1 < n && out[r + 1] == 'e' && (out[r] == 'a' ||
+		    out[r] == 'o' || (out[r] == 'u' && (w == 0 ||
+		    out[w - 1] != 'q'))))
+			r++;
+	}
+	out[w] = '\0';
+	return w;
+}
+
+/* Calls fn for every word of text with its stem and its byte range. */
+typedef void word_fn(const char *stem, size_t start, size_t end, void *arg);
+
+/* Splits, folds and stems text, calling fn per word. */
+static void
+words(struct search_text *st, const char *text, size_t len, word_fn *fn,
+    void *arg)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	const sb_symbol	*stem;
+	char		 fold[WORD_MAX + 8];
+	size_t		 i = 0, start, cl, fl;
+	uint32_t	 c;
+
+	while (i < len) {
+		c = utf8_next(s + i, len - i, &cl);
+		if (!is_word(c)) {
+			i += cl;
+			continue;
+		}
+		start = i;
+		while (i < len && is_word(utf8_next(s + i, len - i, &cl)))
+			i += cl;
+		fl = search_fold(text + start, i - start, fold, sizeof fold);
+		if (fl == 0)
+			continue;
+		stem = sb_stemmer_stem(st->stem, (const sb_symbol *)fold,
+		    (int)fl);
+		fn(stem != NULL ? (const char *)stem : fold, start, i, arg);
+	}
+}
+
+/* word_fn: appends the stem to a buffer, space-separated. */
+static void
+stems_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len > 0)
+		buf_addc(b, ' ');
+	buf_addstr(b, stem);
+}
+
+char *
+search_text_stems(struct search_text *st, const char *text, size_t len)
+{
+	struct buf	 b;
+
+	buf_init(&b);
+	if (text != NULL)
+		words(st, text, len, stems_cb, &b);
+	return buf_detach(&b, NULL);
+}
+
+/* The query's words as distinct stems (stopwords dropped unless all are). */
+struct qstems {
+	char	*v[SEARCH_MAX_WORDS];
+	size_t	 n;
+	int	 all;		/* keep stopwords */
+};
+
+/* True for a stopword stem. */
+static int
+is_stop(const char *stem)
+{
+	size_t	 i;
+
+	for (i = 0; stopwords[i] != NULL; i++)
+		if (strcmp(stem, stopwords[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* word_fn: collects distinct query stems. */
+static void
+qstems_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct qstems *qs = arg;
+	size_t	 i;
+
+	if (qs->n == SEARCH_MAX_WORDS || (!qs->all && is_stop(stem)))
+		return;
+	for (i = 0; i < qs->n; i++)
+		if (strcmp(qs->v[i], stem) == 0)
+			return;
+	qs->v[qs->n++] = xstrdup(stem);
+}
+
+/* Fills qs with the stems of q. */
+static void
+qstems_get(struct search_text *st, const char *q, struct qstems *qs)
+{
+	size_t	 len = strnlen(q, SEARCH_MAX_QUERY);
+
+	memset(qs, 0, sizeof *qs);
+	words(st, q, len, qstems_cb, qs);
+	if (qs->n == 0) {
+		qs->all = 1;
+		words(st, q, len, qstems_cb, qs);
+	}
+}
+
+/* Frees the stems. */
+static void
+qstems_free(struct qstems *qs)
+{
+	size_t	 i;
+
+	for (i = 0; i < qs->n; i++)
+		free(qs->v[i]);
+	qs->n = 0;
+}
+
+char *
+search_text_match(struct search_text *st, const char *q)
+{
+	struct qstems	 qs;
+	struct buf	 b;
+	const char	*p;
+	size_t		 i;
+
+	if (q == NULL)
+		return NULL;
+	qstems_get(st, q, &qs);
+	if (qs.n == 0)
+		return NULL;
+	buf_init(&b);
+	/* Every term quoted (a '"' doubled), so no query is FTS5 syntax. */
+	for (i = 0; i < qs.n; i++) {
+		buf_addstr(&b, i > 0 ? " \"" : "\"");
+		for (p = qs.v[i]; *p != '\0'; p++) {
+			if (*p == '"')
+				buf_addc(&b, '"');
+			buf_addc(&b, *p);
+		}
+		buf_addc(&b, '"');
+	}
+	qstems_free(&qs);
+	return buf_detach(&b, NULL);
+}
+
+/* One word of a snippet's source text. */
+struct sword {
+	size_t	 start, end;
+	int	 hit;
+};
+struct swords {
+	struct sword	*v;
+	size_t		 n;
+	struct qstems	*qs;
+};
+
+/* word_fn: records a word and whether its stem is one of the query's. */
+static void
+swords_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct swords *sw = arg;
+	size_t	 i;
+	int	 hit = 0;
+
+	for (i = 0; i < sw->qs->n && !hit; i++)
+		hit = strcmp(sw->qs->v[i], stem) == 0;
+	sw->v = xreallocarray(sw->v, sw->n + 1, sizeof *sw->v);
+	sw->v[sw->n].start = start;
+	sw->v[sw->n].end = end;
+	sw->v[sw->n++].hit = hit;
+}
+
+/* Appends text[from..to) with whitespace and Markdown marks collapsed to spaces. */
+static void
+snip_add(struct buf *b, const char *text, size_t from, size_t to)
+{
+	size_t	 i;
+	unsigned char c;
+
+	for (i = from; i < to; i++) {
+		c = (unsigned char)text[i];
+		if (c < 0x20 || c == 0x7f || strchr("#*_`>|", c) != NULL)
+			c = ' ';
+		if (c == ' ' && (b->len == 0 || b->data[b->len - 1] == ' '))
+			continue;
+		buf_addc(b, c);
+	}
+}
+
+char *
+search_text_snippet(struct search_text *st, const char *q, const char *text,
+    size_t maxwords)
+{
+	struct qstems	 qs;
+	struct swords	 sw = { NULL, 0, &qs };
+	struct buf	 b;
+	size_t		 i, first = 0, from, to;
+
+	memset(&qs, 0, sizeof qs);
+	if (q != NULL)
+		qstems_get(st, q, &qs);
+	words(st, text, strlen(text), swords_cb, &sw);
+	buf_init(&b);
+	for (i = 0; i < sw.n; i++)
+		if (sw.v[i].hit) {
+			first = i;
+			break;
+		}
+	from = first > maxwords / 3 ? first - maxwords / 3 : 0;
+	to = from + maxwords < sw.n ? from + maxwords : sw.n;
+	if (from > 0)
+		buf_addstr(&b, "… ");
+	for (i = from; i < to; i++) {
+		if (i > from)
+			snip_add(&b, text, sw.v[i - 1].end, sw.v[i].start);
+		if (sw.v[i].hit)
+			buf_addc(&b, SEARCH_HL_ON);
+		buf_add(&b, text + sw.v[i].start, sw.v[i].end - sw.v[i].start);
+		if (sw.v[i].hit)
+			buf_addc(&b, SEARCH_HL_OFF);
+	}
+	if (to < sw.n)
+		buf_addstr(&b, " …");
+	free(sw.v);
+	qstems_free(&qs);
+	return buf_detach(&b, NULL);
+}
