@@ -59,6 +59,12 @@ static const struct cli_cmd cmds[] = {
 	{ "trust", cmd_trust, "add [--name NAME] ID | remove ID | list",
 	  "which nodes' lessons this node keeps and passes on (knowd.conf)",
 	  "  --name NAME      a label for the node (add)\n" },
+	{ "vouch", cmd_vouch, "--name NAME [--ags CODE] ID",
+	  "vouch for another node (a signed vouches/<id>.md in this node's branch)",
+	  "  --name NAME      the node's name, e.g. \"Gemeinde Winterberg\"\n"
+	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
+	  "  Nodes that trust this one then replicate the vouched node too.\n" },
+	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
 };
 
 /* Prints the overall usage. */

@@ -9,7 +9,7 @@ msgpack:libmsgpack-dev yaml-0.1:libyaml-dev sqlite3:libsqlite3-dev cmocka:libcmo
 libcmark:libcmark-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
-clang:clang xmllint:libxml2-utils python3:python3"
+clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3"
 
 missing=""
 for pair in $LIBS; do

@@ -46,6 +46,8 @@ remove_path(struct catalog *cat, const char *nid, const char *path)
 
 	if (i == -1)
 		return;
+	if (cat->v[i].kind == RECORD_VOUCH)
+		cat->vouch_gen++;
 	entry_free(&cat->v[i]);
 	cat->v[i] = cat->v[--cat->n];
 }
@@ -82,6 +84,8 @@ add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 	git_oid_cpy(&e.blob, blobid);
 	record_free(r);
 	remove_path(ac->cat, ac->nid, path);
+	if (e.kind == RECORD_VOUCH)
+		ac->cat->vouch_gen++;
 	ac->cat->v = xreallocarray(ac->cat->v, ac->cat->n + 1, sizeof e);
 	ac->cat->v[ac->cat->n++] = e;
 }
@@ -179,6 +183,8 @@ catalog_drop(struct catalog *cat, const char *nid)
 
 	while (i < cat->n) {
 		if (strcmp(cat->v[i].nid, nid) == 0) {
+			if (cat->v[i].kind == RECORD_VOUCH)
+				cat->vouch_gen++;
 			entry_free(&cat->v[i]);
 			cat->v[i] = cat->v[--cat->n];
 		} else

@@ -26,6 +26,7 @@ struct catalog_entry {
 struct catalog {
 	struct catalog_entry	*v;
 	size_t			 n;
+	unsigned int		 vouch_gen;	/* bumped when a vouch record comes or goes */
 };
 
 /* Applies the difference between two trees of nid's branch (old NULL: empty). */

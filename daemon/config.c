@@ -17,6 +17,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	c->listen = xstrdup(CONFIG_DEFAULT_LISTEN);
 	c->network = xstrdup(CONFIG_DEFAULT_NETWORK);
+	c->http = xstrdup(CONFIG_DEFAULT_HTTP);
 	c->idle_timeout = 90;
 	c->keepalive = 30;
 	c->max_peers_in = 64;
@@ -69,6 +70,7 @@ config_free(struct config *c)
 
 	free(c->listen);
 	free(c->network);
+	free(c->http);
 	for (i = 0; i < c->npeers; i++) {
 		free(c->peers[i].nid);
 		free(c->peers[i].host);
@@ -189,6 +191,16 @@ config_set(struct config *c, const char *key, const char *v, char **cause)
 		free(h);
 		free(p);
 		c->listen = xstrdup(v);
+	} else if (strcmp(key, "http") == 0) {
+		free(c->http);
+		c->http = NULL;
+		if (strcmp(v, "off") == 0)
+			return 0;
+		if (config_split_hostport(v, &h, &p, cause) != 0)
+			return -1;
+		free(h);
+		free(p);
+		c->http = xstrdup(v);
 	} else if (strcmp(key, "network") == 0) {
 		if (*v == '\0' || strlen(v) > 128)
 			return set_cause(cause, "network: name must be 1-128 "
@@ -285,6 +297,8 @@ config_print(const struct config *c)
 	buf_printf(&b, "listen = %s\n", c->listen != NULL ? c->listen : "off");
 	buf_printf(&b, "network = %s\n", c->network);
 	buf_printf(&b, "mirror = %s\n", c->mirror_all ? "all" : "trusted");
+	if (c->http == NULL || strcmp(c->http, CONFIG_DEFAULT_HTTP) != 0)
+		buf_printf(&b, "http = %s\n", c->http != NULL ? c->http : "off");
 	for (i = 0; i < nitems(config_ints); i++)
 		buf_printf(&b, "%s = %d\n", config_ints[i].key,
 		    *(const int *)((const char *)c + config_ints[i].off));

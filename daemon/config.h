@@ -7,6 +7,7 @@
 #define CONFIG_FILE		"knowd.conf"
 #define CONFIG_DEFAULT_LISTEN	"127.0.0.1:7700"
 #define CONFIG_DEFAULT_NETWORK	"knowd"
+#define CONFIG_DEFAULT_HTTP	"127.0.0.1:7780"
 
 struct config_peer {
 	char	*nid;		/* expected node id, or NULL */
@@ -22,6 +23,7 @@ struct config_trust {
 struct config {
 	char			*listen;	/* host:port, or NULL for none */
 	char			*network;
+	char			*http;		/* web view host:port, or NULL for off */
 	struct config_peer	*peers;
 	size_t			 npeers;
 	struct config_trust	*trust;

@@ -12,6 +12,7 @@
 #include "pack.h"
 #include "store.h"
 #include "sync_int.h"
+#include "trust.h"
 #include "util.h"
 #include "worker.h"
 
@@ -397,6 +398,7 @@ recv_apply(struct knowd *kd, struct sync_fetch *f, struct peer *from)
 		}
 		sync_relay(kd, u->nid, from);
 	}
+	trust_settle(kd);	/* a vouch may have come or gone */
 }
 
 /* Event loop: a received pack was verified (or not). */

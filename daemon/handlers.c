@@ -237,6 +237,8 @@ static const struct {
 	{ "trust-add", h_trust_add },
 	{ "trust-remove", h_trust_remove },
 	{ "trust-list", h_trust_list },
+	{ "vouch", h_vouch },
+	{ "unvouch", h_unvouch },
 	{ "search", h_search },
 	{ "reindex", h_reindex },
 };

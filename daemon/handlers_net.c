@@ -9,6 +9,7 @@
 #include "log.h"
 #include "peer.h"
 #include "sync_int.h"
+#include "trust.h"
 #include "util.h"
 
 /*
@@ -37,6 +38,7 @@ node_reload(struct knowd *kd, char **cause)
 	c.listen = listen;
 	c.network = network;
 	kd->conf = c;
+	trust_invalidate(kd);
 	if (kd->peers != NULL)
 		peers_sync_slots(kd);
 	return 0;
@@ -80,6 +82,14 @@ ask_peers(struct knowd *kd)
 	TAILQ_FOREACH(p, &kd->peers->list, entry)
 		if (p->state == PEER_READY)
 			sync_send_digest(p);
+}
+
+void
+node_replication_changed(struct knowd *kd)
+{
+	drop_unreplicated(kd);
+	if (kd->peers != NULL)
+		ask_peers(kd);
 }
 
 /* peers: the connections, with their node, address, direction and traffic. */
@@ -243,7 +253,7 @@ h_trust_add(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	free(line);
 	if (rv == 0 && (rv = node_reload(kd, &why)) == 0) {
 		log_info("trust added: %s", did);
-		ask_peers(kd);
+		trust_settle(kd);
 	}
 	edit_reply(kd, pk, rv, why);
 }
@@ -269,37 +279,75 @@ h_trust_remove(struct knowd *kd, const struct ctl_request *req,
 		rv = set_cause(&why, "%s is not trusted", id);
 	if (rv == 0 && (rv = node_reload(kd, &why)) == 0) {
 		log_info("trust removed: %s", id);
-		drop_unreplicated(kd);
+		trust_settle(kd);
 	}
 	edit_reply(kd, pk, rv, why);
 }
 
-/* trust-list: every trusted node, whether its branch is held, and why. */
+/* True when nid is in the trusted-and-vouched set (not only mirrored). */
+static int
+trust_listed(struct knowd *kd, const char *nid)
+{
+	const struct trust_entry *t;
+	size_t	 n, i;
+
+	t = trust_set(kd, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].nid, nid) == 0)
+			return 1;
+	return 0;
+}
+
+/* Packs one replicated node: id, name, seq held, and why it is replicated. */
+static void
+pack_trusted(struct knowd *kd, msgpack_packer *pk, const char *nid,
+    const char *why)
+{
+	const char	*name = catalog_node_name(&kd->cat, nid);
+	git_oid		 head;
+	uint64_t	 seq = 0;
+	size_t		 i;
+
+	for (i = 0; name == NULL && i < kd->conf.ntrust; i++)
+		if (strcmp(kd->conf.trust[i].nid, nid) == 0)
+			name = kd->conf.trust[i].name;
+	store_head(kd->store, nid, &head, &seq);
+	msgpack_pack_map(pk, 4);
+	reply_did(pk, "id", nid);
+	ctl_pack_kv(pk, "name", name != NULL ? name : "");
+	ctl_pack_ku(pk, "seq", seq);
+	ctl_pack_kv(pk, "why", why);
+}
+
+/* trust-list: every node replicated besides this one, and why. */
 void
 h_trust_list(struct knowd *kd, const struct ctl_request *req,
     msgpack_packer *pk)
 {
-	const struct config_trust *t;
-	const char	*name;
-	git_oid		 head;
-	uint64_t	 seq;
-	size_t		 i;
+	const struct trust_entry *t;
+	const char	*vname;
+	char		**nids, *why;
+	size_t		 n, i, nheld = 0, extra = 0;
 
+	t = trust_set(kd, &n);
+	if (store_nids(kd->store, &nids, &nheld) != 0)
+		nheld = 0;
+	for (i = 0; kd->conf.mirror_all && i < nheld; i++)
+		extra += !trust_listed(kd, nids[i]);
 	reply_ok(pk);
-	msgpack_pack_array(pk, kd->conf.ntrust);
-	for (i = 0; i < kd->conf.ntrust; i++) {
-		t = &kd->conf.trust[i];
-		name = catalog_node_name(&kd->cat, t->nid);
-		seq = 0;
-		store_head(kd->store, t->nid, &head, &seq);
-		msgpack_pack_map(pk, 5);
-		reply_did(pk, "id", t->nid);
-		ctl_pack_kv(pk, "name", name != NULL ? name : t->name != NULL ?
-		    t->name : "");
-		ctl_pack_kv(pk, "label", t->name);
-		ctl_pack_ku(pk, "seq", seq);
-		ctl_pack_kv(pk, "why", "trusted in knowd.conf");
+	msgpack_pack_array(pk, n - 1 + extra);
+	for (i = 1; i < n; i++) {	/* entry 0 is this node */
+		vname = catalog_node_name(&kd->cat, t[i].voucher);
+		why = t[i].depth == 0 ? xstrdup("trusted in knowd.conf") :
+		    xasprintf("vouched for by %s (%s%s)", vname != NULL ?
+		    vname : "?", KEYS_DID_PREFIX, t[i].voucher);
+		pack_trusted(kd, pk, t[i].nid, why);
+		free(why);
 	}
+	for (i = 0; extra > 0 && i < nheld; i++)
+		if (!trust_listed(kd, nids[i]))
+			pack_trusted(kd, pk, nids[i], "mirror = all");
+	store_nids_free(nids, nheld);
 }
 
 /* Packs "forks": every fork head kept as proof. */
@@ -373,4 +421,54 @@ status_network(struct knowd *kd, msgpack_packer *pk)
 		ctl_pack_kv(pk, "address", k[i].n.naddrs > 0 ? k[i].n.addrs[0] :
 		    "");
 	}
+}
+
+/* vouch: sign a vouches/<nid>.md record for another node. */
+void
+h_vouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id"), *name = ctl_str(req, "name");
+	char			*why = NULL;
+
+	if (id == NULL || name == NULL) {
+		reply_fail(pk, CTL_USAGE, "vouch: a node id and --name are needed");
+		return;
+	}
+	if (node_vouch(kd, id, name, ctl_str(req, "ags"), &res, &why) != 0) {
+		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	sync_published(kd);
+	reply_ok(pk);
+	msgpack_pack_map(pk, 2);
+	reply_did(pk, "id", res.id);
+	ctl_pack_ku(pk, "seq", res.seq);
+	node_result_clear(&res);
+}
+
+/* unvouch: remove our vouch for a node. */
+void
+h_unvouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id");
+	char			*why = NULL;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "unvouch: no node id given");
+		return;
+	}
+	if (node_unvouch(kd, id, &res, &why) != 0) {
+		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	sync_published(kd);
+	reply_ok(pk);
+	msgpack_pack_map(pk, 2);
+	reply_did(pk, "id", res.id);
+	ctl_pack_ku(pk, "seq", res.seq);
+	node_result_clear(&res);
 }

@@ -20,6 +20,7 @@ struct sync;
 struct search;
 struct web;
 struct gossip;
+struct trust;
 
 struct knowd {
 	char			*home;
@@ -39,6 +40,7 @@ struct knowd {
 	struct search		*search;	/* search.c; NULL when off */
 	struct web		*web;		/* web.c; NULL when off */
 	struct gossip		*gossip;
+	struct trust		*trust;		/* the replicated set, cached */
 	time_t			 recover_until;	/* no publishing before: catching up */
 };
 
@@ -68,6 +70,12 @@ int	 node_publish(struct knowd *, const char *buf, size_t len,
 int	 node_retract(struct knowd *, const char *id, struct node_result *,
 	     char **cause);
 void	 node_result_clear(struct node_result *);
+/* Writes (or replaces) our signed vouches/<nid>.md for another node. */
+int	 node_vouch(struct knowd *, const char *id, const char *name,
+	     const char *ags, struct node_result *, char **cause);
+/* Removes our vouch for a node. */
+int	 node_unvouch(struct knowd *, const char *id, struct node_result *,
+	     char **cause);
 /* Brings the catalog and the view up to date after nid's branch moved from old (NULL: new). */
 int	 node_branch_moved(struct knowd *, const char *nid, const git_oid *old,
 	     const git_oid *new, char **cause);
@@ -78,6 +86,8 @@ int	 node_branch_moved(struct knowd *, const char *nid, const git_oid *old,
 int	 node_may_publish(struct knowd *, int *again, char **cause);
 /* Recovery is over: our own branch is as new as our peers know it. */
 void	 node_recovered(struct knowd *);
+/* The replicated set changed: drop branches no longer replicated, ask peers for the new ones. */
+void	 node_replication_changed(struct knowd *);
 /* fork.c: a validly signed head of nid that forks from ours: keep it; heal our own. */
 int	 node_fork_seen(struct knowd *, const char *nid, const git_oid *fork,
 	     char **cause);

@@ -13,6 +13,7 @@
 #include "home.h"
 #include "knowd.h"
 #include "log.h"
+#include "trust.h"
 #include "search.h"
 #include "util.h"
 

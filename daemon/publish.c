@@ -6,6 +6,7 @@
 
 #include "knowd.h"
 #include "log.h"
+#include "trust.h"
 #include "util.h"
 
 /* Commits changes to our branch and brings catalog and view along. */
@@ -155,5 +156,100 @@ node_retract(struct knowd *kd, const char *id, struct node_result *res,
 	if (rv == 0)
 		log_info("retracted %s (seq %llu)", res->id,
 		    (unsigned long long)res->seq);
+	return rv;
+}
+
+/* Writes the canonical vouch record for nid. Caller frees *text. */
+static int
+vouch_record(struct knowd *kd, const char *nid, const char *name,
+    const char *ags, char **text, size_t *len, char **cause)
+{
+	struct record	 r;
+	char		 now[32];
+
+	memset(&r, 0, sizeof r);
+	node_time(time(NULL), now);
+	r.kind = RECORD_VOUCH;
+	r.id = (char *)nid;
+	r.name = (char *)name;
+	r.ags = (char *)ags;
+	r.created = r.modified = now;
+	r.body = (char *)"";
+	if (record_validate(&r, RECORD_STRICT, cause) != 0)
+		return -1;
+	return record_write(&r, text, len);
+}
+
+int
+node_vouch(struct knowd *kd, const char *id, const char *name,
+    const char *ags, struct node_result *res, char **cause)
+{
+	struct store_change	 ch;
+	uint8_t			 pk[KEYS_PK_LEN];
+	char			 nid[KEYS_NID_MAX], *text = NULL, *subject;
+	char			*why = NULL;
+	size_t			 len;
+	int			 rv;
+
+	memset(res, 0, sizeof *res);
+	if (node_may_publish(kd, &res->again, cause) != 0)
+		return -1;
+	if (keys_did_decode(id, pk, &why) != 0) {
+		set_cause(cause, "%s", why);
+		free(why);
+		return -1;
+	}
+	keys_nid_encode(pk, nid);
+	if (strcmp(nid, kd->nid) == 0)
+		return set_cause(cause, "a node does not vouch for itself");
+	if (vouch_record(kd, nid, name, ags, &text, &len, &why) != 0) {
+		set_cause(cause, "the vouch was not written:\n%s", why);
+		free(why);
+		return -1;
+	}
+	snprintf(res->id, sizeof res->id, "%s", nid);
+	res->path = xasprintf("vouches/%s.md", nid);
+	ch = (struct store_change){ res->path, text, len };
+	subject = xasprintf("vouch for %s: %s", nid, name);
+	rv = node_commit(kd, &ch, 1, subject, res, cause);
+	free(subject);
+	free(text);
+	if (rv == 0)
+		trust_settle(kd);
+	return rv;
+}
+
+int
+node_unvouch(struct knowd *kd, const char *id, struct node_result *res,
+    char **cause)
+{
+	const struct catalog_entry *e = NULL;
+	struct store_change	 ch;
+	uint8_t			 pk[KEYS_PK_LEN];
+	char			 nid[KEYS_NID_MAX], *subject;
+	size_t			 i;
+	int			 rv;
+
+	memset(res, 0, sizeof *res);
+	if (node_may_publish(kd, &res->again, cause) != 0)
+		return -1;
+	if (keys_did_decode(id, pk, NULL) != 0)
+		return set_cause(cause, "%s: not a node id", id);
+	keys_nid_encode(pk, nid);
+	for (i = 0; i < kd->cat.n && e == NULL; i++)
+		if (kd->cat.v[i].kind == RECORD_VOUCH &&
+		    strcmp(kd->cat.v[i].nid, kd->nid) == 0 &&
+		    strcmp(kd->cat.v[i].id, nid) == 0)
+			e = &kd->cat.v[i];
+	if (e == NULL)
+		return set_cause(cause, "this node does not vouch for %s", id);
+	snprintf(res->id, sizeof res->id, "%s", nid);
+	res->path = xstrdup(e->path);
+	ch = (struct store_change){ res->path, NULL, 0 };
+	subject = xasprintf("unvouch %s", nid);
+	rv = node_commit(kd, &ch, 1, subject, res, cause);
+	free(subject);
+	if (rv == 0)
+		trust_settle(kd);
 	return rv;
 }

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "store.h"
 #include "sync_int.h"
+#include "trust.h"
 #include "util.h"
 
 void
@@ -65,14 +66,7 @@ sync_free(struct knowd *kd)
 int
 sync_replicates(struct knowd *kd, const char *nid)
 {
-	size_t	 i;
-
-	if (strcmp(nid, kd->nid) == 0 || kd->conf.mirror_all)
-		return 1;
-	for (i = 0; i < kd->conf.ntrust; i++)
-		if (strcmp(kd->conf.trust[i].nid, nid) == 0)
-			return 1;
-	return 0;
+	return trust_replicates(kd, nid);
 }
 
 int

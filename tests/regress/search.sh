@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Search: the example lessons found by stem, umlaut folding and filters; reindex
+# equals the incremental index; a record from a peer becomes searchable;
+# hostile queries are refused cleanly; the web view and feeds (when built).
+. "$(dirname "$0")/lib.sh"
+
+A=$T/a
+B=$T/b
+node_init "$A" "Stadt Münster" --kind municipality --listen 127.0.0.1:0 || { fail "init A"; finish; }
+node_init "$B" "Stadt Paderborn" --kind municipality --listen 127.0.0.1:0 || { fail "init B"; finish; }
+for h in "$A" "$B"; do echo "http = 127.0.0.1:0" >>"$h/knowd.conf"; done
+for h in "$A" "$B"; do node_start "$h" || { fail "start $h"; finish; }; pin_port "$h"; done
+
+for f in "$ROOT"/contrib/examples/*.md; do
+	case "$f" in */README.md) continue ;; esac
+	kctl "$A" publish "$f" >>"$T/ids" || fail "publish $(basename "$f")"
+done
+check "all eight examples published" test "$(wc -l <"$T/ids")" = 8
+kctl "$A" list >/dev/null
+check "index file exists" test -s "$A/index.sqlite"
+
+# search_ids ARGS…: the ids search prints, one per line.
+search_ids() { kctl "$A" search "$@" | awk '{print $1}'; }
+
+kctl "$A" search Beteiligung >"$T/s1"
+check "Beteiligung finds lessons" test "$(grep -c . "$T/s1")" -ge 2
+check "every result line starts with an id" bash -c "! grep -Ev '^[0-7][0-9A-HJKMNP-TV-Z]{25} ' '$T/s1'"
+check "beteiligen finds what Beteiligung finds" test "$(search_ids beteiligen)" = "$(search_ids Beteiligung)"
+check "snippet highlights the match" grep -q '»Beteiligung«' "$T/s1"
+check "Strassenbeleuchtung finds Straßenbeleuchtung" bash -c "'$KNOWCTL' --home '$A' search Strassenbeleuchtung | grep -q 'Intelligente Straßenbeleuchtung'"
+check "Straßenbeleuchtung and Strassenbeleuchtung agree" test "$(search_ids Straßenbeleuchtung)" = "$(search_ids Strassenbeleuchtung)"
+check "Pilotstrasse: the title match comes first" bash -c "'$KNOWCTL' --home '$A' search Pilotstrasse | head -1 | grep -q 'Start mit einer Pilotstraße'"
+check "Buergerportal folds ue" bash -c "'$KNOWCTL' --home '$A' search Buergerportal | head -1 | grep -q 'Bürgerportal'"
+
+n_all=$(search_ids Beteiligung | wc -l)
+n_f=$(search_ids Beteiligung --field verwaltung | wc -l)
+check "field filter narrows" test "$n_f" -ge 1 -a "$n_f" -le "$n_all"
+check "field filter keeps only that field" bash -c "'$KNOWCTL' --home '$A' search --json --field energie-umwelt '' | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a and all(\"energie-umwelt\" in o[\"fields\"] for o in a), a'"
+check "status filter" bash -c "'$KNOWCTL' --home '$A' search --json --status umsetzung | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a and all(o[\"status\"]==\"umsetzung\" for o in a)'"
+check "hurdle filter" bash -c "'$KNOWCTL' --home '$A' search --json --hurdle technisch | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a and all(\"technisch\" in o[\"hurdles\"] for o in a)'"
+check "tag filter" bash -c "'$KNOWCTL' --home '$A' search --json --tag beleuchtung | python3 -c 'import json,sys; a=json.load(sys.stdin); assert len(a)>=1 and all(\"beleuchtung\" in o[\"tags\"] for o in a)'"
+check "project filter" test "$(search_ids --project intelligente-strassenbeleuchtung | wc -l)" = 2
+check "node filter by name" test "$(search_ids --node 'Stadt Münster' | wc -l)" = 8
+check "since in the future finds nothing" test -z "$(search_ids --since 2099-01-01)"
+check "list gains the filters" test "$(kctl "$A" list --field energie-umwelt | wc -l)" = 2
+check "bad field is a usage error (2)" bash -c "'$KNOWCTL' --home '$A' search --field nirgendwo x 2>/dev/null; test \$? = 2"
+check "bad since is a usage error (2)" bash -c "'$KNOWCTL' --home '$A' search --since gestern x 2>/dev/null; test \$? = 2"
+
+# FTS5 syntax is just words.
+for q in '"' 'NEAR(a b)' 'title:Start' 'Start*' 'a OR b' '(' '-x' '^Start' 'AND' "'; DROP TABLE records; --"; do
+	kctl "$A" search -- "$q" >/dev/null 2>"$T/err"; rc=$?
+	[ $rc = 0 ] || { fail "query '$q' gave $rc: $(cat "$T/err")"; }
+done
+pass "FTS5 syntax in queries is taken as words"
+check "Pilotstraße* NEAR( finds the Pilotstraße lesson" bash -c "'$KNOWCTL' --home '$A' search 'Pilotstraße* NEAR(' | grep -q 'Start mit einer Pilotstraße'"
+big=$(head -c 100000 /dev/zero | tr '\0' a)
+kctl "$A" search "$big" >/dev/null 2>"$T/err"; rc=$?
+check "a 100 kB query is refused as usage (2)" test "$rc" = 2
+check "the refusal says why" grep -q 'too long' "$T/err"
+check "knowd still answers" kctl "$A" status
+
+# Edits and retractions follow incrementally; reindex gives the same answers.
+id1=$(sed -n 1p "$T/ids")
+kctl "$A" show "$id1" | sed 's/^title: .*/title: Zebrastreifen als Versuch/' >"$T/edit.md"
+kctl "$A" publish "$T/edit.md" >/dev/null || fail "edit"
+check "an edit is searchable at once" test "$(search_ids Zebrastreifen)" = "$id1"
+id8=$(sed -n 8p "$T/ids")
+kctl "$A" retract "$id8" >/dev/null || fail "retract"
+check "a retracted record is gone from search" bash -c "! '$KNOWCTL' --home '$A' search --json '' | grep -q '$id8'"
+for q in Beteiligung Strassenbeleuchtung Zebrastreifen Digitalkompetenz "Daten Plattform"; do
+	search_ids "$q" >"$T/before.$q"
+done
+sqlite3 "$A/index.sqlite" "SELECT nid, path, id, title, fields, status FROM records ORDER BY nid, path" >"$T/rows.before" 2>/dev/null
+check "reindex" kctl "$A" reindex
+for q in Beteiligung Strassenbeleuchtung Zebrastreifen Digitalkompetenz "Daten Plattform"; do
+	search_ids "$q" >"$T/after.$q"
+	cmp -s "$T/before.$q" "$T/after.$q" || fail "reindex changed results of '$q'"
+done
+sqlite3 "$A/index.sqlite" "SELECT nid, path, id, title, fields, status FROM records ORDER BY nid, path" >"$T/rows.after" 2>/dev/null
+check "reindex gives the same rows" cmp "$T/rows.before" "$T/rows.after"
+
+# A damaged index is rebuilt at start.
+node_stop "$A"
+head -c 4096 /dev/urandom >"$A/index.sqlite"
+rm -f "$A/index.sqlite-wal" "$A/index.sqlite-shm"
+node_start "$A" || { fail "restart A with a damaged index"; finish; }
+check "after a damaged index, search works again" test "$(search_ids Zebrastreifen)" = "$id1"
+
+# A record from a peer becomes searchable.
+kctl "$A" trust add "$(cat "$B.did")" >/dev/null || fail "trust add B"
+kctl "$B" trust add "$(cat "$A.did")" >/dev/null || fail "trust add A"
+kctl "$B" peer add "$(cat "$A.did")@$(node_addr "$A")" >/dev/null || fail "peer add"
+sed -e 's/^title: .*/title: Quartiersgarage mit Ladepunkten/' -e 's/^project: .*/project: quartiersgarage/' \
+    "$ROOT/contrib/examples/muenster-pilotstrasse.md" >"$T/b1.md"
+idb=$(kctl "$B" publish "$T/b1.md")
+check "B's lesson arrives at A and is searchable" poll 20 bash -c "'$KNOWCTL' --home '$A' search Quartiersgaragen | grep -q '^$idb .*Stadt Paderborn'"
+check "node filter finds B's lesson at A" bash -c "'$KNOWCTL' --home '$A' search --node 'Stadt Paderborn' | grep -q '^$idb'"
+
+finish

@@ -1,0 +1,386 @@
+/* test_search.c — the search index: folding, stemming, incremental = rebuilt, ranking, filters, hostile queries. */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys.h"
+#include "record.h"
+#include "search.h"
+#include "store.h"
+#include "util.h"
+
+#define ID1	"01JDZ3M7K2V6ABCDEFGHJKMNP1"
+#define ID2	"01JDZ3M7K2V6ABCDEFGHJKMNP2"
+#define ID3	"01JDZ3M7K2V6ABCDEFGHJKMNP3"
+
+struct fixture {
+	char		 dir[64];
+	struct store	*st;
+	struct search	*s;
+	struct keys_pair kp;
+	char		 nid[KEYS_NID_MAX];
+	git_oid		 tree;
+};
+
+/* A temp dir with a repository and an index. */
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	char	*cause = NULL, *p;
+
+	snprintf(f->dir, sizeof f->dir, "%s/knowd-search.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	p = xasprintf("%s/repo", f->dir);
+	if (store_create(p, &cause) != 0 || store_open(p, &f->st, &cause) != 0)
+		fail_msg("%s", cause);
+	free(p);
+	p = xasprintf("%s/index.sqlite", f->dir);
+	if (search_db_open(p, &f->s, &cause) != 0)
+		fail_msg("%s", cause);
+	free(p);
+	if (keys_generate(&f->kp) != 0)
+		return -1;
+	keys_nid_encode(f->kp.pk, f->nid);
+	*state = f;
+	return 0;
+}
+
+/* nftw callback: removes one file or directory. */
+static int
+rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	int	 rv;
+
+	search_db_close(f->s);
+	store_close(f->st);
+	keys_wipe(&f->kp);
+	rv = nftw(f->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return rv;
+}
+
+/* A lesson's text. Caller frees. */
+static char *
+lesson(const char *id, const char *title, const char *summary,
+    const char *fields, const char *status, const char *body)
+{
+	return xasprintf("---\nid: %s\nkind: lesson\ntitle: %s\nproject: "
+	    "beleuchtung\nsummary: %s\nfields: [%s]\nstatus: %s\nhurdles: "
+	    "[technisch]\ntags: [licht]\nlanguage: de\nlicense: CC-BY-4.0\n"
+	    "created: 2026-11-26T10:00:00Z\nmodified: 2026-11-26T10:00:00Z\n"
+	    "---\n%s\n", id, title, summary, fields, status, body);
+}
+
+/* The path of a lesson. Caller frees. */
+static char *
+lpath(const char *id)
+{
+	return xasprintf("projects/beleuchtung/lessons/%s.md", id);
+}
+
+/* Commits changes to the fixture's branch and sets f->tree. */
+static void
+commit(struct fixture *f, const struct store_change *ch, size_t n)
+{
+	git_oid	 c;
+	uint64_t seq;
+	char	*cause = NULL;
+
+	if (store_commit(f->st, &f->kp, f->nid, "test", ch, n, "test", &c,
+	    &seq, &cause) != 0)
+		fail_msg("commit: %s", cause);
+	assert_int_equal(store_commit_tree(f->st, &c, &f->tree), 0);
+}
+
+/* Indexes the fixture's current tree. */
+static void
+index_now(struct fixture *f)
+{
+	char	*cause = NULL;
+
+	if (search_index_tree(f->s, store_repo(f->st), f->nid, &f->tree,
+	    &cause) != 0)
+		fail_msg("index: %s", cause);
+}
+
+/* Ids of q's results, space-separated. Caller frees. */
+static char *
+ids(struct fixture *f, const struct search_query *q)
+{
+	struct search_result res;
+	struct buf	 b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	if (search_run(f->s, q, &res, &cause) != 0)
+		fail_msg("search: %s", cause);
+	buf_init(&b);
+	for (i = 0; i < res.n; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_addstr(&b, res.v[i].id);
+	}
+	search_result_free(&res);
+	return buf_detach(&b, NULL);
+}
+
+/* Asserts that query text q (other members zero) gives exactly want. */
+static void
+assert_q(struct fixture *f, const char *q, const char *want)
+{
+	struct search_query sq;
+	char	*got;
+
+	memset(&sq, 0, sizeof sq);
+	sq.q = q;
+	got = ids(f, &sq);
+	if (strcmp(got, want) != 0)
+		fail_msg("query \"%s\": got \"%s\", want \"%s\"", q, got, want);
+	free(got);
+}
+
+/* Three lessons: ID1 has "Straßenbeleuchtung" in its title, ID2 only in its body. */
+static void
+add_three(struct fixture *f)
+{
+	char	*t[3], *p[3];
+	struct store_change ch[3];
+	int	 i;
+
+	t[0] = lesson(ID1, "Straßenbeleuchtung in der Pilotstraße",
+	    "Ein Versuch mit Leuchten.", "energie-umwelt", "umsetzung",
+	    "## Ausgangslage\n\nDie Anwohner wurden beteiligt.\n");
+	t[1] = lesson(ID2, "Bürgerportal", "Anliegen zuerst.", "verwaltung",
+	    "regelbetrieb", "## Hürden\n\nAuch die Straßenbeleuchtung kam vor; "
+	    "die Beteiligung der Bürgerinnen war gering.\n");
+	t[2] = lesson(ID3, "Datenplattform", "Offene Daten.",
+	    "daten-infrastruktur", "planung", "Nichts weiter.\n");
+	for (i = 0; i < 3; i++) {
+		p[i] = lpath(i == 0 ? ID1 : i == 1 ? ID2 : ID3);
+		ch[i].path = p[i];
+		ch[i].data = t[i];
+		ch[i].len = strlen(t[i]);
+	}
+	commit(f, ch, 3);
+	for (i = 0; i < 3; i++) {
+		free(t[i]);
+		free(p[i]);
+	}
+}
+
+/* Folding: lowercase, umlauts, ß, ae/oe/ue. */
+static void
+test_fold(void **state)
+{
+	char	 out[64];
+
+	search_fold("Straße", strlen("Straße"), out, sizeof out);
+	assert_string_equal(out, "strasse");
+	search_fold("MÜLLER", strlen("MÜLLER"), out, sizeof out);
+	assert_string_equal(out, "muller");
+	search_fold("Muenster", 8, out, sizeof out);
+	assert_string_equal(out, "munster");
+	search_fold("Quelle", 6, out, sizeof out);
+	assert_string_equal(out, "quelle");
+	search_fold("Ärger", strlen("Ärger"), out, sizeof out);
+	assert_string_equal(out, "arger");
+}
+
+/* Stemming: inflected forms share a stem; queries are quoted stems only. */
+static void
+test_stem(void **state)
+{
+	struct search_text *st = search_text_new();
+	char	*a, *b;
+
+	assert_non_null(st);
+	a = search_text_stems(st, "Beteiligung", 11);
+	b = search_text_stems(st, "beteiligen", 10);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = search_text_stems(st, "Strassen", 8);
+	b = search_text_stems(st, "Straßen", strlen("Straßen"));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = search_text_match(st, "NEAR(\"x\" OR y*) title:z ^AND -");
+	assert_non_null(a);
+	assert_null(strchr(a, '('));
+	assert_null(strchr(a, '*'));
+	assert_null(strchr(a, ':'));
+	assert_null(strchr(a, '^'));
+	free(a);
+	assert_null(search_text_match(st, "\"*()-:^"));
+	search_text_free(st);
+}
+
+/* Stem, umlaut folding, and a title match ranked first. */
+static void
+test_find(void **state)
+{
+	struct fixture *f = *state;
+
+	add_three(f);
+	index_now(f);
+	assert_q(f, "Strassenbeleuchtung", ID1 " " ID2);
+	assert_q(f, "Straßenbeleuchtung", ID1 " " ID2);
+	assert_q(f, "Beteiligung", ID2);
+	assert_q(f, "beteiligen", ID2);
+	assert_q(f, "Buergerportal", ID2);
+	assert_q(f, "Datenplattform Nichts", ID3);
+	assert_q(f, "Datenplattform Bürgerportal", "");
+}
+
+/* Filters: field, status, hurdle, tag, since, and bad values refused. */
+static void
+test_filters(void **state)
+{
+	struct fixture *f = *state;
+	struct search_query q;
+	struct search_result res;
+	char	*got, *cause = NULL;
+
+	add_three(f);
+	index_now(f);
+	memset(&q, 0, sizeof q);
+	q.field = "verwaltung";
+	got = ids(f, &q);
+	assert_string_equal(got, ID2);
+	free(got);
+	q.field = NULL;
+	q.status = "planung";
+	got = ids(f, &q);
+	assert_string_equal(got, ID3);
+	free(got);
+	q.status = NULL;
+	q.since = "2030-01-01";
+	got = ids(f, &q);
+	assert_string_equal(got, "");
+	free(got);
+	q.since = NULL;
+	q.tag = "licht";
+	q.hurdle = "technisch";
+	q.q = "Straßenbeleuchtung";
+	got = ids(f, &q);
+	assert_string_equal(got, ID1 " " ID2);
+	free(got);
+	q.field = "'; DROP TABLE records; --";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), -1);
+	assert_non_null(strstr(cause, "field"));
+	free(cause);
+	cause = NULL;
+	q.field = NULL;
+	q.since = "gestern";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), -1);
+	free(cause);
+}
+
+/* FTS5 syntax and oversized queries: no error from SQLite, no injection. */
+static void
+test_hostile(void **state)
+{
+	static const char *const qs[] = { "\"", "NEAR(a b)", "title:Start",
+	    "Straß*", "a OR b", "(", ")", "-x", "^x", "AND", "NOT", "{a b}",
+	    "'; DROP TABLE records; --", "\x01\x02", "", " ", NULL };
+	struct fixture *f = *state;
+	struct search_query q;
+	struct search_result res;
+	char	*cause = NULL, *big;
+	size_t	 i;
+
+	add_three(f);
+	index_now(f);
+	memset(&q, 0, sizeof q);
+	for (i = 0; qs[i] != NULL; i++) {
+		q.q = qs[i];
+		if (search_run(f->s, &q, &res, &cause) != 0)
+			fail_msg("query \"%s\": %s", qs[i], cause);
+		search_result_free(&res);
+	}
+	assert_q(f, "Straßenbeleuchtung*", ID1 " " ID2);
+	big = xcalloc(1, 1024 * 1024 + 1);
+	memset(big, 'a', 1024 * 1024);
+	q.q = big;
+	assert_int_equal(search_run(f->s, &q, &res, &cause), -1);
+	assert_non_null(strstr(cause, "too long"));
+	free(cause);
+	free(big);
+	assert_q(f, "Datenplattform", ID3);
+}
+
+/* Edits and deletions applied incrementally give the same index as a rebuild. */
+static void
+test_incremental(void **state)
+{
+	struct fixture *f = *state;
+	struct store_change ch[2];
+	char	*t, *p1, *p3, *inc, *full, *cause = NULL;
+	struct search_gone *g;
+	size_t	 n;
+
+	add_three(f);
+	index_now(f);
+	t = lesson(ID1, "Zebrastreifen", "Geändert.", "mobilitaet", "beendet",
+	    "Neu.\n");
+	p1 = lpath(ID1);
+	p3 = lpath(ID3);
+	ch[0].path = p1; ch[0].data = t; ch[0].len = strlen(t);
+	ch[1].path = p3; ch[1].data = NULL; ch[1].len = 0;
+	commit(f, ch, 2);
+	index_now(f);
+	assert_q(f, "Zebrastreifen", ID1);
+	assert_q(f, "Datenplattform", "");
+	assert_int_equal(search_retracted(f->s, NULL, NULL, 10, &g, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(g[0].id, ID3);
+	search_gone_free(g, n);
+	inc = search_digest(f->s);
+	assert_int_equal(search_clear(f->s, &cause), 0);
+	full = search_digest(f->s);
+	assert_string_equal(full, "");
+	free(full);
+	index_now(f);
+	full = search_digest(f->s);
+	assert_true(strlen(full) > 100);
+	assert_string_equal(inc, full);
+	free(inc);
+	free(full);
+	free(t);
+	free(p1);
+	free(p3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_stem),
+		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental, setup,
+		    teardown),
+	};
+
+	store_global_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
