@@ -34,7 +34,7 @@ for t in "$BUILD"/tests/test_*; do
 done
 for t in tests/regress/*.sh; do
 	[ -f "$t" ] || continue
-	case "$t" in */lib.sh) continue ;; esac
+	case "$t" in */lib.sh | *_lib.sh) continue ;; esac
 	run_one "regress/$(basename "$t" .sh)" bash "$t"
 done
 
