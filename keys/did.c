@@ -128,7 +128,7 @@ keys_did_decode(const char *did, uint8_t pk[KEYS_PK_LEN], char **cause)
 	uint8_t		 buf[MC_LEN + KEYS_PK_LEN + 8];
 	char		 check[KEYS_NID_MAX];
 	const char	*s = did;
-	size_t		 len, n;
+	size_t		 len, n = 0;
 
 	if (strnlen(did, KEYS_DID_MAX + 1) > KEYS_DID_MAX)
 		return set_cause(cause, "node id too long (at most %d "
