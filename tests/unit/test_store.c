@@ -750,13 +750,14 @@ static void
 test_catalog(void **state)
 {
 	struct fixture *f = *state;
-	struct catalog	 cat = { NULL, 0 };
+	struct catalog	 cat;
 	const struct catalog_entry *e;
 	git_repository	*repo = store_repo(f->st);
 	git_oid		 heads[3], t[4], id;
 	char		*cause = NULL;
 	int		 i;
 
+	memset(&cat, 0, sizeof cat);
 	good_branch(f, &f->a, f->nida, heads);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(store_commit_tree(f->st, &heads[i], &t[i]), 0);
