@@ -18,8 +18,11 @@
 #include "pack.h"
 #include "peer.h"
 #include "store.h"
+#include "trust.h"
+#include "handlers.h"
 #include "sync.h"
 #include "util.h"
+#include "web.h"
 #include "worker.h"
 
 #define KNOWD_VERSION "0.1.0"
@@ -35,7 +38,8 @@ static const char usage[] =
 "  -V, --version  print the version\n"
 "  -h, --help     this help\n"
 "\n"
-"knowd logs to stderr and stops cleanly on SIGTERM or SIGINT.\n";
+"knowd logs to stderr, stops cleanly on SIGTERM or SIGINT, and on SIGHUP\n"
+"reloads knowd.conf (trust, peers, limits) without dropping connections.\n";
 
 /* Signal callback: stop the event loop. */
 static void
@@ -47,12 +51,28 @@ knowd_signal_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(kd->base);
 }
 
+/* SIGHUP: reload knowd.conf — trust, peers and limits — keeping healthy connections. */
+static void
+knowd_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct knowd	*kd = arg;
+	char		*why = NULL;
+
+	if (node_reload(kd, &why) != 0) {
+		log_warnx("reload refused, configuration unchanged: %s", why);
+		free(why);
+		return;
+	}
+	trust_settle(kd);
+	log_info("configuration reloaded");
+}
+
 /* Runs the node until SIGTERM or SIGINT. */
 static int
 knowd_run(const char *home)
 {
 	struct knowd	 kd;
-	struct event	*sigterm, *sigint;
+	struct event	*sigterm, *sigint, *sighup;
 	char		*why = NULL;
 	int		 rv = 1;
 
@@ -67,8 +87,10 @@ knowd_run(const char *home)
 		fatalx("event_base_new failed");
 	sigterm = evsignal_new(kd.base, SIGTERM, knowd_signal_cb, &kd);
 	sigint = evsignal_new(kd.base, SIGINT, knowd_signal_cb, &kd);
+	sighup = evsignal_new(kd.base, SIGHUP, knowd_hup_cb, &kd);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
+	evsignal_add(sighup, NULL);
 	chan_network_id(kd.conf.network, kd.netid);
 	sync_init(&kd);
 	if (control_open(&kd, &why) != 0 || worker_start(&kd.worker, kd.base,
@@ -80,6 +102,11 @@ knowd_run(const char *home)
 	}
 	if (kd.conf.npeers > 0)
 		kd.recover_until = time(NULL) + NODE_RECOVER_WAIT;
+	if (web_start(&kd, &why) != 0) {
+		log_warnx("%s; the web view is off", why);
+		free(why);
+		why = NULL;
+	}
 	sync_start(&kd);
 	gossip_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
@@ -88,12 +115,14 @@ knowd_run(const char *home)
 out:
 	/* The worker first: its last jobs' done() may still look up peers. */
 	worker_stop(kd.worker);
+	web_stop(&kd);
 	peers_stop(&kd);
 	gossip_stop(&kd);
 	sync_free(&kd);
 	control_close(&kd);
 	event_free(sigterm);
 	event_free(sigint);
+	event_free(sighup);
 	event_base_free(kd.base);
 	node_close(&kd);
 	log_info("stopped");

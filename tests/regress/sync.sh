@@ -96,4 +96,15 @@ kctl "$A" trust remove "$(cat "$F.did")" >/dev/null
 check "after trust remove, A drops F's branch" lacks_record "$A" "$idf"
 check "and the config line is gone" bash -c "! grep -q '$(cat "$F.did")' '$A/knowd.conf'"
 check "comments in knowd.conf survive edits" grep -q "^# knowd configuration" "$A/knowd.conf"
+
+# SIGHUP reloads knowd.conf: trust edited by hand takes effect, peers stay connected.
+since_b=$(kctl "$A" peers --json | python3 -c "import json,sys; print([p['since'] for p in json.load(sys.stdin) if p['id']=='$(cat "$B.did")'][0])")
+echo "trust = $(cat "$F.did") Unbekannte Gemeinde" >>"$A/knowd.conf"
+kill -HUP "$(cat "$A.pid")"
+check "after SIGHUP, A fetches F's lesson" poll 10 has_record "$A" "$idf"
+check "the connection to B survived the reload" test "$(kctl "$A" peers --json | python3 -c "import json,sys; print([p['since'] for p in json.load(sys.stdin) if p['id']=='$(cat "$B.did")'][0])")" = "$since_b"
+echo "lissten = nonsense" >>"$A/knowd.conf"
+kill -HUP "$(cat "$A.pid")"
+check "a bad line on SIGHUP is refused and logged" poll 10 grep -q "reload refused" "$A.log"
+check "and A keeps running" kctl "$A" status
 finish
