@@ -132,7 +132,9 @@ test_defaults(void **state)
 	assert_int_equal(c.mirror_all, 0);
 	text = config_print(&c);
 	assert_string_equal(text, "listen = 127.0.0.1:7700\nnetwork = knowd\n"
-	    "mirror = trusted\n");
+	    "mirror = trusted\nidle_timeout = 90\nkeepalive = 30\n"
+	    "max_peers_in = 64\nmax_peers_out = 8\nsync_interval = 30\n"
+	    "trust_depth = 1\n");
 	free(text);
 	config_free(&c);
 	config_free(&c);		/* twice is harmless */

@@ -809,7 +809,7 @@ test_reply_rejects(void **state)
 	reply_bad("\x94\x00\xa0\xc0\xc0", 5);			/* four items */
 	reply_bad("\x93\xa1" "0\xa0\xc0", 5);			/* code "0" */
 	reply_bad("\x93\xff\xa0\xc0", 4);			/* code -1 */
-	reply_bad("\x93\x03\xa0\xc0", 4);			/* code 3 */
+	reply_bad("\x93\x04\xa0\xc0", 4);			/* code 4: above CTL_AGAIN */
 	reply_bad("\x93\x00\xc0\xc0", 4);			/* message nil */
 	reply_bad("\x93\x00\xc4\x00\xc0", 5);			/* message bin */
 	reply_bad("\x93\x00\xa0\xc0\xc0", 5);			/* trailing */
