@@ -175,12 +175,16 @@ node_open(struct knowd *kd, const char *home, char **cause)
 	if ((rv = store_clear_stale_locks(kd->store)) > 0)
 		log_info("removed %d stale lock file(s) left by a crash", rv);
 	search_open(kd);
-	return node_load_branches(kd, cause);
+	if (node_load_branches(kd, cause) != 0)
+		return -1;
+	trust_settle(kd);	/* trust may have changed while we were down */
+	return 0;
 }
 
 void
 node_close(struct knowd *kd)
 {
+	trust_free(kd);
 	catalog_clear(&kd->cat);
 	search_close(kd);
 	store_close(kd->store);
