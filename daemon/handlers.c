@@ -10,6 +10,7 @@
 #include "peer.h"
 #include "sync.h"
 #include "verify.h"
+#include "web.h"
 
 #include "handlers.h"
 
@@ -114,7 +115,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	store_head(kd->store, kd->nid, &head, &seq);
 	store_view_tree(kd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 8 + STATUS_NET_KEYS);
+	msgpack_pack_map(pk, 9 + STATUS_NET_KEYS);
 	ctl_pack_kv(pk, "id", kd->did);
 	ctl_pack_kv(pk, "name", node_name(kd));
 	ctl_pack_ku(pk, "seq", seq);
@@ -124,6 +125,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	ctl_pack_kv(pk, "listen", kd->peers != NULL &&
 	    kd->peers->listen_addr[0] != '\0' ? kd->peers->listen_addr :
 	    kd->conf.listen);
+	ctl_pack_kv(pk, "http", web_address(kd));
 	ctl_pack_str(pk, "nodes");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++)

@@ -96,4 +96,75 @@ idb=$(kctl "$B" publish "$T/b1.md")
 check "B's lesson arrives at A and is searchable" poll 20 bash -c "'$KNOWCTL' --home '$A' search Quartiersgaragen | grep -q '^$idb .*Stadt Paderborn'"
 check "node filter finds B's lesson at A" bash -c "'$KNOWCTL' --home '$A' search --node 'Stadt Paderborn' | grep -q '^$idb'"
 
+# The web view: pages, API, feeds, hostile input.
+H=$(kctl "$A" status --json | json_get http)
+check "status --json reports the web address" grep -Eq '^127\.0\.0\.1:[0-9]+$' <<<"$H"
+# code URL: the HTTP status of a GET (path sent as is).
+code() { curl -s --path-as-is -o /dev/null -w '%{http_code}' "http://$H$1"; }
+check "start page 200" test "$(code /)" = 200
+curl -s "http://$H/" >"$T/start.html"
+check "start page is German HTML with facet counts" grep -q '<html lang="de">' "$T/start.html"
+check "start page lists Handlungsfeld counts" grep -q 'Energie und Umwelt</a> (' "$T/start.html"
+check "start page has a labelled search form" grep -q '<label for="q">Suchbegriffe</label>' "$T/start.html"
+check "start page has no script" bash -c "! grep -qi '<script' '$T/start.html'"
+curl -s "http://$H/suche?q=Beteiligung&field=verwaltung" >"$T/search.html"
+check "search page shows hits with <mark>" grep -q '<mark>Beteiligung</mark>' "$T/search.html"
+sed -e 's/^title: .*/title: Böse <script>alert(1)<\/script> Probe/' \
+    -e 's/^## Ausgangslage/## Ausgangslage\n\n<script>alert("x")<\/script> [klick](javascript:alert(1)) <img src=x onerror=alert(1)>/' \
+    "$ROOT/contrib/examples/muenster-pilotstrasse.md" >"$T/evil.md"
+ide=$(kctl "$A" publish "$T/evil.md")
+curl -s "http://$H/lektion/$ide" >"$T/evil.html"
+check "lesson page of a hostile record is 200" test "$(code "/lektion/$ide")" = 200
+check "<script> in a title is escaped" grep -q 'Böse &lt;script&gt;alert(1)&lt;/script&gt; Probe' "$T/evil.html"
+check "no <script>, javascript: or onerror in the page" bash -c "! grep -Eqi '<script|javascript:|onerror' '$T/evil.html'"
+check "lesson page renders Markdown headings" grep -q '<h2>Ausgangslage</h2>' "$T/evil.html"
+nid=$(node_nid "$A")
+check "municipality page" test "$(code "/kommune/$nid")" = 200
+check "project page" test "$(code "/projekt/$nid/intelligente-strassenbeleuchtung")" = 200
+check "unknown page 404" test "$(code /nirgendwo)" = 404
+check "/../ is 404" test "$(code /../etc/passwd)" = 404
+check "%2e%2e is 404" test "$(code /%2e%2e/%2e%2e/etc/passwd)" = 404
+check "lesson path traversal is 404" test "$(code /lektion/..%2f..%2fknowd.conf)" = 404
+check "bad field is 400" test "$(code '/suche?field=bogus')" = 400
+check "invalid UTF-8 is 400" test "$(code '/suche?q=%ff')" = 400
+check "FTS5 syntax in a web query is 200" test "$(code '/suche?q=NEAR(a%20b)%20OR%20%22%2A')" = 200
+c=$(python3 - "$H" <<'PY'
+import socket, sys
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=10)
+try:
+    s.sendall(b"GET /suche?q=" + b"a" * (1024 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+except OSError:
+    pass
+print(s.recv(64).split(b" ")[1].decode())
+PY
+)
+check "a 1 MB query string is refused with 4xx ($c)" bash -c "[[ '$c' =~ ^4[0-9][0-9]$ ]]"
+c=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "http://$H/suche")
+check "POST is refused with 4xx ($c)" bash -c "[[ '$c' =~ ^4[0-9][0-9]$ ]]"
+check "the web view still answers" test "$(code /)" = 200
+check "knowd still answers after hostile requests" kctl "$A" status
+curl -s "http://$H/api/v1/lessons?q=Strassenbeleuchtung&field=energie-umwelt" >"$T/api.json"
+check "API: JSON with ranked lessons" python3 - "$T/api.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["total"] >= 1 and d["lessons"], d
+l = d["lessons"][0]
+for k in ("id", "node", "node_name", "title", "summary", "fields", "status", "url", "snippet"):
+    assert k in l, k
+assert all("energie-umwelt" in x["fields"] for x in d["lessons"])
+PY
+check "API: bad status is 400" test "$(code '/api/v1/lessons?status=bogus')" = 400
+id7=$(sed -n 7p "$T/ids")
+kctl "$A" retract "$id7" >/dev/null || fail "retract $id7"
+curl -s "http://$H/feed.atom" >"$T/feed.xml"
+check "Atom feed is well-formed XML" xmllint --noout "$T/feed.xml"
+check "Atom feed has entries" grep -q '<entry>' "$T/feed.xml"
+check "Atom feed escapes the hostile title" grep -q 'Böse &lt;script&gt;' "$T/feed.xml"
+check "Atom feed lists a retraction as deleted-entry" grep -q "<at:deleted-entry ref=\"urn:knowd:$nid:$id7\"" "$T/feed.xml"
+curl -s "http://$H/feed.atom?node=$(node_nid "$B")" >"$T/feedb.xml"
+check "per-municipality feed is XML with only B's lesson" bash -c "xmllint --noout '$T/feedb.xml' && grep -q Quartiersgarage '$T/feedb.xml' && test \$(grep -c '<entry>' '$T/feedb.xml') = 1"
+curl -s "http://$H/feed.atom?field=teilhabe-gesellschaft" >"$T/feedf.xml"
+check "per-Handlungsfeld feed is XML with only that field" bash -c "xmllint --noout '$T/feedf.xml' && ! grep -q 'term=\"energie-umwelt\"' '$T/feedf.xml' && grep -q 'term=\"teilhabe-gesellschaft\"' '$T/feedf.xml'"
+
 finish
