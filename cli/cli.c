@@ -175,7 +175,7 @@ cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
 
 	memset(reply, 0, sizeof *reply);
 	if (cli->home == NULL)
-		cli->home = home_resolve(NULL);
+		cli->home = home_resolve_client(NULL);
 	if (ctl_request_encode(req, &buf, &len, &why) != 0) {
 		fprintf(stderr, "knowctl: %s\n", why);
 		free(why);
