@@ -236,3 +236,31 @@ cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
 	}
 	return cli_call_once(cli, req, reply, 0);
 }
+
+int
+cli_run(struct cli *cli, struct ctl_request *req,
+    void (*item)(const msgpack_object *), void (*whole)(const msgpack_object *))
+{
+	struct ctl_reply rep;
+	uint32_t	 i;
+	int		 r;
+
+	if ((r = cli_call(cli, req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else if (whole != NULL)
+			whole(rep.data);
+		else if (item != NULL && rep.data->type == MSGPACK_OBJECT_ARRAY)
+			for (i = 0; i < rep.data->via.array.size; i++)
+				item(&rep.data->via.array.ptr[i]);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(req);
+	return r;
+}
+
+int
+cli_simple(struct cli *cli, struct ctl_request *req)
+{
+	return cli_run(cli, req, NULL, NULL);
+}

@@ -49,6 +49,13 @@ void	 cli_json(FILE *, const msgpack_object *);
 /* A reply field as a string ("" when absent). Caller frees. */
 char	*cli_field(const msgpack_object *, const char *key);
 
+/*
+ * Sends a request and prints the reply: JSON with --json, else whole(data),
+ * else item() for each element of an array. Clears req. Returns the exit code.
+ */
+int	 cli_run(struct cli *, struct ctl_request *,
+	     void (*item)(const msgpack_object *),
+	     void (*whole)(const msgpack_object *));
 /* Sends a request whose reply carries only its status (JSON null with --json). */
 int	 cli_simple(struct cli *, struct ctl_request *);
 

@@ -30,10 +30,8 @@ cmd_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
 	char			*end;
 	unsigned long		 limit;
-	uint32_t		 i;
 	int			 ch, r;
 
 	cli_request(&req, "log");
@@ -57,14 +55,5 @@ cmd_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		ctl_request_clear(&req);
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	}
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
-			for (i = 0; i < rep.data->via.array.size; i++)
-				print_commit(&rep.data->via.array.ptr[i]);
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, print_commit, NULL);
 }

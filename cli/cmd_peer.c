@@ -26,27 +26,11 @@ print_peer(const msgpack_object *e)
 	free(state);
 }
 
-/* Sends a request without output but its status; prints JSON null for --json. */
-int
-cli_simple(struct cli *cli, struct ctl_request *req)
-{
-	struct ctl_reply rep;
-	int		 r;
-
-	if ((r = cli_call(cli, req, &rep)) == 0 && cli->json)
-		cli_json(stdout, rep.data);
-	ctl_reply_clear(&rep);
-	ctl_request_clear(req);
-	return r;
-}
-
 int
 cmd_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
-	uint32_t		 i;
 	int			 ch, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
@@ -55,16 +39,7 @@ cmd_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	cli_request(&req, "peers");
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
-			for (i = 0; i < rep.data->via.array.size; i++)
-				print_peer(&rep.data->via.array.ptr[i]);
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, print_peer, NULL);
 }
 
 int

@@ -81,7 +81,6 @@ cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
 	int			 ch, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
@@ -90,13 +89,5 @@ cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	cli_request(&req, "status");
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else
-			print_status(rep.data);
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, NULL, print_status);
 }

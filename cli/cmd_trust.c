@@ -24,21 +24,9 @@ static int
 trust_list(struct cli *cli)
 {
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
-	uint32_t		 i;
-	int			 r;
 
 	cli_request(&req, "trust-list");
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
-			for (i = 0; i < rep.data->via.array.size; i++)
-				print_trust(&rep.data->via.array.ptr[i]);
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, print_trust, NULL);
 }
 
 int
