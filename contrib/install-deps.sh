@@ -22,6 +22,9 @@ for pair in $TOOLS; do
 	cmd=${pair%%:*}; pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
+# Headless Chromium for tests/regress/browser.sh (a test tool: the build does not need it).
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+	missing="$missing chromium"
 # libstemmer ships no .pc file: look for its header instead.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 # libFuzzer and the sanitizer runtimes for clang
