@@ -36,6 +36,7 @@ LIB_SRC	   := $(wildcard protocol/*.c keys/*.c)
 DAEMON_SRC := $(filter-out daemon/knowd.c,$(wildcard daemon/*.c))
 CLI_SRC	   := $(filter-out cli/knowctl.c,$(wildcard cli/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
 
@@ -44,6 +45,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ	   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB	   := $(BUILD)/libknow.a
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/knowd $(BUILD)/knowctl
@@ -67,6 +69,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(DAEMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
 
+# Test tools (tests/tools/): programs the regression tests drive, linked like unit tests.
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(DAEMON_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(DAEMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -78,7 +85,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san test
 
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) ./tests/run.sh
 
 demo: deps

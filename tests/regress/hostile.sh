@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Hostile peers: a real knowd faces tests/tools/evilpeer, a node it trusts that
+# speaks the real protocol and then sends garbage, stalls, bombs, forges or
+# serves bad history. After each scenario the target still answers, holds
+# exactly what it held, logs whom it refused and why, stays within a memory
+# bound, and its repository is whole with no quarantine left behind.
+. "$(dirname "$0")/lib.sh"
+
+EVIL=${EVILPEER_BIN:-$ROOT/$BUILD/tests/tools/evilpeer}
+NET=hostile-test
+RSS_MAX_MB=100		# the target's peak RSS (VmHWM): ~50 MB under ASan, 12 without
+RSS_STEP_MB=16		# growth of that peak in one scenario: at most ~4 MB seen
+RSS_GROWTH_MB=40	# VmRSS growth from the first fetch to the last good one
+TG=$T/tg
+EV=$T/ev
+EVPID=
+trap '[ -n "$EVPID" ] && kill -KILL "$EVPID" 2>/dev/null; cleanup' EXIT
+
+[ -x "$EVIL" ] || { fail "no $EVIL: make BUILD=$BUILD $BUILD/tests/tools/evilpeer"; finish; }
+
+# evil SCENARIO [ARGS...]: runs evilpeer as the evil node against the target,
+# killing it by PID after 90 s; prints its output, keeps it in $T/SCENARIO.out.
+evil() {
+	local sc=$1 i=0 rc; shift
+	"$EVIL" --home "$EV" --connect "$ADDR" --network "$NET" --base "$EVHEAD" \
+	    "$@" "$sc" >"$T/$sc.out" 2>&1 &
+	EVPID=$!
+	while kill -0 "$EVPID" 2>/dev/null && [ "$i" -lt 900 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$EVPID" 2>/dev/null; then
+		kill -KILL "$EVPID"
+		echo "evilpeer killed after 90 s" >>"$T/$sc.out"
+	fi
+	wait "$EVPID"
+	rc=$?
+	EVPID=
+	sed "s/^/    $sc | /" "$T/$sc.out"
+	return "$rc"
+}
+
+tg_status() { kctl "$TG" status --json; }
+# state: the target's view tree and the head it holds for the evil node.
+state() {
+	git -C "$TG/repo.git" rev-parse 'refs/heads/main^{tree}' \
+	    "refs/namespaces/$evnid/refs/heads/main" 2>/dev/null | tr '\n' ' '
+}
+evil_head_is() { state | grep -q " $1 \$"; }
+kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$TGPID/status"; }
+no_quarantine() { ! ls -d "$TG"/repo.git/objects/incoming-* 2>/dev/null; }
+fsck_clean() { git -C "$TG/repo.git" fsck --strict --no-dangling 2>&1; }
+no_peers() { test "$(kctl "$TG" peers --json)" = "[]"; }
+log_has() { tail -c +$((LOGOFF + 1)) "$TG.log" | grep -Eq "$1"; }
+out_has() { grep -Eq "$2" "$T/$1.out"; }
+# conns SCENARIO: the local address of each of its connections.
+conns() { sed -n 's/^conn [0-9]*: local //p' "$T/$1.out"; }
+# every_conn SCENARIO REGEX: each connection's lines match REGEX.
+every_conn() {
+	local n
+	for n in $(sed -n 's/^conn \([0-9]*\): local .*/\1/p' "$T/$1.out"); do
+		grep -Eq "^conn $n: .*$2" "$T/$1.out" || return 1
+	done
+}
+tip() { sed -n 's/^tip: \([0-9a-f]*\) .*/\1/p' "$T/$1.out"; }
+# not_held OID: the target's repository lacks the object (and OID is one).
+not_held() { [ -n "$1" ] && ! git -C "$TG/repo.git" cat-file -e "$1" 2>/dev/null; }
+
+# refused SCENARIO LOGREGEX: the log says why, for each connection when the
+# regex holds @ADDR@ (the connection's address as the target sees it).
+refused() {
+	local sc=$1 pat=$2 a
+	if [ "${pat#*@ADDR@}" = "$pat" ]; then
+		check "$sc: target logs the refusal /$pat/" poll 30 log_has "$pat"
+		return
+	fi
+	for a in $(conns "$sc"); do
+		check "$sc: target logs the refusal of $a" \
+		    poll 30 log_has "${pat//@ADDR@/${a//./\\.}}"
+	done
+}
+
+# survived SCENARIO: the target is alive, unchanged, whole and within bounds.
+survived() {
+	local sc=$1 rss hwm
+	check "$sc: target still answers" kctl "$TG" status
+	check "$sc: target process alive" kill -0 "$TGPID"
+	check "$sc: view and evil branch head unchanged" test "$(state)" = "$STATE"
+	check "$sc: no objects/incoming-* left" no_quarantine
+	check "$sc: git fsck of the target" fsck_clean
+	rss=$(kb VmRSS)
+	hwm=$(kb VmHWM)
+	echo "    $sc | target VmRSS $((rss / 1024)) MB, VmHWM $((hwm / 1024)) MB"
+	check "$sc: peak RSS $((hwm / 1024)) MB under $RSS_MAX_MB MB" \
+	    test "$hwm" -lt $((RSS_MAX_MB * 1024))
+	check "$sc: peak RSS grew $(((hwm - HWM) / 1024)) MB, at most $RSS_STEP_MB MB" \
+	    test $((hwm - HWM)) -lt $((RSS_STEP_MB * 1024))
+	HWM=$hwm
+}
+
+# run SCENARIO [ARGS...]: runs it once the target has let go of the last one.
+run() {
+	local sc=$1; shift
+	poll 10 no_peers || fail "$sc: an earlier connection lingers"
+	LOGOFF=$(stat -c %s "$TG.log")
+	evil "$sc" "$@" || fail "$sc: evilpeer could not run its part"
+}
+
+# pack_refused SCENARIO REASON: the target asked for the pack, refused it for
+# REASON, dropped the peer, and kept none of its objects.
+pack_refused() {
+	local sc=$1 why=$2
+	run "$sc"
+	check "$sc: target sent WANT for the forged head" out_has "$sc" "recv: WANT"
+	check "$sc: evilpeer served the pack" out_has "$sc" "sent: PACK"
+	check "$sc: target closed the connection" out_has "$sc" "reaction: closed"
+	refused "$sc" "peer ($evnid|\(gone\)): pack rejected, nothing changed: .*$why"
+	check "$sc: forged tip not in the target's objects" not_held "$(tip "$sc")"
+	survived "$sc"
+}
+
+# Two nodes: the evil one (not running; evilpeer uses its key and repo.git)
+# and the target, which trusts it and drops idle peers after 3 s.
+node_init "$EV" "Gemeinde Ungut" --listen 127.0.0.1:0 --network "$NET" || { fail "init evil node"; finish; }
+node_init "$TG" "Stadt Zielheim" --listen 127.0.0.1:0 --network "$NET" || { fail "init target"; finish; }
+evdid=$(cat "$EV.did")
+evnid=${evdid#did:key:}
+sed -i 's/^idle_timeout = .*/idle_timeout = 3/' "$TG/knowd.conf"
+echo "trust = $evdid Gemeinde Ungut" >>"$TG/knowd.conf"
+
+# The evil node's honest history: one published lesson (seq 2).
+node_start "$EV" || { fail "start evil node"; finish; }
+kctl "$EV" new >"$T/lesson.md"
+kctl "$EV" publish "$T/lesson.md" >/dev/null || fail "evil node publishes"
+node_stop "$EV" || fail "evil node stops"
+EVHEAD=$(git -C "$EV/repo.git" rev-parse "refs/namespaces/$evnid/refs/heads/main")
+
+node_start "$TG" || { fail "start target"; finish; }
+TGPID=$LASTPID
+HWM=$(kb VmHWM)
+ADDR=$(tg_status | json_get listen)
+
+# First the honest branch, so the target knows a head to defend.
+run honest
+check "honest: target fetched the evil node's branch" poll 20 evil_head_is "$EVHEAD"
+STATE=$(state)
+check "honest: status shows the same view" test "$(tg_status | json_get view) $EVHEAD " = "$STATE"
+RSS0=$(kb VmRSS)
+survived honest
+
+run garbage
+check "garbage: target hung up" every_conn garbage "reaction: closed"
+refused garbage "peer @ADDR@ \(in\): closed: (handshake|empty frame)"
+survived garbage
+
+run bigframe
+check "bigframe: target hung up" every_conn bigframe "reaction: closed"
+refused bigframe "peer @ADDR@ \(in\): closed: handshake: .*65535"
+survived bigframe
+
+run stall --wait 10
+secs=$(sed -n 's/.*reaction: closed \([0-9.]*\) s.*/\1/p' "$T/stall.out")
+check "stall: target closed a half-sent frame after its idle timeout (${secs:-never} s)" \
+    awk -v s="${secs:-99}" 'BEGIN { exit !(s >= 2.5 && s <= 6) }'
+refused stall "peer $evnid \(@ADDR@, in\): closed: idle for"
+survived stall
+
+run bomb
+check "bomb: every bomb got an ERROR" every_conn bomb "recv: ERROR"
+check "bomb: every bomb got the connection closed" every_conn bomb "reaction: closed"
+refused bomb "warning: peer $evnid \(@ADDR@\): .+"
+survived bomb
+
+run forged
+check "forged: both ANNOUNCEs got an ERROR" every_conn forged "recv: ERROR 1: .*signature"
+check "forged: both connections closed" every_conn forged "reaction: closed"
+check "forged: target never asked for the forged head" sh -c "! grep -q 'recv: WANT' '$T/forged.out'"
+refused forged "peer $evnid \(@ADDR@\): ANNOUNCE: bad signature"
+survived forged
+
+pack_refused unsigned "commit [0-9a-f]+: not signed"
+pack_refused wrongkey "commit [0-9a-f]+: bad signature"
+pack_refused seqgap "Knowd-Seq jumps from [0-9]+ to [0-9]+"
+# A validly signed head that does not descend from ours is a fork: kept as
+# proof, never followed nor relayed. One whose history is not signed is refused.
+run nodescend
+ftip=$(tip nodescend)
+check "nodescend: target sent WANT for the forged head" out_has nodescend "recv: WANT"
+refused nodescend "branch $evnid: fork detected at $ftip"
+check "nodescend: fork kept as proof" git -C "$TG/repo.git" rev-parse --verify -q \
+    "refs/namespaces/$evnid/refs/forks/$ftip"
+check "nodescend: status shows the fork" sh -c "'$KNOWCTL' --home '$TG' status --json | grep -q '$ftip'"
+survived nodescend
+pack_refused badfork "commit [0-9a-f]+: not signed"
+pack_refused badpath "evil\.sh: path not allowed"
+pack_refused truncated "pack rejected: "
+pack_refused badrecord "lessons/[0-9A-Z]+\.md: "
+
+# After all that, a flawless next commit from the same node is still taken.
+run good
+gtip=$(tip good)
+check "good: target took the evil node's next good commit" poll 20 evil_head_is "$gtip"
+check "good: log names the new commit" poll 10 log_has "branch $evnid: \+1 commit"
+check "good: view moved" sh -c "test '$(state)' != '$STATE'"
+EVHEAD=$gtip
+STATE=$(state)
+survived good
+rss=$(kb VmRSS)
+check "RSS grew $(((rss - RSS0) / 1024)) MB over the run, at most $RSS_GROWTH_MB MB" \
+    test $((rss - RSS0)) -lt $((RSS_GROWTH_MB * 1024))
+
+# Last, as it may leave the peak RSS high: a 32 MiB file in a 32 KiB pack.
+# A record is at most 256 KiB, so the target must refuse it without ever
+# holding it. It does not yet: pack.c's indexer (opts.verify), verify.c's
+# git_diff_foreach and its git_blob_lookup before the size check each load
+# the whole blob, so the peak RSS checks fail until that is fixed.
+pack_refused bigblob "larger than [0-9]+ bytes"
+
+node_stop "$TG"
+rc=$?
+check "target stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0
+[ "$rc" = 0 ] || tail -5 "$TG.log" >&2
+# lib.sh's sanitizer_clean misses a lone asan.* (its ls fails on the absent
+# ubsan.*), so look for each kind here.
+if ls "$T"/asan.* >/dev/null 2>&1 || ls "$T"/ubsan.* >/dev/null 2>&1; then
+	fail "sanitizer reports (target or evilpeer)"
+	cat "$T"/asan.* "$T"/ubsan.* 2>/dev/null | head -40 >&2
+fi
+finish

@@ -1,0 +1,849 @@
+/*
+ * evilpeer.c — a hostile peer for regression tests (tests/regress/hostile.sh).
+ *
+ *	evilpeer --home DIR --connect HOST:PORT --network NAME
+ *	    [--wait SECONDS] [--base OID] SCENARIO
+ *
+ * It is the node of a home made by `knowd init` (its key and repo.git),
+ * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
+ * scenario says, printing what it did and how the target reacted
+ * ("conn N: reaction: ..." lines). Before the handshake: garbage, bigframe.
+ * After it: stall, bomb, forged. Serving a WANT with a pack: honest (our
+ * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
+ * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
+ * bigblob. Forged commits build on --base (the head the target holds for us)
+ * or our real head; they are written to repo.git as objects only, no ref
+ * there moves. Exit 0 when the scenario ran, 1 when the tool could not do
+ * its part, 2 on usage errors; the test judges the target.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <git2.h>
+#include <sodium.h>
+
+#include "chan.h"
+#include "config.h"
+#include "home.h"
+#include "keys.h"
+#include "knowd.h"
+#include "record.h"
+#include "store.h"
+#include "util.h"
+#include "verify.h"
+#include "wire.h"
+
+#include "evilpeer_conn.h"
+
+#define EVIL_GARBAGE	70000	/* bytes of noise: more than any frame claims */
+#define EVIL_WAIT	10	/* default seconds to wait for a reaction */
+#define EVIL_SETTLE	1	/* seconds to linger after a pack that should pass */
+#define EVIL_BIGBLOB	(32u * 1024 * 1024)	/* bytes of the bigblob file */
+
+struct evil {
+	const char		*home;
+	char			*host;
+	char			*port;
+	uint8_t			 netid[CHAN_NETID_LEN];
+	int			 wait;
+	struct keys_pair	 kp;
+	char			 nid[KEYS_NID_MAX];
+	struct store		*st;
+	const char		*scenario;
+	const char		*base;		/* --base: hex oid to build on */
+	int			 nconn;
+};
+
+struct scenario {
+	const char	*name;
+	int		(*run)(struct evil *, const struct scenario *);
+	int		(*forge)(struct evil *, const git_oid *, uint64_t,
+			    git_oid *, uint64_t *);
+	int		 truncate;	/* send half of the pack, flagged last */
+	int		 passes;	/* a pack the target should take (or keep) */
+};
+
+/* Connects, completes the handshake and sends HELLO: a peer like any other, so far. */
+static int
+conn_start(struct evil *ev, struct conn *c)
+{
+	struct wire_hello	 h;
+	struct buf		 b;
+	int			 rv;
+
+	if (conn_open(c, ev->host, ev->port, ++ev->nconn) != 0)
+		return -1;
+	if (handshake(c, &ev->kp, ev->netid, ev->wait) != 0) {
+		conn_close(c);
+		return -1;
+	}
+	memset(&h, 0, sizeof h);
+	h.version = WIRE_VERSION;
+	h.time = (uint64_t)time(NULL);
+	buf_init(&b);
+	wire_hello_encode(&b, &h);
+	rv = msg_send(c, &b);
+	buf_free(&b);
+	if (rv != 0)
+		conn_close(c);
+	return rv;
+}
+
+/* garbage: random bytes instead of a handshake (never a 32-byte message 1). */
+static int
+sc_garbage(struct evil *ev, const struct scenario *sc)
+{
+	struct conn	 c;
+	uint8_t		*b = xmalloc(EVIL_GARBAGE);
+
+	do
+		randombytes_buf(b, EVIL_GARBAGE);
+	while (b[0] == 0 && b[1] == 32);
+	if (conn_open(&c, ev->host, ev->port, ++ev->nconn) != 0) {
+		free(b);
+		return -1;
+	}
+	printf("conn %d: sent: %d random bytes instead of a handshake (the "
+	    "first frame claims %u bytes)\n", c.n, EVIL_GARBAGE,
+	    (unsigned)b[0] << 8 | b[1]);
+	send_all(&c, b, EVIL_GARBAGE);
+	await_raw(&c, ev->wait);
+	conn_close(&c);
+	free(b);
+	return 0;
+}
+
+/* bigframe: a 65535-byte frame as handshake message 1. */
+static int
+sc_bigframe(struct evil *ev, const struct scenario *sc)
+{
+	struct conn	 c;
+	uint8_t		*b = xmalloc(2 + CHAN_MAX_FRAME);
+
+	b[0] = b[1] = 0xff;
+	randombytes_buf(b + 2, CHAN_MAX_FRAME);
+	if (conn_open(&c, ev->host, ev->port, ++ev->nconn) != 0) {
+		free(b);
+		return -1;
+	}
+	printf("conn %d: sent: a %d-byte frame as handshake message 1\n", c.n,
+	    CHAN_MAX_FRAME);
+	send_all(&c, b, 2 + CHAN_MAX_FRAME);
+	await_raw(&c, ev->wait);
+	conn_close(&c);
+	free(b);
+	return 0;
+}
+
+/* stall: after HELLO, a frame header announcing 1000 bytes and only 10 of them. */
+static int
+sc_stall(struct evil *ev, const struct scenario *sc)
+{
+	struct conn	 c;
+	uint8_t		 part[2 + 10] = { 0x03, 0xe8 };
+
+	if (conn_start(ev, &c) != 0)
+		return -1;
+	randombytes_buf(part + 2, sizeof part - 2);
+	if (send_all(&c, part, sizeof part) == 0) {
+		printf("conn %d: sent: a frame header announcing 1000 bytes, then "
+		    "10 of them; waiting up to %d s\n", c.n, ev->wait);
+		await(&c, ev->wait, NULL);
+	}
+	conn_close(&c);
+	return 0;
+}
+
+/* msgpack headers that claim far more than the frame holds. */
+static const uint8_t bomb_flat[] = { 0xdd, 0x08, 0x00, 0x00, 0x00, 0x00 };
+static const uint8_t bomb_nested[] = {
+	0xdd, 0x08, 0x00, 0x00, 0x00, 0xdd, 0x08, 0x00, 0x00, 0x00,
+	0xdd, 0x08, 0x00, 0x00, 0x00, 0xdd, 0x08, 0x00, 0x00, 0x00,
+	0xdd, 0x08, 0x00, 0x00, 0x00 };
+static const uint8_t bomb_pack[] = { 0xdd, 0x08, 0x00, 0x00, 0x00, 0x07 };
+static const uint8_t bomb_summary[] = { 0x94, 0x04, 0x00, 0xc2,
+	0xdd, 0x08, 0x00, 0x00, 0x00, 0xdd, 0x08, 0x00, 0x00, 0x00,
+	0xdd, 0x08, 0x00, 0x00, 0x00, 0xdd, 0x08, 0x00, 0x00, 0x00,
+	0xdd, 0x08, 0x00, 0x00, 0x00 };
+
+static const struct bomb {
+	const char	*label;
+	const uint8_t	*b;
+	size_t		 len;
+} bombs[] = {
+	{ "array32 of 0x08000000 (dd 08 00 00 00 00)", bomb_flat,
+	    sizeof bomb_flat },
+	{ "five nested array32 headers", bomb_nested, sizeof bomb_nested },
+	{ "array32 of 0x08000000 starting with type 7 (PACK)", bomb_pack,
+	    sizeof bomb_pack },
+	{ "SUMMARY whose heads are five nested array32", bomb_summary,
+	    sizeof bomb_summary },
+};
+
+/* bomb: each msgpack bomb in a sealed frame after HELLO, one connection each. */
+static int
+sc_bomb(struct evil *ev, const struct scenario *sc)
+{
+	struct conn	 c;
+	size_t		 i;
+
+	for (i = 0; i < nitems(bombs); i++) {
+		if (conn_start(ev, &c) != 0)
+			return -1;
+		printf("conn %d: sent: %s (%zu bytes)\n", c.n, bombs[i].label,
+		    bombs[i].len);
+		if (msg_send_raw(&c, bombs[i].b, bombs[i].len) == 0)
+			await(&c, ev->wait, NULL);
+		conn_close(&c);
+	}
+	return 0;
+}
+
+/*
+ * The head to build on and its seq: --base (the head the target holds for
+ * us, which may be a commit we forged earlier), else our branch's real head.
+ */
+static int
+evil_head(struct evil *ev, git_oid *head, uint64_t *seq)
+{
+	git_commit	*c;
+
+	if (ev->base == NULL) {
+		if (store_head(ev->st, ev->nid, head, seq) == 0 && *seq > 0)
+			return 0;
+		fprintf(stderr, "evilpeer: %s has no origin branch\n", ev->home);
+		return -1;
+	}
+	if (git_oid_fromstr(head, ev->base) != 0 ||
+	    git_commit_lookup(&c, store_repo(ev->st), head) != 0) {
+		fprintf(stderr, "evilpeer: --base %s: no such commit\n", ev->base);
+		return -1;
+	}
+	*seq = store_message_seq(git_commit_message(c));
+	git_commit_free(c);
+	return *seq > 0 ? 0 : -1;
+}
+
+/* Replaces an ANNOUNCE's signature by one from another key over the same bytes. */
+static void
+resign(struct wire_announce *a, const struct keys_pair *other)
+{
+	uint8_t	 msg[sizeof WIRE_CTX_ANNOUNCE + WIRE_SIGNED_MAX];
+
+	memcpy(msg, WIRE_CTX_ANNOUNCE, sizeof WIRE_CTX_ANNOUNCE);
+	memcpy(msg + sizeof WIRE_CTX_ANNOUNCE, a->s.body, a->s.bodylen);
+	crypto_sign_detached(a->s.sig, NULL, msg,
+	    sizeof WIRE_CTX_ANNOUNCE + a->s.bodylen, other->sk);
+}
+
+/* forged: an ANNOUNCE of our own next head signed by another key, then one with a flipped bit. */
+static int
+sc_forged(struct evil *ev, const struct scenario *sc)
+{
+	struct wire_announce	 a;
+	struct keys_pair	 other;
+	struct conn		 c;
+	struct buf		 b;
+	git_oid			 head;
+	uint64_t		 seq;
+	int			 i;
+
+	if (evil_head(ev, &head, &seq) != 0)
+		return -1;
+	keys_generate(&other);
+	for (i = 0; i < 2; i++) {
+		memset(&a, 0, sizeof a);
+		memcpy(a.pk, ev->kp.pk, KEYS_PK_LEN);
+		a.seq = seq + 1;
+		randombytes_buf(a.head, sizeof a.head);
+		a.time = (uint64_t)time(NULL);
+		wire_announce_sign(&a, &ev->kp);
+		if (i == 0)
+			resign(&a, &other);
+		else
+			a.s.sig[17] ^= 0x04;
+		if (conn_start(ev, &c) != 0)
+			break;
+		buf_init(&b);
+		wire_announce_encode(&b, &a);
+		printf("conn %d: sent: ANNOUNCE of our seq %llu, %s\n", c.n,
+		    (unsigned long long)a.seq, i == 0 ? "signed by another key" :
+		    "one signature bit flipped");
+		if (msg_send(&c, &b) == 0)
+			await(&c, ev->wait, NULL);
+		buf_free(&b);
+		conn_close(&c);
+	}
+	keys_wipe(&other);
+	return i == 2 ? 0 : -1;
+}
+
+/* A valid lesson (the knowctl new template with id and dates) and its path. */
+static int
+lesson(const char *title, char **text, size_t *len, char **path)
+{
+	const char	*tmpl = record_template();
+	struct record	*r = NULL;
+	char		 id[32], now[32], *why = NULL;
+	int		 rv;
+
+	if (record_parse(tmpl, strlen(tmpl), RECORD_DRAFT, &r, &why) != 0) {
+		fprintf(stderr, "evilpeer: template: %s\n", why);
+		free(why);
+		return -1;
+	}
+	node_new_id(id);
+	node_time(time(NULL), now);
+	record_set(&r->id, id);
+	record_set(&r->title, title);
+	record_set(&r->created, now);
+	record_set(&r->modified, now);
+	if ((rv = record_write(r, text, len)) == 0)
+		*path = record_path(r);
+	record_free(r);
+	return rv;
+}
+
+/* Writes a blob of len bytes of data. */
+static int
+blob_of(struct evil *ev, const char *data, size_t len, git_oid *out)
+{
+	if (git_blob_create_from_buffer(out, store_repo(ev->st), data, len) != 0) {
+		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes a blob of n zero bytes without holding them in memory. */
+static int
+zero_blob(struct evil *ev, size_t n, git_oid *out)
+{
+	git_writestream	*ws = NULL;
+	char		*zeros = xcalloc(1, 1024 * 1024);
+	size_t		 chunk;
+	int		 rv = -1;
+
+	if (git_blob_create_from_stream(&ws, store_repo(ev->st), NULL) != 0)
+		goto out;
+	for (; n > 0; n -= chunk) {
+		chunk = n < 1024 * 1024 ? n : 1024 * 1024;
+		if (ws->write(ws, zeros, chunk) != 0)
+			goto out;
+	}
+	rv = git_blob_create_from_stream_commit(out, ws);
+	ws = NULL;
+out:
+	if (rv != 0)
+		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
+	if (ws != NULL)
+		ws->free(ws);
+	free(zeros);
+	return rv;
+}
+
+/* Writes a signed (or, signer NULL, unsigned) commit object; no ref moves. */
+static int
+write_commit(struct evil *ev, const struct keys_pair *signer, git_tree *tree,
+    git_commit *parent, uint64_t seq, const char *what, git_oid *out)
+{
+	git_repository	*repo = store_repo(ev->st);
+	git_signature	*who = NULL;
+	git_buf		 raw = { 0 };
+	char		*email, *msg, *armored = NULL;
+	int		 rv = -1;
+
+	email = xasprintf("%s@knowd.invalid", ev->nid);
+	msg = xasprintf("evilpeer %s: %s\n\n%s: %llu\n", ev->scenario, what,
+	    STORE_SEQ_KEY, (unsigned long long)seq);
+	if (git_signature_now(&who, "evilpeer", email) != 0)
+		goto out;
+	if (signer == NULL)
+		rv = git_commit_create(out, repo, NULL, who, who, NULL, msg, tree,
+		    parent != NULL, (const git_commit **)&parent);
+	else if (git_commit_create_buffer(&raw, repo, who, who, NULL, msg, tree,
+	    parent != NULL, (const git_commit **)&parent) == 0 &&
+	    keys_sshsig_sign(signer, "git", raw.ptr, raw.size, &armored) == 0)
+		rv = git_commit_create_with_signature(out, repo, raw.ptr, armored,
+		    "gpgsig");
+out:
+	if (rv != 0)
+		fprintf(stderr, "evilpeer: commit: %s\n", store_git_error());
+	free(armored);
+	free(msg);
+	free(email);
+	git_buf_dispose(&raw);
+	git_signature_free(who);
+	return rv;
+}
+
+/* A commit of base's tree plus blob at path, with parent (or none) and Knowd-Seq seq. */
+static int
+forge_commit(struct evil *ev, const git_oid *base, const git_oid *parent,
+    uint64_t seq, const struct keys_pair *signer, const char *path,
+    const git_oid *blob, git_oid *out)
+{
+	git_repository	*repo = store_repo(ev->st);
+	git_commit	*bc = NULL, *pc = NULL;
+	git_tree	*bt = NULL, *tree = NULL;
+	git_tree_update	 up;
+	git_oid		 tid;
+	int		 rv = -1;
+
+	memset(&up, 0, sizeof up);
+	up.action = GIT_TREE_UPDATE_UPSERT;
+	up.filemode = GIT_FILEMODE_BLOB;
+	up.path = path;
+	git_oid_cpy(&up.id, blob);
+	if (git_commit_lookup(&bc, repo, base) != 0 ||
+	    git_commit_tree(&bt, bc) != 0 ||
+	    git_tree_create_updated(&tid, repo, bt, 1, &up) != 0 ||
+	    git_tree_lookup(&tree, repo, &tid) != 0 ||
+	    (parent != NULL && git_commit_lookup(&pc, repo, parent) != 0))
+		fprintf(stderr, "evilpeer: tree: %s\n", store_git_error());
+	else
+		rv = write_commit(ev, signer, tree, pc, seq, path, out);
+	git_tree_free(tree);
+	git_tree_free(bt);
+	git_commit_free(pc);
+	git_commit_free(bc);
+	return rv;
+}
+
+/* A commit on base with parent adding one valid lesson, signed by signer. */
+static int
+forge_lesson(struct evil *ev, const git_oid *base, const git_oid *parent,
+    uint64_t seq, const struct keys_pair *signer, git_oid *out)
+{
+	git_oid	 blob;
+	char	*text, *path;
+	size_t	 len;
+	int	 rv = -1;
+
+	if (lesson("Erfahrung aus dem Testlabor", &text, &len, &path) != 0)
+		return -1;
+	if (blob_of(ev, text, len, &blob) == 0)
+		rv = forge_commit(ev, base, parent, seq, signer, path, &blob, out);
+	free(text);
+	free(path);
+	return rv;
+}
+
+/* honest: our real head, as it is. */
+static int
+forge_honest(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	git_oid_cpy(tip, head);
+	*tipseq = seq;
+	return 0;
+}
+
+/* good, truncated: a flawless next commit. */
+static int
+forge_good(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 1;
+	return forge_lesson(ev, head, head, seq + 1, &ev->kp, tip);
+}
+
+/* unsigned: the next commit without gpgsig. */
+static int
+forge_unsigned(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 1;
+	return forge_lesson(ev, head, head, seq + 1, NULL, tip);
+}
+
+/* wrongkey: the next commit with a well-formed SSH signature by another key. */
+static int
+forge_wrongkey(struct evil *ev, const git_oid *head, uint64_t seq,
+    git_oid *tip, uint64_t *tipseq)
+{
+	struct keys_pair other;
+	int		 rv;
+
+	keys_generate(&other);
+	*tipseq = seq + 1;
+	rv = forge_lesson(ev, head, head, seq + 1, &other, tip);
+	keys_wipe(&other);
+	return rv;
+}
+
+/* seqgap: a signed next commit whose Knowd-Seq skips one. */
+static int
+forge_seqgap(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 2;
+	return forge_lesson(ev, head, head, seq + 2, &ev->kp, tip);
+}
+
+/*
+ * nodescend: a sibling of head (same seq, head's parent), then a signed child
+ * of it: a validly signed fork. badfork: the same with the sibling unsigned.
+ */
+static int
+forge_nodescend(struct evil *ev, const git_oid *head, uint64_t seq,
+    git_oid *tip, uint64_t *tipseq)
+{
+	git_commit	*c;
+	git_oid		 up, sib;
+	const git_oid	*parent = NULL;
+	char		 hex[GIT_OID_HEXSZ + 1];
+	int		 bad = strcmp(ev->scenario, "badfork") == 0;
+
+	if (git_commit_lookup(&c, store_repo(ev->st), head) != 0)
+		return -1;
+	if (git_commit_parentcount(c) > 0) {
+		git_oid_cpy(&up, git_commit_parent_id(c, 0));
+		parent = &up;
+	}
+	git_commit_free(c);
+	if (forge_lesson(ev, head, parent, seq, bad ? NULL : &ev->kp,
+	    &sib) != 0 ||
+	    forge_lesson(ev, &sib, &sib, seq + 1, &ev->kp, tip) != 0)
+		return -1;
+	git_oid_tostr(hex, sizeof hex, &sib);
+	printf("sibling of our head: %s seq %llu%s\n", hex,
+	    (unsigned long long)seq, bad ? ", unsigned" : "");
+	*tipseq = seq + 1;
+	return 0;
+}
+
+/* badpath: a signed next commit adding evil.sh at the root. */
+static int
+forge_badpath(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	static const char sh[] = "#!/bin/sh\necho owned\n";
+	git_oid		  blob;
+
+	*tipseq = seq + 1;
+	if (blob_of(ev, sh, sizeof sh - 1, &blob) != 0)
+		return -1;
+	return forge_commit(ev, head, head, seq + 1, &ev->kp, "evil.sh", &blob,
+	    tip);
+}
+
+/*
+ * badrecord, bigblob: a signed next commit adding, at a lesson's path, a
+ * file that does not parse, or EVIL_BIGBLOB zero bytes (a small pack: zlib
+ * squeezes them about a thousandfold).
+ */
+static int
+forge_badfile(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	static const char bad[] = "---\nkind: lesson\ntitle: [kaputt\n---\n";
+	git_oid		  blob;
+	char		 *text, *path;
+	size_t		  len;
+	int		  rv = -1;
+
+	if (lesson("kaputt", &text, &len, &path) != 0)
+		return -1;
+	*tipseq = seq + 1;
+	if (strcmp(ev->scenario, "bigblob") == 0 ?
+	    zero_blob(ev, EVIL_BIGBLOB, &blob) == 0 :
+	    blob_of(ev, bad, sizeof bad - 1, &blob) == 0)
+		rv = forge_commit(ev, head, head, seq + 1, &ev->kp, path, &blob,
+		    tip);
+	free(text);
+	free(path);
+	return rv;
+}
+
+/* Packs what a WANT asks for: every wanted head minus the haves we hold. */
+static int
+pack_for(struct evil *ev, const struct wire_want *w, git_buf *pack)
+{
+	git_repository	*repo = store_repo(ev->st);
+	git_revwalk	*walk = NULL;
+	git_packbuilder	*pb = NULL;
+	git_odb		*odb = NULL;
+	git_oid		 id;
+	size_t		 i, j;
+	int		 rv = -1;
+
+	if (git_revwalk_new(&walk, repo) != 0 ||
+	    git_packbuilder_new(&pb, repo) != 0 ||
+	    git_repository_odb(&odb, repo) != 0)
+		goto out;
+	for (i = 0; i < w->nb; i++) {
+		git_oid_fromraw(&id, w->b[i].want);
+		if (git_revwalk_push(walk, &id) != 0)
+			goto out;
+		for (j = 0; j < w->b[i].nhaves; j++) {
+			git_oid_fromraw(&id, w->b[i].haves[j]);
+			if (git_odb_exists(odb, &id) &&
+			    git_revwalk_hide(walk, &id) != 0)
+				goto out;
+		}
+	}
+	if (git_packbuilder_insert_walk(pb, walk) == 0 &&
+	    git_packbuilder_write_buf(pack, pb) == 0)
+		rv = 0;
+out:
+	if (rv != 0)
+		fprintf(stderr, "evilpeer: pack: %s\n", store_git_error());
+	git_odb_free(odb);
+	git_packbuilder_free(pb);
+	git_revwalk_free(walk);
+	return rv;
+}
+
+/* Sends a pack in PACK chunks answering reqid; truncate sends its first half only. */
+static int
+send_pack(struct conn *c, uint64_t reqid, const uint8_t *data, size_t len,
+    int truncate)
+{
+	struct buf	 b;
+	size_t		 off = 0, n, total = len;
+	int		 chunks = 0, last = 0, rv = 0;
+
+	if (truncate)
+		len /= 2;
+	buf_init(&b);
+	while (!last && rv == 0) {
+		n = len - off > WIRE_CHUNK_MAX ? WIRE_CHUNK_MAX : len - off;
+		last = off + n == len;
+		b.len = 0;
+		wire_pack_encode(&b, reqid, data + off, n, last);
+		rv = msg_send(c, &b);
+		off += n;
+		chunks++;
+	}
+	buf_free(&b);
+	printf("conn %d: sent: PACK reqid %llu: %zu of %zu bytes in %d "
+	    "chunk(s), the last flagged last%s\n", c->n,
+	    (unsigned long long)reqid, off, total, chunks,
+	    rv != 0 ? " (send failed)" : "");
+	return rv;
+}
+
+/* Prints the forged tip and what the daemon's own verifier says of it, locally. */
+static void
+show_tip(struct evil *ev, const git_oid *head, const git_oid *tip,
+    uint64_t seq)
+{
+	char		 hex[GIT_OID_HEXSZ + 1], *why = NULL;
+	uint64_t	 n = 0;
+
+	git_oid_tostr(hex, sizeof hex, tip);
+	printf("tip: %s seq %llu\n", hex, (unsigned long long)seq);
+	if (verify_range(store_repo(ev->st), ev->nid, tip, head, &n, &why) == 0)
+		printf("local verify: ok, %llu new commit(s)\n",
+		    (unsigned long long)n);
+	else
+		printf("local verify: %s\n", why);
+	free(why);
+}
+
+/* Advertises one head of our branch in a one-page SUMMARY. */
+static int
+send_summary(struct evil *ev, struct conn *c, const git_oid *tip, uint64_t seq)
+{
+	struct wire_summary	*sum = xcalloc(1, sizeof *sum);
+	struct buf		 b;
+	int			 rv;
+
+	memcpy(sum->heads[0].pk, ev->kp.pk, KEYS_PK_LEN);
+	sum->heads[0].seq = seq;
+	memcpy(sum->heads[0].head, tip->id, WIRE_OID_LEN);
+	sum->nheads = 1;
+	buf_init(&b);
+	wire_summary_encode(&b, sum);
+	rv = msg_send(c, &b);
+	printf("conn %d: sent: SUMMARY with our head at seq %llu\n", c->n,
+	    (unsigned long long)seq);
+	buf_free(&b);
+	free(sum);
+	return rv;
+}
+
+/* The pack scenarios: advertise a forged head, answer the WANT with its pack. */
+static int
+sc_pack(struct evil *ev, const struct scenario *sc)
+{
+	struct wire_want	*w = xcalloc(1, sizeof *w);
+	struct conn		 c;
+	git_oid			 head, tip;
+	uint64_t		 seq, tipseq;
+	git_buf			 pack = { 0 };
+	int			 rv = -1;
+
+	if (evil_head(ev, &head, &seq) != 0 ||
+	    sc->forge(ev, &head, seq, &tip, &tipseq) != 0) {
+		free(w);
+		return -1;
+	}
+	show_tip(ev, &head, &tip, tipseq);
+	if (conn_start(ev, &c) != 0) {
+		free(w);
+		return -1;
+	}
+	if (send_summary(ev, &c, &tip, tipseq) != 0)
+		goto out;
+	if (await(&c, ev->wait, w) != R_WANT) {
+		printf("conn %d: no WANT: nothing to serve\n", c.n);
+		rv = 0;
+		goto out;
+	}
+	if (pack_for(ev, w, &pack) != 0)
+		goto out;
+	if (send_pack(&c, w->reqid, (const uint8_t *)pack.ptr, pack.size,
+	    sc->truncate) == 0)
+		await(&c, sc->passes ? EVIL_SETTLE : ev->wait, NULL);
+	rv = 0;
+out:
+	git_buf_dispose(&pack);
+	conn_close(&c);
+	free(w);
+	return rv;
+}
+
+static const struct scenario scenarios[] = {
+	{ "garbage", sc_garbage, NULL, 0, 0 },
+	{ "bigframe", sc_bigframe, NULL, 0, 0 },
+	{ "stall", sc_stall, NULL, 0, 0 },
+	{ "bomb", sc_bomb, NULL, 0, 0 },
+	{ "forged", sc_forged, NULL, 0, 0 },
+	{ "honest", sc_pack, forge_honest, 0, 1 },
+	{ "good", sc_pack, forge_good, 0, 1 },
+	{ "unsigned", sc_pack, forge_unsigned, 0, 0 },
+	{ "seqgap", sc_pack, forge_seqgap, 0, 0 },
+	{ "nodescend", sc_pack, forge_nodescend, 0, 1 },
+	{ "badfork", sc_pack, forge_nodescend, 0, 0 },
+	{ "badpath", sc_pack, forge_badpath, 0, 0 },
+	{ "truncated", sc_pack, forge_good, 1, 0 },
+	{ "badrecord", sc_pack, forge_badfile, 0, 0 },
+	{ "wrongkey", sc_pack, forge_wrongkey, 0, 0 },
+	{ "bigblob", sc_pack, forge_badfile, 0, 0 },
+};
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	size_t	 i;
+
+	fprintf(stderr, "usage: evilpeer --home DIR --connect HOST:PORT "
+	    "--network NAME [--wait SECONDS] [--base OID] SCENARIO\n"
+	    "scenarios:");
+	for (i = 0; i < nitems(scenarios); i++)
+		fprintf(stderr, " %s", scenarios[i].name);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+/* Parses the command line into ev; returns the scenario. */
+static const struct scenario *
+parse_args(struct evil *ev, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "base", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 } };
+	const char	*connect_to = NULL, *network = CONFIG_DEFAULT_NETWORK;
+	char		*why = NULL;
+	size_t		 i;
+	int		 ch;
+
+	ev->wait = EVIL_WAIT;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			ev->home = optarg;
+			break;
+		case 'c':
+			connect_to = optarg;
+			break;
+		case 'n':
+			network = optarg;
+			break;
+		case 'w':
+			ev->wait = atoi(optarg);
+			break;
+		case 'b':
+			ev->base = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (ev->home == NULL || connect_to == NULL || optind + 1 != argc ||
+	    ev->wait < 1)
+		usage();
+	if (config_split_hostport(connect_to, &ev->host, &ev->port, &why) != 0) {
+		fprintf(stderr, "evilpeer: %s\n", why);
+		free(why);
+		exit(2);
+	}
+	chan_network_id(network, ev->netid);
+	for (i = 0; i < nitems(scenarios); i++)
+		if (strcmp(argv[optind], scenarios[i].name) == 0)
+			return &scenarios[i];
+	usage();
+}
+
+/* Loads the node's key and opens its repository. */
+static int
+evil_open(struct evil *ev)
+{
+	char	*path, *why = NULL;
+	int	 rv;
+
+	path = home_path(ev->home, HOME_KEY);
+	rv = keys_load(path, &ev->kp, &why);
+	free(path);
+	if (rv == 0) {
+		keys_nid_encode(ev->kp.pk, ev->nid);
+		path = home_path(ev->home, HOME_REPO);
+		rv = store_open(path, &ev->st, &why);
+		free(path);
+	}
+	if (rv != 0) {
+		fprintf(stderr, "evilpeer: %s\n", why);
+		free(why);
+	}
+	return rv;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct evil		 ev;
+	const struct scenario	*sc;
+	int			 rv;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&ev, 0, sizeof ev);
+	sc = parse_args(&ev, argc, argv);
+	ev.scenario = sc->name;
+	if (sodium_init() < 0)
+		return 1;
+	store_global_init();
+	if ((rv = evil_open(&ev)) == 0) {
+		printf("evilpeer %s: node %s -> %s:%s\n", sc->name, ev.nid,
+		    ev.host, ev.port);
+		rv = sc->run(&ev, sc);
+		printf("evilpeer %s: %s\n", sc->name, rv == 0 ? "done" :
+		    "could not run");
+	}
+	store_close(ev.st);
+	keys_wipe(&ev.kp);
+	free(ev.host);
+	free(ev.port);
+	git_libgit2_shutdown();
+	return rv == 0 ? 0 : 1;
+}
