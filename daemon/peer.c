@@ -342,6 +342,11 @@ peer_read_cb(struct bufferevent *bev, void *arg)
 			peer_close(p, "empty frame");
 			return;
 		}
+		if (p->state == PEER_HANDSHAKE && len > CHAN_HS_MAX) {
+			peer_close(p, "handshake: message of %zu bytes, over %d", len,
+			    CHAN_HS_MAX);
+			return;		/* before reading it in */
+		}
 		if (evbuffer_get_length(in) < 2 + len)
 			return;			/* PEER_READ_HIGH holds a whole frame */
 		evbuffer_drain(in, 2);

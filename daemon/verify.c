@@ -20,6 +20,9 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 {
 	const char	*path = d->new_file.path;
 	git_blob	*b = NULL;
+	git_odb		*odb = NULL;
+	git_object_t	 type;
+	size_t		 size;
 	struct record	*r = NULL;
 	char		*rpath = NULL, *why = NULL;
 	int		 rv = -1;
@@ -28,6 +31,16 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 		return set_cause(&vc->cause, "%s: path not allowed", path);
 	if (d->new_file.mode != GIT_FILEMODE_BLOB)
 		return set_cause(&vc->cause, "%s: not a plain file", path);
+	/* The size from the object header, before anything is loaded. */
+	if (git_repository_odb(&odb, vc->repo) != 0 ||
+	    git_odb_read_header(&size, &type, odb, &d->new_file.id) != 0) {
+		git_odb_free(odb);
+		return set_cause(&vc->cause, "%s: blob missing", path);
+	}
+	git_odb_free(odb);
+	if (size > RECORD_MAX_BYTES)
+		return set_cause(&vc->cause, "%s: %zu bytes, larger than %d bytes", path,
+		    size, RECORD_MAX_BYTES);
 	if (git_blob_lookup(&b, vc->repo, &d->new_file.id) != 0)
 		return set_cause(&vc->cause, "%s: blob missing", path);
 	if (git_blob_rawsize(b) > RECORD_MAX_BYTES) {
@@ -55,12 +68,10 @@ out:
 	return rv;
 }
 
-/* git_diff_foreach file callback: checks each changed file, stops at the first problem. */
+/* Checks one changed file; -1 at the first problem (in vc->cause). */
 static int
-verify_delta_cb(const git_diff_delta *d, float progress, void *arg)
+verify_delta(struct verify_ctx *vc, const git_diff_delta *d)
 {
-	struct verify_ctx *vc = arg;
-
 	switch (d->status) {
 	case GIT_DELTA_DELETED:
 		if (strcmp(d->old_file.path, "node.md") == 0) {
@@ -84,6 +95,7 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 {
 	git_tree	*old = NULL, *new = NULL;
 	git_diff	*diff = NULL;
+	size_t		 i;
 	int		 rv = -1;
 
 	if ((parent != NULL && git_commit_tree(&old, parent) != 0) ||
@@ -92,10 +104,16 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
-	if (git_diff_foreach(diff, verify_delta_cb, NULL, NULL, NULL, vc) != 0) {
-		set_cause(cause, "%s", vc->cause != NULL ? vc->cause :
-		    store_git_error());
-		goto out;
+	/*
+	 * Not git_diff_foreach: it would load every changed blob (to tell
+	 * binary from text) before we could check its size.
+	 */
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		if (verify_delta(vc, git_diff_get_delta(diff, i)) != 0) {
+			set_cause(cause, "%s", vc->cause != NULL ? vc->cause :
+			    store_git_error());
+			goto out;
+		}
 	}
 	if (parent == NULL && git_tree_entry_byname(new, "node.md") == NULL) {
 		set_cause(cause, "first commit has no node.md");

@@ -107,7 +107,9 @@ allowed_signers_for() {
 }
 
 # sanitizer_clean: no ASan/UBSan report was written by any process.
-sanitizer_clean() { ! ls "$T"/asan.* "$T"/ubsan.* >/dev/null 2>&1; }
+sanitizer_clean() {
+	! ls "$T"/asan.* >/dev/null 2>&1 && ! ls "$T"/ubsan.* >/dev/null 2>&1
+}
 
 # finish: prints sanitizer reports, then exits 1 if anything failed.
 finish() {
