@@ -33,6 +33,7 @@ struct recv_job {
 	struct worker_job	 j;
 	struct knowd		*kd;
 	uint64_t		 serial;
+	char			 from[KEYS_NID_MAX];	/* the sender, for the log */
 	struct sync_fetch	*f;		/* owned by the job while it runs */
 	char			*cause;
 	int			 rv;
@@ -412,8 +413,8 @@ recv_done(struct worker_job *j)
 	if (!j->cancelled && rj->rv == 0)
 		recv_apply(rj->kd, rj->f, p);
 	else if (!j->cancelled)
-		log_warnx("peer %s: pack rejected, nothing changed: %s",
-		    p != NULL ? p->nid : "(gone)", rj->cause);
+		log_warnx("peer %s%s: pack rejected, nothing changed: %s",
+		    rj->from, p != NULL ? "" : " (gone)", rj->cause);
 	fetch_free(rj->kd, rj->f);
 	if (p != NULL) {
 		p->sync.fetch = NULL;
@@ -455,6 +456,7 @@ fetch_pack(struct peer *p, const uint8_t *m, size_t len)
 	rj->j.done = recv_done;
 	rj->kd = p->kd;
 	rj->serial = p->serial;
+	snprintf(rj->from, sizeof rj->from, "%s", p->nid);
 	rj->f = f;
 	worker_submit(p->kd->worker, &rj->j);
 	return 0;

@@ -14,6 +14,8 @@
 #include "sync.h"
 #include "util.h"
 
+#define FORK_MAX_PROOFS	16	/* fork heads kept per node */
+
 void
 store_fork_ref(const char *nid, const git_oid *id, char *out)
 {
@@ -237,8 +239,17 @@ node_fork_seen(struct knowd *kd, const char *nid, const git_oid *fork,
     char **cause)
 {
 	char	 hex[GIT_OID_HEXSZ + 1];
+	git_oid	*ids;
+	size_t	 n;
 
 	git_oid_tostr(hex, sizeof hex, fork);
+	/* Proof enough: a node that forks over and over gets no more refs. */
+	if (store_forks(kd->store, nid, &ids, NULL, &n) == 0) {
+		free(ids);
+		if (n >= FORK_MAX_PROOFS)
+			return set_cause(cause, "fork %s of %s not kept: %zu "
+			    "proofs held already", hex, nid, n);
+	}
 	if (store_fork_add(kd->store, nid, fork) != 0)
 		return set_cause(cause, "fork %s: %s", hex, store_git_error());
 	log_warnx("branch %s: fork detected at %s (kept as proof, not relayed)",

@@ -114,7 +114,7 @@ pack_refused() {
 	check "$sc: target sent WANT for the forged head" out_has "$sc" "recv: WANT"
 	check "$sc: evilpeer served the pack" out_has "$sc" "sent: PACK"
 	check "$sc: target closed the connection" out_has "$sc" "reaction: closed"
-	refused "$sc" "peer ($evnid|\(gone\)): pack rejected, nothing changed: .*$why"
+	refused "$sc" "peer ($evnid|\(gone\))( \(gone\))?: pack rejected, nothing changed: .*$why"
 	check "$sc: forged tip not in the target's objects" not_held "$(tip "$sc")"
 	survived "$sc"
 }
