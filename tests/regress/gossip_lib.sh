@@ -132,10 +132,11 @@ g_views() {
 import json, subprocess, sys
 kc, mn, homes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 views, ok = [], True
-for h in homes:
+procs = [subprocess.Popen([kc, "--home", h, "status", "--json"], stdout=subprocess.PIPE,
+         stderr=subprocess.DEVNULL) for h in homes]   # all at once: one poll costs one knowctl
+for h, p in zip(homes, procs):
     try:
-        s = json.loads(subprocess.run([kc, "--home", h, "status", "--json"],
-            capture_output=True, timeout=10).stdout)
+        s = json.loads(p.communicate(timeout=20)[0])
         views.append(s["view"])
         print(h.rsplit("/", 1)[-1], s["view"][:12], len(s["nodes"]))
         if len(s["nodes"]) < mn:
@@ -187,10 +188,11 @@ g_all_hold() {
 import json, subprocess, sys
 kc, ids, homes = sys.argv[1], set(sys.argv[2].split()), sys.argv[3:]
 bad = 0
-for h in homes:
-    r = subprocess.run([kc, "--home", h, "list", "--json"], capture_output=True)
+procs = [subprocess.Popen([kc, "--home", h, "list", "--json"], stdout=subprocess.PIPE,
+         stderr=subprocess.DEVNULL) for h in homes]
+for h, p in zip(homes, procs):
     try:
-        have = {x["id"] for x in json.loads(r.stdout)}
+        have = {x["id"] for x in json.loads(p.communicate(timeout=20)[0])}
     except Exception:
         have = set()
     if ids - have:
@@ -227,10 +229,12 @@ g_kill9() {
 	g_forget "$p"
 }
 
-# g_start I…: starts each node again (it listens on its pinned port).
+# g_start I…: starts each node again (it listens on its pinned port); a node
+# that does not come up is a failure, the others are still started.
 g_start() {
-	local i
-	for i in "$@"; do node_start "${G[$i]}" || { fail "restart n$i"; return 1; }; done
+	local i rv=0
+	for i in "$@"; do node_start "${G[$i]}" || { fail "restart n$i"; rv=1; }; done
+	return $rv
 }
 
 # g_range A B: the integers A … B.
@@ -258,3 +262,28 @@ g_wait_log() {
 
 # g_lines FILE: its number of lines (0 when missing).
 g_lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
+# g_forks_watch FILE HOME…: in the background, polls every node's status --json
+# and writes "node oid seq" to FILE the first time one shows a fork; sets
+# G_WATCH (its PID; stop it with kill). A fork the owner heals is visible only
+# until the heal arrives, so this samples instead of waiting for it.
+g_forks_watch() {
+	local f=$1; shift
+	python3 - "$KNOWCTL" "$f" "$@" <<'PY' &
+import json, subprocess, sys, time
+kc, out, homes = sys.argv[1], sys.argv[2], sys.argv[3:]
+end = time.time() + 180
+while time.time() < end:
+    for h in homes:
+        r = subprocess.run([kc, "--home", h, "status", "--json"], capture_output=True)
+        try:
+            forks = json.loads(r.stdout).get("forks") or []
+        except Exception:
+            continue
+        if forks:
+            with open(out, "w") as f:
+                f.write("%s: %s\n" % (h.rsplit("/", 1)[-1], json.dumps(forks[0])))
+            sys.exit(0)
+PY
+	G_WATCH=$!
+}
