@@ -73,7 +73,7 @@ check_reply(const struct ctl_reply *r)
 {
 	char	*s;
 
-	if (r->code < CTL_OK || r->code > CTL_USAGE || r->message == NULL ||
+	if (r->code < CTL_OK || r->code > CTL_AGAIN || r->message == NULL ||
 	    r->data == NULL)
 		abort();
 	s = ctl_obj_strdup(ctl_obj_get(r->data, "name"));
