@@ -25,11 +25,13 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	1
+#define SEARCH_VERSION	2
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
 "PRAGMA synchronous=NORMAL;"
+"PRAGMA cache_size=-32768;"
+"PRAGMA mmap_size=268435456;"
 "CREATE TABLE IF NOT EXISTS records(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
 " nid TEXT NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL, title TEXT NOT NULL,"
 " summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"
@@ -39,7 +41,7 @@ static const char schema[] =
 "CREATE INDEX IF NOT EXISTS records_id ON records(id);"
 "CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified);"
 "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body,"
-" tokenize='unicode61 remove_diacritics 0', detail=column);"
+" tokenize='unicode61 remove_diacritics 0');"
 "CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
 " value TEXT NOT NULL);"
 "CREATE INDEX IF NOT EXISTS terms_fv ON terms(facet, value, rid);"
@@ -339,6 +341,30 @@ fts_insert(struct search *s, sqlite3_int64 rid, const struct record *r)
 	return rv;
 }
 
+/* Indexes a parsed record as nid's record at path (replacing what was there). */
+static int
+row_add_record(struct search *s, const char *nid, const char *path,
+    const git_oid *blobid, const struct record *r)
+{
+	sqlite3_int64	 rid;
+
+	if (row_remove(s, nid, path, NULL) != 0 ||
+	    row_insert(s, nid, path, blobid, r, &rid) != 0 ||
+	    ((r->kind == RECORD_LESSON || r->kind == RECORD_PROJECT) &&
+	    fts_insert(s, rid, r) != 0) ||
+	    terms_add(s, rid, "field", &r->fields, NULL) != 0 ||
+	    terms_add(s, rid, "hurdle", &r->hurdles, NULL) != 0 ||
+	    terms_add(s, rid, "tag", &r->tags, NULL) != 0 ||
+	    terms_add(s, rid, "status", NULL, r->status) != 0 ||
+	    terms_add(s, rid, "project", NULL, r->project) != 0 ||
+	    terms_add(s, rid, "node", NULL, nid) != 0)
+		return -1;
+	sqlite3_reset(s->del_gone);
+	search_bind(s->del_gone, 1, nid);
+	search_bind(s->del_gone, 2, r->id);
+	return sqlite3_step(s->del_gone) == SQLITE_DONE ? 0 : -1;
+}
+
 /* Parses the blob at path and (re)indexes it as nid's record there. */
 static int
 row_add(struct search *s, git_repository *repo, const char *nid,
@@ -346,34 +372,35 @@ row_add(struct search *s, git_repository *repo, const char *nid,
 {
 	git_blob	*b;
 	struct record	*r = NULL;
-	sqlite3_int64	 rid;
-	int		 rv = 0;
+	int		 rv;
 
-	if (row_remove(s, nid, path, NULL) != 0)
-		return -1;
 	if (git_blob_lookup(&b, repo, blobid) != 0)
-		return 0;
+		return row_remove(s, nid, path, NULL);
 	if (record_parse(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
 	    RECORD_STRICT, &r, NULL) != 0) {
 		git_blob_free(b);
-		return 0;		/* the catalog logs unreadable records */
+		/* The catalog logs unreadable records; the index drops them. */
+		return row_remove(s, nid, path, NULL);
 	}
 	git_blob_free(b);
-	if (row_insert(s, nid, path, blobid, r, &rid) != 0 ||
-	    fts_insert(s, rid, r) != 0 ||
-	    terms_add(s, rid, "field", &r->fields, NULL) != 0 ||
-	    terms_add(s, rid, "hurdle", &r->hurdles, NULL) != 0 ||
-	    terms_add(s, rid, "tag", &r->tags, NULL) != 0 ||
-	    terms_add(s, rid, "status", NULL, r->status) != 0 ||
-	    terms_add(s, rid, "project", NULL, r->project) != 0 ||
-	    terms_add(s, rid, "node", NULL, nid) != 0)
-		rv = -1;
-	if (rv == 0) {
-		sqlite3_reset(s->del_gone);
-		search_bind(s->del_gone, 1, nid);
-		search_bind(s->del_gone, 2, r->id);
-		rv = sqlite3_step(s->del_gone) == SQLITE_DONE ? 0 : -1;
-	}
+	rv = row_add_record(s, nid, path, blobid, r);
+	record_free(r);
+	return rv;
+}
+
+int
+search_add_text(struct search *s, const char *nid, const char *path,
+    const char *text, size_t len, char **cause)
+{
+	struct record	*r = NULL;
+	git_oid		 zero;
+	int		 rv;
+
+	memset(&zero, 0, sizeof zero);
+	if (record_parse(text, len, RECORD_STRICT, &r, cause) != 0)
+		return -1;
+	if ((rv = row_add_record(s, nid, path, &zero, r)) != 0)
+		set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
 	record_free(r);
 	return rv;
 }
@@ -568,7 +595,7 @@ search_digest(struct search *s)
 	    "r.modified, r.blob, f.title, f.summary, f.body, (SELECT "
 	    "group_concat(facet || '=' || value, ',') FROM (SELECT facet, value "
 	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)) FROM records r "
-	    "JOIN fts f ON f.rowid=r.rowid ORDER BY r.nid, r.path", &st,
+	    "LEFT JOIN fts f ON f.rowid=r.rowid ORDER BY r.nid, r.path", &st,
 	    NULL) != 0)
 		return buf_detach(&b, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {

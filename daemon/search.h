@@ -70,6 +70,9 @@ void	 search_db_close(struct search *);
 /* Brings nid's records in the index to tree (from whatever it held before). */
 int	 search_index_tree(struct search *, git_repository *, const char *nid,
 	     const git_oid *tree, char **cause);
+/* Indexes one record's text as nid's record at path, without git (benchmarks). */
+int	 search_add_text(struct search *, const char *nid, const char *path,
+	     const char *text, size_t len, char **cause);
 /* Forgets every record of nid (not as retractions). */
 int	 search_drop_nid(struct search *, const char *nid, char **cause);
 /* Empties the index (records, branches; retractions are kept). */

@@ -79,26 +79,32 @@ search_query_check(const struct search_query *q, char **cause)
 	return 0;
 }
 
-/* The statement's SQL for a query; binds follow the order of the conditions. */
+/*
+ * The statement's SQL for a query; binds follow the order of the conditions.
+ * Ranking, filters and the page are computed over narrow columns first; only
+ * the page's rows are then read whole (their bodies are large).
+ */
 static char *
-query_sql(const struct search_query *q, int fts)
+query_sql(const struct search_query *q, int fts, int fast)
 {
 	struct buf	 b;
 
 	buf_init(&b);
-	if (fts)
+	if (fts && fast)
 		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
-		    "bm25(fts, 10.0, 4.0, 1.0) FROM fts WHERE fts MATCH ?1) ");
-	buf_addstr(&b, "SELECT r.id, r.nid, coalesce(n.title, ''), r.kind, "
-	    "r.project, r.title, r.summary, r.fields, r.status, r.hurdles, "
-	    "r.tags, r.created, r.modified, r.path, r.blob, r.body, ");
+		    "rank FROM fts WHERE fts MATCH ?1 AND rank MATCH "
+		    "'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT ?13), ");
+	else if (fts)
+		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
+		    "bm25(fts, 10.0, 4.0, 1.0) FROM fts WHERE fts MATCH ?1), ");
+	else
+		buf_addstr(&b, "WITH ");
+	buf_addstr(&b, "page(rid, rank, total) AS MATERIALIZED (SELECT r.rowid, ");
 	buf_addstr(&b, fts ? "m.rank" : "0");
 	buf_addstr(&b, ", count(*) OVER () FROM ");
 	buf_addstr(&b, fts ? "m CROSS JOIN records r ON r.rowid = m.rid " :
 	    "records r ");
-	buf_addstr(&b, "LEFT JOIN records n ON n.nid = r.nid AND "
-	    "n.kind = 'node' WHERE ");
-	buf_addstr(&b, fts ? "?1 IS NOT NULL " : "?1 IS NULL ");
+	buf_addstr(&b, fts ? "WHERE ?1 IS NOT NULL " : "WHERE ?1 IS NULL ");
 	buf_addstr(&b, q->kind != NULL ? "AND r.kind = ?2 " :
 	    "AND ?2 IS NULL AND r.kind IN ('lesson', 'project') ");
 #define TERM(n, f) "AND (?" #n " IS NULL OR r.rowid IN (SELECT rid FROM " \
@@ -110,9 +116,15 @@ query_sql(const struct search_query *q, int fts)
 	    "nid FROM records WHERE kind = 'node' AND title = ?8 COLLATE "
 	    "NOCASE)) AND (?9 IS NULL OR r.modified >= ?9) "
 	    "AND (?10 IS NULL OR r.id = ?10) ");
-	buf_addstr(&b, fts ? "ORDER BY 17, r.modified DESC, r.id " :
+	buf_addstr(&b, fts ? "ORDER BY 2, r.modified DESC, r.id " :
 	    "ORDER BY r.modified DESC, r.id ");
-	buf_addstr(&b, "LIMIT ?11 OFFSET ?12");
+	buf_addstr(&b, "LIMIT ?11 OFFSET ?12) ");
+	buf_addstr(&b, "SELECT r.id, r.nid, coalesce(n.title, ''), r.kind, "
+	    "r.project, r.title, r.summary, r.fields, r.status, r.hurdles, "
+	    "r.tags, r.created, r.modified, r.path, r.blob, r.body, page.rank, "
+	    "page.total FROM page CROSS JOIN records r ON r.rowid = page.rid "
+	    "LEFT JOIN records n ON n.nid = r.nid AND n.kind = 'node' "
+	    "ORDER BY page.rank, r.modified DESC, r.id");
 	return buf_detach(&b, NULL);
 }
 
@@ -146,30 +158,53 @@ hit_fill(struct search *s, sqlite3_stmt *st, const char *q,
 	h->snippet = snip;
 }
 
-int
-search_run(struct search *s, const struct search_query *q,
-    struct search_result *res, char **cause)
+/* True when only the match and kind constrain q: ranking can stop early. */
+static int
+query_simple(const struct search_query *q)
+{
+	return q->field == NULL && q->status == NULL && q->hurdle == NULL &&
+	    q->project == NULL && q->tag == NULL && q->node == NULL &&
+	    q->since == NULL && q->id == NULL;
+}
+
+/* How many records match (an FTS5 count, narrowed by kind). */
+static size_t
+match_count(struct search *s, const char *match, const char *kind)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 n = 0;
+
+	if (search_prepare(s, kind == NULL ? "SELECT count(*) FROM fts WHERE "
+	    "fts MATCH ?1 AND ?2 IS NULL" : "SELECT count(*) FROM fts JOIN "
+	    "records r ON r.rowid = fts.rowid WHERE fts MATCH ?1 AND r.kind = "
+	    "?2", &st, NULL) != 0)
+		return 0;
+	search_bind(st, 1, match);
+	search_bind(st, 2, kind);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Runs one form of the query (fast: rank only the best candidates). */
+static int
+run_sql(struct search *s, const struct search_query *q, const char *match,
+    int fast, struct search_result *res, char **cause)
 {
 	sqlite3_stmt	*st = NULL;
 	const char	*node = q->node;
-	char		*match = NULL, *sql;
 	size_t		 limit = q->limit != 0 ? q->limit : 50;
+	char		*sql;
 	int		 rc;
 
-	memset(res, 0, sizeof *res);
-	if (search_query_check(q, cause) != 0)
-		return -1;
 	if (node != NULL && strncmp(node, "did:key:", 8) == 0)
 		node += 8;
-	if (q->q != NULL)
-		match = search_text_match(s->text, q->q);
-	sql = query_sql(q, match != NULL);
+	sql = query_sql(q, match != NULL, fast);
 	rc = search_prepare(s, sql, &st, cause);
 	free(sql);
-	if (rc != 0) {
-		free(match);
+	if (rc != 0)
 		return -1;
-	}
 	search_bind(st, 1, match);
 	search_bind(st, 2, q->kind);
 	search_bind(st, 3, q->field);
@@ -182,20 +217,53 @@ search_run(struct search *s, const struct search_query *q,
 	search_bind(st, 10, q->id);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)q->offset);
+	if (fast)
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)(q->offset + limit +
+		    (q->kind != NULL ? 200 : 0)));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		res->v = xreallocarray(res->v, res->n + 1, sizeof *res->v);
 		hit_fill(s, st, match != NULL ? q->q : NULL, &res->v[res->n++]);
 		res->total = (size_t)sqlite3_column_int64(st, 17);
 	}
-	free(match);
+	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
 		search_result_free(res);
 		return -1;
 	}
-	sqlite3_finalize(st);
 	return 0;
+}
+
+int
+search_run(struct search *s, const struct search_query *q,
+    struct search_result *res, char **cause)
+{
+	char	*match = NULL;
+	size_t	 limit = q->limit != 0 ? q->limit : 50, total, want;
+	int	 rv;
+
+	memset(res, 0, sizeof *res);
+	if (search_query_check(q, cause) != 0)
+		return -1;
+	if (q->q != NULL)
+		match = search_text_match(s->text, q->q);
+	if (match == NULL || !query_simple(q)) {
+		rv = run_sql(s, q, match, 0, res, cause);
+		free(match);
+		return rv;
+	}
+	/* Rank the best candidates only; fall back when kind filtered too many. */
+	total = match_count(s, match, q->kind);
+	if ((rv = run_sql(s, q, match, 1, res, cause)) == 0) {
+		want = total > q->offset ? total - q->offset : 0;
+		res->total = total;
+		if (res->n < (want < limit ? want : limit)) {
+			search_result_free(res);
+			rv = run_sql(s, q, match, 0, res, cause);
+		}
+	}
+	free(match);
+	return rv;
 }
 
 void
