@@ -16,6 +16,12 @@
 #include "util.h"
 
 #define SNIPPET_WORDS	24
+/*
+ * A query matching more records than this ranks only the newest WINDOW
+ * matches and the newest WINDOW title matches (rowids grow with indexing
+ * time), so its cost stays bounded however common its words are.
+ */
+#define WINDOW		500
 
 /* True when s is in the NULL-terminated vocabulary. */
 static int
@@ -90,7 +96,15 @@ query_sql(const struct search_query *q, int fts, int fast)
 	struct buf	 b;
 
 	buf_init(&b);
-	if (fts && fast)
+	if (fts && fast == 2)
+		buf_addstr(&b, "WITH c(rid, rank) AS (SELECT * FROM (SELECT rowid, "
+		    "rank FROM fts WHERE fts MATCH ?1 AND rowid >= ?14 AND rank "
+		    "MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT ?13) UNION ALL "
+		    "SELECT * FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ?15 "
+		    "AND rowid >= ?16 AND rank MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY "
+		    "rank LIMIT ?13)), m(rid, rank) AS MATERIALIZED (SELECT rid, "
+		    "min(rank) FROM c GROUP BY rid ORDER BY 2 LIMIT ?13), ");
+	else if (fts && fast)
 		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
 		    "rank FROM fts WHERE fts MATCH ?1 AND rank MATCH "
 		    "'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT ?13), ");
@@ -187,10 +201,34 @@ match_count(struct search *s, const char *match, const char *kind)
 	return n;
 }
 
+/* Where the ranking windows of a common query start. */
+struct window {
+	sqlite3_int64	 from;		/* rowid of the WINDOW-th newest match */
+	char		*title;		/* the match restricted to titles */
+	sqlite3_int64	 title_from;
+};
+
+/* The rowid of the WINDOW-th newest record matching match (0: fewer match). */
+static sqlite3_int64
+window_from(struct search *s, const char *match)
+{
+	sqlite3_stmt	*st = NULL;
+	sqlite3_int64	 from = 0;
+
+	if (search_prepare(s, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER "
+	    "BY rowid DESC LIMIT 1 OFFSET " SEARCH_STR(WINDOW), &st, NULL) != 0)
+		return 0;
+	search_bind(st, 1, match);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		from = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return from;
+}
+
 /* Runs one form of the query (fast: rank only the best candidates). */
 static int
 run_sql(struct search *s, const struct search_query *q, const char *match,
-    int fast, struct search_result *res, char **cause)
+    int fast, const struct window *w, struct search_result *res, char **cause)
 {
 	sqlite3_stmt	*st = NULL;
 	const char	*node = q->node;
@@ -220,6 +258,11 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 	if (fast)
 		sqlite3_bind_int64(st, 13, (sqlite3_int64)(q->offset + limit +
 		    (q->kind != NULL ? 200 : 0)));
+	if (fast == 2) {
+		sqlite3_bind_int64(st, 14, w->from);
+		search_bind(st, 15, w->title);
+		sqlite3_bind_int64(st, 16, w->title_from);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		res->v = xreallocarray(res->v, res->n + 1, sizeof *res->v);
 		hit_fill(s, st, match != NULL ? q->q : NULL, &res->v[res->n++]);
@@ -238,9 +281,10 @@ int
 search_run(struct search *s, const struct search_query *q,
     struct search_result *res, char **cause)
 {
-	char	*match = NULL;
-	size_t	 limit = q->limit != 0 ? q->limit : 50, total, want;
-	int	 rv;
+	struct window	 w;
+	char		*match = NULL;
+	size_t		 limit = q->limit != 0 ? q->limit : 50, total, want;
+	int		 rv, fast;
 
 	memset(res, 0, sizeof *res);
 	if (search_query_check(q, cause) != 0)
@@ -248,20 +292,29 @@ search_run(struct search *s, const struct search_query *q,
 	if (q->q != NULL)
 		match = search_text_match(s->text, q->q);
 	if (match == NULL || !query_simple(q)) {
-		rv = run_sql(s, q, match, 0, res, cause);
+		rv = run_sql(s, q, match, 0, NULL, res, cause);
 		free(match);
 		return rv;
 	}
 	/* Rank the best candidates only; fall back when kind filtered too many. */
 	total = match_count(s, match, q->kind);
-	if ((rv = run_sql(s, q, match, 1, res, cause)) == 0) {
+	memset(&w, 0, sizeof w);
+	fast = 1;
+	if (total > WINDOW && q->offset + limit < WINDOW) {
+		w.from = window_from(s, match);
+		w.title = xasprintf("{title} : (%s)", match);
+		w.title_from = window_from(s, w.title);
+		fast = 2;
+	}
+	if ((rv = run_sql(s, q, match, fast, &w, res, cause)) == 0) {
 		want = total > q->offset ? total - q->offset : 0;
 		res->total = total;
 		if (res->n < (want < limit ? want : limit)) {
 			search_result_free(res);
-			rv = run_sql(s, q, match, 0, res, cause);
+			rv = run_sql(s, q, match, 0, NULL, res, cause);
 		}
 	}
+	free(w.title);
 	free(match);
 	return rv;
 }

@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "record.h"
 #include "search.h"
+#include "search_int.h"
 #include "store.h"
 #include "util.h"
 
@@ -368,6 +369,39 @@ test_incremental(void **state)
 	free(p3);
 }
 
+/* A common word: only the newest matches are ranked, but an old title match still comes first. */
+static void
+test_window(void **state)
+{
+	struct fixture *f = *state;
+	struct search_query q;
+	struct search_result res;
+	char	 id[32], *t, *p, *cause = NULL;
+	int	 i;
+
+	assert_int_equal(search_exec(f->s, "BEGIN", NULL), 0);
+	for (i = 0; i < 1200; i++) {
+		snprintf(id, sizeof id, "01JDZ3M7K2V6ABCDEFG%07d", i);
+		t = lesson(id, i == 3 ? "Klimaschutz im Quartier" : "Anderes",
+		    "Kurz.", "energie-umwelt", "umsetzung", i % 3 == 0 ?
+		    "Klimaschutz und mehr.\n" : "Nichts.\n");
+		p = lpath(id);
+		if (search_add_text(f->s, f->nid, p, t, strlen(t), &cause) != 0)
+			fail_msg("%s", cause);
+		free(t);
+		free(p);
+	}
+	assert_int_equal(search_exec(f->s, "COMMIT", NULL), 0);
+	memset(&q, 0, sizeof q);
+	q.q = "Klimaschutz";
+	q.limit = 10;
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.total, 400);
+	assert_int_equal(res.n, 10);
+	assert_string_equal(res.v[0].id, "01JDZ3M7K2V6ABCDEFG0000003");
+	search_result_free(&res);
+}
+
 int
 main(void)
 {
@@ -379,6 +413,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 	};
 
 	store_global_init();
