@@ -118,13 +118,33 @@ fuzz-run: fuzz
 		tail -1 build/fuzz/$$n.log; \
 	done
 
+# make install: binaries, man pages, the systemd unit (its ExecStart points at
+# $(SBINDIR)), bash completion and the example config; all under DESTDIR.
+SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+DOCDIR		?= $(PREFIX)/share/doc/knowd
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSTEMDDIR) \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BUILD)/knowd $(DESTDIR)$(SBINDIR)/knowd
 	install -m 0755 $(BUILD)/knowctl $(DESTDIR)$(BINDIR)/knowctl
+	install -m 0644 man/knowctl.1 $(DESTDIR)$(MANDIR)/man1/knowctl.1
+	install -m 0644 man/knowd.conf.5 $(DESTDIR)$(MANDIR)/man5/knowd.conf.5
+	install -m 0644 man/knowd.8 $(DESTDIR)$(MANDIR)/man8/knowd.8
+	sed 's|/usr/sbin/knowd|$(SBINDIR)/knowd|g' contrib/systemd/knowd.service \
+		>$(DESTDIR)$(SYSTEMDDIR)/knowd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/knowd.service
+	install -m 0644 contrib/completion/knowctl.bash $(DESTDIR)$(COMPLETIONDIR)/knowctl
+	install -m 0644 contrib/knowd.conf.example $(DESTDIR)$(DOCDIR)/knowd.conf.example
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/knowd $(DESTDIR)$(BINDIR)/knowctl
+	rm -f $(DESTDIR)$(SBINDIR)/knowd $(DESTDIR)$(BINDIR)/knowctl \
+		$(DESTDIR)$(MANDIR)/man1/knowctl.1 $(DESTDIR)$(MANDIR)/man5/knowd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/knowd.8 $(DESTDIR)$(SYSTEMDDIR)/knowd.service \
+		$(DESTDIR)$(COMPLETIONDIR)/knowctl $(DESTDIR)$(DOCDIR)/knowd.conf.example
+	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 
 clean:
 	rm -rf build

@@ -9,7 +9,8 @@ msgpack:libmsgpack-dev yaml-0.1:libyaml-dev sqlite3:libsqlite3-dev cmocka:libcmo
 libcmark:libcmark-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
-clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3"
+clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3
+man:man-db groff:groff-base"
 
 missing=""
 for pair in $LIBS; do

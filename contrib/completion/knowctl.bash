@@ -1,0 +1,112 @@
+# bash completion for knowctl(1) — subcommands, their options and option values.
+# Installed as $(PREFIX)/share/bash-completion/completions/knowctl.
+
+_knowctl()
+{
+	local cur prev words cword
+	if declare -F _init_completion >/dev/null 2>&1; then
+		_init_completion || return
+	else
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
+
+	local commands="id new publish retract list search reindex show log verify
+		status peers peer trust vouch unvouch help"
+	local common="--home --json -h --help"
+	local filters="--field --status --hurdle --tag --since"
+
+	# Option values.
+	case $prev in
+	--home)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
+	--field)
+		COMPREPLY=($(compgen -W "strategie-organisation verwaltung mobilitaet
+			energie-umwelt bildung gesundheit-pflege wirtschaft-handel
+			teilhabe-gesellschaft wohnen-quartier sicherheit-resilienz
+			daten-infrastruktur kultur-tourismus" -- "$cur"))
+		return
+		;;
+	--status)
+		COMPREPLY=($(compgen -W "idee planung umsetzung regelbetrieb beendet" -- "$cur"))
+		return
+		;;
+	--hurdle)
+		COMPREPLY=($(compgen -W "finanziell organisatorisch technisch sozial rechtlich" -- "$cur"))
+		return
+		;;
+	--node | --project | --tag | --since | --limit | --name | --ags)
+		return
+		;;
+	esac
+
+	# The subcommand: the first word after the global options.
+	local i cmd="" cmdi=0
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--home) ((i++)) ;;
+		-*) ;;
+		*) cmd=${words[i]}; cmdi=$i; break ;;
+		esac
+	done
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$common" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+
+	local opts="$common"
+	case $cmd in
+	list)	opts="$common --node --project --kind $filters" ;;
+	search)	opts="$common --node --project --kind $filters --limit" ;;
+	show)	opts="$common --node" ;;
+	log)	opts="$common --node --limit" ;;
+	trust)	opts="$common --name" ;;
+	vouch)	opts="$common --name --ags" ;;
+	esac
+
+	if [[ $prev == --kind ]]; then
+		if [[ $cmd == search ]]; then
+			COMPREPLY=($(compgen -W "lesson project" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "lesson project node vouch" -- "$cur"))
+		fi
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+
+	# Positional arguments.
+	local nargs=0
+	for ((i = cmdi + 1; i < cword; i++)); do
+		case ${words[i]} in
+		--home | --node | --project | --kind | --field | --status | \
+		--hurdle | --tag | --since | --limit | --name | --ags) ((i++)) ;;
+		-*) ;;
+		*) ((nargs++)) ;;
+		esac
+	done
+	case $cmd in
+	publish)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		;;
+	peer)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove" -- "$cur"))
+		;;
+	trust)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove list" -- "$cur"))
+		;;
+	esac
+} &&
+	complete -F _knowctl knowctl
