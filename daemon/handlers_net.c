@@ -8,6 +8,7 @@
 #include "home.h"
 #include "log.h"
 #include "peer.h"
+#include "search.h"
 #include "sync_int.h"
 #include "trust.h"
 #include "util.h"
@@ -64,6 +65,7 @@ drop_unreplicated(struct knowd *kd)
 			continue;
 		}
 		catalog_drop(&kd->cat, nids[i]);
+		search_forget(kd, nids[i]);
 		log_info("branch %s dropped: no longer replicated", nids[i]);
 	}
 	store_nids_free(nids, n);

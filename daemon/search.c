@@ -675,6 +675,17 @@ search_apply(struct knowd *kd, const char *nid, const git_oid *oldtree,
 	return 0;
 }
 
+void
+search_forget(struct knowd *kd, const char *nid)
+{
+	char	*why = NULL;
+
+	if (kd->search != NULL && search_drop_nid(kd->search, nid, &why) != 0) {
+		log_warnx("search index: %s", why);
+		free(why);
+	}
+}
+
 int
 search_rebuild(struct knowd *kd, char **cause)
 {

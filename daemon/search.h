@@ -84,6 +84,8 @@ void	 search_close(struct knowd *);
 /* node_branch_moved calls this after the catalog: the index follows nid's branch. */
 int	 search_apply(struct knowd *, const char *nid, const git_oid *oldtree,
 	     const git_oid *newtree);
+/* A branch was dropped (no longer replicated): its records leave the index. */
+void	 search_forget(struct knowd *, const char *nid);
 /* Rebuilds the whole index from every origin branch. */
 int	 search_rebuild(struct knowd *, char **cause);
 
@@ -113,6 +115,8 @@ size_t	 search_fold(const char *word, size_t len, char *out, size_t outsz);
 char	*search_text_stems(struct search_text *, const char *text, size_t len);
 /* The query's stems as an FTS5 expression of quoted terms, or NULL when none. Caller frees. */
 char	*search_text_match(struct search_text *, const char *q);
+/* The same, any of the stems (OR) rather than all. Caller frees. */
+char	*search_text_match_any(struct search_text *, const char *q);
 /* A snippet of text around the first word whose stem is in the query. Caller frees. */
 char	*search_text_snippet(struct search_text *, const char *q,
 	     const char *text, size_t maxwords);

@@ -277,29 +277,20 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 	return 0;
 }
 
-int
-search_run(struct search *s, const struct search_query *q,
+/* Runs q with an FTS5 match expression (NULL: no words). */
+static int
+run_match(struct search *s, const struct search_query *q, const char *match,
     struct search_result *res, char **cause)
 {
 	struct window	 w;
-	char		*match = NULL;
 	size_t		 limit = q->limit != 0 ? q->limit : 50, total, want;
-	int		 rv, fast;
+	int		 rv, fast = 1;
 
-	memset(res, 0, sizeof *res);
-	if (search_query_check(q, cause) != 0)
-		return -1;
-	if (q->q != NULL)
-		match = search_text_match(s->text, q->q);
-	if (match == NULL || !query_simple(q)) {
-		rv = run_sql(s, q, match, 0, NULL, res, cause);
-		free(match);
-		return rv;
-	}
+	if (match == NULL || !query_simple(q))
+		return run_sql(s, q, match, 0, NULL, res, cause);
 	/* Rank the best candidates only; fall back when kind filtered too many. */
 	total = match_count(s, match, q->kind);
 	memset(&w, 0, sizeof w);
-	fast = 1;
 	if (total > WINDOW && q->offset + limit < WINDOW) {
 		w.from = window_from(s, match);
 		w.title = xasprintf("{title} : (%s)", match);
@@ -315,6 +306,30 @@ search_run(struct search *s, const struct search_query *q,
 		}
 	}
 	free(w.title);
+	return rv;
+}
+
+int
+search_run(struct search *s, const struct search_query *q,
+    struct search_result *res, char **cause)
+{
+	char	*match = NULL;
+	int	 rv;
+
+	memset(res, 0, sizeof *res);
+	if (search_query_check(q, cause) != 0)
+		return -1;
+	if (q->q != NULL)
+		match = search_text_match(s->text, q->q);
+	rv = run_match(s, q, match, res, cause);
+	/* No record has every word: list those with any of them. */
+	if (rv == 0 && res->total == 0 && match != NULL &&
+	    strchr(match, ' ') != NULL) {
+		free(match);
+		match = search_text_match_any(s->text, q->q);
+		search_result_free(res);
+		rv = run_match(s, q, match, res, cause);
+	}
 	free(match);
 	return rv;
 }

@@ -260,8 +260,9 @@ qstems_free(struct qstems *qs)
 	qs->n = 0;
 }
 
-char *
-search_text_match(struct search_text *st, const char *q)
+/* The query's stems quoted (a '"' doubled) and joined by sep. Caller frees. */
+static char *
+match_join(struct search_text *st, const char *q, const char *sep)
 {
 	struct qstems	 qs;
 	struct buf	 b;
@@ -274,9 +275,11 @@ search_text_match(struct search_text *st, const char *q)
 	if (qs.n == 0)
 		return NULL;
 	buf_init(&b);
-	/* Every term quoted (a '"' doubled), so no query is FTS5 syntax. */
+	/* Every term quoted, so no query is FTS5 syntax. */
 	for (i = 0; i < qs.n; i++) {
-		buf_addstr(&b, i > 0 ? " \"" : "\"");
+		if (i > 0)
+			buf_addstr(&b, sep);
+		buf_addc(&b, '"');
 		for (p = qs.v[i]; *p != '\0'; p++) {
 			if (*p == '"')
 				buf_addc(&b, '"');
@@ -286,6 +289,18 @@ search_text_match(struct search_text *st, const char *q)
 	}
 	qstems_free(&qs);
 	return buf_detach(&b, NULL);
+}
+
+char *
+search_text_match(struct search_text *st, const char *q)
+{
+	return match_join(st, q, " ");
+}
+
+char *
+search_text_match_any(struct search_text *st, const char *q)
+{
+	return match_join(st, q, " OR ");
 }
 
 /* One word of a snippet's source text. */

@@ -247,7 +247,9 @@ test_find(void **state)
 	assert_q(f, "beteiligen", ID2);
 	assert_q(f, "Buergerportal", ID2);
 	assert_q(f, "Datenplattform Nichts", ID3);
-	assert_q(f, "Datenplattform Bürgerportal", "");
+	/* No record has both: those with either are listed. */
+	assert_q(f, "Datenplattform Bürgerportal", ID3 " " ID2);
+	assert_q(f, "Zeppelin Luftschiff", "");
 }
 
 /* Filters: field, status, hurdle, tag, since, and bad values refused. */
