@@ -125,6 +125,10 @@ for round in 1 2 3; do
 		got=$(tail -n "+$((from + 1))" "$VH.log" | grep -c 'commit(s) from' || true)
 		q=$(ls -d "$VH"/repo.git/objects/incoming-* 2>/dev/null | wc -l)
 		stamp "round $round: killed n$V after its WANT; branches moved before the kill: $got; quarantine dirs left: $q"
+	elif [ "$round" -gt 1 ] && g_all_hold "$burst" "$VH" 2>/dev/null; then
+		stamp "round $round: n$V already had the whole burst (no WANT to interrupt)"
+		g_kill9 "$V"
+		break
 	else
 		fail "n$V sent no WANT after restart (round $round)"
 		g_kill9 "$V"
