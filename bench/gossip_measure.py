@@ -126,6 +126,19 @@ def proc(pid, key):
     return 0
 
 
+def cpu_seconds(pids):
+    """utime + stime of the processes, in seconds."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / tick
+
+
 def pct(xs, p):
     """Nearest-rank percentile."""
     xs = sorted(xs)
@@ -169,6 +182,7 @@ def main():
         lg.read(count_from=True)   # from here on, count WANTs and packs
         lg.wants = lg.packs = lg.pack_bytes = 0
     b2, _ = bytes_out(args, homes)
+    c2 = cpu_seconds(pids)
     t2 = time.time()
     for k in range(args.lessons):
         a = rnd.randrange(n)
@@ -197,6 +211,7 @@ def main():
     time.sleep(1.0)                # trailing relays of the last announcements
     for lg in logs:
         lg.read(count_from=True)
+    c3 = cpu_seconds(pids)
     b3, conns_after = bytes_out(args, homes)
     t4 = time.time()
 
@@ -286,6 +301,9 @@ def main():
     if mism:
         print(f"  WARNING: {mism} (node, branch) seqs from the logs differ from status --json; "
               "arrival times may be off")
+    print(f"  CPU: the {n} daemons used {c3 - c2:.2f} s of CPU in the {t3 - t2 + 1:.1f} s of publishing and "
+          f"relaying, {(c3 - c2) / len(pubs) * 1000:.0f} ms per publish ({(c3 - c2) / len(pubs) / (n - 1) * 1000:.1f} ms "
+          f"per receiving node), all on this machine's {os.cpu_count()} CPUs")
     print(f"  load average during the run: {load0} → {open('/proc/loadavg').read().split()[0]} "
           f"on {os.cpu_count()} CPUs (other processes on the machine skew the times)")
     print(f"  measured in {t3 - t2:.1f} s; bench {'met every target' if ok else 'MISSED a target'}")
