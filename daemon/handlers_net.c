@@ -364,9 +364,15 @@ status_forks(struct knowd *kd, msgpack_packer *pk)
 	ctl_pack_str(pk, "forks");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 2);
+		git_commit *c = NULL;
+
+		git_commit_lookup(&c, store_repo(kd->store), &ids[i]);
+		msgpack_pack_map(pk, 3);
 		reply_did(pk, "id", nids[i]);
+		ctl_pack_ku(pk, "seq", c != NULL ?
+		    store_message_seq(git_commit_message(c)) : 0);
 		reply_oid(pk, "head", &ids[i]);
+		git_commit_free(c);
 	}
 	free(ids);
 	free(nids);

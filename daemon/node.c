@@ -173,7 +173,8 @@ node_open(struct knowd *kd, const char *home, char **cause)
 		return -1;
 	/* We hold the home's lock: lock files in the repository are left from a crash. */
 	if ((rv = store_clear_stale_locks(kd->store)) > 0)
-		log_info("removed %d stale lock file(s) left by a crash", rv);
+		log_info("removed %d lock file(s) or quarantine(s) left by a crash",
+		    rv);
 	search_open(kd);
 	if (node_load_branches(kd, cause) != 0)
 		return -1;

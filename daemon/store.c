@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <unistd.h>
 
@@ -92,6 +93,38 @@ stale_lock_cb(const char *path, const struct stat *sb, int flag,
 	return 0;
 }
 
+/* nftw callback: removes everything under a quarantine directory. */
+static int
+rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* Removes objects/incoming-* quarantines a killed pack receive left behind. */
+static int
+clear_quarantines(struct store *st)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*dir, *p;
+	int		 n = 0;
+
+	dir = xasprintf("%s/objects", st->path);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, "incoming-", 9) != 0)
+				continue;
+			p = xasprintf("%s/%s", dir, de->d_name);
+			if (nftw(p, rm_cb, 8, FTW_DEPTH | FTW_PHYS) == 0)
+				n++;
+			free(p);
+		}
+		closedir(d);
+	}
+	free(dir);
+	return n;
+}
+
 int
 store_clear_stale_locks(struct store *st)
 {
@@ -110,6 +143,7 @@ store_clear_stale_locks(struct store *st)
 			stale_locks++;
 		free(p);
 	}
+	stale_locks += clear_quarantines(st);
 	return stale_locks;
 }
 
@@ -218,7 +252,8 @@ store_nids(struct store *st, char ***nids, size_t *n)
 		store_nids_free(ctx.v, ctx.n);
 		return -1;
 	}
-	qsort(ctx.v, ctx.n, sizeof *ctx.v, strptrcmp);
+	if (ctx.n > 0)		/* qsort(NULL, 0, …) is undefined */
+		qsort(ctx.v, ctx.n, sizeof *ctx.v, strptrcmp);
 	*nids = ctx.v;
 	*n = ctx.n;
 	return 0;

@@ -39,7 +39,8 @@ void	 store_close(struct store *);
 /*
  * Removes lock files a killed process left in the repository (*.lock under
  * refs/, packed-refs.lock, HEAD.lock, config.lock). Only for the sole writer:
- * call with the home's lock held. Returns how many were removed.
+ * call with the home's lock held. Also removes pack quarantines
+ * (objects/incoming-*) a killed receive left. Returns how many were removed.
  */
 int	 store_clear_stale_locks(struct store *);
 git_repository *store_repo(struct store *);

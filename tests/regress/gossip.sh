@@ -19,14 +19,9 @@
 # Switches for the scenarios of the later parts of issue 4 (1 = run, 0 = skip):
 #   GOSSIP_FORK    — part 6, forks (landed in 44b72dd): ON.
 #   GOSSIP_VOUCH   — part 7, vouching (landed in 91afaa2): ON.
-#   GOSSIP_RECOVER — part 5, `knowd init --recover` (landed in af0860f): OFF
-#                    for now. It passes with the plain build, but under the
-#                    sanitizer build (make check) knowd aborts when started on
-#                    the empty repository `init --recover` creates: UBSan
-#                    "null pointer passed as argument 1" at daemon/store.c:221
-#                    (qsort(NULL, 0, …) in store_nids, from node_load_branches).
-#                    Turn it on once that is fixed.
-: "${GOSSIP_RECOVER:=0}" "${GOSSIP_FORK:=1}" "${GOSSIP_VOUCH:=1}"
+#   GOSSIP_RECOVER — part 5, `knowd init --recover` (landed in af0860f): ON
+#                    (the UBSan abort on the empty repository is fixed).
+: "${GOSSIP_RECOVER:=1}" "${GOSSIP_FORK:=1}" "${GOSSIP_VOUCH:=1}"
 N=${GOSSIP_N:-10}
 H=$((N / 2))
 t_start=$(g_now_ms)

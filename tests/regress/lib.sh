@@ -76,7 +76,10 @@ node_stop() {
 }
 
 # json_get FIELD: reads one JSON object on stdin, prints a top-level field.
-json_get() { python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(v if not isinstance(v,(dict,list)) else json.dumps(v))' "$1"; }
+# /usr/bin/python3 when there: a pyenv shim on PATH costs a second per call.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+json_get() { "$PY" -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(v if not isinstance(v,(dict,list)) else json.dumps(v))' "$1"; }
 
 # allowed_signers HOME FILE: an allowedSignersFile for stock git from keys/node.pub.
 allowed_signers() {
