@@ -74,6 +74,7 @@ int	 cmd_peer(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_trust(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_vouch(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_unvouch(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_backup(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_search(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_reindex(struct cli *, const struct cli_cmd *, int, char **);
 

@@ -65,6 +65,11 @@ static const struct cli_cmd cmds[] = {
 	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
 	  "  Nodes that trust this one then replicate the vouched node too.\n" },
 	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
+	{ "backup", cmd_backup, "[--with-key] FILE",
+	  "write a consistent snapshot of the node home (a tar archive)",
+	  "  --with-key       include keys/node.key (keep such a file safe)\n"
+	  "  Restore: mkdir NEWHOME; tar -xf FILE -C NEWHOME. Without the key,\n"
+	  "  the network restores a node instead (see knowd(8), RECOVERY).\n" },
 };
 
 /* Prints the overall usage. */

@@ -240,6 +240,7 @@ static const struct {
 	{ "trust-remove", h_trust_remove },
 	{ "trust-list", h_trust_list },
 	{ "vouch", h_vouch },
+	{ "backup", h_backup },
 	{ "unvouch", h_unvouch },
 	{ "search", h_search },
 	{ "reindex", h_reindex },

@@ -25,6 +25,7 @@ handler_fn h_id, h_status, h_publish, h_retract;	/* handlers.c */
 handler_fn h_show, h_list, h_log, h_verify;		/* handlers_read.c */
 handler_fn h_peers, h_peer_add, h_peer_remove;		/* handlers_net.c */
 handler_fn h_trust_add, h_trust_remove, h_trust_list, h_vouch, h_unvouch;
+handler_fn h_backup;
 handler_fn h_search, h_reindex;				/* handlers_search.c */
 /* list with a search-index filter; 1 when it answered. */
 int	 h_list_search(struct knowd *, const struct ctl_request *,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "confedit.h"
 #include "gossip.h"
 #include "handlers.h"
@@ -479,4 +480,23 @@ h_unvouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	reply_did(pk, "id", res.id);
 	ctl_pack_ku(pk, "seq", res.seq);
 	node_result_clear(&res);
+}
+
+/* backup: a tar archive of the home (secret key only with with_key). */
+void
+h_backup(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct buf	 t;
+	char		*why = NULL;
+
+	if (backup_make(kd, ctl_bool(req, "with_key"), &t, &why) != 0) {
+		reply_fail(pk, CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	reply_ok(pk);
+	msgpack_pack_bin(pk, t.len);
+	msgpack_pack_bin_body(pk, t.data, t.len);
+	explicit_bzero(t.data, t.len);
+	buf_free(&t);
 }

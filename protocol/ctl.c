@@ -35,6 +35,7 @@ const struct ctl_opspec ctl_ops[] = {
 	{ "vouch", { ID, { "name", CTL_STR, 200 }, { "ags", CTL_STR, 16 },
 	    { NULL } } },
 	{ "unvouch", { ID, { NULL } } },
+	{ "backup", { { "with_key", CTL_BOOL, 1 }, { NULL } } },
 	{ "search", { { "q", CTL_STR, 1024 }, NODE, { "project", CTL_STR, 128 },
 	    { "kind", CTL_STR, 16 }, FILTERS, { "limit", CTL_UINT, 1000 },
 	    { "offset", CTL_UINT, 1000000 }, { NULL } } },

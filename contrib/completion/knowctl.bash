@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex show log verify
-		status peers peer trust vouch unvouch help"
+		status peers peer trust vouch unvouch backup help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -71,6 +71,7 @@ _knowctl()
 	log)	opts="$common --node --limit" ;;
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;
+	backup)	opts="$common --with-key" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then
@@ -97,7 +98,7 @@ _knowctl()
 		esac
 	done
 	case $cmd in
-	publish)
+	publish | backup)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
