@@ -216,6 +216,26 @@ rm_rf(const char *dir)
 	nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Removes everything inside dir, keeping dir itself. */
+static void
+rm_contents(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*p;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		rm_rf(p);
+		free(p);
+	}
+	closedir(d);
+}
+
 /* Parses the init options into *o; returns 2 on a usage error. */
 static int
 init_options(int argc, char **argv, struct init_opts *o)
@@ -316,6 +336,19 @@ knowd_init_main(int argc, char **argv)
 	if (!dir_unused(home)) {
 		fprintf(stderr, "knowd init: %s is not empty; a node may "
 		    "already live there\n", home);
+		goto out;
+	}
+	if (access(home, W_OK) == 0) {
+		/*
+		 * An existing empty directory we may write to (the systemd
+		 * StateDirectory, whose parent we may not): build in place, and
+		 * empty it again on failure.
+		 */
+		if (init_build(&o, home, &why) != 0) {
+			rm_contents(home);
+			goto fail;
+		}
+		rv = 0;
 		goto out;
 	}
 	if ((tmp = init_tmpdir(home, &why)) == NULL)

@@ -1,5 +1,10 @@
 /* knowd.c — the daemon's entry point: `knowd init`, `knowd -n`, and running a node. */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <getopt.h>
+#include <stddef.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +54,36 @@ knowd_signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	log_info("signal %d: shutting down", (int)sig);
 	event_base_loopbreak(kd->base);
+}
+
+/*
+ * Tells systemd (Type=notify) that knowd is ready: "READY=1" as one datagram
+ * to $NOTIFY_SOCKET (a path, or "@name" in the abstract namespace). No-op
+ * when not started by systemd.
+ */
+static void
+knowd_notify_ready(void)
+{
+	struct sockaddr_un	 sun;
+	const char		*path = getenv("NOTIFY_SOCKET");
+	static const char	 msg[] = "READY=1";
+	socklen_t		 len;
+	int			 fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof sun.sun_path)
+		return;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (sendto(fd, msg, sizeof msg - 1, 0, (struct sockaddr *)&sun, len) == -1)
+		log_warn("sd_notify %s", path);
+	close(fd);
 }
 
 /* SIGHUP: reload knowd.conf — trust, peers and limits — keeping healthy connections. */
@@ -110,6 +145,7 @@ knowd_run(const char *home)
 	sync_start(&kd);
 	gossip_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
+	knowd_notify_ready();
 	event_base_dispatch(kd.base);
 	rv = 0;
 out:
