@@ -264,3 +264,21 @@ cli_simple(struct cli *cli, struct ctl_request *req)
 {
 	return cli_run(cli, req, NULL, NULL);
 }
+
+int
+cli_plain(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    const char *op, void (*item)(const msgpack_object *),
+    void (*whole)(const msgpack_object *))
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	struct ctl_request	 req;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	cli_request(&req, op);
+	return cli_run(cli, &req, item, whole);
+}

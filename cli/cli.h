@@ -56,6 +56,10 @@ char	*cli_field(const msgpack_object *, const char *key);
 int	 cli_run(struct cli *, struct ctl_request *,
 	     void (*item)(const msgpack_object *),
 	     void (*whole)(const msgpack_object *));
+/* A command with only the common options and no arguments: op, printed as by cli_run. */
+int	 cli_plain(struct cli *, const struct cli_cmd *, int, char **,
+	     const char *op, void (*item)(const msgpack_object *),
+	     void (*whole)(const msgpack_object *));
 /* Sends a request whose reply carries only its status (JSON null with --json). */
 int	 cli_simple(struct cli *, struct ctl_request *);
 

@@ -79,15 +79,5 @@ print_status(const msgpack_object *d)
 int
 cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct ctl_request	 req;
-	int			 ch, r;
-
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	cli_request(&req, "status");
-	return cli_run(cli, &req, NULL, print_status);
+	return cli_plain(cli, cmd, argc, argv, "status", NULL, print_status);
 }
