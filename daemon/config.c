@@ -172,36 +172,37 @@ parse_trust(const char *v, struct config *c, char **cause)
 	return 0;
 }
 
+/* Sets a HOST:PORT setting (or NULL for "off") after checking it. */
+static int
+config_set_addr(char **member, const char *v, char **cause)
+{
+	char	*h, *p;
+
+	free(*member);
+	*member = NULL;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (config_split_hostport(v, &h, &p, cause) != 0)
+		return -1;
+	free(h);
+	free(p);
+	*member = xstrdup(v);
+	return 0;
+}
+
 /* Applies one "key = value" setting. */
 static int
 config_set(struct config *c, const char *key, const char *v, char **cause)
 {
-	char	*h, *p;
 	int	 r;
 
 	if ((r = config_set_int(c, key, v, cause)) != 1)
 		return r;
-	if (strcmp(key, "listen") == 0) {
-		free(c->listen);
-		c->listen = NULL;
-		if (strcmp(v, "off") == 0)
-			return 0;
-		if (config_split_hostport(v, &h, &p, cause) != 0)
-			return -1;
-		free(h);
-		free(p);
-		c->listen = xstrdup(v);
-	} else if (strcmp(key, "http") == 0) {
-		free(c->http);
-		c->http = NULL;
-		if (strcmp(v, "off") == 0)
-			return 0;
-		if (config_split_hostport(v, &h, &p, cause) != 0)
-			return -1;
-		free(h);
-		free(p);
-		c->http = xstrdup(v);
-	} else if (strcmp(key, "network") == 0) {
+	if (strcmp(key, "listen") == 0)
+		return config_set_addr(&c->listen, v, cause);
+	else if (strcmp(key, "http") == 0)
+		return config_set_addr(&c->http, v, cause);
+	else if (strcmp(key, "network") == 0) {
 		if (*v == '\0' || strlen(v) > 128)
 			return set_cause(cause, "network: name must be 1-128 "
 			    "characters");

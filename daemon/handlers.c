@@ -134,11 +134,21 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	status_network(kd, pk);
 }
 
-/* Packs what a publish or retract did. */
-static void
-pack_result(struct knowd *kd, msgpack_packer *pk, const struct node_result *res,
-    const char *action)
+/*
+ * Answers a change to our own branch (publish, retract, vouch, unvouch):
+ * on success announces the new head and packs what was done; on failure
+ * "again" (still catching up) or the error. Frees why and clears res.
+ */
+void
+reply_change(struct knowd *kd, msgpack_packer *pk, int rv,
+    struct node_result *res, char *why, const char *action)
 {
+	if (rv != 0) {
+		reply_fail(pk, res->again ? CTL_AGAIN : CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	sync_published(kd);
 	reply_ok(pk);
 	msgpack_pack_map(pk, 6);
 	ctl_pack_kv(pk, "id", res->id);
@@ -147,6 +157,7 @@ pack_result(struct knowd *kd, msgpack_packer *pk, const struct node_result *res,
 	ctl_pack_kv(pk, "node", kd->did);
 	ctl_pack_ku(pk, "seq", res->seq);
 	reply_oid(pk, "commit", &res->commit);
+	node_result_clear(res);
 }
 
 /* publish: a new record or an edit of one of ours. */
@@ -157,19 +168,14 @@ h_publish(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	const uint8_t		*body;
 	size_t			 len = 0;
 	char			*why = NULL;
+	int			 rv;
 
 	if ((body = ctl_bin(req, "body", &len)) == NULL) {
 		reply_fail(pk, CTL_USAGE, "publish: no record given");
 		return;
 	}
-	if (node_publish(kd, (const char *)body, len, &res, &why) != 0) {
-		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	sync_published(kd);
-	pack_result(kd, pk, &res, res.created ? "created" : "updated");
-	node_result_clear(&res);
+	rv = node_publish(kd, (const char *)body, len, &res, &why);
+	reply_change(kd, pk, rv, &res, why, res.created ? "created" : "updated");
 }
 
 /* retract: remove one of our records. */
@@ -179,19 +185,14 @@ h_retract(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	struct node_result	 res;
 	const char		*id = ctl_str(req, "id");
 	char			*why = NULL;
+	int			 rv;
 
 	if (id == NULL) {
 		reply_fail(pk, CTL_USAGE, "retract: no id given");
 		return;
 	}
-	if (node_retract(kd, id, &res, &why) != 0) {
-		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	sync_published(kd);
-	pack_result(kd, pk, &res, "retracted");
-	node_result_clear(&res);
+	rv = node_retract(kd, id, &res, &why);
+	reply_change(kd, pk, rv, &res, why, "retracted");
 }
 
 /* True when filter names nid: its did:key, the nid itself or the node's name. */

@@ -16,6 +16,9 @@ void	 reply_fail(msgpack_packer *, enum ctl_code, const char *);
 void	 reply_did(msgpack_packer *, const char *key, const char *nid);
 void	 reply_oid(msgpack_packer *, const char *key, const git_oid *);
 void	 reply_list(msgpack_packer *, const char *key, const struct record_list *);
+/* Answers a change to our own branch; frees why, clears the result. */
+void	 reply_change(struct knowd *, msgpack_packer *, int rv,
+	     struct node_result *, char *why, const char *action);
 /* True when filter (did:key, nid or node name) names nid. */
 int	 handle_node_matches(struct knowd *, const char *filter, const char *nid);
 /* The nid a node filter names, or NULL. */

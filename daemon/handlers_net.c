@@ -439,22 +439,14 @@ h_vouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	struct node_result	 res;
 	const char		*id = ctl_str(req, "id"), *name = ctl_str(req, "name");
 	char			*why = NULL;
+	int			 rv;
 
 	if (id == NULL || name == NULL) {
 		reply_fail(pk, CTL_USAGE, "vouch: a node id and --name are needed");
 		return;
 	}
-	if (node_vouch(kd, id, name, ctl_str(req, "ags"), &res, &why) != 0) {
-		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	sync_published(kd);
-	reply_ok(pk);
-	msgpack_pack_map(pk, 2);
-	reply_did(pk, "id", res.id);
-	ctl_pack_ku(pk, "seq", res.seq);
-	node_result_clear(&res);
+	rv = node_vouch(kd, id, name, ctl_str(req, "ags"), &res, &why);
+	reply_change(kd, pk, rv, &res, why, "vouched");
 }
 
 /* unvouch: remove our vouch for a node. */
@@ -464,22 +456,14 @@ h_unvouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	struct node_result	 res;
 	const char		*id = ctl_str(req, "id");
 	char			*why = NULL;
+	int			 rv;
 
 	if (id == NULL) {
 		reply_fail(pk, CTL_USAGE, "unvouch: no node id given");
 		return;
 	}
-	if (node_unvouch(kd, id, &res, &why) != 0) {
-		reply_fail(pk, res.again ? CTL_AGAIN : CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	sync_published(kd);
-	reply_ok(pk);
-	msgpack_pack_map(pk, 2);
-	reply_did(pk, "id", res.id);
-	ctl_pack_ku(pk, "seq", res.seq);
-	node_result_clear(&res);
+	rv = node_unvouch(kd, id, &res, &why);
+	reply_change(kd, pk, rv, &res, why, "unvouched");
 }
 
 /* backup: a tar archive of the home (secret key only with with_key). */
