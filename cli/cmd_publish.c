@@ -49,17 +49,12 @@ read_record(const char *path, char **text, size_t *len)
 	return 0;
 }
 
-/* Prints a publish or retract result: the id, or the whole object as JSON. */
+/* Prints a publish or retract result: the record id. */
 static void
-print_result(struct cli *cli, const struct ctl_reply *rep)
+print_result(const msgpack_object *d)
 {
-	char	*id;
+	char	*id = cli_field(d, "id");
 
-	if (cli->json) {
-		cli_json(stdout, rep->data);
-		return;
-	}
-	id = cli_field(rep->data, "id");
 	puts(id);
 	free(id);
 }
@@ -69,7 +64,6 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
 	char			*text;
 	size_t			 len;
 	int			 ch, r;
@@ -84,11 +78,7 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	cli_request(&req, "publish");
 	ctl_set(&req, "body", text, len, 0);
 	free(text);
-	if ((r = cli_call(cli, &req, &rep)) == 0)
-		print_result(cli, &rep);
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, NULL, print_result);
 }
 
 int
@@ -96,7 +86,6 @@ cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
 	int			 ch, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
@@ -106,9 +95,5 @@ cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "give exactly one record id");
 	cli_request(&req, "retract");
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
-	if ((r = cli_call(cli, &req, &rep)) == 0)
-		print_result(cli, &rep);
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, NULL, print_result);
 }

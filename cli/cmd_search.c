@@ -120,28 +120,16 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	return r;
 }
 
+/* Prints how many records a reindex put in. */
+static void
+print_reindex(const msgpack_object *d)
+{
+	printf("%llu records indexed\n", (unsigned long long)
+	    ctl_obj_uint(ctl_obj_get(d, "records")));
+}
+
 int
 cmd_reindex(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct ctl_request	 req;
-	struct ctl_reply	 rep;
-	int			 ch, r;
-
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	cli_request(&req, "reindex");
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else
-			printf("%llu records indexed\n", (unsigned long long)
-			    ctl_obj_uint(ctl_obj_get(rep.data, "records")));
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_plain(cli, cmd, argc, argv, "reindex", NULL, print_reindex);
 }
