@@ -5,7 +5,10 @@
  *
  * Tables: records (metadata and text of every record, one row per nid and
  * path), fts (FTS5 over the stemmed title, summary and body, rowid =
- * records.rowid), terms (facet values per record, for filters and counts),
+ * records.rowid; a fourth column, facets, holds the filter values as
+ * tokens, so filters narrow the match inside FTS5), tfts (the stemmed titles
+ * and facets alone: finds the title matches of a common word without reading
+ * its whole doclist), terms (facet values per record, for filters and counts),
  * branches (the tree each nid's rows reflect) and retracted (records that
  * left a branch, for the Atom feed's deleted entries).
  */
@@ -25,7 +28,7 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	2
+#define SEARCH_VERSION	3
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
@@ -41,6 +44,8 @@ static const char schema[] =
 "CREATE INDEX IF NOT EXISTS records_id ON records(id);"
 "CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified);"
 "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body,"
+" facets, tokenize='unicode61 remove_diacritics 0');"
+"CREATE VIRTUAL TABLE IF NOT EXISTS tfts USING fts5(title, facets,"
 " tokenize='unicode61 remove_diacritics 0');"
 "CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
 " value TEXT NOT NULL);"
@@ -106,6 +111,8 @@ db_try(const char *path, struct search *s, char **cause)
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return set_cause(cause, "%s: %s", path, sqlite3_errmsg(s->db));
 	sqlite3_busy_timeout(s->db, 2000);
+	if (search_rank_register(s->db, cause) != 0)
+		return -1;
 	if (search_prepare(s, "PRAGMA user_version", &st, cause) != 0)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -121,7 +128,8 @@ db_try(const char *path, struct search *s, char **cause)
 	/* A cheap read of every table finds most damage. */
 	return search_exec(s, "SELECT count(*) FROM records; SELECT count(*) "
 	    "FROM terms; SELECT count(*) FROM branches; SELECT count(*) FROM "
-	    "retracted; SELECT count(*) FROM fts WHERE fts MATCH 'x';", cause);
+	    "retracted; SELECT count(*) FROM fts WHERE fts MATCH 'x'; SELECT "
+	    "count(*) FROM tfts WHERE tfts MATCH 'x';", cause);
 }
 
 /* Removes an index and its WAL files. */
@@ -147,8 +155,10 @@ stmts_prepare(struct search *s, char **cause)
 	    "title, summary, fields, status, hurdles, tags, created, modified, "
 	    "path, blob, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    &s->ins_rec, cause) != 0 ||
-	    search_prepare(s, "INSERT INTO fts(rowid, title, summary, body) "
-	    "VALUES (?,?,?,?)", &s->ins_fts, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO fts(rowid, title, summary, body, "
+	    "facets) VALUES (?,?,?,?,?)", &s->ins_fts, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO tfts(rowid, title, facets) VALUES "
+	    "(?,?,?)", &s->ins_tfts, cause) != 0 ||
 	    search_prepare(s, "INSERT INTO terms(rid, facet, value) VALUES "
 	    "(?,?,?)", &s->ins_term, cause) != 0 ||
 	    search_prepare(s, "SELECT rowid, id, kind, title, fields FROM "
@@ -172,6 +182,7 @@ search_db_open(const char *path, struct search **out, char **cause)
 	struct search	*s = xcalloc(1, sizeof *s);
 	char		*why = NULL;
 
+	s->count_cap = SEARCH_COUNT_CAP;
 	if (db_try(path, s, &why) != 0) {
 		log_warnx("search index unusable (%s): recreating it", why);
 		free(why);
@@ -203,6 +214,7 @@ search_db_close(struct search *s)
 	search_text_free(s->text);
 	sqlite3_finalize(s->ins_rec);
 	sqlite3_finalize(s->ins_fts);
+	sqlite3_finalize(s->ins_tfts);
 	sqlite3_finalize(s->ins_term);
 	sqlite3_finalize(s->sel_path);
 	sqlite3_finalize(s->del_gone);
@@ -281,8 +293,9 @@ row_remove(struct search *s, const char *nid, const char *path, struct gone *g)
 	}
 	sqlite3_reset(st);
 	sql = sqlite3_mprintf("DELETE FROM fts WHERE rowid=%lld;"
-	    "DELETE FROM terms WHERE rid=%lld;DELETE FROM records WHERE "
-	    "rowid=%lld;", rid, rid, rid);
+	    "DELETE FROM tfts WHERE rowid=%lld;DELETE FROM terms WHERE "
+	    "rid=%lld;DELETE FROM records WHERE rowid=%lld;", rid, rid, rid,
+	    rid);
 	rv = search_exec(s, sql, NULL);
 	sqlite3_free(sql);
 	return rv;
@@ -317,13 +330,36 @@ row_insert(struct search *s, const char *nid, const char *path,
 	return rv;
 }
 
-/* Inserts the fts row of r: its stemmed title, summary and body. */
+/* The facet tokens of nid's record r, as search_query_facets asks for them. */
+static char *
+facets(const char *nid, const struct record *r)
+{
+	const struct record_list *l[] = { &r->fields, &r->hurdles, &r->tags };
+	const char	 pre[] = "fht";
+	struct buf	 b;
+	size_t		 i, k;
+
+	buf_init(&b);
+	for (i = 0; i < nitems(l); i++)
+		for (k = 0; k < l[i]->n; k++)
+			search_facet_token(&b, pre[i], l[i]->v[k]);
+	if (r->status != NULL)
+		search_facet_token(&b, 's', r->status);
+	if (r->project != NULL)
+		search_facet_token(&b, 'p', r->project);
+	search_facet_token(&b, 'n', nid);
+	search_facet_token(&b, 'k', record_kind_name(r->kind));
+	return buf_detach(&b, NULL);
+}
+
+/* Inserts the fts and tfts rows of nid's r: stemmed texts and facet tokens. */
 static int
-fts_insert(struct search *s, sqlite3_int64 rid, const struct record *r)
+fts_insert(struct search *s, sqlite3_int64 rid, const char *nid,
+    const struct record *r)
 {
 	sqlite3_stmt	*st = s->ins_fts;
 	const char	*title = r->title != NULL ? r->title : r->name;
-	char		*t[3];
+	char		*t[4];
 	int		 i, rv;
 
 	t[0] = search_text_stems(s->text, title, title != NULL ?
@@ -331,12 +367,20 @@ fts_insert(struct search *s, sqlite3_int64 rid, const struct record *r)
 	t[1] = search_text_stems(s->text, r->summary, r->summary != NULL ?
 	    strlen(r->summary) : 0);
 	t[2] = search_text_stems(s->text, r->body, r->bodylen);
+	t[3] = facets(nid, r);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, rid);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		search_bind(st, i + 2, t[i]);
 	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	for (i = 0; i < 3; i++)
+	st = s->ins_tfts;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, rid);
+	search_bind(st, 2, t[0]);
+	search_bind(st, 3, t[3]);
+	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
+		rv = -1;
+	for (i = 0; i < 4; i++)
 		free(t[i]);
 	return rv;
 }
@@ -351,7 +395,7 @@ row_add_record(struct search *s, const char *nid, const char *path,
 	if (row_remove(s, nid, path, NULL) != 0 ||
 	    row_insert(s, nid, path, blobid, r, &rid) != 0 ||
 	    ((r->kind == RECORD_LESSON || r->kind == RECORD_PROJECT) &&
-	    fts_insert(s, rid, r) != 0) ||
+	    fts_insert(s, rid, nid, r) != 0) ||
 	    terms_add(s, rid, "field", &r->fields, NULL) != 0 ||
 	    terms_add(s, rid, "hurdle", &r->hurdles, NULL) != 0 ||
 	    terms_add(s, rid, "tag", &r->tags, NULL) != 0 ||
@@ -565,9 +609,10 @@ search_drop_nid(struct search *s, const char *nid, char **cause)
 
 	sql = sqlite3_mprintf("BEGIN;"
 	    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM tfts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM terms WHERE rid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM records WHERE nid=%Q;"
-	    "DELETE FROM branches WHERE nid=%Q;COMMIT;", nid, nid, nid, nid);
+	    "DELETE FROM branches WHERE nid=%Q;COMMIT;", nid, nid, nid, nid, nid);
 	rv = search_exec(s, sql, cause);
 	sqlite3_free(sql);
 	if (rv != 0)
@@ -578,7 +623,8 @@ search_drop_nid(struct search *s, const char *nid, char **cause)
 int
 search_clear(struct search *s, char **cause)
 {
-	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM terms;"
+	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
+	    "DELETE FROM terms;"
 	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause);
 }
 
@@ -592,10 +638,12 @@ search_digest(struct search *s)
 	buf_init(&b);
 	if (search_prepare(s, "SELECT r.nid, r.path, r.id, r.kind, r.project, "
 	    "r.title, r.summary, r.fields, r.status, r.hurdles, r.tags, "
-	    "r.modified, r.blob, f.title, f.summary, f.body, (SELECT "
+	    "r.modified, r.blob, f.title, f.summary, f.body, f.facets, t.title, "
+	    "t.facets, (SELECT "
 	    "group_concat(facet || '=' || value, ',') FROM (SELECT facet, value "
 	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)) FROM records r "
-	    "LEFT JOIN fts f ON f.rowid=r.rowid ORDER BY r.nid, r.path", &st,
+	    "LEFT JOIN fts f ON f.rowid=r.rowid LEFT JOIN tfts t ON t.rowid="
+	    "r.rowid ORDER BY r.nid, r.path", &st,
 	    NULL) != 0)
 		return buf_detach(&b, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {

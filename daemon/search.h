@@ -14,9 +14,12 @@
 #define SEARCH_MAX_QUERY	1024	/* bytes of query text */
 #define SEARCH_MAX_WORDS	16	/* words of a query used */
 #define SEARCH_MAX_LIMIT	1000
+/* A query with words counts its matches up to this many (then "more"). */
+#define SEARCH_COUNT_CAP	10000
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
 
+struct buf;
 struct knowd;
 struct search;
 struct search_text;
@@ -50,6 +53,7 @@ struct search_result {
 	struct search_hit	*v;
 	size_t			 n;
 	size_t			 total;		/* matches before limit/offset */
+	int			 more;		/* more than total matched */
 };
 
 /* A facet value and how many lessons carry it. */
@@ -117,6 +121,11 @@ char	*search_text_stems(struct search_text *, const char *text, size_t len);
 char	*search_text_match(struct search_text *, const char *q);
 /* The same, any of the stems (OR) rather than all. Caller frees. */
 char	*search_text_match_any(struct search_text *, const char *q);
+/*
+ * Appends the facet token of value (" " prefix hex(value)) to b: one word the
+ * tokenizer keeps whole, distinct per facet (prefix) and value.
+ */
+void	 search_facet_token(struct buf *, char prefix, const char *value);
 /* A snippet of text around the first word whose stem is in the query. Caller frees. */
 char	*search_text_snippet(struct search_text *, const char *q,
 	     const char *text, size_t maxwords);

@@ -13,9 +13,10 @@
 struct search {
 	sqlite3			*db;
 	struct search_text	*text;
-	sqlite3_stmt		*ins_rec, *ins_fts, *ins_term, *sel_path;
+	sqlite3_stmt		*ins_rec, *ins_fts, *ins_tfts, *ins_term, *sel_path;
 	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
 	sqlite3_stmt		*get_branch, *set_branch;
+	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */
 };
 
 int	 search_exec(struct search *, const char *sql, char **cause);
@@ -24,5 +25,10 @@ int	 search_prepare(struct search *, const char *sql, sqlite3_stmt **,
 void	 search_bind(sqlite3_stmt *, int, const char *);
 /* A column as a new string ("" for NULL). Caller frees. */
 char	*search_col(sqlite3_stmt *, int);
+
+/* search_rank.c: registers krank(), FTS5's bm25 with document counts given. */
+int	 search_rank_register(sqlite3 *, char **cause);
+/* krank's arguments after the table for an FTS5 match: ", n0, n1…". Caller frees. */
+char	*search_rank_args(struct search *, const char *match);
 
 #endif

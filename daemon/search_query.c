@@ -85,32 +85,114 @@ search_query_check(const struct search_query *q, char **cause)
 	return 0;
 }
 
+/* Appends q's facet filters as SQL conditions on records r. */
+static void
+facet_sql(struct buf *b, const struct search_query *q)
+{
+	buf_addstr(b, q->kind != NULL ? "AND r.kind = ?2 " :
+	    "AND ?2 IS NULL AND r.kind IN ('lesson', 'project') ");
+#define TERM(n, f) "AND (?" #n " IS NULL OR r.rowid IN (SELECT rid FROM " \
+	"terms WHERE facet = '" f "' AND value = ?" #n ")) "
+	buf_addstr(b, TERM(3, "field") TERM(4, "status") TERM(5, "hurdle")
+	    TERM(6, "project") TERM(7, "tag"));
+#undef TERM
+	buf_addstr(b, "AND (?8 IS NULL OR r.nid = ?8 OR r.nid IN (SELECT "
+	    "nid FROM records WHERE kind = 'node' AND title = ?8 COLLATE "
+	    "NOCASE)) ");
+}
+
+/* Appends one facet token to an FTS5 expression, quoted. */
+static void
+facet_add(struct buf *b, char prefix, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_addc(b, '"');
+	search_facet_token(b, prefix, value);
+	buf_addstr(b, "\" ");
+}
+
+/* Appends the node filter's tokens: the node id and the ids of nodes so named. */
+static void
+facet_node(struct search *s, struct buf *b, const char *node)
+{
+	sqlite3_stmt	*st = NULL;
+	const unsigned char *nid;
+
+	buf_addstr(b, "(");
+	facet_add(b, 'n', node);
+	if (search_prepare(s, "SELECT DISTINCT nid FROM records WHERE kind = "
+	    "'node' AND title = ?1 COLLATE NOCASE", &st, NULL) == 0) {
+		search_bind(st, 1, node);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if ((nid = sqlite3_column_text(st, 0)) != NULL) {
+				buf_addstr(b, "OR ");
+				facet_add(b, 'n', (const char *)nid);
+			}
+		sqlite3_finalize(st);
+	}
+	buf_addstr(b, ") ");
+}
+
+/*
+ * The FTS5 expression of words narrowed by q's facet filters, which the
+ * facets column holds as tokens: FTS5 intersects them with the words'
+ * doclists, so a filter costs no more than another word. Caller frees.
+ */
+static char *
+facet_match(struct search *s, const struct search_query *q, const char *words)
+{
+	struct buf	 b;
+	const char	*node = q->node;
+
+	if (q->kind == NULL && q->field == NULL && q->status == NULL &&
+	    q->hurdle == NULL && q->project == NULL && q->tag == NULL &&
+	    node == NULL)
+		return xstrdup(words);
+	buf_init(&b);
+	buf_printf(&b, "(%s) AND {facets} : (", words);
+	facet_add(&b, 'k', q->kind);
+	facet_add(&b, 'f', q->field);
+	facet_add(&b, 's', q->status);
+	facet_add(&b, 'h', q->hurdle);
+	facet_add(&b, 'p', q->project);
+	facet_add(&b, 't', q->tag);
+	if (node != NULL && strncmp(node, "did:key:", 8) == 0)
+		node += 8;
+	if (node != NULL)
+		facet_node(s, &b, node);
+	buf_addc(&b, ')');
+	return buf_detach(&b, NULL);
+}
+
 /*
  * The statement's SQL for a query; binds follow the order of the conditions.
  * Ranking, filters and the page are computed over narrow columns first; only
  * the page's rows are then read whole (their bodies are large).
  */
 static char *
-query_sql(const struct search_query *q, int fts, int fast)
+query_sql(const struct search_query *q, const char *rank, int fast)
 {
 	struct buf	 b;
+	int		 fts = rank != NULL;
 
 	buf_init(&b);
 	if (fts && fast == 2)
-		buf_addstr(&b, "WITH c(rid, rank) AS (SELECT * FROM (SELECT rowid, "
-		    "rank FROM fts WHERE fts MATCH ?1 AND rowid >= ?14 AND rank "
-		    "MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT ?13) UNION ALL "
-		    "SELECT * FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ?15 "
-		    "AND rowid >= ?16 AND rank MATCH 'bm25(10.0, 4.0, 1.0)' ORDER BY "
-		    "rank LIMIT ?13)), m(rid, rank) AS MATERIALIZED (SELECT rid, "
-		    "min(rank) FROM c GROUP BY rid ORDER BY 2 LIMIT ?13), ");
+		buf_printf(&b, "WITH c(rid, rank) AS (SELECT * FROM (SELECT rowid, "
+		    "krank(fts%s) FROM fts WHERE fts MATCH ?1 AND rowid >= ?14 "
+		    "ORDER BY 2 LIMIT ?13) UNION ALL SELECT fts.rowid, krank(fts%s) "
+		    "FROM (SELECT rowid AS tid FROM tfts WHERE tfts MATCH ?1 AND "
+		    "rowid >= ?15 ORDER BY krank(tfts%s) LIMIT ?13) t CROSS JOIN fts "
+		    "ON fts.rowid = t.tid WHERE fts MATCH ?1), m(rid, rank) AS "
+		    "MATERIALIZED (SELECT rid, min(rank) FROM c GROUP BY rid ORDER "
+		    "BY 2 LIMIT ?13), ", rank, rank, rank);
 	else if (fts && fast)
-		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
-		    "rank FROM fts WHERE fts MATCH ?1 AND rank MATCH "
-		    "'bm25(10.0, 4.0, 1.0)' ORDER BY rank LIMIT ?13), ");
+		buf_printf(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
+		    "krank(fts%s) FROM fts WHERE fts MATCH ?1 ORDER BY 2 LIMIT "
+		    "?13), ", rank);
 	else if (fts)
-		buf_addstr(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
-		    "bm25(fts, 10.0, 4.0, 1.0) FROM fts WHERE fts MATCH ?1), ");
+		buf_printf(&b, "WITH m(rid, rank) AS MATERIALIZED (SELECT rowid, "
+		    "krank(fts%s) FROM fts WHERE fts MATCH ?1), ", rank);
 	else
 		buf_addstr(&b, "WITH ");
 	buf_addstr(&b, "page(rid, rank, total) AS MATERIALIZED (SELECT r.rowid, ");
@@ -118,17 +200,11 @@ query_sql(const struct search_query *q, int fts, int fast)
 	buf_addstr(&b, ", count(*) OVER () FROM ");
 	buf_addstr(&b, fts ? "m CROSS JOIN records r ON r.rowid = m.rid " :
 	    "records r ");
+	/* With words, FTS5 applies the facet filters (in the match). */
 	buf_addstr(&b, fts ? "WHERE ?1 IS NOT NULL " : "WHERE ?1 IS NULL ");
-	buf_addstr(&b, q->kind != NULL ? "AND r.kind = ?2 " :
-	    "AND ?2 IS NULL AND r.kind IN ('lesson', 'project') ");
-#define TERM(n, f) "AND (?" #n " IS NULL OR r.rowid IN (SELECT rid FROM " \
-	"terms WHERE facet = '" f "' AND value = ?" #n ")) "
-	buf_addstr(&b, TERM(3, "field") TERM(4, "status") TERM(5, "hurdle")
-	    TERM(6, "project") TERM(7, "tag"));
-#undef TERM
-	buf_addstr(&b, "AND (?8 IS NULL OR r.nid = ?8 OR r.nid IN (SELECT "
-	    "nid FROM records WHERE kind = 'node' AND title = ?8 COLLATE "
-	    "NOCASE)) AND (?9 IS NULL OR r.modified >= ?9) "
+	if (!fts)
+		facet_sql(&b, q);
+	buf_addstr(&b, "AND (?9 IS NULL OR r.modified >= ?9) "
 	    "AND (?10 IS NULL OR r.id = ?10) ");
 	buf_addstr(&b, fts ? "ORDER BY 2, r.modified DESC, r.id " :
 	    "ORDER BY r.modified DESC, r.id ");
@@ -172,29 +248,28 @@ hit_fill(struct search *s, sqlite3_stmt *st, const char *q,
 	h->snippet = snip;
 }
 
-/* True when only the match and kind constrain q: ranking can stop early. */
+/* True when the match holds all of q's conditions: ranking can stop early. */
 static int
 query_simple(const struct search_query *q)
 {
-	return q->field == NULL && q->status == NULL && q->hurdle == NULL &&
-	    q->project == NULL && q->tag == NULL && q->node == NULL &&
-	    q->since == NULL && q->id == NULL;
+	return q->since == NULL && q->id == NULL;
 }
 
-/* How many records match (an FTS5 count, narrowed by kind). */
+/*
+ * How many records match, counted up to one past the cap (SEARCH_COUNT_CAP):
+ * counting every match of a common word would cost more than ranking the page.
+ */
 static size_t
-match_count(struct search *s, const char *match, const char *kind)
+match_count(struct search *s, const char *match)
 {
 	sqlite3_stmt	*st = NULL;
 	size_t		 n = 0;
 
-	if (search_prepare(s, kind == NULL ? "SELECT count(*) FROM fts WHERE "
-	    "fts MATCH ?1 AND ?2 IS NULL" : "SELECT count(*) FROM fts JOIN "
-	    "records r ON r.rowid = fts.rowid WHERE fts MATCH ?1 AND r.kind = "
-	    "?2", &st, NULL) != 0)
+	if (search_prepare(s, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE "
+	    "fts MATCH ?1 LIMIT ?2 + 1)", &st, NULL) != 0)
 		return 0;
 	search_bind(st, 1, match);
-	search_bind(st, 2, kind);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->count_cap);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -204,19 +279,26 @@ match_count(struct search *s, const char *match, const char *kind)
 /* Where the ranking windows of a common query start. */
 struct window {
 	sqlite3_int64	 from;		/* rowid of the WINDOW-th newest match */
-	char		*title;		/* the match restricted to titles */
-	sqlite3_int64	 title_from;
+	sqlite3_int64	 title_from;	/* the same of the title matches */
 };
 
-/* The rowid of the WINDOW-th newest record matching match (0: fewer match). */
+/*
+ * The rowid of the WINDOW-th newest record matching match in table (fts or
+ * its titles alone, tfts), 0 when fewer match.
+ */
 static sqlite3_int64
-window_from(struct search *s, const char *match)
+window_from(struct search *s, const char *table, const char *match)
 {
 	sqlite3_stmt	*st = NULL;
 	sqlite3_int64	 from = 0;
+	char		*sql;
+	int		 rv;
 
-	if (search_prepare(s, "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER "
-	    "BY rowid DESC LIMIT 1 OFFSET " SEARCH_STR(WINDOW), &st, NULL) != 0)
+	sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 ORDER BY rowid "
+	    "DESC LIMIT 1 OFFSET " SEARCH_STR(WINDOW), table, table);
+	rv = search_prepare(s, sql, &st, NULL);
+	free(sql);
+	if (rv != 0)
 		return 0;
 	search_bind(st, 1, match);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -228,7 +310,8 @@ window_from(struct search *s, const char *match)
 /* Runs one form of the query (fast: rank only the best candidates). */
 static int
 run_sql(struct search *s, const struct search_query *q, const char *match,
-    int fast, const struct window *w, struct search_result *res, char **cause)
+    const char *rank, int fast, const struct window *w,
+    struct search_result *res, char **cause)
 {
 	sqlite3_stmt	*st = NULL;
 	const char	*node = q->node;
@@ -238,7 +321,7 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 
 	if (node != NULL && strncmp(node, "did:key:", 8) == 0)
 		node += 8;
-	sql = query_sql(q, match != NULL, fast);
+	sql = query_sql(q, rank, fast);
 	rc = search_prepare(s, sql, &st, cause);
 	free(sql);
 	if (rc != 0)
@@ -256,12 +339,10 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)q->offset);
 	if (fast)
-		sqlite3_bind_int64(st, 13, (sqlite3_int64)(q->offset + limit +
-		    (q->kind != NULL ? 200 : 0)));
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)(q->offset + limit));
 	if (fast == 2) {
 		sqlite3_bind_int64(st, 14, w->from);
-		search_bind(st, 15, w->title);
-		sqlite3_bind_int64(st, 16, w->title_from);
+		sqlite3_bind_int64(st, 15, w->title_from);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		res->v = xreallocarray(res->v, res->n + 1, sizeof *res->v);
@@ -277,35 +358,48 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 	return 0;
 }
 
-/* Runs q with an FTS5 match expression (NULL: no words). */
+/* Runs q with the FTS5 expression of its words (NULL: no words). */
 static int
-run_match(struct search *s, const struct search_query *q, const char *match,
+run_match(struct search *s, const struct search_query *q, const char *words,
     struct search_result *res, char **cause)
 {
 	struct window	 w;
 	size_t		 limit = q->limit != 0 ? q->limit : 50, total, want;
+	char		*rank, *match;
 	int		 rv, fast = 1;
 
-	if (match == NULL || !query_simple(q))
-		return run_sql(s, q, match, 0, NULL, res, cause);
-	/* Rank the best candidates only; fall back when kind filtered too many. */
-	total = match_count(s, match, q->kind);
+	if (words == NULL)
+		return run_sql(s, q, NULL, NULL, 0, NULL, res, cause);
+	rank = search_rank_args(s, words);
+	match = facet_match(s, q, words);
+	if (!query_simple(q)) {
+		rv = run_sql(s, q, match, rank, 0, NULL, res, cause);
+		free(match);
+		free(rank);
+		return rv;
+	}
+	/* Rank the best candidates only; fall back when that found too few. */
+	total = match_count(s, match);
 	memset(&w, 0, sizeof w);
 	if (total > WINDOW && q->offset + limit < WINDOW) {
-		w.from = window_from(s, match);
-		w.title = xasprintf("{title} : (%s)", match);
-		w.title_from = window_from(s, w.title);
+		w.from = window_from(s, "fts", match);
+		w.title_from = window_from(s, "tfts", match);
 		fast = 2;
 	}
-	if ((rv = run_sql(s, q, match, fast, &w, res, cause)) == 0) {
+	if ((rv = run_sql(s, q, match, rank, fast, &w, res, cause)) == 0) {
 		want = total > q->offset ? total - q->offset : 0;
 		res->total = total;
+		if (total > s->count_cap) {
+			res->total = s->count_cap;
+			res->more = 1;
+		}
 		if (res->n < (want < limit ? want : limit)) {
 			search_result_free(res);
-			rv = run_sql(s, q, match, 0, NULL, res, cause);
+			rv = run_sql(s, q, match, rank, 0, NULL, res, cause);
 		}
 	}
-	free(w.title);
+	free(match);
+	free(rank);
 	return rv;
 }
 

@@ -303,6 +303,20 @@ search_text_match_any(struct search_text *st, const char *q)
 	return match_join(st, q, " OR ");
 }
 
+void
+search_facet_token(struct buf *b, char prefix, const char *value)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+
+	buf_addc(b, ' ');
+	buf_addc(b, prefix);
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		buf_addc(b, hex[*p >> 4]);
+		buf_addc(b, hex[*p & 15]);
+	}
+}
+
 /* One word of a snippet's source text. */
 struct sword {
 	size_t	 start, end;

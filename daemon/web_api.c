@@ -118,8 +118,9 @@ web_api_lessons(struct web_req *r, const char *rest)
 		free(why);
 		return;
 	}
-	evbuffer_add_printf(r->out, "{\"total\":%zu,\"offset\":%zu,\"count\":%zu,"
-	    "\"lessons\":[", res.total, q.offset, res.n);
+	evbuffer_add_printf(r->out, "{\"total\":%zu,\"total_exact\":%s,"
+	    "\"offset\":%zu,\"count\":%zu,\"lessons\":[", res.total,
+	    res.more ? "false" : "true", q.offset, res.n);
 	for (i = 0; i < res.n; i++) {
 		if (i > 0)
 			evbuffer_add(r->out, ",", 1);

@@ -211,9 +211,15 @@ web_page_search(struct web_req *r, const char *rest)
 	web_page_begin(r, q.q != NULL ? q.q : "Suche");
 	evbuffer_add_printf(r->out, "<h1>Suche</h1>\n");
 	search_form(r, &q);
+	/* German digit grouping: 10.000. */
 	evbuffer_add_printf(r->out, "<section aria-labelledby=\"treffer\">"
-	    "<h2 id=\"treffer\">%zu %s</h2>\n", res.total,
-	    res.total == 1 ? "Treffer" : "Treffer");
+	    "<h2 id=\"treffer\">%s", res.more ? "Mehr als " : "");
+	if (res.total >= 1000)
+		evbuffer_add_printf(r->out, "%zu.%03zu", res.total / 1000,
+		    res.total % 1000);
+	else
+		evbuffer_add_printf(r->out, "%zu", res.total);
+	evbuffer_add_printf(r->out, " Treffer</h2>\n");
 	if (res.n == 0)
 		evbuffer_add_printf(r->out, "<p>Keine Erfahrung passt. Weniger "
 		    "Wörter oder Filter finden mehr.</p>\n");

@@ -41,6 +41,10 @@ check "hurdle filter" bash -c "'$KNOWCTL' --home '$A' search --json --hurdle tec
 check "tag filter" bash -c "'$KNOWCTL' --home '$A' search --json --tag beleuchtung | python3 -c 'import json,sys; a=json.load(sys.stdin); assert len(a)>=1 and all(\"beleuchtung\" in o[\"tags\"] for o in a)'"
 check "project filter" test "$(search_ids --project intelligente-strassenbeleuchtung | wc -l)" = 2
 check "node filter by name" test "$(search_ids --node 'Stadt Münster' | wc -l)" = 8
+check "words and node name together" test "$(search_ids Beteiligung --node 'stadt münster')" = "$(search_ids Beteiligung)"
+check "words and node did:key together" test "$(search_ids Beteiligung --node "$(cat "$A.did")")" = "$(search_ids Beteiligung)"
+check "words and another node's name find nothing" test -z "$(search_ids Beteiligung --node 'Stadt Paderborn')"
+check "words with status, hurdle and project" bash -c "'$KNOWCTL' --home '$A' search --json --project intelligente-strassenbeleuchtung --hurdle technisch Straßenbeleuchtung | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a and all(o[\"project\"]==\"intelligente-strassenbeleuchtung\" and \"technisch\" in o[\"hurdles\"] for o in a), a'"
 check "since in the future finds nothing" test -z "$(search_ids --since 2099-01-01)"
 check "list gains the filters" test "$(kctl "$A" list --field energie-umwelt | wc -l)" = 2
 check "bad field is a usage error (2)" bash -c "'$KNOWCTL' --home '$A' search --field nirgendwo x 2>/dev/null; test \$? = 2"
@@ -153,6 +157,7 @@ l = d["lessons"][0]
 for k in ("id", "node", "node_name", "title", "summary", "fields", "status", "url", "snippet"):
     assert k in l, k
 assert all("energie-umwelt" in x["fields"] for x in d["lessons"])
+assert d["total_exact"] is True, d
 PY
 check "API: bad status is 400" test "$(code '/api/v1/lessons?status=bogus')" = 400
 id7=$(sed -n 7p "$T/ids")

@@ -252,6 +252,30 @@ test_find(void **state)
 	assert_q(f, "Zeppelin Luftschiff", "");
 }
 
+/*
+ * Runs q and checks its total, whether more matched, that every hit carries
+ * q's Handlungsfeld and, when first is given, which hit comes first.
+ */
+static void
+assert_window(struct fixture *f, const struct search_query *q, size_t total,
+    int more, const char *first)
+{
+	struct search_result res;
+	char	*cause = NULL;
+	size_t	 i;
+
+	if (search_run(f->s, q, &res, &cause) != 0)
+		fail_msg("search: %s", cause);
+	assert_int_equal(res.total, total);
+	assert_int_equal(res.more, more);
+	assert_int_equal(res.n, total < q->limit ? total : q->limit);
+	for (i = 0; q->field != NULL && i < res.n; i++)
+		assert_non_null(strstr(res.v[i].fields, q->field));
+	if (first != NULL)
+		assert_string_equal(res.v[0].id, first);
+	search_result_free(&res);
+}
+
 /* Filters: field, status, hurdle, tag, since, and bad values refused. */
 static void
 test_filters(void **state)
@@ -377,16 +401,16 @@ test_window(void **state)
 {
 	struct fixture *f = *state;
 	struct search_query q;
-	struct search_result res;
 	char	 id[32], *t, *p, *cause = NULL;
 	int	 i;
 
 	assert_int_equal(search_exec(f->s, "BEGIN", NULL), 0);
-	for (i = 0; i < 1200; i++) {
+	for (i = 0; i < 2400; i++) {
 		snprintf(id, sizeof id, "01JDZ3M7K2V6ABCDEFG%07d", i);
 		t = lesson(id, i == 3 ? "Klimaschutz im Quartier" : "Anderes",
-		    "Kurz.", "energie-umwelt", "umsetzung", i % 3 == 0 ?
-		    "Klimaschutz und mehr.\n" : "Nichts.\n");
+		    "Kurz.", i % 4 == 1 ? "mobilitaet" : "energie-umwelt",
+		    "umsetzung", i % 2 == 1 ? "Klimaschutz und mehr.\n" :
+		    "Nichts.\n");
 		p = lpath(id);
 		if (search_add_text(f->s, f->nid, p, t, strlen(t), &cause) != 0)
 			fail_msg("%s", cause);
@@ -397,11 +421,42 @@ test_window(void **state)
 	memset(&q, 0, sizeof q);
 	q.q = "Klimaschutz";
 	q.limit = 10;
-	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
-	assert_int_equal(res.total, 400);
-	assert_int_equal(res.n, 10);
-	assert_string_equal(res.v[0].id, "01JDZ3M7K2V6ABCDEFG0000003");
-	search_result_free(&res);
+	assert_window(f, &q, 1200, 0, "01JDZ3M7K2V6ABCDEFG0000003");
+	/* Filters narrow inside FTS5 and keep the windows. */
+	q.field = "energie-umwelt";
+	assert_window(f, &q, 600, 0, "01JDZ3M7K2V6ABCDEFG0000003");
+	q.field = "mobilitaet";
+	assert_window(f, &q, 600, 0, NULL);
+	q.field = NULL;
+	q.node = f->nid;
+	assert_window(f, &q, 1200, 0, "01JDZ3M7K2V6ABCDEFG0000003");
+	t = xasprintf("did:key:%s", f->nid);
+	q.node = t;
+	assert_window(f, &q, 1200, 0, "01JDZ3M7K2V6ABCDEFG0000003");
+	free(t);
+	q.node = "Unbekannt";
+	assert_window(f, &q, 0, 0, NULL);
+	q.node = NULL;
+	q.kind = "project";
+	assert_window(f, &q, 0, 0, NULL);
+	q.kind = "lesson";
+	q.hurdle = "technisch";
+	q.tag = "licht";
+	q.project = "beleuchtung";
+	q.status = "umsetzung";
+	assert_window(f, &q, 1200, 0, "01JDZ3M7K2V6ABCDEFG0000003");
+	q.status = "idee";
+	assert_window(f, &q, 0, 0, NULL);
+	/* Past the cap, the total says "at least". */
+	f->s->count_cap = 100;
+	memset(&q, 0, sizeof q);
+	q.q = "Klimaschutz";
+	q.limit = 10;
+	assert_window(f, &q, 100, 1, "01JDZ3M7K2V6ABCDEFG0000003");
+	q.field = "mobilitaet";
+	assert_window(f, &q, 100, 1, NULL);
+	q.q = "Quartier";
+	assert_window(f, &q, 0, 0, NULL);
 }
 
 int
