@@ -226,7 +226,7 @@ bench_queries(struct search *s, int filter)
 
 	for (i = 0; i < nitems(queries) * REPEAT; i++) {
 		memset(&q, 0, sizeof q);
-		q.q = queries[i % nitems(queries)];
+		q.q = filter == 2 ? NULL : queries[i % nitems(queries)];
 		q.limit = 20;
 		if (filter)
 			q.field = record_fields[i % 12];
@@ -242,10 +242,33 @@ bench_queries(struct search *s, int filter)
 		search_result_free(&res);
 	}
 	printf("knowd index%s: %zu matches over the 20 queries\n",
-	    filter ? ", one Handlungsfeld each" : "", hits / REPEAT);
-	report(filter ? "knowd, filtered by Handlungsfeld" :
+	    filter == 2 ? ", no words, one Handlungsfeld each" : filter ?
+	    ", one Handlungsfeld each" : "", hits / REPEAT);
+	report(filter == 2 ? "knowd, newest of one Handlungsfeld" : filter ?
+	    "knowd, filtered by Handlungsfeld" :
 	    "knowd (stemmed, ranked, snippets)", t, n);
 	report("  same, CPU time only", c, n);
+}
+
+/* Times the start page's facet counts (lessons per value of each facet). */
+static void
+bench_facets(struct search *s)
+{
+	static const char *const facets[] = { "field", "status", "hurdle",
+	    "node" };
+	struct search_count *c;
+	double		 t[nitems(facets) * REPEAT], t0;
+	size_t		 i, n = 0, nc;
+
+	for (i = 0; i < nitems(facets) * REPEAT; i++) {
+		t0 = now_ms();
+		if (search_facet(s, facets[i % nitems(facets)], &c, &nc,
+		    NULL) != 0)
+			die("facet failed");
+		t[n++] = now_ms() - t0;
+		search_counts_free(c, nc);
+	}
+	report("knowd facet counts (start page)", t, n);
 }
 
 /* Times the 20 queries on the plain FTS5 table (no folding, no stemming). */
@@ -400,6 +423,8 @@ main(int argc, char **argv)
 		build(argv[1], n, s, db);
 	bench_queries(s, 0);
 	bench_queries(s, 1);
+	bench_queries(s, 2);
+	bench_facets(s);
 	bench_plain(db);
 	sqlite3_close(db);
 	search_db_close(s);

@@ -28,7 +28,7 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	3
+#define SEARCH_VERSION	4
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
@@ -40,17 +40,26 @@ static const char schema[] =
 " summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"
 " hurdles TEXT NOT NULL, tags TEXT NOT NULL, created TEXT NOT NULL,"
 " modified TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,"
-" body TEXT NOT NULL, UNIQUE(nid, path));"
+" UNIQUE(nid, path));"
+"CREATE TABLE IF NOT EXISTS bodies(rid INTEGER PRIMARY KEY, body TEXT NOT NULL);"
 "CREATE INDEX IF NOT EXISTS records_id ON records(id);"
-"CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified);"
+"CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified DESC, id);"
 "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body,"
 " facets, tokenize='unicode61 remove_diacritics 0');"
 "CREATE VIRTUAL TABLE IF NOT EXISTS tfts USING fts5(title, facets,"
 " tokenize='unicode61 remove_diacritics 0');"
 "CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
-" value TEXT NOT NULL);"
+" value TEXT NOT NULL, kind TEXT NOT NULL);"
 "CREATE INDEX IF NOT EXISTS terms_fv ON terms(facet, value, rid);"
 "CREATE INDEX IF NOT EXISTS terms_rid ON terms(rid);"
+"CREATE TABLE IF NOT EXISTS facet_counts(facet TEXT NOT NULL, value TEXT NOT NULL,"
+" n INTEGER NOT NULL, PRIMARY KEY(facet, value)) WITHOUT ROWID;"
+"CREATE TRIGGER IF NOT EXISTS terms_ai AFTER INSERT ON terms WHEN"
+" NEW.kind = 'lesson' BEGIN INSERT INTO facet_counts VALUES (NEW.facet,"
+" NEW.value, 1) ON CONFLICT(facet, value) DO UPDATE SET n = n + 1; END;"
+"CREATE TRIGGER IF NOT EXISTS terms_ad AFTER DELETE ON terms WHEN"
+" OLD.kind = 'lesson' BEGIN UPDATE facet_counts SET n = n - 1 WHERE"
+" facet = OLD.facet AND value = OLD.value; END;"
 "CREATE TABLE IF NOT EXISTS branches(nid TEXT PRIMARY KEY, tree TEXT NOT NULL);"
 "CREATE TABLE IF NOT EXISTS retracted(id TEXT NOT NULL, nid TEXT NOT NULL,"
 " kind TEXT NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL,"
@@ -153,14 +162,16 @@ stmts_prepare(struct search *s, char **cause)
 {
 	return search_prepare(s, "INSERT INTO records(id, nid, kind, project, "
 	    "title, summary, fields, status, hurdles, tags, created, modified, "
-	    "path, blob, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    "path, blob) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	    &s->ins_rec, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO bodies(rid, body) VALUES (?,?)",
+	    &s->ins_body, cause) != 0 ||
 	    search_prepare(s, "INSERT INTO fts(rowid, title, summary, body, "
 	    "facets) VALUES (?,?,?,?,?)", &s->ins_fts, cause) != 0 ||
 	    search_prepare(s, "INSERT INTO tfts(rowid, title, facets) VALUES "
 	    "(?,?,?)", &s->ins_tfts, cause) != 0 ||
-	    search_prepare(s, "INSERT INTO terms(rid, facet, value) VALUES "
-	    "(?,?,?)", &s->ins_term, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO terms(rid, facet, value, kind) "
+	    "VALUES (?,?,?,?)", &s->ins_term, cause) != 0 ||
 	    search_prepare(s, "SELECT rowid, id, kind, title, fields FROM "
 	    "records WHERE nid=? AND path=?", &s->sel_path, cause) != 0 ||
 	    search_prepare(s, "DELETE FROM retracted WHERE nid=? AND id=?",
@@ -216,6 +227,7 @@ search_db_close(struct search *s)
 	sqlite3_finalize(s->ins_fts);
 	sqlite3_finalize(s->ins_tfts);
 	sqlite3_finalize(s->ins_term);
+	sqlite3_finalize(s->ins_body);
 	sqlite3_finalize(s->sel_path);
 	sqlite3_finalize(s->del_gone);
 	sqlite3_finalize(s->ins_gone);
@@ -242,10 +254,10 @@ list_join(const struct record_list *l)
 	return buf_detach(&b, NULL);
 }
 
-/* Adds the terms rows of one facet for a list. */
+/* Adds the terms rows of one facet of a record of kind: a list's or one value. */
 static int
-terms_add(struct search *s, sqlite3_int64 rid, const char *facet,
-    const struct record_list *l, const char *one)
+terms_add(struct search *s, sqlite3_int64 rid, const char *kind,
+    const char *facet, const struct record_list *l, const char *one)
 {
 	sqlite3_stmt	*st = s->ins_term;
 	size_t		 i, n = l != NULL ? l->n : 1;
@@ -259,6 +271,7 @@ terms_add(struct search *s, sqlite3_int64 rid, const char *facet,
 		sqlite3_bind_int64(st, 1, rid);
 		search_bind(st, 2, facet);
 		search_bind(st, 3, v);
+		search_bind(st, 4, kind);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 	}
@@ -294,8 +307,8 @@ row_remove(struct search *s, const char *nid, const char *path, struct gone *g)
 	sqlite3_reset(st);
 	sql = sqlite3_mprintf("DELETE FROM fts WHERE rowid=%lld;"
 	    "DELETE FROM tfts WHERE rowid=%lld;DELETE FROM terms WHERE "
-	    "rid=%lld;DELETE FROM records WHERE rowid=%lld;", rid, rid, rid,
-	    rid);
+	    "rid=%lld;DELETE FROM bodies WHERE rid=%lld;DELETE FROM records "
+	    "WHERE rowid=%lld;", rid, rid, rid, rid, rid);
 	rv = search_exec(s, sql, NULL);
 	sqlite3_free(sql);
 	return rv;
@@ -310,7 +323,7 @@ row_insert(struct search *s, const char *nid, const char *path,
 	char		 hex[GIT_OID_HEXSZ + 1];
 	char		*fields = list_join(&r->fields);
 	char		*hurdles = list_join(&r->hurdles), *tags = list_join(&r->tags);
-	const char	*v[15];
+	const char	*v[14];
 	int		 i, rv;
 
 	git_oid_tostr(hex, sizeof hex, blob);
@@ -318,12 +331,19 @@ row_insert(struct search *s, const char *nid, const char *path,
 	v[3] = r->project; v[4] = r->title != NULL ? r->title : r->name;
 	v[5] = r->summary; v[6] = fields; v[7] = r->status; v[8] = hurdles;
 	v[9] = tags; v[10] = r->created; v[11] = r->modified; v[12] = path;
-	v[13] = hex; v[14] = r->body;
+	v[13] = hex;
 	sqlite3_reset(st);
-	for (i = 0; i < 15; i++)
+	for (i = 0; i < 14; i++)
 		search_bind(st, i + 1, v[i] != NULL ? v[i] : "");
 	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	*rid = sqlite3_last_insert_rowid(s->db);
+	st = s->ins_body;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, *rid);
+	sqlite3_bind_text(st, 2, r->body != NULL ? r->body : "", r->body !=
+	    NULL ? (int)r->bodylen : 0, SQLITE_STATIC);
+	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
+		rv = -1;
 	free(fields);
 	free(hurdles);
 	free(tags);
@@ -390,18 +410,19 @@ static int
 row_add_record(struct search *s, const char *nid, const char *path,
     const git_oid *blobid, const struct record *r)
 {
+	const char	*k = record_kind_name(r->kind);
 	sqlite3_int64	 rid;
 
 	if (row_remove(s, nid, path, NULL) != 0 ||
 	    row_insert(s, nid, path, blobid, r, &rid) != 0 ||
 	    ((r->kind == RECORD_LESSON || r->kind == RECORD_PROJECT) &&
 	    fts_insert(s, rid, nid, r) != 0) ||
-	    terms_add(s, rid, "field", &r->fields, NULL) != 0 ||
-	    terms_add(s, rid, "hurdle", &r->hurdles, NULL) != 0 ||
-	    terms_add(s, rid, "tag", &r->tags, NULL) != 0 ||
-	    terms_add(s, rid, "status", NULL, r->status) != 0 ||
-	    terms_add(s, rid, "project", NULL, r->project) != 0 ||
-	    terms_add(s, rid, "node", NULL, nid) != 0)
+	    terms_add(s, rid, k, "field", &r->fields, NULL) != 0 ||
+	    terms_add(s, rid, k, "hurdle", &r->hurdles, NULL) != 0 ||
+	    terms_add(s, rid, k, "tag", &r->tags, NULL) != 0 ||
+	    terms_add(s, rid, k, "status", NULL, r->status) != 0 ||
+	    terms_add(s, rid, k, "project", NULL, r->project) != 0 ||
+	    terms_add(s, rid, k, "node", NULL, nid) != 0)
 		return -1;
 	sqlite3_reset(s->del_gone);
 	search_bind(s->del_gone, 1, nid);
@@ -611,8 +632,10 @@ search_drop_nid(struct search *s, const char *nid, char **cause)
 	    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM tfts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM terms WHERE rid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM bodies WHERE rid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM records WHERE nid=%Q;"
-	    "DELETE FROM branches WHERE nid=%Q;COMMIT;", nid, nid, nid, nid, nid);
+	    "DELETE FROM branches WHERE nid=%Q;COMMIT;", nid, nid, nid, nid, nid,
+	    nid);
 	rv = search_exec(s, sql, cause);
 	sqlite3_free(sql);
 	if (rv != 0)
@@ -624,7 +647,7 @@ int
 search_clear(struct search *s, char **cause)
 {
 	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
-	    "DELETE FROM terms;"
+	    "DELETE FROM terms;DELETE FROM facet_counts;DELETE FROM bodies;"
 	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause);
 }
 
@@ -641,10 +664,12 @@ search_digest(struct search *s)
 	    "r.modified, r.blob, f.title, f.summary, f.body, f.facets, t.title, "
 	    "t.facets, (SELECT "
 	    "group_concat(facet || '=' || value, ',') FROM (SELECT facet, value "
-	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)) FROM records r "
-	    "LEFT JOIN fts f ON f.rowid=r.rowid LEFT JOIN tfts t ON t.rowid="
-	    "r.rowid ORDER BY r.nid, r.path", &st,
-	    NULL) != 0)
+	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)), b.body FROM "
+	    "records r LEFT JOIN fts f ON f.rowid=r.rowid LEFT JOIN tfts t ON "
+	    "t.rowid=r.rowid LEFT JOIN bodies b ON b.rid=r.rowid UNION ALL "
+	    "SELECT facet, value, n, '', '', '', '', '', '', '', '', '', '', '', "
+	    "'', '', '', '', '', '', '' FROM facet_counts WHERE n > 0 ORDER "
+	    "BY 1, 2", &st, NULL) != 0)
 		return buf_detach(&b, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		for (i = 0; i < sqlite3_column_count(st); i++) {

@@ -99,6 +99,8 @@ int	 search_query_check(const struct search_query *, char **cause);
 int	 search_run(struct search *, const struct search_query *,
 	     struct search_result *, char **cause);
 void	 search_result_free(struct search_result *);
+/* How many lessons and projects the index holds. */
+size_t	 search_size(struct search *);
 /* Lesson counts per value of facet (field, status, hurdle, node, tag, project). */
 int	 search_facet(struct search *, const char *facet, struct search_count **,
 	     size_t *n, char **cause);

@@ -13,7 +13,8 @@
 struct search {
 	sqlite3			*db;
 	struct search_text	*text;
-	sqlite3_stmt		*ins_rec, *ins_fts, *ins_tfts, *ins_term, *sel_path;
+	sqlite3_stmt		*ins_rec, *ins_body, *ins_fts, *ins_tfts, *ins_term;
+	sqlite3_stmt		*sel_path;
 	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
 	sqlite3_stmt		*get_branch, *set_branch;
 	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */

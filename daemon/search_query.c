@@ -196,8 +196,8 @@ query_sql(const struct search_query *q, const char *rank, int fast)
 	else
 		buf_addstr(&b, "WITH ");
 	buf_addstr(&b, "page(rid, rank, total) AS MATERIALIZED (SELECT r.rowid, ");
-	buf_addstr(&b, fts ? "m.rank" : "0");
-	buf_addstr(&b, ", count(*) OVER () FROM ");
+	/* Without words the total is counted apart (filter_count). */
+	buf_addstr(&b, fts ? "m.rank, count(*) OVER () FROM " : "0, 0 FROM ");
 	buf_addstr(&b, fts ? "m CROSS JOIN records r ON r.rowid = m.rid " :
 	    "records r ");
 	/* With words, FTS5 applies the facet filters (in the match). */
@@ -211,10 +211,11 @@ query_sql(const struct search_query *q, const char *rank, int fast)
 	buf_addstr(&b, "LIMIT ?11 OFFSET ?12) ");
 	buf_addstr(&b, "SELECT r.id, r.nid, coalesce(n.title, ''), r.kind, "
 	    "r.project, r.title, r.summary, r.fields, r.status, r.hurdles, "
-	    "r.tags, r.created, r.modified, r.path, r.blob, r.body, page.rank, "
+	    "r.tags, r.created, r.modified, r.path, r.blob, b.body, page.rank, "
 	    "page.total FROM page CROSS JOIN records r ON r.rowid = page.rid "
-	    "LEFT JOIN records n ON n.nid = r.nid AND n.kind = 'node' "
-	    "ORDER BY page.rank, r.modified DESC, r.id");
+	    "LEFT JOIN bodies b ON b.rid = r.rowid LEFT JOIN records n ON "
+	    "n.nid = r.nid AND n.kind = 'node' ORDER BY page.rank, "
+	    "r.modified DESC, r.id");
 	return buf_detach(&b, NULL);
 }
 
@@ -307,25 +308,14 @@ window_from(struct search *s, const char *table, const char *match)
 	return from;
 }
 
-/* Runs one form of the query (fast: rank only the best candidates). */
-static int
-run_sql(struct search *s, const struct search_query *q, const char *match,
-    const char *rank, int fast, const struct window *w,
-    struct search_result *res, char **cause)
+/* Binds q's words (match) and filters to ?1…?10 of a statement from query_sql. */
+static void
+bind_query(sqlite3_stmt *st, const struct search_query *q, const char *match)
 {
-	sqlite3_stmt	*st = NULL;
 	const char	*node = q->node;
-	size_t		 limit = q->limit != 0 ? q->limit : 50;
-	char		*sql;
-	int		 rc;
 
 	if (node != NULL && strncmp(node, "did:key:", 8) == 0)
 		node += 8;
-	sql = query_sql(q, rank, fast);
-	rc = search_prepare(s, sql, &st, cause);
-	free(sql);
-	if (rc != 0)
-		return -1;
 	search_bind(st, 1, match);
 	search_bind(st, 2, q->kind);
 	search_bind(st, 3, q->field);
@@ -336,6 +326,60 @@ run_sql(struct search *s, const struct search_query *q, const char *match,
 	search_bind(st, 8, node);
 	search_bind(st, 9, q->since);
 	search_bind(st, 10, q->id);
+}
+
+/* How many records pass q's filters (q has no words), up to one past the cap. */
+static size_t
+filter_count(struct search *s, const struct search_query *q)
+{
+	sqlite3_stmt	*st = NULL;
+	struct buf	 b;
+	size_t		 n = 0;
+	int		 rv;
+
+	buf_init(&b);
+	buf_addstr(&b, "SELECT count(*) FROM (SELECT 1 FROM records r WHERE ?1 "
+	    "IS NULL ");
+	facet_sql(&b, q);
+	buf_addstr(&b, "AND (?9 IS NULL OR r.modified >= ?9) AND (?10 IS NULL "
+	    "OR r.id = ?10) LIMIT ?11 + 1)");
+	rv = search_prepare(s, (const char *)b.data, &st, NULL);
+	buf_free(&b);
+	if (rv != 0)
+		return 0;
+	bind_query(st, q, NULL);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)s->count_cap);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Sets res's total from a count taken up to one past the cap. */
+static void
+set_total(struct search *s, struct search_result *res, size_t n)
+{
+	res->total = n > s->count_cap ? s->count_cap : n;
+	res->more = n > s->count_cap;
+}
+
+/* Runs one form of the query (fast: rank only the best candidates). */
+static int
+run_sql(struct search *s, const struct search_query *q, const char *match,
+    const char *rank, int fast, const struct window *w,
+    struct search_result *res, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 limit = q->limit != 0 ? q->limit : 50;
+	char		*sql;
+	int		 rc;
+
+	sql = query_sql(q, rank, fast);
+	rc = search_prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0)
+		return -1;
+	bind_query(st, q, match);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)q->offset);
 	if (fast)
@@ -368,8 +412,11 @@ run_match(struct search *s, const struct search_query *q, const char *words,
 	char		*rank, *match;
 	int		 rv, fast = 1;
 
-	if (words == NULL)
-		return run_sql(s, q, NULL, NULL, 0, NULL, res, cause);
+	if (words == NULL) {
+		if ((rv = run_sql(s, q, NULL, NULL, 0, NULL, res, cause)) == 0)
+			set_total(s, res, filter_count(s, q));
+		return rv;
+	}
 	rank = search_rank_args(s, words);
 	match = facet_match(s, q, words);
 	if (!query_simple(q)) {
@@ -388,11 +435,7 @@ run_match(struct search *s, const struct search_query *q, const char *words,
 	}
 	if ((rv = run_sql(s, q, match, rank, fast, &w, res, cause)) == 0) {
 		want = total > q->offset ? total - q->offset : 0;
-		res->total = total;
-		if (total > s->count_cap) {
-			res->total = s->count_cap;
-			res->more = 1;
-		}
+		set_total(s, res, total);
 		if (res->n < (want < limit ? want : limit)) {
 			search_result_free(res);
 			rv = run_sql(s, q, match, rank, 0, NULL, res, cause);
@@ -428,6 +471,21 @@ search_run(struct search *s, const struct search_query *q,
 	return rv;
 }
 
+size_t
+search_size(struct search *s)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 n = 0;
+
+	if (search_prepare(s, "SELECT count(*) FROM records WHERE kind IN "
+	    "('lesson', 'project')", &st, NULL) != 0)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 void
 search_result_free(struct search_result *res)
 {
@@ -455,10 +513,10 @@ search_facet(struct search *s, const char *facet, struct search_count **out,
 
 	*out = NULL;
 	*n = 0;
-	if (search_prepare(s, "SELECT t.value, coalesce(n.title, t.value), "
-	    "count(*) FROM terms t JOIN records r ON r.rowid = t.rid LEFT JOIN "
-	    "records n ON t.facet = 'node' AND n.nid = t.value AND n.kind = "
-	    "'node' WHERE t.facet = ?1 AND r.kind = 'lesson' GROUP BY t.value "
+	/* facet_counts is kept by triggers on terms. */
+	if (search_prepare(s, "SELECT f.value, coalesce(n.title, f.value), f.n "
+	    "FROM facet_counts f LEFT JOIN records n ON f.facet = 'node' AND "
+	    "n.kind = 'node' AND n.nid = f.value WHERE f.facet = ?1 AND f.n > 0 "
 	    "ORDER BY 3 DESC, 2", &st, cause) != 0)
 		return -1;
 	search_bind(st, 1, facet);

@@ -203,8 +203,8 @@ section_of(struct web_req *r, const char *title, const char *nid,
 	q.limit = SEARCH_MAX_LIMIT;
 	if (search_run(r->kd->search, &q, &res, NULL) != 0)
 		return;
-	evbuffer_add_printf(r->out, "<section><h2>%s (%zu)</h2>\n", title,
-	    res.total);
+	evbuffer_add_printf(r->out, "<section><h2>%s (%s%zu)</h2>\n", title,
+	    res.more ? "über " : "", res.total);
 	link_list(r, &res);
 	evbuffer_add_printf(r->out, "</section>\n");
 	search_result_free(&res);
