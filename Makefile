@@ -107,7 +107,13 @@ fuzz: $(FUZZ_BIN)
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard protocol/*.h keys/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA) $(FUZZ_LIBS)
+
+# The search words' target also needs the folding/stemming module.
+build/fuzz/fuzz_search: daemon/search_text.c daemon/search.h
+build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search_text.c -Idaemon \
+	$(shell pkg-config --cflags libgit2 sqlite3 2>/dev/null) -lstemmer \
+	$(shell pkg-config --libs sqlite3 2>/dev/null)
 
 fuzz-run: fuzz
 	@for f in $(FUZZ_BIN); do \
