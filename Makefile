@@ -46,6 +46,7 @@ CLI_OBJ	   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB	   := $(BUILD)/libknow.a
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+SHIM_BIN   := $(BUILD)/tests/shim/libenospc.so
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 all: $(BUILD)/knowd $(BUILD)/knowctl
@@ -74,6 +75,11 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(DAEMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The full-disk shim (LD_PRELOAD) is plain C, without sanitizers.
+$(SHIM_BIN): tests/shim/enospc.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -shared -fPIC -o $@ $< -ldl
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(DAEMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -85,7 +91,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san test
 
-test: all $(UNIT_BIN) $(TOOL_BIN)
+test: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_BIN)
 	@BUILD=$(BUILD) ./tests/run.sh
 
 demo: deps
