@@ -3,11 +3,13 @@
  * tar archive (ustar) that unpacks into a home knowd runs on: knowd.conf,
  * the public key (the secret key only when asked), and repo.git with every
  * ref in packed-refs and every object in one pack. The refs are read in one
- * go on the event loop, which is the only writer, so they are consistent.
+ * go on the event loop, which is the only writer, so they are consistent;
+ * the pack and the archive are then built on the worker thread.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,27 +78,30 @@ tar_file(struct buf *t, const char *home, const char *rel, const char *name,
 	return 0;
 }
 
-struct refs_ctx {
-	git_repository	*repo;
+/* A snapshot of the refs to archive, taken on the event loop. */
+struct backup {
+	char		*home;
+	int		 with_key;
 	struct buf	 packed;	/* packed-refs text */
-	git_revwalk	*walk;
-	int		 err;
+	git_oid		*oids;		/* what the refs point at */
+	size_t		 n;
 };
 
-/* Collects one ref into packed-refs and the walk. */
+/* Collects one ref into packed-refs and the list of tips. */
 static int
 refs_cb(const char *name, void *arg)
 {
-	struct refs_ctx	*rc = arg;
+	struct backup	*b = ((void **)arg)[0];
+	git_repository	*repo = ((void **)arg)[1];
 	git_oid		 id;
 	char		 hex[GIT_OID_HEXSZ + 1];
 
-	if (git_reference_name_to_id(&id, rc->repo, name) != 0)
+	if (git_reference_name_to_id(&id, repo, name) != 0)
 		return 0;
 	git_oid_tostr(hex, sizeof hex, &id);
-	buf_printf(&rc->packed, "%s %s\n", hex, name);
-	if (git_revwalk_push(rc->walk, &id) != 0)
-		rc->err = 1;
+	buf_printf(&b->packed, "%s %s\n", hex, name);
+	b->oids = xreallocarray(b->oids, b->n + 1, sizeof *b->oids);
+	b->oids[b->n++] = id;
 	return 0;
 }
 
@@ -131,84 +136,119 @@ tar_dir(struct buf *t, const char *dir, const char *prefix, char **cause)
 	return rv;
 }
 
-/* Writes one pack of every object reachable from every ref into dir; packed-refs text too. */
+/* Writes one pack of every object reachable from the snapshot's tips into dir. */
 static int
-backup_pack(git_repository *repo, const char *dir, struct buf *packed,
+backup_pack(git_repository *repo, const struct backup *b, const char *dir,
     char **cause)
 {
-	struct refs_ctx	 rc;
+	git_revwalk	*walk = NULL;
 	git_packbuilder	*pb = NULL;
+	size_t		 i;
 	int		 rv = -1;
 
-	memset(&rc, 0, sizeof rc);
-	rc.repo = repo;
-	buf_init(&rc.packed);
-	if (git_revwalk_new(&rc.walk, repo) != 0 ||
-	    git_reference_foreach_name(repo, refs_cb, &rc) != 0 || rc.err ||
-	    git_packbuilder_new(&pb, repo) != 0 ||
-	    git_packbuilder_insert_walk(pb, rc.walk) != 0 ||
-	    git_packbuilder_write(pb, dir, 0444, NULL, NULL) != 0) {
-		set_cause(cause, "backup: %s", store_git_error());
+	if (git_revwalk_new(&walk, repo) != 0)
 		goto out;
-	}
-	*packed = rc.packed;
-	buf_init(&rc.packed);
+	for (i = 0; i < b->n; i++)
+		if (git_revwalk_push(walk, &b->oids[i]) != 0)
+			goto out;
+	if (git_packbuilder_new(&pb, repo) != 0 ||
+	    git_packbuilder_insert_walk(pb, walk) != 0 ||
+	    git_packbuilder_write(pb, dir, 0444, NULL, NULL) != 0)
+		goto out;
 	rv = 0;
 out:
-	buf_free(&rc.packed);
+	if (rv != 0)
+		set_cause(cause, "backup: %s", store_git_error());
 	git_packbuilder_free(pb);
-	git_revwalk_free(rc.walk);
+	git_revwalk_free(walk);
 	return rv;
 }
 
-int
-backup_make(struct knowd *kd, int with_key, struct buf *out, char **cause)
+struct backup *
+backup_begin(struct knowd *kd, int with_key, char **cause)
+{
+	struct backup	*b = xcalloc(1, sizeof *b);
+	void		*arg[2] = { b, store_repo(kd->store) };
+
+	b->home = xstrdup(kd->home);
+	b->with_key = with_key;
+	buf_init(&b->packed);
+	if (git_reference_foreach_name(store_repo(kd->store), refs_cb,
+	    arg) != 0) {
+		set_cause(cause, "backup: %s", store_git_error());
+		backup_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+backup_free(struct backup *b)
+{
+	if (b == NULL)
+		return;
+	free(b->home);
+	buf_free(&b->packed);
+	free(b->oids);
+	free(b);
+}
+
+/* Appends the archive's files and directories, the pack from dir among them. */
+static int
+backup_tar(const struct backup *b, const char *dir, struct buf *out,
+    char **cause)
 {
 	static const char head[] = "ref: refs/heads/main\n";
 	static const char config[] = "[core]\n\trepositoryformatversion = 0\n"
 	    "\tfilemode = true\n\tbare = true\n";
 	static const uint8_t zero[1024];
-	struct buf	 packed;
-	char		*tmp;
-	int		 rv = -1;
 
-	tmp = xasprintf("%s/.backup.XXXXXX", kd->home);
-	if (mkdtemp(tmp) == NULL) {
-		free(tmp);
-		return set_cause(cause, "backup: cannot make a temporary directory");
-	}
-	buf_init(&packed);
-	buf_init(out);
-	if (backup_pack(store_repo(kd->store), tmp, &packed, cause) != 0)
-		goto out;
 	tar_entry(out, "keys", NULL, 0, 0700);
-	if (tar_file(out, kd->home, CONFIG_FILE, CONFIG_FILE, 0640, cause) != 0 ||
-	    tar_file(out, kd->home, HOME_PUB, HOME_PUB, 0644, cause) != 0 ||
-	    (with_key && tar_file(out, kd->home, HOME_KEY, HOME_KEY, 0600,
+	if (tar_file(out, b->home, CONFIG_FILE, CONFIG_FILE, 0640, cause) != 0 ||
+	    tar_file(out, b->home, HOME_PUB, HOME_PUB, 0644, cause) != 0 ||
+	    (b->with_key && tar_file(out, b->home, HOME_KEY, HOME_KEY, 0600,
 	    cause) != 0))
-		goto out;
+		return -1;
 	tar_entry(out, "repo.git", NULL, 0, 0755);
 	tar_entry(out, "repo.git/HEAD", head, sizeof head - 1, 0644);
 	tar_entry(out, "repo.git/config", config, sizeof config - 1, 0644);
-	tar_entry(out, "repo.git/packed-refs", packed.data, packed.len, 0644);
+	tar_entry(out, "repo.git/packed-refs", b->packed.data, b->packed.len,
+	    0644);
 	tar_entry(out, "repo.git/refs", NULL, 0, 0755);
 	tar_entry(out, "repo.git/refs/heads", NULL, 0, 0755);
 	tar_entry(out, "repo.git/objects", NULL, 0, 0755);
 	tar_entry(out, "repo.git/objects/info", NULL, 0, 0755);
 	tar_entry(out, "repo.git/objects/pack", NULL, 0, 0755);
-	if (tar_dir(out, tmp, "repo.git/objects/pack", cause) != 0)
-		goto out;
+	if (tar_dir(out, dir, "repo.git/objects/pack", cause) != 0)
+		return -1;
 	buf_add(out, zero, sizeof zero);	/* two zero blocks end it */
-	if (out->len > BACKUP_MAX) {
-		set_cause(cause, "backup of %zu bytes is over %u", out->len,
-		    BACKUP_MAX);
-		goto out;
+	if (out->len > BACKUP_MAX)
+		return set_cause(cause, "backup of %zu bytes is over %u",
+		    out->len, BACKUP_MAX);
+	return 0;
+}
+
+int
+backup_build(struct backup *b, git_repository *repo, struct buf *out,
+    char **cause)
+{
+	char	*tmp;
+	int	 rv = -1;
+
+	buf_init(out);
+	tmp = xasprintf("%s/.backup.XXXXXX", b->home);
+	if (mkdtemp(tmp) == NULL) {
+		free(tmp);
+		return set_cause(cause, "backup: cannot make a temporary "
+		    "directory in %s: %s", b->home, strerror(errno));
 	}
-	rv = 0;
-out:
-	if (rv != 0)
+	if (backup_pack(repo, b, tmp, cause) == 0 &&
+	    backup_tar(b, tmp, out, cause) == 0)
+		rv = 0;
+	if (rv != 0 && out->data != NULL) {
+		explicit_bzero(out->data, out->len);
 		buf_free(out);
-	buf_free(&packed);
+	}
 	nftw(tmp, rm_cb, 8, FTW_DEPTH | FTW_PHYS);
 	free(tmp);
 	return rv;

@@ -4,9 +4,16 @@
 
 #include "util.h"
 
+#include <git2.h>
+
+struct backup;
 struct knowd;
 
-/* Builds the archive into *out (the secret key only when with_key). */
-int	backup_make(struct knowd *, int with_key, struct buf *out, char **cause);
+/* On the event loop: a snapshot of every ref (the secret key goes in only when with_key). */
+struct backup *backup_begin(struct knowd *, int with_key, char **cause);
+/* On any thread with its own repository: the tar archive of the snapshot into *out. */
+int	backup_build(struct backup *, git_repository *, struct buf *out,
+	    char **cause);
+void	backup_free(struct backup *);
 
 #endif

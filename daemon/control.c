@@ -2,8 +2,11 @@
  * control.c — the control socket DIR/control.sock (0660) for knowctl.
  *
  * Each client sends frames (4-byte big-endian length, msgpack request); each
- * gets one reply frame per request. A frame over CTL_MAX_REQUEST or a
- * malformed request gets an error reply and the connection is closed.
+ * gets one reply frame per request, in order. A frame over CTL_MAX_REQUEST or
+ * a malformed request gets an error reply and the connection is closed. A
+ * handler may defer its reply (control_defer) while the worker thread does
+ * the work; the client's next request waits for it, and a client that hangs
+ * up meanwhile is freed when the reply comes.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -33,6 +36,8 @@ struct control_client {
 	struct knowd		*kd;
 	struct bufferevent	*bev;
 	int			 closing;	/* close once output is flushed */
+	int			 deferred;	/* a reply is owed (control_defer) */
+	int			 gone;		/* hung up while one was owed */
 	TAILQ_ENTRY(control_client) entry;
 };
 
@@ -40,9 +45,12 @@ struct control {
 	struct evconnlistener	*listener;
 	struct event		*resume;	/* re-enables accept after EMFILE */
 	char			*path;
+	struct control_client	*current;	/* whose request is being handled */
 	int			 nclients;
 	TAILQ_HEAD(, control_client) clients;
 };
+
+static void	client_read_cb(struct bufferevent *, void *);
 
 /* Frees a client and its connection. */
 static void
@@ -50,7 +58,8 @@ client_free(struct control_client *cc)
 {
 	cc->kd->control->nclients--;
 	TAILQ_REMOVE(&cc->kd->control->clients, cc, entry);
-	bufferevent_free(cc->bev);
+	if (cc->bev != NULL)
+		bufferevent_free(cc->bev);
 	free(cc);
 }
 
@@ -81,11 +90,39 @@ client_request(struct control_client *cc, const uint8_t *p, size_t n)
 		free(why);
 	} else {
 		log_debug("control: %s", req.op->name);
+		cc->kd->control->current = cc;
 		handle_request(cc->kd, &req, &sb);
+		cc->kd->control->current = NULL;
 		ctl_request_clear(&req);
 	}
-	client_reply(cc, &sb);
+	if (!cc->deferred)
+		client_reply(cc, &sb);
 	msgpack_sbuffer_destroy(&sb);
+}
+
+struct control_client *
+control_defer(struct knowd *kd)
+{
+	struct control_client *cc = kd->control->current;
+
+	cc->deferred = 1;
+	bufferevent_disable(cc->bev, EV_READ);
+	return cc;
+}
+
+void
+control_answer(struct control_client *cc, const msgpack_sbuffer *sb)
+{
+	cc->deferred = 0;
+	if (cc->gone) {
+		client_free(cc);
+		return;
+	}
+	client_reply(cc, sb);
+	if (cc->closing)
+		return;
+	bufferevent_enable(cc->bev, EV_READ);
+	client_read_cb(cc->bev, cc);	/* requests that came meanwhile */
 }
 
 /* Read callback: answers every whole frame in the input buffer. */
@@ -98,7 +135,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	uint8_t			 hdr[4], *p;
 	uint32_t		 len;
 
-	while (!cc->closing && evbuffer_get_length(in) >= 4) {
+	while (!cc->closing && !cc->deferred && evbuffer_get_length(in) >= 4) {
 		evbuffer_copyout(in, hdr, 4);
 		len = get_be32(hdr);
 		if (len > CTL_MAX_REQUEST) {
@@ -133,13 +170,21 @@ client_write_cb(struct bufferevent *bev, void *arg)
 		client_free(cc);
 }
 
-/* Event callback: EOF, error or idle timeout ends the client. */
+/* Event callback: EOF, error or idle timeout ends the client (later if a reply is owed). */
 static void
 client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	struct control_client *cc = arg;
+
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("control: idle client closed");
-	client_free(arg);
+	if (cc->deferred) {
+		bufferevent_free(cc->bev);
+		cc->bev = NULL;
+		cc->gone = 1;
+		return;
+	}
+	client_free(cc);
 }
 
 /* Accept callback: one new knowctl connection. */
@@ -259,6 +304,21 @@ control_open(struct knowd *kd, char **cause)
 	return 0;
 }
 
+/* Writes out what is still queued for cc (replies given while stopping), best effort. */
+static void
+client_flush(struct control_client *cc)
+{
+	struct evbuffer	*out;
+
+	if (cc->bev == NULL)
+		return;
+	out = bufferevent_get_output(cc->bev);
+	evbuffer_unfreeze(out, 1);	/* the bufferevent holds its front */
+	while (evbuffer_get_length(out) > 0 &&
+	    evbuffer_write(out, bufferevent_getfd(cc->bev)) > 0)
+		;
+}
+
 void
 control_close(struct knowd *kd)
 {
@@ -266,8 +326,10 @@ control_close(struct knowd *kd)
 
 	if (c == NULL)
 		return;
-	while (!TAILQ_EMPTY(&c->clients))
+	while (!TAILQ_EMPTY(&c->clients)) {
+		client_flush(TAILQ_FIRST(&c->clients));
 		client_free(TAILQ_FIRST(&c->clients));
+	}
 	event_free(c->resume);
 	evconnlistener_free(c->listener);
 	unlink(c->path);

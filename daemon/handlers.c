@@ -7,6 +7,7 @@
 #include "knowd.h"
 #include "log.h"
 #include "util.h"
+#include "worker.h"
 #include "peer.h"
 #include "sync.h"
 #include "verify.h"
@@ -115,7 +116,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	store_head(kd->store, kd->nid, &head, &seq);
 	store_view_tree(kd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 9 + STATUS_NET_KEYS);
+	msgpack_pack_map(pk, 10 + STATUS_NET_KEYS);
 	ctl_pack_kv(pk, "id", kd->did);
 	ctl_pack_kv(pk, "name", node_name(kd));
 	ctl_pack_ku(pk, "seq", seq);
@@ -126,6 +127,9 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	    kd->peers->listen_addr[0] != '\0' ? kd->peers->listen_addr :
 	    kd->conf.listen);
 	ctl_pack_kv(pk, "http", web_address(kd));
+	/* Worker jobs queued or running: fetched packs, verify, backup. */
+	ctl_pack_ku(pk, "jobs", kd->worker != NULL ?
+	    (uint64_t)worker_pending(kd->worker) : 0);
 	ctl_pack_str(pk, "nodes");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++)

@@ -13,6 +13,7 @@
 #include "sync_int.h"
 #include "trust.h"
 #include "util.h"
+#include "worker.h"
 
 /*
  * Reloads knowd.conf after an edit and applies what can change while
@@ -466,21 +467,74 @@ h_unvouch(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	reply_change(kd, pk, rv, &res, why, "unvouched");
 }
 
-/* backup: a tar archive of the home (secret key only with with_key). */
+/* knowctl backup as a worker job: packing and archiving run off the event loop. */
+struct backup_job {
+	struct worker_job	 job;
+	struct control_client	*cc;
+	struct backup		*b;
+	struct buf		 tar;
+	char			*why;
+	int			 rv;
+};
+
+/* Worker thread: builds the archive. */
+static void
+backup_run(struct worker_job *job, git_repository *repo)
+{
+	struct backup_job *bj = (struct backup_job *)job;
+
+	bj->rv = backup_build(bj->b, repo, &bj->tar, &bj->why);
+}
+
+/* Event loop: answers the waiting knowctl with the archive or the reason. */
+static void
+backup_done(struct worker_job *job)
+{
+	struct backup_job *bj = (struct backup_job *)job;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (job->cancelled)
+		reply_fail(&pk, CTL_ERROR, "knowd is stopping");
+	else if (bj->rv != 0)
+		reply_fail(&pk, CTL_ERROR, bj->why);
+	else {
+		reply_ok(&pk);
+		msgpack_pack_bin(&pk, bj->tar.len);
+		msgpack_pack_bin_body(&pk, bj->tar.data, bj->tar.len);
+	}
+	control_answer(bj->cc, &sb);
+	/* The archive may hold the secret key. */
+	explicit_bzero(sb.data, sb.size);
+	msgpack_sbuffer_destroy(&sb);
+	if (bj->tar.data != NULL)
+		explicit_bzero(bj->tar.data, bj->tar.len);
+	buf_free(&bj->tar);
+	backup_free(bj->b);
+	free(bj->why);
+	free(bj);
+}
+
+/* backup: a tar archive of the home (refs read now, built on the worker). */
 void
 h_backup(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 {
-	struct buf	 t;
+	struct backup_job *bj;
+	struct backup	*b;
 	char		*why = NULL;
 
-	if (backup_make(kd, ctl_bool(req, "with_key"), &t, &why) != 0) {
+	if ((b = backup_begin(kd, ctl_bool(req, "with_key"), &why)) == NULL) {
 		reply_fail(pk, CTL_ERROR, why);
 		free(why);
 		return;
 	}
-	reply_ok(pk);
-	msgpack_pack_bin(pk, t.len);
-	msgpack_pack_bin_body(pk, t.data, t.len);
-	explicit_bzero(t.data, t.len);
-	buf_free(&t);
+	bj = xcalloc(1, sizeof *bj);
+	bj->job.run = backup_run;
+	bj->job.done = backup_done;
+	bj->b = b;
+	buf_init(&bj->tar);
+	bj->cc = control_defer(kd);
+	worker_submit(kd->worker, &bj->job);
 }

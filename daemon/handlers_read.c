@@ -6,6 +6,7 @@
 #include "log.h"
 #include "util.h"
 #include "verify.h"
+#include "worker.h"
 
 /* Packs the parsed fields of a record and its raw text. */
 static void
@@ -223,58 +224,123 @@ h_log(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	log_pack(store_repo(kd->store), pk, &head, n);
 }
 
-/* Verifies one branch and packs its verdict; returns 0 when it is good. */
-static int
-verify_pack(struct knowd *kd, msgpack_packer *pk, const char *nid)
-{
-	const char	*name = catalog_node_name(&kd->cat, nid);
+/* One branch to verify, and its verdict. */
+struct verify_one {
+	char		*nid;
 	git_oid		 head;
-	uint64_t	 seq = 0, count = 0;
-	char		*why = NULL;
-	int		 rv;
+	uint64_t	 seq, count;
+	int		 rv;		/* 0 when good */
+	char		*why;
+};
 
-	if (store_head(kd->store, nid, &head, &seq) != 0)
-		rv = set_cause(&why, "branch unreadable");
-	else
-		rv = verify_range(store_repo(kd->store), nid, &head, NULL,
-		    &count, &why);
-	if (rv != 0)
-		log_warnx("verify: %s: %s", nid, why);
+/* knowctl verify as a worker job: the walk runs off the event loop. */
+struct verify_job {
+	struct worker_job	 job;
+	struct knowd		*kd;
+	struct control_client	*cc;
+	struct verify_one	*v;
+	size_t			 n;
+};
+
+/* Packs one branch's verdict. */
+static void
+verify_pack(struct knowd *kd, msgpack_packer *pk, const struct verify_one *o)
+{
+	const char	*name = catalog_node_name(&kd->cat, o->nid);
+
 	msgpack_pack_map(pk, 6);
-	reply_did(pk, "id", nid);
+	reply_did(pk, "id", o->nid);
 	ctl_pack_kv(pk, "name", name != NULL ? name : "");
-	ctl_pack_ku(pk, "seq", seq);
-	ctl_pack_ku(pk, "commits", count);
+	ctl_pack_ku(pk, "seq", o->seq);
+	ctl_pack_ku(pk, "commits", o->count);
 	ctl_pack_str(pk, "ok");
-	rv == 0 ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
-	ctl_pack_kv(pk, "error", why);
-	free(why);
-	return rv;
+	o->rv == 0 ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
+	ctl_pack_kv(pk, "error", o->why);
 }
 
-/* verify: checks every commit of every origin branch. */
+/* Worker thread: walks every branch in the worker's own repository. */
+static void
+verify_run(struct worker_job *job, git_repository *repo)
+{
+	struct verify_job *vj = (struct verify_job *)job;
+	struct verify_one *o;
+	size_t		 i;
+
+	for (i = 0; i < vj->n; i++) {
+		o = &vj->v[i];
+		if (o->rv == 0)
+			o->rv = verify_range(repo, o->nid, &o->head, NULL,
+			    &o->count, &o->why);
+	}
+}
+
+/* Event loop: packs the verdicts and answers the waiting knowctl. */
+static void
+verify_done(struct worker_job *job)
+{
+	struct verify_job *vj = (struct verify_job *)job;
+	msgpack_sbuffer	 sb;
+	msgpack_packer	 pk;
+	char		*msg = NULL;
+	size_t		 i, bad = 0;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (job->cancelled) {
+		reply_fail(&pk, CTL_ERROR, "knowd is stopping");
+		goto out;
+	}
+	for (i = 0; i < vj->n; i++)
+		if (vj->v[i].rv != 0) {
+			log_warnx("verify: %s: %s", vj->v[i].nid, vj->v[i].why);
+			bad++;
+		}
+	if (bad > 0)
+		msg = xasprintf("%zu of %zu branches failed verification", bad,
+		    vj->n);
+	ctl_reply_begin(&pk, bad > 0 ? CTL_ERROR : CTL_OK, msg);
+	msgpack_pack_array(&pk, vj->n);
+	for (i = 0; i < vj->n; i++)
+		verify_pack(vj->kd, &pk, &vj->v[i]);
+out:
+	control_answer(vj->cc, &sb);
+	msgpack_sbuffer_destroy(&sb);
+	for (i = 0; i < vj->n; i++) {
+		free(vj->v[i].nid);
+		free(vj->v[i].why);
+	}
+	free(vj->v);
+	free(msg);
+	free(vj);
+}
+
+/* verify: checks every commit of every origin branch (on the worker). */
 void
 h_verify(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 {
-	msgpack_sbuffer	 sb;
-	msgpack_packer	 inner;
-	char		**nids, *msg = NULL;
-	size_t		 n, i, bad = 0;
+	struct verify_job *vj;
+	char		**nids;
+	size_t		 n, i;
 
 	if (store_nids(kd->store, &nids, &n) != 0) {
 		reply_fail(pk, CTL_ERROR, store_git_error());
 		return;
 	}
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&inner, &sb, msgpack_sbuffer_write);
-	msgpack_pack_array(&inner, n);
-	for (i = 0; i < n; i++)
-		bad += verify_pack(kd, &inner, nids[i]) != 0;
-	if (bad > 0)
-		msg = xasprintf("%zu of %zu branches failed verification", bad, n);
-	ctl_reply_begin(pk, bad > 0 ? CTL_ERROR : CTL_OK, msg);
-	pk->callback(pk->data, sb.data, sb.size);	/* the array packed above */
-	msgpack_sbuffer_destroy(&sb);
-	free(msg);
+	vj = xcalloc(1, sizeof *vj);
+	vj->job.run = verify_run;
+	vj->job.done = verify_done;
+	vj->kd = kd;
+	vj->v = xcalloc(n, sizeof *vj->v);
+	vj->n = n;
+	/* Heads are read here, on the loop, the only writer of refs. */
+	for (i = 0; i < n; i++) {
+		vj->v[i].nid = xstrdup(nids[i]);
+		if (store_head(kd->store, nids[i], &vj->v[i].head,
+		    &vj->v[i].seq) != 0)
+			vj->v[i].rv = set_cause(&vj->v[i].why,
+			    "branch unreadable");
+	}
 	store_nids_free(nids, n);
+	vj->cc = control_defer(kd);
+	worker_submit(kd->worker, &vj->job);
 }

@@ -14,6 +14,7 @@
 
 struct event_base;
 struct control;
+struct control_client;
 struct peers;
 struct worker;
 struct sync;
@@ -100,7 +101,16 @@ void	 node_new_id(char *out);
 int	 knowd_init_main(int argc, char **argv);
 /* control.c: the control socket. */
 int	 control_open(struct knowd *, char **cause);
+/* Call after worker_stop: every deferred reply has been answered by then. */
 void	 control_close(struct knowd *);
+/*
+ * For a handler that answers later (work on the worker thread): packs no
+ * reply now and returns the client, to be answered with control_answer.
+ * The client sends no further request until then.
+ */
+struct control_client *control_defer(struct knowd *);
+/* Sends a deferred reply (dropped if the client has gone) and reads on. */
+void	 control_answer(struct control_client *, const msgpack_sbuffer *);
 /* handlers.c: answers one decoded request into sb. */
 void	 handle_request(struct knowd *, const struct ctl_request *,
 	     msgpack_sbuffer *);

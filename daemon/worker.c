@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -19,6 +20,7 @@ struct worker {
 	int			 stopping;		/* guarded by lock */
 	struct event		*wake;			/* activated when done has jobs */
 	git_repository		*repo;			/* the worker thread's own */
+	long			 delay_ms;		/* test hook: pause before each job */
 };
 
 /* Appends a job to a singly linked queue. */
@@ -59,6 +61,12 @@ worker_main(void *arg)
 		if ((j = queue_pop(&w->todo, &w->todo_tail)) == NULL)
 			break;
 		pthread_mutex_unlock(&w->lock);
+		if (w->delay_ms > 0) {
+			struct timespec ts = { w->delay_ms / 1000,
+			    (w->delay_ms % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
 		j->run(j, w->repo);
 		pthread_mutex_lock(&w->lock);
 		queue_push(&w->done, &w->done_tail, j);
@@ -100,6 +108,10 @@ worker_start(struct worker **out, struct event_base *base,
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	w->wake = event_new(base, -1, 0, worker_wake_cb, w);
+	/* Tests slow the worker down to see the event loop keep answering. */
+	if (getenv("KNOWD_TEST_WORKER_DELAY_MS") != NULL)
+		w->delay_ms = strtol(getenv("KNOWD_TEST_WORKER_DELAY_MS"),
+		    NULL, 10);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		event_free(w->wake);
 		git_repository_free(w->repo);
