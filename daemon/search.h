@@ -16,6 +16,9 @@
 #define SEARCH_MAX_LIMIT	1000
 /* A query with words counts its matches up to this many (then "more"). */
 #define SEARCH_COUNT_CAP	10000
+/* Query stems this long also match compounds ending in them (title, summary). */
+#define SEARCH_COMPOUND		5
+#define SEARCH_REV		"{rev} : "	/* column filter of the reversed stems */
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
 
@@ -119,6 +122,9 @@ void	 search_text_free(struct search_text *);
 size_t	 search_fold(const char *word, size_t len, char *out, size_t outsz);
 /* The stemmed token stream of text: "stem stem …". Caller frees. */
 char	*search_text_stems(struct search_text *, const char *text, size_t len);
+/* Appends the stems of text, each reversed ("thcuelieb…"), to b. */
+void	 search_text_rev(struct search_text *, const char *text, size_t len,
+	     struct buf *b);
 /* The query's stems as an FTS5 expression of quoted terms, or NULL when none. Caller frees. */
 char	*search_text_match(struct search_text *, const char *q);
 /* The same, any of the stems (OR) rather than all. Caller frees. */

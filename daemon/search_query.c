@@ -461,7 +461,7 @@ search_run(struct search *s, const struct search_query *q,
 	rv = run_match(s, q, match, res, cause);
 	/* No record has every word: list those with any of them. */
 	if (rv == 0 && res->total == 0 && match != NULL &&
-	    strchr(match, ' ') != NULL) {
+	    strstr(match, " AND ") != NULL) {
 		free(match);
 		match = search_text_match_any(s->text, q->q);
 		search_result_free(res);

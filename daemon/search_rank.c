@@ -23,8 +23,13 @@
 /* A term with more matches than this has its document count estimated. */
 #define SAMPLE		1000
 
-/* Text columns: title, summary, body (tfts: title). The last column, facets, scores nothing. */
-static const double weight[] = { 10.0, 4.0, 1.0 };
+/*
+ * Column weights: fts is title, summary, body, facets, rev (compounds ending
+ * in a query word, in title or summary); tfts is title, facets, rev. Facets
+ * filter and score nothing.
+ */
+static const double weight_fts[] = { 10.0, 4.0, 1.0, 0.0, 3.0 };
+static const double weight_tfts[] = { 10.0, 0.0, 3.0 };
 
 /* What a statement's rows share: the index's size, read once. */
 struct stats {
@@ -39,11 +44,11 @@ stats_get(const Fts5ExtensionApi *api, Fts5Context *fts)
 	static const struct stats none = { 1.0, 1.0 };
 	struct stats	*st = api->xGetAuxdata(fts, 0);
 	sqlite3_int64	 rows = 0, tokens = 0, n;
-	int		 col;
+	int		 col, ntext = api->xColumnCount(fts) == 3 ? 1 : 3;
 
 	if (st != NULL)
 		return st;
-	for (col = 0; col < api->xColumnCount(fts) - 1; col++)
+	for (col = 0; col < ntext; col++)
 		if (api->xColumnTotalSize(fts, col, &n) == SQLITE_OK)
 			tokens += n;
 	if (api->xRowCount(fts, &rows) != SQLITE_OK || rows == 0 ||
@@ -62,25 +67,30 @@ krank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
     int nval, sqlite3_value **val)
 {
 	const struct stats *st;
-	double	 freq[16] = { 0 }, score = 0, norm, idf, n;
-	int	 ninst = 0, i, phrase, col, off, len = 0, size, nphrase, ntext;
+	double	 freq[2 * SEARCH_MAX_WORDS + 8] = { 0 }, score = 0, norm, idf, n;
+	const double *weight = weight_fts;
+	int	 ninst = 0, i, phrase, col, off, len = 0, size, nphrase;
+	int	 ncol = (int)nitems(weight_fts), ntext = 3;
 
+	if (api->xColumnCount(fts) == (int)nitems(weight_tfts)) {
+		weight = weight_tfts;
+		ncol = (int)nitems(weight_tfts);
+		ntext = 1;
+	}
 	nphrase = api->xPhraseCount(fts);
 	if (nphrase > (int)nitems(freq))
 		nphrase = (int)nitems(freq);
-	ntext = api->xColumnCount(fts) - 1;
-	if (ntext > (int)nitems(weight))
-		ntext = (int)nitems(weight);
 	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
 		sqlite3_result_error(ctx, "krank: cannot read the row", -1);
 		return;
 	}
+	/* Length: the text columns (rev repeats title and summary). */
 	for (col = 0; col < ntext; col++)
 		if (api->xColumnSize(fts, col, &size) == SQLITE_OK)
 			len += size;
 	for (i = 0; i < ninst; i++)
 		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK &&
-		    phrase < nphrase && col >= 0 && col < ntext)
+		    phrase < nphrase && col >= 0 && col < ncol)
 			freq[phrase] += weight[col];
 	st = stats_get(api, fts);
 	norm = K1 * (1 - B + B * (double)len / st->avg);
@@ -113,11 +123,16 @@ search_rank_register(sqlite3 *db, char **cause)
 	return 0;
 }
 
-/* The next quoted term of an FTS5 expression from *p (NULL: none). */
+/*
+ * The next term of an FTS5 expression from search_text_match at *p, as an
+ * expression of its own: "stem", or {rev} : "mets"* (NULL: none left).
+ */
 static char *
-next_term(const char **p)
+next_term(const char *match, const char **p)
 {
+	static const char rev[] = SEARCH_REV;
 	const char	*s = strchr(*p, '"'), *e;
+	size_t		 rl = sizeof rev - 1;
 
 	if (s == NULL)
 		return NULL;
@@ -129,7 +144,11 @@ next_term(const char **p)
 	}
 	if (*e == '\0')
 		return NULL;
+	if (e[1] == '*')
+		e++;
 	*p = e + 1;
+	if ((size_t)(s - match) >= rl && strncmp(s - rl, rev, rl) == 0)
+		s -= rl;
 	return xstrndup(s, (size_t)(e - s + 1));
 }
 
@@ -187,7 +206,7 @@ search_rank_args(struct search *s, const char *match)
 
 	index_span(s, &lo, &hi);
 	buf_init(&b);
-	while ((term = next_term(&p)) != NULL) {
+	while ((term = next_term(match, &p)) != NULL) {
 		buf_printf(&b, ", %.0f", term_docs(s, term, lo, hi));
 		free(term);
 	}

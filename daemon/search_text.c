@@ -201,6 +201,64 @@ search_text_stems(struct search_text *st, const char *text, size_t len)
 	return buf_detach(&b, NULL);
 }
 
+/* Appends s with its characters (UTF-8 sequences kept whole) in reverse order. */
+static void
+add_reversed(struct buf *b, const char *s)
+{
+	size_t	 i = strlen(s), start;
+
+	while (i > 0) {
+		start = i - 1;
+		while (start > 0 && ((unsigned char)s[start] & 0xc0) == 0x80)
+			start--;
+		buf_add(b, s + start, i - start);
+		i = start;
+	}
+}
+
+/* word_fn: appends the stem reversed, space-separated. */
+static void
+rev_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len > 0)
+		buf_addc(b, ' ');
+	add_reversed(b, stem);
+}
+
+void
+search_text_rev(struct search_text *st, const char *text, size_t len,
+    struct buf *b)
+{
+	if (text != NULL)
+		words(st, text, len, rev_cb, b);
+}
+
+/* Characters (not bytes) of a UTF-8 string. */
+static size_t
+chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Appends s quoted for FTS5 (a '"' doubled). */
+static void
+add_quoted(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
 /* The query's words as distinct stems (stopwords dropped unless all are). */
 struct qstems {
 	char	*v[SEARCH_MAX_WORDS];
@@ -260,13 +318,17 @@ qstems_free(struct qstems *qs)
 	qs->n = 0;
 }
 
-/* The query's stems quoted (a '"' doubled) and joined by sep. Caller frees. */
+/*
+ * The query's stems quoted and joined by sep. A stem of SEARCH_COMPOUND
+ * characters or more also matches as the last part of a compound in a title
+ * or summary: ("beleucht" OR {rev} : "thcuelieb"*), the rev column holding
+ * their stems reversed. Caller frees.
+ */
 static char *
 match_join(struct search_text *st, const char *q, const char *sep)
 {
 	struct qstems	 qs;
-	struct buf	 b;
-	const char	*p;
+	struct buf	 b, r;
 	size_t		 i;
 
 	if (q == NULL)
@@ -279,13 +341,18 @@ match_join(struct search_text *st, const char *q, const char *sep)
 	for (i = 0; i < qs.n; i++) {
 		if (i > 0)
 			buf_addstr(&b, sep);
-		buf_addc(&b, '"');
-		for (p = qs.v[i]; *p != '\0'; p++) {
-			if (*p == '"')
-				buf_addc(&b, '"');
-			buf_addc(&b, *p);
+		if (chars(qs.v[i]) < SEARCH_COMPOUND) {
+			add_quoted(&b, qs.v[i]);
+			continue;
 		}
-		buf_addc(&b, '"');
+		buf_addc(&b, '(');
+		add_quoted(&b, qs.v[i]);
+		buf_addstr(&b, " OR " SEARCH_REV);
+		buf_init(&r);
+		add_reversed(&r, qs.v[i]);
+		add_quoted(&b, (const char *)r.data);
+		buf_free(&r);
+		buf_addstr(&b, "*)");
 	}
 	qstems_free(&qs);
 	return buf_detach(&b, NULL);
@@ -294,7 +361,7 @@ match_join(struct search_text *st, const char *q, const char *sep)
 char *
 search_text_match(struct search_text *st, const char *q)
 {
-	return match_join(st, q, " ");
+	return match_join(st, q, " AND ");
 }
 
 char *
@@ -328,6 +395,18 @@ struct swords {
 	struct qstems	*qs;
 };
 
+/* True when stem is q, or a compound ending in q when q is long enough. */
+static int
+stem_hit(const char *q, const char *stem)
+{
+	size_t	 ql = strlen(q), sl = strlen(stem);
+
+	if (strcmp(q, stem) == 0)
+		return 1;
+	return chars(q) >= SEARCH_COMPOUND && sl > ql &&
+	    strcmp(stem + sl - ql, q) == 0;
+}
+
 /* word_fn: records a word and whether its stem is one of the query's. */
 static void
 swords_cb(const char *stem, size_t start, size_t end, void *arg)
@@ -337,7 +416,7 @@ swords_cb(const char *stem, size_t start, size_t end, void *arg)
 	int	 hit = 0;
 
 	for (i = 0; i < sw->qs->n && !hit; i++)
-		hit = strcmp(sw->qs->v[i], stem) == 0;
+		hit = stem_hit(sw->qs->v[i], stem);
 	sw->v = xreallocarray(sw->v, sw->n + 1, sizeof *sw->v);
 	sw->v[sw->n].start = start;
 	sw->v[sw->n].end = end;

@@ -30,6 +30,8 @@ check "snippet highlights the match" grep -q '»Beteiligung«' "$T/s1"
 check "Strassenbeleuchtung finds Straßenbeleuchtung" bash -c "'$KNOWCTL' --home '$A' search Strassenbeleuchtung | grep -q 'Intelligente Straßenbeleuchtung'"
 check "Straßenbeleuchtung and Strassenbeleuchtung agree" test "$(search_ids Straßenbeleuchtung)" = "$(search_ids Strassenbeleuchtung)"
 check "Pilotstrasse: the title match comes first" bash -c "'$KNOWCTL' --home '$A' search Pilotstrasse | head -1 | grep -q 'Start mit einer Pilotstraße'"
+check "Beleuchtung finds Straßenbeleuchtung (a compound's last part)" bash -c "'$KNOWCTL' --home '$A' search Beleuchtung | grep -q 'Intelligente Straßenbeleuchtung'"
+check "Portal finds Bürgerportal" bash -c "'$KNOWCTL' --home '$A' search Portal | grep -q 'Bürgerportal'"
 check "Buergerportal folds ue" bash -c "'$KNOWCTL' --home '$A' search Buergerportal | head -1 | grep -q 'Bürgerportal'"
 
 n_all=$(search_ids Beteiligung | wc -l)

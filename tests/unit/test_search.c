@@ -250,6 +250,15 @@ test_find(void **state)
 	/* No record has both: those with either are listed. */
 	assert_q(f, "Datenplattform Bürgerportal", ID3 " " ID2);
 	assert_q(f, "Zeppelin Luftschiff", "");
+	/* A word finds compounds ending in it, in titles and summaries. */
+	assert_q(f, "Beleuchtung", ID1);
+	assert_q(f, "Portal", ID2);
+	assert_q(f, "Plattform", ID3);
+	assert_q(f, "Plattform Beleuchtung", ID3 " " ID1);
+	/* The exact word ranks above the compound; short words match exactly. */
+	assert_q(f, "Straßenbeleuchtung", ID1 " " ID2);
+	assert_q(f, "Daten", ID3);
+	assert_q(f, "Leuchten", ID1);
 }
 
 /*
