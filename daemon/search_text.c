@@ -179,25 +179,37 @@ words(struct search_text *st, const char *text, size_t len, word_fn *fn,
 	}
 }
 
-/* word_fn: appends the stem to a buffer, space-separated. */
+static void	add_reversed(struct buf *, const char *);
+
+/* Where stems_cb appends the stems, and whether reversed. */
+struct stems_out {
+	struct buf	*b;
+	int		 reversed;
+};
+
+/* word_fn: appends the stem (or it reversed), space-separated. */
 static void
 stems_cb(const char *stem, size_t start, size_t end, void *arg)
 {
-	struct buf *b = arg;
+	struct stems_out *o = arg;
 
-	if (b->len > 0)
-		buf_addc(b, ' ');
-	buf_addstr(b, stem);
+	if (o->b->len > 0)
+		buf_addc(o->b, ' ');
+	if (o->reversed)
+		add_reversed(o->b, stem);
+	else
+		buf_addstr(o->b, stem);
 }
 
 char *
 search_text_stems(struct search_text *st, const char *text, size_t len)
 {
 	struct buf	 b;
+	struct stems_out o = { &b, 0 };
 
 	buf_init(&b);
 	if (text != NULL)
-		words(st, text, len, stems_cb, &b);
+		words(st, text, len, stems_cb, &o);
 	return buf_detach(&b, NULL);
 }
 
@@ -216,23 +228,14 @@ add_reversed(struct buf *b, const char *s)
 	}
 }
 
-/* word_fn: appends the stem reversed, space-separated. */
-static void
-rev_cb(const char *stem, size_t start, size_t end, void *arg)
-{
-	struct buf *b = arg;
-
-	if (b->len > 0)
-		buf_addc(b, ' ');
-	add_reversed(b, stem);
-}
-
 void
 search_text_rev(struct search_text *st, const char *text, size_t len,
     struct buf *b)
 {
+	struct stems_out o = { b, 1 };
+
 	if (text != NULL)
-		words(st, text, len, rev_cb, b);
+		words(st, text, len, stems_cb, &o);
 }
 
 /* Characters (not bytes) of a UTF-8 string. */
