@@ -6,10 +6,11 @@
  * Tables: records (metadata and text of every record, one row per nid and
  * path), fts (FTS5 over the stemmed title, summary and body, rowid =
  * records.rowid; a fourth column, facets, holds the filter values as
- * tokens, so filters narrow the match inside FTS5; a fifth, rev, the stems
- * of title and summary reversed, so a word finds the compounds ending in it),
- * tfts (title, facets and rev of the title alone: finds the title matches of
- * a common word without reading its whole doclist), terms (facet values per record, for filters and counts),
+ * tokens, so filters narrow the match inside FTS5; a fifth, parts, the
+ * endings of the stems of title and summary, so a word finds the compounds
+ * ending in it), tfts (title, facets and parts of the title alone: finds
+ * the title matches of a common word without reading its whole doclist),
+ * terms (facet values per record, for filters and counts),
  * branches (the tree each nid's rows reflect) and retracted (records that
  * left a branch, for the Atom feed's deleted entries).
  */
@@ -29,7 +30,7 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	5
+#define SEARCH_VERSION	7
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
@@ -46,8 +47,8 @@ static const char schema[] =
 "CREATE INDEX IF NOT EXISTS records_id ON records(id);"
 "CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified DESC, id);"
 "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body,"
-" facets, rev, tokenize='unicode61 remove_diacritics 0');"
-"CREATE VIRTUAL TABLE IF NOT EXISTS tfts USING fts5(title, facets, rev,"
+" facets, parts, tokenize='unicode61 remove_diacritics 0');"
+"CREATE VIRTUAL TABLE IF NOT EXISTS tfts USING fts5(title, facets, parts,"
 " tokenize='unicode61 remove_diacritics 0');"
 "CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
 " value TEXT NOT NULL, kind TEXT NOT NULL);"
@@ -168,8 +169,8 @@ stmts_prepare(struct search *s, char **cause)
 	    search_prepare(s, "INSERT INTO bodies(rid, body) VALUES (?,?)",
 	    &s->ins_body, cause) != 0 ||
 	    search_prepare(s, "INSERT INTO fts(rowid, title, summary, body, "
-	    "facets, rev) VALUES (?,?,?,?,?,?)", &s->ins_fts, cause) != 0 ||
-	    search_prepare(s, "INSERT INTO tfts(rowid, title, facets, rev) "
+	    "facets, parts) VALUES (?,?,?,?,?,?)", &s->ins_fts, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO tfts(rowid, title, facets, parts) "
 	    "VALUES (?,?,?,?)", &s->ins_tfts, cause) != 0 ||
 	    search_prepare(s, "INSERT INTO terms(rid, facet, value, kind) "
 	    "VALUES (?,?,?,?)", &s->ins_term, cause) != 0 ||
@@ -380,8 +381,8 @@ fts_insert(struct search *s, sqlite3_int64 rid, const char *nid,
 {
 	sqlite3_stmt	*st = s->ins_fts;
 	const char	*title = r->title != NULL ? r->title : r->name;
-	struct buf	 rev;
-	char		*t[4], *trev;
+	struct buf	 parts;
+	char		*t[4], *tparts;
 	int		 i, rv;
 
 	t[0] = search_text_stems(s->text, title, title != NULL ?
@@ -390,31 +391,32 @@ fts_insert(struct search *s, sqlite3_int64 rid, const char *nid,
 	    strlen(r->summary) : 0);
 	t[2] = search_text_stems(s->text, r->body, r->bodylen);
 	t[3] = facets(nid, r);
-	/* rev: the title's stems reversed (all tfts keeps), then the summary's. */
-	buf_init(&rev);
-	search_text_rev(s->text, title, title != NULL ? strlen(title) : 0, &rev);
-	trev = xstrdup(rev.len > 0 ? (const char *)rev.data : "");
-	buf_addc(&rev, ' ');
-	search_text_rev(s->text, r->summary, r->summary != NULL ?
-	    strlen(r->summary) : 0, &rev);
+	/* parts: the title's compound endings (all tfts keeps), then the summary's. */
+	buf_init(&parts);
+	search_text_parts(s->text, title, title != NULL ? strlen(title) : 0,
+	    &parts);
+	tparts = xstrdup(parts.len > 0 ? (const char *)parts.data : "");
+	buf_addc(&parts, ' ');
+	search_text_parts(s->text, r->summary, r->summary != NULL ?
+	    strlen(r->summary) : 0, &parts);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, rid);
 	for (i = 0; i < 4; i++)
 		search_bind(st, i + 2, t[i]);
-	search_bind(st, 6, (const char *)rev.data);
+	search_bind(st, 6, (const char *)parts.data);
 	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	st = s->ins_tfts;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, rid);
 	search_bind(st, 2, t[0]);
 	search_bind(st, 3, t[3]);
-	search_bind(st, 4, trev);
+	search_bind(st, 4, tparts);
 	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
 		rv = -1;
 	for (i = 0; i < 4; i++)
 		free(t[i]);
-	free(trev);
-	buf_free(&rev);
+	free(tparts);
+	buf_free(&parts);
 	return rv;
 }
 
@@ -674,8 +676,8 @@ search_digest(struct search *s)
 	buf_init(&b);
 	if (search_prepare(s, "SELECT r.nid, r.path, r.id, r.kind, r.project, "
 	    "r.title, r.summary, r.fields, r.status, r.hurdles, r.tags, "
-	    "r.modified, r.blob, f.title, f.summary, f.body, f.facets, f.rev, "
-	    "t.title, t.facets, t.rev, (SELECT "
+	    "r.modified, r.blob, f.title, f.summary, f.body, f.facets, f.parts, "
+	    "t.title, t.facets, t.parts, (SELECT "
 	    "group_concat(facet || '=' || value, ',') FROM (SELECT facet, value "
 	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)), b.body FROM "
 	    "records r LEFT JOIN fts f ON f.rowid=r.rowid LEFT JOIN tfts t ON "

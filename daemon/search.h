@@ -18,7 +18,9 @@
 #define SEARCH_COUNT_CAP	10000
 /* Query stems this long also match compounds ending in them (title, summary). */
 #define SEARCH_COMPOUND		5
-#define SEARCH_REV		"{rev} : "	/* column filter of the reversed stems */
+#define SEARCH_PARTS		"{parts} : "	/* column filter of compound endings */
+/* Marks compound endings as terms of their own (short doclists): "zqbeleucht". */
+#define SEARCH_PART_MARK	"zq"
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
 
@@ -122,8 +124,8 @@ void	 search_text_free(struct search_text *);
 size_t	 search_fold(const char *word, size_t len, char *out, size_t outsz);
 /* The stemmed token stream of text: "stem stem …". Caller frees. */
 char	*search_text_stems(struct search_text *, const char *text, size_t len);
-/* Appends the stems of text, each reversed ("thcuelieb…"), to b. */
-void	 search_text_rev(struct search_text *, const char *text, size_t len,
+/* Appends the endings of text's stems that could end a compound, to b. */
+void	 search_text_parts(struct search_text *, const char *text, size_t len,
 	     struct buf *b);
 /* The query's stems as an FTS5 expression of quoted terms, or NULL when none. Caller frees. */
 char	*search_text_match(struct search_text *, const char *q);

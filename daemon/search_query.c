@@ -18,8 +18,9 @@
 #define SNIPPET_WORDS	24
 /*
  * A query matching more records than this ranks only the newest WINDOW
- * matches and the newest WINDOW title matches (rowids grow with indexing
- * time), so its cost stays bounded however common its words are.
+ * matches and the best of the newest WINDOW title matches (rowids grow with
+ * indexing time), so its cost stays bounded however common its words are.
+ * Pages further down widen the window to twice their end.
  */
 #define WINDOW		500
 
@@ -279,16 +280,16 @@ match_count(struct search *s, const char *match)
 
 /* Where the ranking windows of a common query start. */
 struct window {
-	sqlite3_int64	 from;		/* rowid of the WINDOW-th newest match */
+	sqlite3_int64	 from;		/* rowid of the n-th newest match */
 	sqlite3_int64	 title_from;	/* the same of the title matches */
 };
 
 /*
- * The rowid of the WINDOW-th newest record matching match in table (fts or
- * its titles alone, tfts), 0 when fewer match.
+ * The rowid of the n-th newest record matching match in table (fts or its
+ * titles alone, tfts), 0 when fewer match.
  */
 static sqlite3_int64
-window_from(struct search *s, const char *table, const char *match)
+window_from(struct search *s, const char *table, const char *match, size_t n)
 {
 	sqlite3_stmt	*st = NULL;
 	sqlite3_int64	 from = 0;
@@ -296,12 +297,13 @@ window_from(struct search *s, const char *table, const char *match)
 	int		 rv;
 
 	sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 ORDER BY rowid "
-	    "DESC LIMIT 1 OFFSET " SEARCH_STR(WINDOW), table, table);
+	    "DESC LIMIT 1 OFFSET ?2", table, table);
 	rv = search_prepare(s, sql, &st, NULL);
 	free(sql);
 	if (rv != 0)
 		return 0;
 	search_bind(st, 1, match);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		from = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -408,7 +410,7 @@ run_match(struct search *s, const struct search_query *q, const char *words,
     struct search_result *res, char **cause)
 {
 	struct window	 w;
-	size_t		 limit = q->limit != 0 ? q->limit : 50, total, want;
+	size_t		 limit = q->limit != 0 ? q->limit : 50, total, want, win;
 	char		*rank, *match;
 	int		 rv, fast = 1;
 
@@ -428,9 +430,10 @@ run_match(struct search *s, const struct search_query *q, const char *words,
 	/* Rank the best candidates only; fall back when that found too few. */
 	total = match_count(s, match);
 	memset(&w, 0, sizeof w);
-	if (total > WINDOW && q->offset + limit < WINDOW) {
-		w.from = window_from(s, "fts", match);
-		w.title_from = window_from(s, "tfts", match);
+	win = q->offset + limit > WINDOW / 2 ? 2 * (q->offset + limit) : WINDOW;
+	if (total > win || total > s->count_cap) {
+		w.from = window_from(s, "fts", match, win);
+		w.title_from = window_from(s, "tfts", match, win);
 		fast = 2;
 	}
 	if ((rv = run_sql(s, q, match, rank, fast, &w, res, cause)) == 0) {

@@ -24,8 +24,8 @@
 #define SAMPLE		1000
 
 /*
- * Column weights: fts is title, summary, body, facets, rev (compounds ending
- * in a query word, in title or summary); tfts is title, facets, rev. Facets
+ * Column weights: fts is title, summary, body, facets, parts (compounds
+ * ending in a query word, in title or summary); tfts is title, facets, parts. Facets
  * filter and score nothing.
  */
 static const double weight_fts[] = { 10.0, 4.0, 1.0, 0.0, 3.0 };
@@ -84,7 +84,7 @@ krank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		sqlite3_result_error(ctx, "krank: cannot read the row", -1);
 		return;
 	}
-	/* Length: the text columns (rev repeats title and summary). */
+	/* Length: the text columns (parts repeats title and summary). */
 	for (col = 0; col < ntext; col++)
 		if (api->xColumnSize(fts, col, &size) == SQLITE_OK)
 			len += size;
@@ -125,12 +125,12 @@ search_rank_register(sqlite3 *db, char **cause)
 
 /*
  * The next term of an FTS5 expression from search_text_match at *p, as an
- * expression of its own: "stem", or {rev} : "mets"* (NULL: none left).
+ * expression of its own: "stem", or {parts} : "stem" (NULL: none left).
  */
 static char *
 next_term(const char *match, const char **p)
 {
-	static const char rev[] = SEARCH_REV;
+	static const char rev[] = SEARCH_PARTS;
 	const char	*s = strchr(*p, '"'), *e;
 	size_t		 rl = sizeof rev - 1;
 

@@ -179,15 +179,15 @@ words(struct search_text *st, const char *text, size_t len, word_fn *fn,
 	}
 }
 
-static void	add_reversed(struct buf *, const char *);
+static void	add_parts(struct buf *, const char *);
 
-/* Where stems_cb appends the stems, and whether reversed. */
+/* Where stems_cb appends the stems, and whether as compound parts. */
 struct stems_out {
 	struct buf	*b;
-	int		 reversed;
+	int		 parts;
 };
 
-/* word_fn: appends the stem (or it reversed), space-separated. */
+/* word_fn: appends the stem (or its possible last parts), space-separated. */
 static void
 stems_cb(const char *stem, size_t start, size_t end, void *arg)
 {
@@ -195,8 +195,8 @@ stems_cb(const char *stem, size_t start, size_t end, void *arg)
 
 	if (o->b->len > 0)
 		buf_addc(o->b, ' ');
-	if (o->reversed)
-		add_reversed(o->b, stem);
+	if (o->parts)
+		add_parts(o->b, stem);
 	else
 		buf_addstr(o->b, stem);
 }
@@ -213,31 +213,6 @@ search_text_stems(struct search_text *st, const char *text, size_t len)
 	return buf_detach(&b, NULL);
 }
 
-/* Appends s with its characters (UTF-8 sequences kept whole) in reverse order. */
-static void
-add_reversed(struct buf *b, const char *s)
-{
-	size_t	 i = strlen(s), start;
-
-	while (i > 0) {
-		start = i - 1;
-		while (start > 0 && ((unsigned char)s[start] & 0xc0) == 0x80)
-			start--;
-		buf_add(b, s + start, i - start);
-		i = start;
-	}
-}
-
-void
-search_text_rev(struct search_text *st, const char *text, size_t len,
-    struct buf *b)
-{
-	struct stems_out o = { b, 1 };
-
-	if (text != NULL)
-		words(st, text, len, stems_cb, &o);
-}
-
 /* Characters (not bytes) of a UTF-8 string. */
 static size_t
 chars(const char *s)
@@ -247,6 +222,41 @@ chars(const char *s)
 	for (; *s != '\0'; s++)
 		n += ((unsigned char)*s & 0xc0) != 0x80;
 	return n;
+}
+
+/*
+ * Appends the endings of a stem that could be the last part of a compound:
+ * every ending of SEARCH_COMPOUND characters or more after a head of three or
+ * more ("strassenbeleucht": "senbeleucht" … "leucht", "beleucht" among them),
+ * marked (SEARCH_PART_MARK) and space-separated. A word finds the compounds
+ * ending in it by one exact term with a doclist of its own.
+ */
+static void
+add_parts(struct buf *b, const char *s)
+{
+	size_t	 n = chars(s), i, at = 0, added = 0;
+
+	for (i = 0; s[at] != '\0'; at++) {
+		if (((unsigned char)s[at] & 0xc0) == 0x80)
+			continue;
+		if (i >= 3 && n - i >= SEARCH_COMPOUND) {
+			if (added++ > 0)
+				buf_addc(b, ' ');
+			buf_addstr(b, SEARCH_PART_MARK);
+			buf_addstr(b, s + at);
+		}
+		i++;
+	}
+}
+
+void
+search_text_parts(struct search_text *st, const char *text, size_t len,
+    struct buf *b)
+{
+	struct stems_out o = { b, 1 };
+
+	if (text != NULL)
+		words(st, text, len, stems_cb, &o);
 }
 
 /* Appends s quoted for FTS5 (a '"' doubled). */
@@ -324,14 +334,15 @@ qstems_free(struct qstems *qs)
 /*
  * The query's stems quoted and joined by sep. A stem of SEARCH_COMPOUND
  * characters or more also matches as the last part of a compound in a title
- * or summary: ("beleucht" OR {rev} : "thcuelieb"*), the rev column holding
- * their stems reversed. Caller frees.
+ * or summary: ("beleucht" OR {parts} : "zqbeleucht"), the parts column holding
+ * the endings of their stems (add_parts). Caller frees.
  */
 static char *
 match_join(struct search_text *st, const char *q, const char *sep)
 {
 	struct qstems	 qs;
-	struct buf	 b, r;
+	struct buf	 b;
+	char		*part;
 	size_t		 i;
 
 	if (q == NULL)
@@ -350,12 +361,11 @@ match_join(struct search_text *st, const char *q, const char *sep)
 		}
 		buf_addc(&b, '(');
 		add_quoted(&b, qs.v[i]);
-		buf_addstr(&b, " OR " SEARCH_REV);
-		buf_init(&r);
-		add_reversed(&r, qs.v[i]);
-		add_quoted(&b, (const char *)r.data);
-		buf_free(&r);
-		buf_addstr(&b, "*)");
+		buf_addstr(&b, " OR " SEARCH_PARTS);
+		part = xasprintf(SEARCH_PART_MARK "%s", qs.v[i]);
+		add_quoted(&b, part);
+		free(part);
+		buf_addc(&b, ')');
 	}
 	qstems_free(&qs);
 	return buf_detach(&b, NULL);

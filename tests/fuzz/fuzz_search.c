@@ -28,9 +28,9 @@ setup(void)
 	if ((st = search_text_new()) == NULL ||
 	    sqlite3_open(":memory:", &db) != SQLITE_OK ||
 	    sqlite3_exec(db, "CREATE VIRTUAL TABLE fts USING fts5(title, "
-	    "summary, body, facets, rev, tokenize='unicode61 remove_diacritics "
+	    "summary, body, facets, parts, tokenize='unicode61 remove_diacritics "
 	    "0');INSERT INTO fts VALUES ('strassenbeleucht', 'pilotstrass', "
-	    "'burg beteil sensor', ' f656e6572676965', 'thcuelebnessarts');",
+	    "'burg beteil sensor', ' f656e6572676965', 'zqbeleucht');",
 	    NULL, NULL,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?",

@@ -441,6 +441,7 @@ test_window(void **state)
 {
 	struct fixture *f = *state;
 	struct search_query q;
+	struct search_result res;
 	char	 id[32], *t, *p, *cause = NULL;
 	int	 i;
 
@@ -487,6 +488,17 @@ test_window(void **state)
 	assert_window(f, &q, 1200, 0, "01JDZ3M7K2V6ABCDEFG0000003");
 	q.status = "idee";
 	assert_window(f, &q, 0, 0, NULL);
+	/* A page far down widens the window; it is still full. */
+	memset(&q, 0, sizeof q);
+	q.q = "Klimaschutz";
+	q.limit = 10;
+	q.offset = 1185;
+	assert_window(f, &q, 1200, 0, NULL);
+	q.offset = 1195;
+	q.limit = 10;
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 5);
+	search_result_free(&res);
 	/* Past the cap, the total says "at least". */
 	f->s->count_cap = 100;
 	memset(&q, 0, sizeof q);
