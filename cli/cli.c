@@ -163,10 +163,10 @@ cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
 	return 0;
 }
 
-/* One request and its reply; see cli_call. */
+/* One request and its reply; see cli_call. With keep, the connection stays open in *keep. */
 static int
 cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
-    int quiet_again)
+    int quiet_again, int *keep)
 {
 	uint8_t	*buf = NULL, *in = NULL;
 	size_t	 len, inlen;
@@ -189,7 +189,10 @@ cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
 		close(fd);
 		goto out;
 	}
-	close(fd);
+	if (keep != NULL)
+		*keep = fd;
+	else
+		close(fd);
 	if (ctl_reply_decode(in, inlen, reply, &why) != 0) {
 		fprintf(stderr, "knowctl: %s\n", why);
 		goto out;
@@ -228,13 +231,27 @@ cli_call(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply)
 	int		 i, rv;
 
 	for (i = 0; i < CLI_AGAIN_SECS * 4; i++) {
-		rv = cli_call_once(cli, req, reply, 1);
+		rv = cli_call_once(cli, req, reply, 1, NULL);
 		if (rv != CTL_AGAIN)
 			return rv;
 		ctl_reply_clear(reply);
 		nanosleep(&ts, NULL);
 	}
-	return cli_call_once(cli, req, reply, 0);
+	return cli_call_once(cli, req, reply, 0, NULL);
+}
+
+int
+cli_call_stream(struct cli *cli, struct ctl_request *req,
+    struct ctl_reply *reply, int *fd)
+{
+	*fd = -1;
+	return cli_call_once(cli, req, reply, 0, fd);
+}
+
+int
+cli_read_full(int fd, void *p, size_t n)
+{
+	return read_full(fd, p, n);
 }
 
 int

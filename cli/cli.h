@@ -41,6 +41,11 @@ int	 cli_usage(const struct cli_cmd *, const char *fmt, ...)
  * problem and returns the exit code (1 or 2). Caller clears *reply.
  */
 int	 cli_call(struct cli *, struct ctl_request *, struct ctl_reply *);
+/* The same, once, keeping the connection open in *fd for what follows the reply (-1 when none). */
+int	 cli_call_stream(struct cli *, struct ctl_request *, struct ctl_reply *,
+	     int *fd);
+/* Reads exactly n bytes; -1 on error or end of file. */
+int	 cli_read_full(int fd, void *p, size_t n);
 /* Makes a request for op with no arguments set. */
 void	 cli_request(struct ctl_request *, const char *op);
 

@@ -1,10 +1,88 @@
-/* cmd_backup.c — knowctl backup FILE: a consistent snapshot of the node home. */
+/*
+ * cmd_backup.c — knowctl backup FILE: a consistent snapshot of the node home.
+ * knowd answers with the archive's size and SHA-256, then sends its bytes on
+ * the same connection; they go to a temporary file beside FILE, which is
+ * checked, synced and renamed into place only when all arrived intact.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli.h"
 #include "util.h"
+
+/* Copies size bytes from fd into out, checking them against the hex SHA-256. */
+static int
+receive(int fd, int out, uint64_t size, const char *sha, char **why)
+{
+	crypto_hash_sha256_state st;
+	uint8_t		 blk[65536], digest[32];
+	char		 hex[65];
+	size_t		 n;
+
+	crypto_hash_sha256_init(&st);
+	for (; size > 0; size -= n) {
+		n = size < sizeof blk ? (size_t)size : sizeof blk;
+		if (cli_read_full(fd, blk, n) != 0)
+			return set_cause(why, "knowd stopped sending (%llu bytes "
+			    "missing)", (unsigned long long)size);
+		crypto_hash_sha256_update(&st, blk, n);
+		if (write(out, blk, n) != (ssize_t)n)
+			return set_cause(why, "write: %s", strerror(errno));
+	}
+	explicit_bzero(blk, sizeof blk);
+	crypto_hash_sha256_final(&st, digest);
+	hex_encode(digest, sizeof digest, hex);
+	if (sha == NULL || strcmp(hex, sha) != 0)
+		return set_cause(why, "the archive arrived damaged (SHA-256 "
+		    "differs)");
+	return 0;
+}
+
+/* Receives the archive into path: a temporary file, synced, then renamed. */
+static int
+save(int fd, const char *path, uint64_t size, const char *sha, int mode,
+    char **why)
+{
+	char	*tmp = xasprintf("%s.XXXXXX", path), *dir;
+	int	 out, rv = -1;
+
+	if ((out = mkstemp(tmp)) == -1) {
+		set_cause(why, "%s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(out, (mode_t)mode) != 0)
+		set_cause(why, "%s: %s", tmp, strerror(errno));
+	else if (receive(fd, out, size, sha, why) == 0) {
+		if (fsync(out) != 0 || rename(tmp, path) != 0)
+			set_cause(why, "%s: %s", path, strerror(errno));
+		else
+			rv = 0;
+	}
+	close(out);
+	if (rv != 0)
+		unlink(tmp);
+	else {
+		/* The rename itself survives a crash once the directory is synced. */
+		dir = xstrdup(path);
+		if ((out = open(dirname(dir), O_RDONLY | O_DIRECTORY)) != -1) {
+			fsync(out);
+			close(out);
+		}
+		free(dir);
+	}
+	free(tmp);
+	return rv;
+}
 
 int
 cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
@@ -16,8 +94,9 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	};
 	struct ctl_request	 req;
 	struct ctl_reply	 rep;
-	char			*why = NULL;
-	int			 ch, r, with_key = 0;
+	char			*why = NULL, *sha;
+	uint64_t		 size;
+	int			 ch, r, fd, with_key = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'k')
@@ -30,21 +109,24 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	cli_request(&req, "backup");
 	if (with_key)
 		ctl_set(&req, "with_key", NULL, 0, 1);
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (rep.data->type != MSGPACK_OBJECT_BIN)
-			r = 1;
-		else if (write_file_atomic(argv[optind], rep.data->via.bin.ptr,
-		    rep.data->via.bin.size, with_key ? 0600 : 0640, &why) != 0) {
+	if ((r = cli_call_stream(cli, &req, &rep, &fd)) == 0) {
+		size = ctl_obj_uint(ctl_obj_get(rep.data, "size"));
+		sha = cli_field(rep.data, "sha256");
+		if (save(fd, argv[optind], size, sha, with_key ? 0600 : 0640,
+		    &why) != 0) {
 			fprintf(stderr, "knowctl backup: %s\n", why);
 			free(why);
 			r = 1;
 		} else if (!cli->json)
-			fprintf(stderr, "knowctl backup: wrote %s (%u bytes%s); "
+			fprintf(stderr, "knowctl backup: wrote %s (%llu bytes%s); "
 			    "restore with: mkdir HOME && tar -xf %s -C HOME\n",
-			    argv[optind], rep.data->via.bin.size, with_key ?
+			    argv[optind], (unsigned long long)size, with_key ?
 			    ", with the secret key" : ", without the secret key",
 			    argv[optind]);
+		free(sha);
 	}
+	if (fd != -1)
+		close(fd);
 	ctl_reply_clear(&rep);
 	ctl_request_clear(&req);
 	return r;

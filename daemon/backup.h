@@ -4,6 +4,8 @@
 
 #include "util.h"
 
+#include <stdint.h>
+
 #include <git2.h>
 
 struct backup;
@@ -11,8 +13,15 @@ struct knowd;
 
 /* On the event loop: a snapshot of every ref (the secret key goes in only when with_key). */
 struct backup *backup_begin(struct knowd *, int with_key, char **cause);
-/* On any thread with its own repository: the tar archive of the snapshot into *out. */
-int	backup_build(struct backup *, git_repository *, struct buf *out,
+/* The archive: an open file (already unlinked), its size and SHA-256. */
+struct backup_out {
+	int		 fd;
+	uint64_t	 size;
+	uint8_t		 sha256[32];
+};
+
+/* On any thread with its own repository: writes the archive of the snapshot. */
+int	backup_build(struct backup *, git_repository *, struct backup_out *,
 	    char **cause);
 void	backup_free(struct backup *);
 

@@ -37,6 +37,7 @@ struct control_client {
 	struct bufferevent	*bev;
 	int			 closing;	/* close once output is flushed */
 	int			 deferred;	/* a reply is owed (control_defer) */
+	int			 sending;	/* a file follows the reply */
 	int			 gone;		/* hung up while one was owed */
 	TAILQ_ENTRY(control_client) entry;
 };
@@ -111,6 +112,27 @@ control_defer(struct knowd *kd)
 }
 
 void
+control_answer_file(struct control_client *cc, const msgpack_sbuffer *sb,
+    int fd, uint64_t size)
+{
+	if (cc->gone) {
+		close(fd);
+		control_answer(cc, sb);
+		return;
+	}
+	client_reply(cc, sb);
+	/* libevent sends it from the file as the socket drains. */
+	if (size > 0 && evbuffer_add_file(bufferevent_get_output(cc->bev), fd,
+	    0, (ev_off_t)size) == 0) {
+		cc->sending = 1;
+		return;
+	}
+	close(fd);
+	cc->deferred = 0;
+	bufferevent_enable(cc->bev, EV_READ);
+}
+
+void
 control_answer(struct control_client *cc, const msgpack_sbuffer *sb)
 {
 	cc->deferred = 0;
@@ -160,14 +182,22 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		bufferevent_disable(bev, EV_READ);
 }
 
-/* Write callback: output flushed; close if the client is done. */
+/* Write callback: output flushed; close if the client is done, read on after a file. */
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct control_client *cc = arg;
 
-	if (cc->closing)
+	if (cc->closing) {
 		client_free(cc);
+		return;
+	}
+	if (cc->sending) {
+		cc->sending = 0;
+		cc->deferred = 0;
+		bufferevent_enable(cc->bev, EV_READ);
+		client_read_cb(cc->bev, cc);
+	}
 }
 
 /* Event callback: EOF, error or idle timeout ends the client (later if a reply is owed). */
@@ -178,7 +208,8 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("control: idle client closed");
-	if (cc->deferred) {
+	/* Owed a reply: the job still holds cc (a file being sent is not owed). */
+	if (cc->deferred && !cc->sending) {
 		bufferevent_free(cc->bev);
 		cc->bev = NULL;
 		cc->gone = 1;

@@ -1,6 +1,7 @@
 /* handlers_net.c — control requests about the network: peers and trust. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "confedit.h"
@@ -472,7 +473,7 @@ struct backup_job {
 	struct worker_job	 job;
 	struct control_client	*cc;
 	struct backup		*b;
-	struct buf		 tar;
+	struct backup_out	 out;
 	char			*why;
 	int			 rv;
 };
@@ -483,35 +484,39 @@ backup_run(struct worker_job *job, git_repository *repo)
 {
 	struct backup_job *bj = (struct backup_job *)job;
 
-	bj->rv = backup_build(bj->b, repo, &bj->tar, &bj->why);
+	bj->rv = backup_build(bj->b, repo, &bj->out, &bj->why);
 }
 
-/* Event loop: answers the waiting knowctl with the archive or the reason. */
+/*
+ * Event loop: answers the waiting knowctl with the archive's size and
+ * SHA-256, then the archive's bytes from its file; or with the reason.
+ */
 static void
 backup_done(struct worker_job *job)
 {
 	struct backup_job *bj = (struct backup_job *)job;
 	msgpack_sbuffer	 sb;
 	msgpack_packer	 pk;
+	char		 hex[65];
 
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	if (job->cancelled)
-		reply_fail(&pk, CTL_ERROR, "knowd is stopping");
-	else if (bj->rv != 0)
-		reply_fail(&pk, CTL_ERROR, bj->why);
-	else {
+	if (job->cancelled || bj->rv != 0) {
+		reply_fail(&pk, CTL_ERROR, job->cancelled ? "knowd is stopping" :
+		    bj->why);
+		control_answer(bj->cc, &sb);
+	} else {
+		hex_encode(bj->out.sha256, sizeof bj->out.sha256, hex);
 		reply_ok(&pk);
-		msgpack_pack_bin(&pk, bj->tar.len);
-		msgpack_pack_bin_body(&pk, bj->tar.data, bj->tar.len);
+		msgpack_pack_map(&pk, 2);
+		ctl_pack_ku(&pk, "size", bj->out.size);
+		ctl_pack_kv(&pk, "sha256", hex);
+		control_answer_file(bj->cc, &sb, bj->out.fd, bj->out.size);
+		bj->out.fd = -1;
 	}
-	control_answer(bj->cc, &sb);
-	/* The archive may hold the secret key. */
-	explicit_bzero(sb.data, sb.size);
 	msgpack_sbuffer_destroy(&sb);
-	if (bj->tar.data != NULL)
-		explicit_bzero(bj->tar.data, bj->tar.len);
-	buf_free(&bj->tar);
+	if (bj->out.fd != -1)
+		close(bj->out.fd);
 	backup_free(bj->b);
 	free(bj->why);
 	free(bj);
@@ -534,7 +539,7 @@ h_backup(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	bj->job.run = backup_run;
 	bj->job.done = backup_done;
 	bj->b = b;
-	buf_init(&bj->tar);
+	bj->out.fd = -1;
 	bj->cc = control_defer(kd);
 	worker_submit(kd->worker, &bj->job);
 }

@@ -111,6 +111,12 @@ void	 control_close(struct knowd *);
 struct control_client *control_defer(struct knowd *);
 /* Sends a deferred reply (dropped if the client has gone) and reads on. */
 void	 control_answer(struct control_client *, const msgpack_sbuffer *);
+/*
+ * The same, followed by size raw bytes from fd (taken over, closed when
+ * sent or when the client goes); the client reads on once all is sent.
+ */
+void	 control_answer_file(struct control_client *, const msgpack_sbuffer *,
+	     int fd, uint64_t size);
 /* handlers.c: answers one decoded request into sb. */
 void	 handle_request(struct knowd *, const struct ctl_request *,
 	     msgpack_sbuffer *);

@@ -18,6 +18,27 @@ check "a backup with the key is mode 0600" test "$(stat -c %a "$T/full.tar")" = 
 check "a backup to an unwritable place fails clearly" bash -c \
 	"! '$KNOWCTL' --home '$A' backup /nonexistent/dir/x.tar 2>'$T/err' && grep -q nonexistent '$T/err'"
 check "no temporary files left in the home" bash -c "! ls -a '$A' | grep -q '^.backup'"
+
+# A bigger archive streams through in many blocks; a reader that fails midway
+# (its disk full: the ENOSPC shim on knowctl) leaves knowd well and no file.
+for i in 1 2 3 4 5 6; do
+	{ cat "$ROOT/contrib/examples/beckum-bestandsaufnahme.md"; echo
+	  head -c 150000 /dev/urandom | base64 -w 76; } >"$T/big$i.md"
+	kctl "$A" publish "$T/big$i.md" >/dev/null || fail "publish big lesson $i"
+done
+check "backup of a bigger home" kctl "$A" backup "$T/big.tar"
+check "it is over 900 kB" test "$(stat -c %s "$T/big.tar")" -gt 900000
+check "tar reads it whole" tar -tf "$T/big.tar"
+SHIM=$ROOT/$BUILD/tests/shim/libenospc.so
+touch "$T/full"
+KNOWD_ENOSPC=$T/full ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" \
+	LD_PRELOAD=$SHIM "$KNOWCTL" --home "$A" backup "$T/fail.tar" 2>"$T/err"; rc=$?
+check "a reader whose disk is full fails (exit 1)" test "$rc" = 1
+check "and says why" grep -qi 'no space left' "$T/err"
+check "no file and no temporary file is left" bash -c "! ls '$T' | grep -q '^fail.tar'"
+check "knowd answers after the reader quit" kctl "$A" status
+check "the next backup works" kctl "$A" backup "$T/again.tar"
+check "no temporary files left in the home" bash -c "! ls -a '$A' | grep -q '^.backup'"
 node_stop "$A"
 
 R=$T/r
