@@ -128,8 +128,9 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	    kd->conf.listen);
 	ctl_pack_kv(pk, "http", web_address(kd));
 	/* Worker jobs queued or running: fetched packs, verify, backup. */
-	ctl_pack_ku(pk, "jobs", kd->worker != NULL ?
-	    (uint64_t)worker_pending(kd->worker) : 0);
+	ctl_pack_ku(pk, "jobs", (uint64_t)(kd->worker != NULL ?
+	    worker_pending(kd->worker) : 0) + (uint64_t)(kd->slow != NULL ?
+	    worker_pending(kd->slow) : 0));
 	ctl_pack_str(pk, "nodes");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++)

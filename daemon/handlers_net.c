@@ -541,5 +541,5 @@ h_backup(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	bj->b = b;
 	bj->out.fd = -1;
 	bj->cc = control_defer(kd);
-	worker_submit(kd->worker, &bj->job);
+	worker_submit(kd->slow, &bj->job);
 }

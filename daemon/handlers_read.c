@@ -342,5 +342,5 @@ h_verify(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	}
 	store_nids_free(nids, n);
 	vj->cc = control_defer(kd);
-	worker_submit(kd->worker, &vj->job);
+	worker_submit(kd->slow, &vj->job);
 }

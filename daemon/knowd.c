@@ -128,7 +128,10 @@ knowd_run(const char *home)
 	evsignal_add(sighup, NULL);
 	chan_network_id(kd.conf.network, kd.netid);
 	sync_init(&kd);
+	/* Two workers: an operator's verify or backup never delays gossip. */
 	if (control_open(&kd, &why) != 0 || worker_start(&kd.worker, kd.base,
+	    git_repository_path(store_repo(kd.store)), &why) != 0 ||
+	    worker_start(&kd.slow, kd.base,
 	    git_repository_path(store_repo(kd.store)), &why) != 0 ||
 	    peers_start(&kd, &why) != 0) {
 		log_warnx("%s", why);
@@ -151,6 +154,7 @@ knowd_run(const char *home)
 out:
 	/* The worker first: its last jobs' done() may still look up peers. */
 	worker_stop(kd.worker);
+	worker_stop(kd.slow);
 	web_stop(&kd);
 	peers_stop(&kd);
 	gossip_stop(&kd);

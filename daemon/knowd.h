@@ -36,7 +36,8 @@ struct knowd {
 	struct control		*control;
 	uint8_t			 netid[32];	/* from conf.network */
 	struct peers		*peers;
-	struct worker		*worker;
+	struct worker		*worker;	/* packs from and for peers */
+	struct worker		*slow;		/* knowctl verify and backup */
 	struct sync		*sync;
 	struct search		*search;	/* search.c; NULL when off */
 	struct web		*web;		/* web.c; NULL when off */
