@@ -28,8 +28,6 @@ cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
-	uint32_t		 i;
 	int			 ch, r;
 
 	cli_request(&req, "list");
@@ -45,14 +43,5 @@ cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		ctl_request_clear(&req);
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	}
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
-			for (i = 0; i < rep.data->via.array.size; i++)
-				print_line(&rep.data->via.array.ptr[i]);
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, print_line, NULL);
 }

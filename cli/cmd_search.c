@@ -27,8 +27,9 @@ print_snippet(const char *s, int tty)
 
 /* Prints one result line: id, node, title, then the snippet. */
 static void
-print_hit(const msgpack_object *e, int tty)
+print_hit(const msgpack_object *e)
 {
+	int	 tty = isatty(STDOUT_FILENO);
 	char	*id = cli_field(e, "id"), *node = cli_field(e, "node_name");
 	char	*title = cli_field(e, "title"), *snip = cli_field(e, "snippet");
 
@@ -80,9 +81,7 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_request	 req;
-	struct ctl_reply	 rep;
 	char			*q;
-	uint32_t		 i;
 	int			 ch, r;
 
 	cli_request(&req, "search");
@@ -107,17 +106,7 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (*q != '\0')
 		ctl_set(&req, "q", q, strlen(q), 0);
 	free(q);
-	if ((r = cli_call(cli, &req, &rep)) == 0) {
-		if (cli->json)
-			cli_json(stdout, rep.data);
-		else if (rep.data->type == MSGPACK_OBJECT_ARRAY)
-			for (i = 0; i < rep.data->via.array.size; i++)
-				print_hit(&rep.data->via.array.ptr[i],
-				    isatty(STDOUT_FILENO));
-	}
-	ctl_reply_clear(&rep);
-	ctl_request_clear(&req);
-	return r;
+	return cli_run(cli, &req, print_hit, NULL);
 }
 
 /* Prints how many records a reindex put in. */

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 A=$T/a
-node_init "$A" "Stadt Krefeld" || fail "init"
+node_init "$A" "Stadt Krefeld" --listen 127.0.0.1:0 || fail "init"
 KNOWD_TEST_WORKER_DELAY_MS=3000 node_start "$A" || { fail "start"; finish; }
 id=$(kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish"
 
