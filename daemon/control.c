@@ -129,6 +129,13 @@ control_answer_file(struct control_client *cc, const msgpack_sbuffer *sb,
 	}
 	close(fd);
 	cc->deferred = 0;
+	if (size > 0) {
+		/* The bytes promised cannot follow: end the connection. */
+		log_warnx("control: cannot send a file of %llu bytes",
+		    (unsigned long long)size);
+		cc->closing = 1;
+		return;
+	}
 	bufferevent_enable(cc->bev, EV_READ);
 }
 
