@@ -283,17 +283,44 @@ cli_simple(struct cli *cli, struct ctl_request *req)
 }
 
 int
+cli_common_only(struct cli *cli, const struct cli_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
+	int	 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r;
+	return 0;
+}
+
+int
+cli_one_id(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    const char *op, const char *what, void (*whole)(const msgpack_object *))
+{
+	struct ctl_request	 req;
+	int			 r;
+
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
+	if (argc - optind != 1)
+		return cli_usage(cmd, "give exactly one %s", what);
+	cli_request(&req, op);
+	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
+	return cli_run(cli, &req, NULL, whole);
+}
+
+int
 cli_plain(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     const char *op, void (*item)(const msgpack_object *),
     void (*whole)(const msgpack_object *))
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	int			 ch, r;
+	int			 r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	cli_request(&req, op);

@@ -62,6 +62,11 @@ int	 cli_run(struct cli *, struct ctl_request *,
 	     void (*item)(const msgpack_object *),
 	     void (*whole)(const msgpack_object *));
 /* A command with only the common options and no arguments: op, printed as by cli_run. */
+/* Parses argv's common options only; nonzero is an exit status + 1 (as cli_common_opt). */
+int	 cli_common_only(struct cli *, const struct cli_cmd *, int, char **);
+/* A command taking only the common options and one id: op {id}, printed by whole. */
+int	 cli_one_id(struct cli *, const struct cli_cmd *, int, char **,
+	     const char *op, const char *what, void (*whole)(const msgpack_object *));
 int	 cli_plain(struct cli *, const struct cli_cmd *, int, char **,
 	     const char *op, void (*item)(const msgpack_object *),
 	     void (*whole)(const msgpack_object *));

@@ -7,12 +7,10 @@
 int
 cmd_new(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	int	 ch, r;
+	int	 r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	fputs(record_template(), stdout);

@@ -35,13 +35,11 @@ cmd_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_peer(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
-	int			 ch, r;
+	int			 r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
 	if (argc - optind != 2 || (strcmp(argv[optind], "add") != 0 &&
 	    strcmp(argv[optind], "remove") != 0))
 		return cli_usage(cmd, "expected add or remove and an address");

@@ -62,15 +62,13 @@ print_result(const msgpack_object *d)
 int
 cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
 	char			*text;
 	size_t			 len;
-	int			 ch, r;
+	int			 r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
 	if (argc - optind > 1)
 		return cli_usage(cmd, "one file at a time");
 	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
@@ -84,16 +82,6 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct ctl_request	 req;
-	int			 ch, r;
-
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
-	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one record id");
-	cli_request(&req, "retract");
-	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
-	return cli_run(cli, &req, NULL, print_result);
+	return cli_one_id(cli, cmd, argc, argv, "retract", "record id",
+	    print_result);
 }

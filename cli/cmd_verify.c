@@ -26,15 +26,13 @@ print_branch(const msgpack_object *e)
 int
 cmd_verify(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_request	 req;
 	struct ctl_reply	 rep;
 	uint32_t		 i;
-	int			 ch, r;
+	int			 r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
+	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
+		return r - 1;
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	cli_request(&req, "verify");

@@ -41,16 +41,5 @@ cmd_vouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_unvouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTS, { NULL, 0, NULL, 0 } };
-	struct ctl_request	 req;
-	int			 ch, r;
-
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((r = cli_common_opt(cli, cmd, ch)) != 0)
-			return r - 1;
-	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one node id");
-	cli_request(&req, "unvouch");
-	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
-	return cli_simple(cli, &req);
+	return cli_one_id(cli, cmd, argc, argv, "unvouch", "node id", NULL);
 }
