@@ -91,6 +91,12 @@ head -c 4096 /dev/urandom >"$A/index.sqlite"
 rm -f "$A/index.sqlite-wal" "$A/index.sqlite-shm"
 node_start "$A" || { fail "restart A with a damaged index"; finish; }
 check "after a damaged index, search works again" test "$(search_ids Zebrastreifen)" = "$id1"
+# An index an older knowd wrote (another format) is rebuilt at start too.
+node_stop "$A"
+sqlite3 "$A/index.sqlite" "PRAGMA user_version=2" || fail "set an old index version"
+node_start "$A" || { fail "restart A with an old index"; finish; }
+check "an old index format is recreated (logged)" grep -q 'index version 2): recreating it' "$A.log"
+check "after an old index, search works again" test "$(search_ids Zebrastreifen)" = "$id1"
 
 # A record from a peer becomes searchable.
 kctl "$A" trust add "$(cat "$B.did")" >/dev/null || fail "trust add B"
