@@ -47,40 +47,49 @@ receive(int fd, int out, uint64_t size, const char *sha, char **why)
 	return 0;
 }
 
-/* Receives the archive into path: a temporary file, synced, then renamed. */
+/* Opens a temporary file beside path, mode mode; *tmp gets its name. */
 static int
-save(int fd, const char *path, uint64_t size, const char *sha, int mode,
-    char **why)
+open_temp(const char *path, int mode, char **tmp, char **why)
 {
-	char	*tmp = xasprintf("%s.XXXXXX", path), *dir;
-	int	 out, rv = -1;
+	int	 out;
 
-	if ((out = mkstemp(tmp)) == -1) {
+	*tmp = xasprintf("%s.XXXXXX", path);
+	if ((out = mkstemp(*tmp)) == -1 || fchmod(out, (mode_t)mode) != 0) {
 		set_cause(why, "%s: %s", path, strerror(errno));
-		free(tmp);
+		if (out != -1) {
+			close(out);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
 		return -1;
 	}
-	if (fchmod(out, (mode_t)mode) != 0)
-		set_cause(why, "%s: %s", tmp, strerror(errno));
-	else if (receive(fd, out, size, sha, why) == 0) {
+	return out;
+}
+
+/* Receives the archive into the temporary file out, then renames it to path. */
+static int
+save(int fd, int out, const char *tmp, const char *path, uint64_t size,
+    const char *sha, char **why)
+{
+	char	*dir;
+	int	 d, rv = -1;
+
+	if (receive(fd, out, size, sha, why) == 0) {
 		if (fsync(out) != 0 || rename(tmp, path) != 0)
 			set_cause(why, "%s: %s", path, strerror(errno));
 		else
 			rv = 0;
 	}
-	close(out);
-	if (rv != 0)
-		unlink(tmp);
-	else {
+	if (rv == 0) {
 		/* The rename itself survives a crash once the directory is synced. */
 		dir = xstrdup(path);
-		if ((out = open(dirname(dir), O_RDONLY | O_DIRECTORY)) != -1) {
-			fsync(out);
-			close(out);
+		if ((d = open(dirname(dir), O_RDONLY | O_DIRECTORY)) != -1) {
+			fsync(d);
+			close(d);
 		}
 		free(dir);
 	}
-	free(tmp);
 	return rv;
 }
 
@@ -94,9 +103,9 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	};
 	struct ctl_request	 req;
 	struct ctl_reply	 rep;
-	char			*why = NULL, *sha;
+	char			*why = NULL, *sha, *tmp;
 	uint64_t		 size;
-	int			 ch, r, fd, with_key = 0;
+	int			 ch, r, fd, out, with_key = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'k')
@@ -106,14 +115,20 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage(cmd, "give the file to write");
+	/* Where it goes is checked before knowd does any work. */
+	if ((out = open_temp(argv[optind], with_key ? 0600 : 0640, &tmp,
+	    &why)) == -1) {
+		fprintf(stderr, "knowctl backup: %s\n", why);
+		free(why);
+		return 1;
+	}
 	cli_request(&req, "backup");
 	if (with_key)
 		ctl_set(&req, "with_key", NULL, 0, 1);
 	if ((r = cli_call_stream(cli, &req, &rep, &fd)) == 0) {
 		size = ctl_obj_uint(ctl_obj_get(rep.data, "size"));
 		sha = cli_field(rep.data, "sha256");
-		if (save(fd, argv[optind], size, sha, with_key ? 0600 : 0640,
-		    &why) != 0) {
+		if (save(fd, out, tmp, argv[optind], size, sha, &why) != 0) {
 			fprintf(stderr, "knowctl backup: %s\n", why);
 			free(why);
 			r = 1;
@@ -125,6 +140,10 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			    argv[optind]);
 		free(sha);
 	}
+	close(out);
+	if (r != 0)
+		unlink(tmp);
+	free(tmp);
 	if (fd != -1)
 		close(fd);
 	ctl_reply_clear(&rep);
