@@ -7,8 +7,8 @@
  * path), fts (FTS5 over the stemmed title, summary and body, rowid =
  * records.rowid; a fourth column, facets, holds the filter values as
  * tokens, so filters narrow the match inside FTS5; a fifth, parts, the
- * endings of the stems of title and summary, so a word finds the compounds
- * ending in it), tfts (title, facets and parts of the title alone: finds
+ * endings and heads of the stems of title and summary, so a word finds the
+ * compounds ending or starting with it), tfts (title, facets and parts of the title alone: finds
  * the title matches of a common word without reading its whole doclist),
  * terms (facet values per record, for filters and counts),
  * branches (the tree each nid's rows reflect) and retracted (records that
@@ -30,7 +30,7 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	7
+#define SEARCH_VERSION	8
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"

@@ -19,8 +19,9 @@
 /* Query stems this long also match compounds ending in them (title, summary). */
 #define SEARCH_COMPOUND		5
 #define SEARCH_PARTS		"{parts} : "	/* column filter of compound endings */
-/* Marks compound endings as terms of their own (short doclists): "zqbeleucht". */
-#define SEARCH_PART_MARK	"zq"
+/* Marks compound endings and heads as terms of their own (short doclists). */
+#define SEARCH_PART_MARK	"zq"	/* "zqbeleucht": …beleucht */
+#define SEARCH_HEAD_MARK	"zh"	/* "zhstrass": strass… */
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
 

@@ -67,7 +67,7 @@ krank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
     int nval, sqlite3_value **val)
 {
 	const struct stats *st;
-	double	 freq[2 * SEARCH_MAX_WORDS + 8] = { 0 }, score = 0, norm, idf, n;
+	double	 freq[3 * SEARCH_MAX_WORDS + 8] = { 0 }, score = 0, norm, idf, n;
 	const double *weight = weight_fts;
 	int	 ninst = 0, i, phrase, col, off, len = 0, size, nphrase;
 	int	 ncol = (int)nitems(weight_fts), ntext = 3;

@@ -224,27 +224,36 @@ chars(const char *s)
 	return n;
 }
 
+/* Appends one marked part: mark and len bytes of p, space-separated. */
+static void
+add_part(struct buf *b, const char *mark, const char *p, size_t len)
+{
+	if (b->len > 0 && b->data[b->len - 1] != ' ')
+		buf_addc(b, ' ');
+	buf_addstr(b, mark);
+	buf_add(b, p, len);
+}
+
 /*
- * Appends the endings of a stem that could be the last part of a compound:
- * every ending of SEARCH_COMPOUND characters or more after a head of three or
- * more ("strassenbeleucht": "senbeleucht" … "leucht", "beleucht" among them),
- * marked (SEARCH_PART_MARK) and space-separated. A word finds the compounds
- * ending in it by one exact term with a doclist of its own.
+ * Appends the parts of a stem that could be the last or the first part of a
+ * compound, each SEARCH_COMPOUND characters or more with three or more left
+ * over: "strassenbeleucht" gives the endings "senbeleucht" … "beleucht" …
+ * "leucht" (marked SEARCH_PART_MARK) and the heads "stras" … "strassen" …
+ * (marked SEARCH_HEAD_MARK). A word finds the compounds ending or starting
+ * with it by one exact term with a doclist of its own.
  */
 static void
 add_parts(struct buf *b, const char *s)
 {
-	size_t	 n = chars(s), i, at = 0, added = 0;
+	size_t	 n = chars(s), i, at = 0;
 
 	for (i = 0; s[at] != '\0'; at++) {
 		if (((unsigned char)s[at] & 0xc0) == 0x80)
 			continue;
-		if (i >= 3 && n - i >= SEARCH_COMPOUND) {
-			if (added++ > 0)
-				buf_addc(b, ' ');
-			buf_addstr(b, SEARCH_PART_MARK);
-			buf_addstr(b, s + at);
-		}
+		if (i >= 3 && n - i >= SEARCH_COMPOUND)
+			add_part(b, SEARCH_PART_MARK, s + at, strlen(s + at));
+		if (i >= SEARCH_COMPOUND && n - i >= 3)
+			add_part(b, SEARCH_HEAD_MARK, s, at);
 		i++;
 	}
 }
@@ -333,9 +342,10 @@ qstems_free(struct qstems *qs)
 
 /*
  * The query's stems quoted and joined by sep. A stem of SEARCH_COMPOUND
- * characters or more also matches as the last part of a compound in a title
- * or summary: ("beleucht" OR {parts} : "zqbeleucht"), the parts column holding
- * the endings of their stems (add_parts). Caller frees.
+ * characters or more also matches as the last or first part of a compound in
+ * a title or summary: ("beleucht" OR {parts} : "zqbeleucht" OR {parts} :
+ * "zhbeleucht"), the parts column holding their stems' parts (add_parts).
+ * Caller frees.
  */
 static char *
 match_join(struct search_text *st, const char *q, const char *sep)
@@ -363,6 +373,10 @@ match_join(struct search_text *st, const char *q, const char *sep)
 		add_quoted(&b, qs.v[i]);
 		buf_addstr(&b, " OR " SEARCH_PARTS);
 		part = xasprintf(SEARCH_PART_MARK "%s", qs.v[i]);
+		add_quoted(&b, part);
+		free(part);
+		buf_addstr(&b, " OR " SEARCH_PARTS);
+		part = xasprintf(SEARCH_HEAD_MARK "%s", qs.v[i]);
 		add_quoted(&b, part);
 		free(part);
 		buf_addc(&b, ')');
@@ -408,7 +422,7 @@ struct swords {
 	struct qstems	*qs;
 };
 
-/* True when stem is q, or a compound ending in q when q is long enough. */
+/* True when stem is q, or a compound ending or starting with q when q is long enough. */
 static int
 stem_hit(const char *q, const char *stem)
 {
@@ -417,7 +431,7 @@ stem_hit(const char *q, const char *stem)
 	if (strcmp(q, stem) == 0)
 		return 1;
 	return chars(q) >= SEARCH_COMPOUND && sl > ql &&
-	    strcmp(stem + sl - ql, q) == 0;
+	    (strcmp(stem + sl - ql, q) == 0 || strncmp(stem, q, ql) == 0);
 }
 
 /* word_fn: records a word and whether its stem is one of the query's. */

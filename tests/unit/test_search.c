@@ -20,6 +20,7 @@
 #define ID1	"01JDZ3M7K2V6ABCDEFGHJKMNP1"
 #define ID2	"01JDZ3M7K2V6ABCDEFGHJKMNP2"
 #define ID3	"01JDZ3M7K2V6ABCDEFGHJKMNP3"
+#define ID4	"01JDZ3M7K2V6ABCDEFGHJKMNP4"
 
 struct fixture {
 	char		 dir[64];
@@ -238,6 +239,7 @@ static void
 test_find(void **state)
 {
 	struct fixture *f = *state;
+	char	*t, *p, *cause = NULL;
 
 	add_three(f);
 	index_now(f);
@@ -259,6 +261,17 @@ test_find(void **state)
 	assert_q(f, "Straßenbeleuchtung", ID1 " " ID2);
 	assert_q(f, "Daten", ID3);
 	assert_q(f, "Leuchten", ID1);
+	/* And as the first part of a compound. */
+	t = lesson(ID4, "Energieversorgung im Quartier", "Kurz.",
+	    "energie-umwelt", "idee", "Nichts.\n");
+	p = lpath(ID4);
+	if (search_add_text(f->s, f->nid, p, t, strlen(t), &cause) != 0)
+		fail_msg("%s", cause);
+	free(t);
+	free(p);
+	assert_q(f, "Energie", ID4);
+	assert_q(f, "Versorgung", ID4);
+	assert_q(f, "Energieversorgung", ID4);
 }
 
 /*
