@@ -31,6 +31,7 @@ check "Strassenbeleuchtung finds Straßenbeleuchtung" bash -c "'$KNOWCTL' --home
 check "Straßenbeleuchtung and Strassenbeleuchtung agree" test "$(search_ids Straßenbeleuchtung)" = "$(search_ids Strassenbeleuchtung)"
 check "Pilotstrasse: the title match comes first" bash -c "'$KNOWCTL' --home '$A' search Pilotstrasse | head -1 | grep -q 'Start mit einer Pilotstraße'"
 check "Beleuchtung finds Straßenbeleuchtung (a compound's last part)" bash -c "'$KNOWCTL' --home '$A' search Beleuchtung | grep -q 'Intelligente Straßenbeleuchtung'"
+check "Strassen Beleuchtung (two words) finds Straßenbeleuchtung" bash -c "'$KNOWCTL' --home '$A' search Strassen Beleuchtung | head -3 | grep -q 'Intelligente Straßenbeleuchtung'"
 check "Portal finds Bürgerportal" bash -c "'$KNOWCTL' --home '$A' search Portal | grep -q 'Bürgerportal'"
 check "Buergerportal folds ue" bash -c "'$KNOWCTL' --home '$A' search Buergerportal | head -1 | grep -q 'Bürgerportal'"
 
