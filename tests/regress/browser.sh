@@ -18,8 +18,9 @@ for f in "$ROOT"/contrib/examples/*.md; do
 done
 H=$(kctl "$A" status --json | json_get http)
 
-mkdir -p "$T/chrome" "$T/out"
-"$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+mkdir -p "$T/chrome" "$T/out" "$T/tmp"
+# Chromium makes a directory of its own in TMPDIR: keep it under $T.
+TMPDIR=$T/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$T/chrome" --remote-debugging-port=0 --window-size=1200,1600 \
     about:blank >"$T/chrome.log" 2>&1 &
@@ -33,7 +34,7 @@ fi
 cat "$T/browser.out"
 check "screenshot is a PNG in the test's temp dir" bash -c "file '$T/out/shot.png' 2>/dev/null | grep -q PNG || head -c 8 '$T/out/shot.png' | grep -q PNG"
 # The plain --dump-dom route too: what the form's GET produces without DevTools.
-"$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+TMPDIR=$T/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$T/chrome2" --dump-dom "http://$H/suche?q=Strassenbeleuchtung&field=energie-umwelt" \
     >"$T/dump.html" 2>>"$T/chrome.log"

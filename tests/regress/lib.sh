@@ -15,12 +15,22 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:log_path=$T/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/ubsan"
 
 cleanup() {
-	local p
+	local p i live=()
 	for p in "${PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null && live+=("$p")
 	done
-	for p in "${PIDS[@]}"; do
+	for p in "${live[@]}"; do
 		wait "$p" 2>/dev/null
+		# One started in a subshell is no child of ours: poll till it is
+		# gone (it still writes in $T while stopping), at most 10 s.
+		i=0
+		while kill -0 "$p" 2>/dev/null; do
+			if [ $((i += 1)) -gt 200 ]; then
+				kill -KILL "$p" 2>/dev/null
+				break
+			fi
+			sleep 0.05
+		done
 	done
 	if [ -n "${KEEP_T:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
 }
