@@ -216,7 +216,7 @@ report(const char *name, double *t, size_t n)
  * filter, each narrowed to one Handlungsfeld as the web view's facets do.
  */
 static void
-bench_queries(struct search *s, int filter)
+bench_queries(struct search *s, int filter, const char *label)
 {
 	struct search_query	 q;
 	struct search_result	 res;
@@ -244,7 +244,8 @@ bench_queries(struct search *s, int filter)
 	printf("knowd index%s: %zu matches over the 20 queries\n",
 	    filter == 2 ? ", no words, one Handlungsfeld each" : filter ?
 	    ", one Handlungsfeld each" : "", hits / REPEAT);
-	report(filter == 2 ? "knowd, newest of one Handlungsfeld" : filter ?
+	report(label != NULL ? label : filter == 2 ?
+	    "knowd, newest of one Handlungsfeld" : filter ?
 	    "knowd, filtered by Handlungsfeld" :
 	    "knowd (stemmed, ranked, snippets)", t, n);
 	report("  same, CPU time only", c, n);
@@ -339,6 +340,30 @@ mib(const char *path)
 	return m / (1024 * 1024);
 }
 
+/*
+ * The queries on the index as built (FTS5 segments of its transactions),
+ * then the merge knowd runs after a start or a rebuild, timed.
+ */
+static void
+bench_merge(struct search *s)
+{
+	char	*why = NULL, label[64];
+	int64_t	 segs = search_segments(s);
+	double	 t0;
+
+	if (segs >= 0 && segs <= 2)
+		return;
+	snprintf(label, sizeof label, "knowd, before merging (%lld segm.)",
+	    (long long)segs);
+	bench_queries(s, 0, label);
+	t0 = now_ms();
+	if (search_compact(s, &why) != 0)
+		die(why);
+	printf("%-34s merge %7.1f s   %lld segments into %lld\n",
+	    "knowd index", (now_ms() - t0) / 1e3, (long long)segs,
+	    (long long)search_segments(s));
+}
+
 /* Generates n lessons into the index, the plain table and DIR/texts. */
 static void
 build(const char *dir, size_t n, struct search *s, sqlite3 *db)
@@ -346,8 +371,12 @@ build(const char *dir, size_t n, struct search *s, sqlite3 *db)
 	sqlite3_stmt	*ins;
 	char		 id[27], *text, *path, *file, *why = NULL;
 	double		 tk = 0, tp = 0, t0;
-	size_t		 i;
+	size_t		 i, batch = 1000;
 	FILE		*f;
+
+	if (getenv("SEARCH_BENCH_BATCH") != NULL)
+		batch = strtoul(getenv("SEARCH_BENCH_BATCH"), NULL, 10);
+	batch = batch > 0 ? batch : 1;
 
 	if (sqlite3_prepare_v2(db, "INSERT INTO plain(doc) VALUES (?)", -1,
 	    &ins, NULL) != SQLITE_OK)
@@ -361,12 +390,12 @@ build(const char *dir, size_t n, struct search *s, sqlite3 *db)
 		fputs(text, f);
 		fclose(f);
 		t0 = now_ms();
-		if (i % 1000 == 0 && search_exec(s, "BEGIN", NULL) != 0)
+		if (i % batch == 0 && search_exec(s, "BEGIN", NULL) != 0)
 			die("begin");
 		if (search_add_text(s, "z6MkBenchNode", path, text, strlen(text),
 		    &why) != 0)
 			die(why);
-		if ((i % 1000 == 999 || i + 1 == n) &&
+		if ((i % batch == batch - 1 || i + 1 == n) &&
 		    search_exec(s, "COMMIT", NULL) != 0)
 			die("commit");
 		tk += now_ms() - t0;
@@ -421,9 +450,10 @@ main(int argc, char **argv)
 	free(p);
 	if (getenv("SEARCH_BENCH_QUERY_ONLY") == NULL)
 		build(argv[1], n, s, db);
-	bench_queries(s, 0);
-	bench_queries(s, 1);
-	bench_queries(s, 2);
+	bench_merge(s);
+	bench_queries(s, 0, NULL);
+	bench_queries(s, 1, NULL);
+	bench_queries(s, 2, NULL);
 	bench_facets(s);
 	bench_plain(db);
 	sqlite3_close(db);

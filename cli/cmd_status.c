@@ -40,6 +40,24 @@ print_network(const msgpack_object *d)
 		}
 }
 
+/* Prints the search index line: records, segments, a merge running. */
+static void
+print_index(const msgpack_object *ix)
+{
+	const msgpack_object *m;
+
+	if (ix == NULL || ix->type != MSGPACK_OBJECT_MAP) {
+		printf("index    off\n");
+		return;
+	}
+	m = ctl_obj_get(ix, "merging");
+	printf("index    %llu records, %llu segments%s\n",
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "records")),
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "segments")),
+	    m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean ?
+	    " (merging)" : "");
+}
+
 /* Prints the status object as text. */
 static void
 print_status(const msgpack_object *d)
@@ -53,6 +71,7 @@ print_status(const msgpack_object *d)
 	printf("node     %s (%s)\nhome     %s\nseq      %llu\nview     %s\n",
 	    name, id, home,
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "seq")), view);
+	print_index(ctl_obj_get(d, "index"));
 	if (nodes != NULL && nodes->type == MSGPACK_OBJECT_ARRAY) {
 		printf("branches %u\n", nodes->via.array.size);
 		for (i = 0; i < nodes->via.array.size; i++) {

@@ -6,6 +6,7 @@
 #include "ctl.h"
 #include "knowd.h"
 #include "log.h"
+#include "search.h"
 #include "util.h"
 #include "worker.h"
 #include "peer.h"
@@ -98,6 +99,32 @@ pack_branch(struct knowd *kd, msgpack_packer *pk, const char *nid)
 	    catalog_count(&kd->cat, nid, RECORD_PROJECT));
 }
 
+/* Packs status's "index": records, full-text segments, whether a merge runs (nil when off). */
+static void
+pack_index(struct knowd *kd, msgpack_packer *pk)
+{
+	int64_t	 segs;
+
+	ctl_pack_str(pk, "index");
+	if (kd->search == NULL) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	ctl_pack_ku(pk, "records", search_size(kd->search));
+	segs = search_segments(kd->search);
+	ctl_pack_str(pk, "segments");
+	if (segs < 0)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_uint64(pk, (uint64_t)segs);
+	ctl_pack_str(pk, "merging");
+	if (search_compact_running(kd))
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+}
+
 /* status: this node, its view, and every origin branch held. */
 void
 h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
@@ -116,7 +143,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	store_head(kd->store, kd->nid, &head, &seq);
 	store_view_tree(kd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 10 + STATUS_NET_KEYS);
+	msgpack_pack_map(pk, 11 + STATUS_NET_KEYS);
 	ctl_pack_kv(pk, "id", kd->did);
 	ctl_pack_kv(pk, "name", node_name(kd));
 	ctl_pack_ku(pk, "seq", seq);
@@ -131,6 +158,7 @@ h_status(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	ctl_pack_ku(pk, "jobs", (uint64_t)(kd->worker != NULL ?
 	    worker_pending(kd->worker) : 0) + (uint64_t)(kd->slow != NULL ?
 	    worker_pending(kd->slow) : 0));
+	pack_index(kd, pk);
 	ctl_pack_str(pk, "nodes");
 	msgpack_pack_array(pk, n);
 	for (i = 0; i < n; i++)

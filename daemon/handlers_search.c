@@ -153,6 +153,7 @@ h_reindex(struct knowd *kd, const struct ctl_request *req, msgpack_packer *pk)
 	}
 	n = search_size(kd->search);
 	log_info("search index rebuilt: %zu records", n);
+	search_compact_soon(kd);
 	reply_ok(pk);
 	msgpack_pack_map(pk, 1);
 	ctl_pack_ku(pk, "records", n);

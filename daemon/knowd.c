@@ -22,6 +22,7 @@
 #include "log.h"
 #include "pack.h"
 #include "peer.h"
+#include "search.h"
 #include "store.h"
 #include "trust.h"
 #include "handlers.h"
@@ -147,6 +148,7 @@ knowd_run(const char *home)
 	}
 	sync_start(&kd);
 	gossip_start(&kd);
+	search_compact_start(&kd);
 	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
 	knowd_notify_ready();
 	event_base_dispatch(kd.base);
@@ -158,6 +160,7 @@ out:
 	web_stop(&kd);
 	peers_stop(&kd);
 	gossip_stop(&kd);
+	search_compact_stop(&kd);
 	sync_free(&kd);
 	control_close(&kd);
 	event_free(sigterm);

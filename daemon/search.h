@@ -8,6 +8,7 @@
 #define KNOWD_SEARCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <git2.h>
 
 #define SEARCH_FILE		"index.sqlite"
@@ -22,6 +23,9 @@
 /* Marks compound endings and heads as terms of their own (short doclists). */
 #define SEARCH_PART_MARK	"zq"	/* "zqbeleucht": …beleucht */
 #define SEARCH_HEAD_MARK	"zh"	/* "zhstrass": strass… */
+/* Index merges: pages of work per step, seconds between merges of a changing index. */
+#define SEARCH_COMPACT_PAGES	128
+#define SEARCH_COMPACT_EVERY	(6 * 3600)
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
 
@@ -117,6 +121,23 @@ int	 search_retracted(struct search *, const char *nid, const char *field,
 void	 search_gone_free(struct search_gone *, size_t);
 /* A digest of the index's records (for tests: incremental equals rebuilt). */
 char	*search_digest(struct search *);
+
+/* search_compact.c: the full-text tables' segments (2 when compact: one each; -1 unknown). */
+int64_t	 search_segments(struct search *);
+/*
+ * Merges the full-text tables toward one segment each, about pages pages of
+ * work per call: 1 while more is left, 0 when done, -1 on error.
+ */
+int	 search_compact_step(struct search *, int pages, char **cause);
+/* Merges them completely (search_compact_step until done). */
+int	 search_compact(struct search *, char **cause);
+/* Daemon glue: merges in steps on the event loop when due (see search_compact.c). */
+void	 search_compact_start(struct knowd *);
+void	 search_compact_stop(struct knowd *);
+/* A rebuild happened: merge now rather than when due. */
+void	 search_compact_soon(struct knowd *);
+/* True while a merge is in progress. */
+int	 search_compact_running(struct knowd *);
 
 /* search_text.c: folding, tokenizing, stemming. */
 struct search_text *search_text_new(void);

@@ -18,6 +18,8 @@ struct search {
 	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
 	sqlite3_stmt		*get_branch, *set_branch;
 	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */
+	int			 merging;	/* search_compact.c: table being merged */
+	int			 merge_started;	/* its first step is done */
 };
 
 int	 search_exec(struct search *, const char *sql, char **cause);

@@ -147,13 +147,41 @@ search_fold(const char *word, size_t len, char *out, size_t outsz)
 	return w;
 }
 
-/* Calls fn for every word of text with its stem and its byte range. */
-typedef void word_fn(const char *stem, size_t start, size_t end, void *arg);
+/*
+ * Called for every word of text with its stem and its byte range; a nonzero
+ * return ends the walk.
+ */
+typedef int word_fn(const char *stem, size_t start, size_t end, void *arg);
 
-/* Splits, folds and stems text, calling fn per word. */
+/*
+ * Words whose stems matter: with need set, a word none of whose n strings
+ * occurs in its folded form is passed folded, not stemmed. The German
+ * stemmer only cuts endings off a folded word, so such a word's stem could
+ * not equal, start or end with any of them either (test_search checks).
+ */
+struct need {
+	char *const	*v;
+	size_t		 n;
+};
+
+/* True when the folded word could stem to something holding one of need's strings. */
+static int
+needed(const struct need *need, const char *fold, size_t fl)
+{
+	size_t	 i;
+
+	if (need == NULL)
+		return 1;
+	for (i = 0; i < need->n; i++)
+		if (memmem(fold, fl, need->v[i], strlen(need->v[i])) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Splits, folds and stems text, calling fn per word until it returns nonzero. */
 static void
-words(struct search_text *st, const char *text, size_t len, word_fn *fn,
-    void *arg)
+words(struct search_text *st, const char *text, size_t len,
+    const struct need *need, word_fn *fn, void *arg)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	const sb_symbol	*stem;
@@ -173,9 +201,10 @@ words(struct search_text *st, const char *text, size_t len, word_fn *fn,
 		fl = search_fold(text + start, i - start, fold, sizeof fold);
 		if (fl == 0)
 			continue;
-		stem = sb_stemmer_stem(st->stem, (const sb_symbol *)fold,
-		    (int)fl);
-		fn(stem != NULL ? (const char *)stem : fold, start, i, arg);
+		stem = needed(need, fold, fl) ? sb_stemmer_stem(st->stem,
+		    (const sb_symbol *)fold, (int)fl) : NULL;
+		if (fn(stem != NULL ? (const char *)stem : fold, start, i, arg))
+			break;
 	}
 }
 
@@ -188,7 +217,7 @@ struct stems_out {
 };
 
 /* word_fn: appends the stem (or its possible last parts), space-separated. */
-static void
+static int
 stems_cb(const char *stem, size_t start, size_t end, void *arg)
 {
 	struct stems_out *o = arg;
@@ -199,6 +228,7 @@ stems_cb(const char *stem, size_t start, size_t end, void *arg)
 		add_parts(o->b, stem);
 	else
 		buf_addstr(o->b, stem);
+	return 0;
 }
 
 char *
@@ -209,7 +239,7 @@ search_text_stems(struct search_text *st, const char *text, size_t len)
 
 	buf_init(&b);
 	if (text != NULL)
-		words(st, text, len, stems_cb, &o);
+		words(st, text, len, NULL, stems_cb, &o);
 	return buf_detach(&b, NULL);
 }
 
@@ -265,7 +295,7 @@ search_text_parts(struct search_text *st, const char *text, size_t len,
 	struct stems_out o = { b, 1 };
 
 	if (text != NULL)
-		words(st, text, len, stems_cb, &o);
+		words(st, text, len, NULL, stems_cb, &o);
 }
 
 /* Appends s quoted for FTS5 (a '"' doubled). */
@@ -301,18 +331,21 @@ is_stop(const char *stem)
 }
 
 /* word_fn: collects distinct query stems. */
-static void
+static int
 qstems_cb(const char *stem, size_t start, size_t end, void *arg)
 {
 	struct qstems *qs = arg;
 	size_t	 i;
 
-	if (qs->n == SEARCH_MAX_WORDS || (!qs->all && is_stop(stem)))
-		return;
+	if (qs->n == SEARCH_MAX_WORDS)
+		return 1;
+	if (!qs->all && is_stop(stem))
+		return 0;
 	for (i = 0; i < qs->n; i++)
 		if (strcmp(qs->v[i], stem) == 0)
-			return;
+			return 0;
 	qs->v[qs->n++] = xstrdup(stem);
+	return 0;
 }
 
 /* Fills qs with the stems of q. */
@@ -322,10 +355,10 @@ qstems_get(struct search_text *st, const char *q, struct qstems *qs)
 	size_t	 len = strnlen(q, SEARCH_MAX_QUERY);
 
 	memset(qs, 0, sizeof *qs);
-	words(st, q, len, qstems_cb, qs);
+	words(st, q, len, NULL, qstems_cb, qs);
 	if (qs->n == 0) {
 		qs->all = 1;
-		words(st, q, len, qstems_cb, qs);
+		words(st, q, len, NULL, qstems_cb, qs);
 	}
 }
 
@@ -416,9 +449,12 @@ struct sword {
 	size_t	 start, end;
 	int	 hit;
 };
+/* The words of a snippet's source up to where the snippet ends. */
 struct swords {
 	struct sword	*v;
-	size_t		 n;
+	size_t		 n, cap;
+	size_t		 first;		/* index of the first hit, or n */
+	size_t		 max;		/* words the snippet shows */
 	struct qstems	*qs;
 };
 
@@ -434,8 +470,11 @@ stem_hit(const char *q, const char *stem)
 	    (strcmp(stem + sl - ql, q) == 0 || strncmp(stem, q, ql) == 0);
 }
 
-/* word_fn: records a word and whether its stem is one of the query's. */
-static void
+/*
+ * word_fn: records a word and whether its stem is one of the query's; ends
+ * the walk one word past the last the snippet can show.
+ */
+static int
 swords_cb(const char *stem, size_t start, size_t end, void *arg)
 {
 	struct swords *sw = arg;
@@ -444,10 +483,16 @@ swords_cb(const char *stem, size_t start, size_t end, void *arg)
 
 	for (i = 0; i < sw->qs->n && !hit; i++)
 		hit = stem_hit(sw->qs->v[i], stem);
-	sw->v = xreallocarray(sw->v, sw->n + 1, sizeof *sw->v);
+	if (sw->n == sw->cap) {
+		sw->cap = sw->cap != 0 ? 2 * sw->cap : 64;
+		sw->v = xreallocarray(sw->v, sw->cap, sizeof *sw->v);
+	}
+	if (hit && sw->first == SIZE_MAX)
+		sw->first = sw->n;
 	sw->v[sw->n].start = start;
 	sw->v[sw->n].end = end;
 	sw->v[sw->n++].hit = hit;
+	return sw->first != SIZE_MAX && sw->n > sw->first + sw->max;
 }
 
 /* Appends text[from..to) with whitespace and Markdown marks collapsed to spaces. */
@@ -472,20 +517,18 @@ search_text_snippet(struct search_text *st, const char *q, const char *text,
     size_t maxwords)
 {
 	struct qstems	 qs;
-	struct swords	 sw = { NULL, 0, &qs };
+	struct swords	 sw = { NULL, 0, 0, SIZE_MAX, maxwords, &qs };
+	struct need	 need = { qs.v, 0 };
 	struct buf	 b;
-	size_t		 i, first = 0, from, to;
+	size_t		 i, first, from, to;
 
 	memset(&qs, 0, sizeof qs);
 	if (q != NULL)
 		qstems_get(st, q, &qs);
-	words(st, text, strlen(text), swords_cb, &sw);
+	need.n = qs.n;
+	words(st, text, strlen(text), &need, swords_cb, &sw);
 	buf_init(&b);
-	for (i = 0; i < sw.n; i++)
-		if (sw.v[i].hit) {
-			first = i;
-			break;
-		}
+	first = sw.first != SIZE_MAX ? sw.first : 0;
 	from = first > maxwords / 3 ? first - maxwords / 3 : 0;
 	to = from + maxwords < sw.n ? from + maxwords : sw.n;
 	if (from > 0)

@@ -86,6 +86,19 @@ done
 sqlite3 "$A/index.sqlite" "SELECT nid, path, id, title, fields, status FROM records ORDER BY nid, path" >"$T/rows.after" 2>/dev/null
 check "reindex gives the same rows" cmp "$T/rows.before" "$T/rows.after"
 
+# index_get FIELD: a field of status's "index" object.
+index_get() { kctl "$A" status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["index"][sys.argv[1]])' "$1"; }
+check "status reports the index's records" test "$(index_get records)" = 7
+check "status prints the index line" bash -c "'$KNOWCTL' --home '$A' status | grep -Eq '^index +7 records, [0-9]+ segments'"
+# After the rebuild knowd merges the FTS5 segments, one per table, in steps.
+check "after reindex knowd merges the index into one segment per table" \
+    poll 20 bash -c "test \"\$('$KNOWCTL' --home '$A' status --json | '$PY' -c 'import json,sys; i=json.load(sys.stdin)[\"index\"]; print(i[\"segments\"], i[\"merging\"])')\" = '2 False'"
+check "the merge is logged" grep -Eq 'search index: [0-9]+ segments merged into 2' "$A.log"
+for q in Beteiligung Strassenbeleuchtung Zebrastreifen Digitalkompetenz "Daten Plattform"; do
+	search_ids "$q" >"$T/merged.$q"
+	cmp -s "$T/before.$q" "$T/merged.$q" || fail "merging changed results of '$q'"
+done
+
 # A damaged index is rebuilt at start.
 node_stop "$A"
 head -c 4096 /dev/urandom >"$A/index.sqlite"

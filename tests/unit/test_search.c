@@ -1,4 +1,5 @@
 /* test_search.c — the search index: folding, stemming, incremental = rebuilt, ranking, filters, hostile queries. */
+#include <ctype.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,6 +232,74 @@ test_stem(void **state)
 	assert_null(strchr(a, '^'));
 	free(a);
 	assert_null(search_text_match(st, "\"*()-:^"));
+	search_text_free(st);
+}
+
+/* Asserts that word's stem is a prefix of its folded form (or word is no single word). */
+static void
+assert_stem_prefix(struct search_text *st, const char *word, size_t len)
+{
+	char	 fold[128], *stem;
+
+	if (search_fold(word, len, fold, sizeof fold) == 0)
+		return;
+	stem = search_text_stems(st, word, len);
+	if (strchr(stem, ' ') == NULL && strncmp(fold, stem, strlen(stem)) != 0)
+		fail_msg("stem \"%s\" of \"%.*s\" is no prefix of \"%s\"",
+		    stem, (int)len, word, fold);
+	free(stem);
+}
+
+/*
+ * Snippets stem only the words whose folded form holds a query stem: sound
+ * only while every stem is a prefix of its folded word. Checked over the
+ * example lessons and words that make the German stemmer work hardest.
+ */
+static void
+test_stem_prefix(void **state)
+{
+	static const char *const hard[] = { "Straße", "Häuser", "Bauen",
+	    "Verwaltungsdigitalisierung", "Quellen", "Bayern", "treuen",
+	    "Aufbauarbeiten", "ÜBERGÄNGE", "bauerlich", "Überschwemmungen",
+	    "Ausschreibungsverfahren", "Mülleimer", "Öffentlichkeit", "ẞ" };
+	struct search_text *st = search_text_new();
+	const char *files[] = { "contrib/examples/muenster-pilotstrasse.md",
+	    "contrib/examples/krefeld-kommunikation.md",
+	    "contrib/examples/darmstadt-datenplattform.md" };
+	char	 buf[65536], *snip;
+	size_t	 i, n, a, b, words = 0;
+	FILE	*fp;
+
+	assert_non_null(st);
+	for (i = 0; i < nitems(hard); i++)
+		assert_stem_prefix(st, hard[i], strlen(hard[i]));
+	for (i = 0; i < nitems(files); i++) {
+		assert_non_null(fp = fopen(files[i], "r"));
+		n = fread(buf, 1, sizeof buf - 1, fp);
+		fclose(fp);
+		for (a = 0; a < n; a = b + 1) {
+			/* ASCII letters and Latin-1 letters (0xc3 0x80…0xbf). */
+			for (b = a; b < n; b++)
+				if ((unsigned char)buf[b] == 0xc3 && b + 1 < n)
+					b++;
+				else if (!isalnum((unsigned char)buf[b]))
+					break;
+			if (b > a) {
+				assert_stem_prefix(st, buf + a, b - a);
+				words++;
+			}
+		}
+	}
+	assert_true(words > 1000);
+	/* The snippet finds the compound and stops after its words. */
+	snip = search_text_snippet(st, "Beleuchtung", "Die Stadt plant eine "
+	    "intelligente Straßenbeleuchtung in der Innenstadt.", 4);
+	assert_string_equal(snip, "… intelligente \x02Straßenbeleuchtung\x03 "
+	    "in der …");
+	free(snip);
+	snip = search_text_snippet(st, "Quartier", "Kein Treffer hier", 8);
+	assert_string_equal(snip, "Kein Treffer hier");
+	free(snip);
 	search_text_free(st);
 }
 
@@ -524,18 +593,104 @@ test_window(void **state)
 	assert_window(f, &q, 0, 0, NULL);
 }
 
+/* Ids and snippets of q's first page, for comparing two states of an index. Caller frees. */
+static char *
+page_of(struct fixture *f, const char *words, const char *field)
+{
+	struct search_query q;
+	struct search_result res;
+	struct buf	 b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	memset(&q, 0, sizeof q);
+	q.q = words;
+	q.field = field;
+	q.limit = 20;
+	if (search_run(f->s, &q, &res, &cause) != 0)
+		fail_msg("search: %s", cause);
+	buf_init(&b);
+	buf_printf(&b, "%zu%s:", res.total, res.more ? "+" : "");
+	for (i = 0; i < res.n; i++)
+		buf_printf(&b, " %s %.6f [%s]", res.v[i].id, res.v[i].score,
+		    res.v[i].snippet);
+	search_result_free(&res);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * Merging segments: one transaction per record leaves FTS5 several b-tree
+ * segments; search_compact leaves one per table, in steps, and every query
+ * answers exactly as before; a merge started survives new writes.
+ */
+static void
+test_compact(void **state)
+{
+	static const char *const words[] = { "Klimaschutz", "Quartier",
+	    "Beleuchtung", "Strassen", "Klimaschutz Quartier", NULL };
+	struct fixture *f = *state;
+	char	 id[32], *t, *p, *before[16], *after, *cause = NULL;
+	int64_t	 segs;
+	size_t	 i;
+	int	 rv, steps = 0;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(id, sizeof id, "01JDZ3M7K2V6ABCDEFG%07zu", i);
+		t = lesson(id, i % 7 == 3 ? "Klimaschutz im Quartier" :
+		    "Straßenbeleuchtung", "Kurz.", i % 4 == 1 ? "mobilitaet" :
+		    "energie-umwelt", "umsetzung", i % 2 == 1 ?
+		    "Klimaschutz und mehr im Quartier.\n" : "Nichts.\n");
+		p = lpath(id);
+		if (search_add_text(f->s, f->nid, p, t, strlen(t), &cause) != 0)
+			fail_msg("%s", cause);
+		free(t);
+		free(p);
+	}
+	segs = search_segments(f->s);
+	assert_true(segs > 4);
+	for (i = 0; words[i] != NULL; i++)
+		before[i] = page_of(f, words[i], i % 2 ? "mobilitaet" : NULL);
+	/* A few small steps, then a write in the middle of the merge. */
+	for (; steps < 3; steps++)
+		assert_int_equal(search_compact_step(f->s, 2, &cause), 1);
+	snprintf(id, sizeof id, "01JDZ3M7K2V6ABCDEFG%07d", 999);
+	t = lesson(id, "Nachzügler", "Kurz.", "bildung", "idee", "Anderes.\n");
+	p = lpath(id);
+	assert_int_equal(search_add_text(f->s, f->nid, p, t, strlen(t), &cause),
+	    0);
+	free(t);
+	free(p);
+	while ((rv = search_compact_step(f->s, 2, &cause)) == 1)
+		steps++;
+	assert_int_equal(rv, 0);
+	assert_true(steps > 5);
+	assert_int_equal(search_compact(f->s, &cause), 0);
+	assert_int_equal(search_segments(f->s), 2);
+	for (i = 0; words[i] != NULL; i++) {
+		after = page_of(f, words[i], i % 2 ? "mobilitaet" : NULL);
+		assert_string_equal(before[i], after);
+		free(before[i]);
+		free(after);
+	}
+	assert_int_equal(search_exec(f->s, "INSERT INTO fts(fts) VALUES "
+	    "('integrity-check'); INSERT INTO tfts(tfts) VALUES "
+	    "('integrity-check')", &cause), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_stem),
+		cmocka_unit_test(test_stem_prefix),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 	};
 
 	store_global_init();
