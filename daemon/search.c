@@ -92,6 +92,34 @@ search_prepare(struct search *s, const char *sql, sqlite3_stmt **st,
 	return 0;
 }
 
+sqlite3_stmt *
+search_cached(struct search *s, const char *sql, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+
+	for (i = 0; i < s->ncached; i++)
+		if (strcmp(s->cache[i].sql, sql) == 0)
+			return s->cache[i].st;
+	/* Only fixed statements come here: a full cache is a bug. */
+	if (s->ncached == SEARCH_CACHED) {
+		set_cause(cause, "index: statement cache full");
+		return NULL;
+	}
+	if (search_prepare(s, sql, &st, cause) != 0)
+		return NULL;
+	s->cache[s->ncached].sql = xstrdup(sql);
+	s->cache[s->ncached++].st = st;
+	return st;
+}
+
+void
+search_release(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 /* Binds a text (NULL binds SQL NULL). */
 void
 search_bind(sqlite3_stmt *st, int i, const char *v)
@@ -222,9 +250,15 @@ search_db_open(const char *path, struct search **out, char **cause)
 void
 search_db_close(struct search *s)
 {
+	size_t	 i;
+
 	if (s == NULL)
 		return;
 	search_text_free(s->text);
+	for (i = 0; i < s->ncached; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_finalize(s->ins_rec);
 	sqlite3_finalize(s->ins_fts);
 	sqlite3_finalize(s->ins_tfts);

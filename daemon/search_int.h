@@ -10,6 +10,8 @@
 #define SEARCH_XSTR(x)	#x
 #define SEARCH_STR(x)	SEARCH_XSTR(x)
 
+#define SEARCH_CACHED	8	/* statements search_cached keeps */
+
 struct search {
 	sqlite3			*db;
 	struct search_text	*text;
@@ -20,11 +22,24 @@ struct search {
 	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */
 	int			 merging;	/* search_compact.c: table being merged */
 	int			 merge_started;	/* its first step is done */
+	struct {
+		char		*sql;
+		sqlite3_stmt	*st;
+	}			 cache[SEARCH_CACHED];	/* search_cached */
+	size_t			 ncached;
 };
 
 int	 search_exec(struct search *, const char *sql, char **cause);
 int	 search_prepare(struct search *, const char *sql, sqlite3_stmt **,
 	     char **cause);
+/*
+ * A prepared statement of sql kept for reuse (queries run the same few
+ * often): hand it back with search_release, never finalize it. NULL with
+ * *cause on failure.
+ */
+sqlite3_stmt *search_cached(struct search *, const char *sql, char **cause);
+/* Resets a statement from search_cached and clears its bindings. */
+void	 search_release(sqlite3_stmt *);
 void	 search_bind(sqlite3_stmt *, int, const char *);
 /* A column as a new string ("" for NULL). Caller frees. */
 char	*search_col(sqlite3_stmt *, int);

@@ -264,17 +264,17 @@ query_simple(const struct search_query *q)
 static size_t
 match_count(struct search *s, const char *match)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt	*st;
 	size_t		 n = 0;
 
-	if (search_prepare(s, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE "
-	    "fts MATCH ?1 LIMIT ?2 + 1)", &st, NULL) != 0)
+	if ((st = search_cached(s, "SELECT count(*) FROM (SELECT 1 FROM fts "
+	    "WHERE fts MATCH ?1 LIMIT ?2 + 1)", NULL)) == NULL)
 		return 0;
 	search_bind(st, 1, match);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->count_cap);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	search_release(st);
 	return n;
 }
 
@@ -291,22 +291,21 @@ struct window {
 static sqlite3_int64
 window_from(struct search *s, const char *table, const char *match, size_t n)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt	*st;
 	sqlite3_int64	 from = 0;
 	char		*sql;
-	int		 rv;
 
 	sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 ORDER BY rowid "
 	    "DESC LIMIT 1 OFFSET ?2", table, table);
-	rv = search_prepare(s, sql, &st, NULL);
+	st = search_cached(s, sql, NULL);
 	free(sql);
-	if (rv != 0)
+	if (st == NULL)
 		return 0;
 	search_bind(st, 1, match);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		from = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	search_release(st);
 	return from;
 }
 

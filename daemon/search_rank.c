@@ -69,7 +69,8 @@ krank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	const struct stats *st;
 	double	 freq[3 * SEARCH_MAX_WORDS + 8] = { 0 }, score = 0, norm, idf, n;
 	const double *weight = weight_fts;
-	int	 ninst = 0, i, phrase, col, off, len = 0, size, nphrase;
+	Fts5PhraseIter iter;
+	int	 i, col, off, len = 0, size, nphrase;
 	int	 ncol = (int)nitems(weight_fts), ntext = 3;
 
 	if (api->xColumnCount(fts) == (int)nitems(weight_tfts)) {
@@ -80,18 +81,21 @@ krank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	nphrase = api->xPhraseCount(fts);
 	if (nphrase > (int)nitems(freq))
 		nphrase = (int)nitems(freq);
-	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
-		sqlite3_result_error(ctx, "krank: cannot read the row", -1);
-		return;
+	/* Each phrase's own instances: cheaper than xInst's merged list. */
+	for (i = 0; i < nphrase; i++) {
+		if (api->xPhraseFirst(fts, i, &iter, &col, &off) != SQLITE_OK) {
+			sqlite3_result_error(ctx, "krank: cannot read the row",
+			    -1);
+			return;
+		}
+		for (; col >= 0; api->xPhraseNext(fts, &iter, &col, &off))
+			if (col < ncol)
+				freq[i] += weight[col];
 	}
 	/* Length: the text columns (parts repeats title and summary). */
 	for (col = 0; col < ntext; col++)
 		if (api->xColumnSize(fts, col, &size) == SQLITE_OK)
 			len += size;
-	for (i = 0; i < ninst; i++)
-		if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK &&
-		    phrase < nphrase && col >= 0 && col < ncol)
-			freq[phrase] += weight[col];
 	st = stats_get(api, fts);
 	norm = K1 * (1 - B + B * (double)len / st->avg);
 	for (i = 0; i < nphrase; i++) {
@@ -161,12 +165,12 @@ static double
 term_docs(struct search *s, const char *term, sqlite3_int64 lo,
     sqlite3_int64 hi)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt	*st;
 	double		 n = 0, span;
 
-	if (search_prepare(s, "SELECT count(*), min(rowid) FROM (SELECT rowid "
-	    "FROM fts WHERE fts MATCH ?1 ORDER BY rowid DESC LIMIT "
-	    SEARCH_STR(SAMPLE) ")", &st, NULL) != 0)
+	if ((st = search_cached(s, "SELECT count(*), min(rowid) FROM (SELECT "
+	    "rowid FROM fts WHERE fts MATCH ?1 ORDER BY rowid DESC LIMIT "
+	    SEARCH_STR(SAMPLE) ")", NULL)) == NULL)
 		return 0;
 	search_bind(st, 1, term);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -175,7 +179,7 @@ term_docs(struct search *s, const char *term, sqlite3_int64 lo,
 		if (n >= SAMPLE && span > 0)
 			n *= (double)(hi - lo + 1) / span;
 	}
-	sqlite3_finalize(st);
+	search_release(st);
 	return n;
 }
 
@@ -183,17 +187,17 @@ term_docs(struct search *s, const char *term, sqlite3_int64 lo,
 static void
 index_span(struct search *s, sqlite3_int64 *lo, sqlite3_int64 *hi)
 {
-	sqlite3_stmt	*st = NULL;
+	sqlite3_stmt	*st;
 
 	*lo = *hi = 0;
-	if (search_prepare(s, "SELECT (SELECT min(rowid) FROM records), "
-	    "(SELECT max(rowid) FROM records)", &st, NULL) != 0)
+	if ((st = search_cached(s, "SELECT (SELECT min(rowid) FROM records), "
+	    "(SELECT max(rowid) FROM records)", NULL)) == NULL)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*lo = sqlite3_column_int64(st, 0);
 		*hi = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	search_release(st);
 }
 
 char *
