@@ -25,7 +25,6 @@
 
 #include "knowd.h"
 #include "log.h"
-#include "home.h"
 #include "search.h"
 #include "search_int.h"
 #include "util.h"
@@ -52,7 +51,8 @@ static const char schema[] =
 " tokenize='unicode61 remove_diacritics 0');"
 "CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
 " value TEXT NOT NULL, kind TEXT NOT NULL);"
-"CREATE INDEX IF NOT EXISTS terms_fv ON terms(facet, value, rid);"
+"DROP INDEX IF EXISTS terms_fv;"
+"CREATE INDEX IF NOT EXISTS terms_fvk ON terms(facet, value, kind, rid);"
 "CREATE INDEX IF NOT EXISTS terms_rid ON terms(rid);"
 "CREATE TABLE IF NOT EXISTS facet_counts(facet TEXT NOT NULL, value TEXT NOT NULL,"
 " n INTEGER NOT NULL, PRIMARY KEY(facet, value)) WITHOUT ROWID;"
@@ -731,108 +731,4 @@ search_digest(struct search *s)
 	}
 	sqlite3_finalize(st);
 	return buf_detach(&b, NULL);
-}
-
-/* Daemon glue. */
-
-/* Forgets nodes whose branch is gone from the repository. */
-static void
-prune_nids(struct knowd *kd)
-{
-	sqlite3_stmt	*st = NULL;
-	git_oid		 head;
-	char		*nid, *why = NULL;
-
-	if (search_prepare(kd->search, "SELECT nid FROM branches", &st,
-	    NULL) != 0)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		nid = search_col(st, 0);
-		if (store_head(kd->store, nid, &head, NULL) == 1 &&
-		    search_drop_nid(kd->search, nid, &why) != 0) {
-			log_warnx("%s", why);
-			free(why);
-			why = NULL;
-		}
-		free(nid);
-	}
-	sqlite3_finalize(st);
-}
-
-void
-search_open(struct knowd *kd)
-{
-	char	*path = home_path(kd->home, SEARCH_FILE), *why = NULL;
-
-	if (search_db_open(path, &kd->search, &why) != 0) {
-		log_warnx("search index %s: %s; search is off", path, why);
-		free(why);
-		kd->search = NULL;
-	} else
-		prune_nids(kd);
-	free(path);
-}
-
-void
-search_close(struct knowd *kd)
-{
-	search_db_close(kd->search);
-	kd->search = NULL;
-}
-
-int
-search_apply(struct knowd *kd, const char *nid, const git_oid *oldtree,
-    const git_oid *newtree)
-{
-	char	*why = NULL;
-
-	if (kd->search == NULL)
-		return 0;
-	if (search_index_tree(kd->search, store_repo(kd->store), nid, newtree,
-	    &why) != 0) {
-		log_warnx("search index: %s: %s", nid, why);
-		free(why);
-		return -1;
-	}
-	return 0;
-}
-
-void
-search_forget(struct knowd *kd, const char *nid)
-{
-	char	*why = NULL;
-
-	if (kd->search != NULL && search_drop_nid(kd->search, nid, &why) != 0) {
-		log_warnx("search index: %s", why);
-		free(why);
-	}
-}
-
-int
-search_rebuild(struct knowd *kd, char **cause)
-{
-	char	**nids;
-	size_t	  n, i;
-	git_oid	  head, tree;
-	int	  rv = 0;
-
-	if (kd->search == NULL)
-		return set_cause(cause, "search index unavailable");
-	if (store_nids(kd->store, &nids, &n) != 0)
-		return set_cause(cause, "%s", store_git_error());
-	if (search_clear(kd->search, cause) != 0) {
-		store_nids_free(nids, n);
-		return -1;
-	}
-	for (i = 0; i < n && rv == 0; i++) {
-		if (store_head(kd->store, nids[i], &head, NULL) != 0 ||
-		    store_commit_tree(kd->store, &head, &tree) != 0)
-			rv = set_cause(cause, "%s: %s", nids[i],
-			    store_git_error());
-		else
-			rv = search_index_tree(kd->search,
-			    store_repo(kd->store), nids[i], &tree, cause);
-	}
-	store_nids_free(nids, n);
-	return rv;
 }

@@ -2,36 +2,21 @@
  * search_compact.c — keeping the index's full-text tables in one segment
  * each. FTS5 writes a new b-tree segment per transaction and merges them in
  * tiers, which leaves up to three per level: about ten at 100,000 lessons.
- * A query seeks every segment for every term, so knowd merges them into
- * one, in short steps on its event loop (each its own transaction of about
- * SEARCH_COMPACT_PAGES pages): after a start, after a rebuild, and when the
- * last merge is SEARCH_COMPACT_EVERY old. A step cut short by a crash or a
- * full disk leaves a valid index; the next start merges on.
+ * A query seeks every segment for every term, so merging them into one
+ * makes queries cheaper (knowd does it in steps: search_node.c). A step is
+ * a transaction of its own: one cut short by a crash or a full disk leaves
+ * a valid index, and merging carries on from there.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <event2/event.h>
 #include <sqlite3.h>
 
-#include "knowd.h"
-#include "log.h"
 #include "search.h"
 #include "search_int.h"
 #include "util.h"
-
-#define COMPACT_CHECK	60	/* seconds between looks at the segments */
-#define COMPACT_STEP_MS	100	/* pause between two steps of a merge */
-
-/* The merge's state in a running knowd. */
-struct compact {
-	struct event	*timer;
-	time_t		 due;		/* no merge before */
-	time_t		 started;	/* of the merge running, or 0 */
-	int64_t		 from;		/* segments when it started (-1: unknown) */
-};
 
 /* Reads an SQLite varint (big-endian 7-bit groups, 9 bytes at most) at *p; -1 past end. */
 static int64_t
@@ -154,91 +139,4 @@ search_compact(struct search *s, char **cause)
 	while ((rv = search_compact_step(s, SEARCH_COMPACT_PAGES, cause)) == 1)
 		;
 	return rv;
-}
-
-/* Arms the timer for the next step or look. */
-static void
-compact_arm(struct compact *c, long ms)
-{
-	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	evtimer_add(c->timer, &tv);
-}
-
-/* Timer: starts a merge when one is due and the index is segmented, or runs its next step. */
-static void
-compact_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct knowd	*kd = arg;
-	struct compact	*c = kd->compact;
-	time_t		 now = time(NULL);
-	char		*why = NULL;
-	int		 rv;
-
-	if (kd->search == NULL)
-		return;
-	if (c->started == 0) {
-		/* Unknown counts as segmented: a merge with nothing to do is quick. */
-		if (now < c->due || ((c->from = search_segments(kd->search)) >= 0 &&
-		    c->from <= 2)) {
-			compact_arm(c, COMPACT_CHECK * 1000L);
-			return;
-		}
-		c->started = now;
-		log_info("search index: merging %lld segments", (long long)c->from);
-	}
-	if ((rv = search_compact_step(kd->search, SEARCH_COMPACT_PAGES,
-	    &why)) == 1) {
-		compact_arm(c, COMPACT_STEP_MS);
-		return;
-	}
-	if (rv < 0) {
-		log_warnx("search index: %s; merging again later", why);
-		free(why);
-	} else
-		log_info("search index: %lld segments merged into %lld in %lld s",
-		    (long long)c->from, (long long)search_segments(kd->search),
-		    (long long)(now - c->started));
-	c->started = 0;
-	c->due = now + SEARCH_COMPACT_EVERY;
-	compact_arm(c, COMPACT_CHECK * 1000L);
-}
-
-void
-search_compact_start(struct knowd *kd)
-{
-	struct compact	*c = xcalloc(1, sizeof *c);
-
-	kd->compact = c;
-	c->timer = evtimer_new(kd->base, compact_cb, kd);
-	/* A first look soon after the start, once the peers are dialled. */
-	compact_arm(c, 1000);
-}
-
-void
-search_compact_soon(struct knowd *kd)
-{
-	struct compact	*c = kd->compact;
-
-	if (c == NULL || c->started != 0)
-		return;
-	c->due = 0;
-	evtimer_del(c->timer);
-	compact_arm(c, 0);
-}
-
-int
-search_compact_running(struct knowd *kd)
-{
-	return kd->compact != NULL && kd->compact->started != 0;
-}
-
-void
-search_compact_stop(struct knowd *kd)
-{
-	if (kd->compact == NULL)
-		return;
-	event_free(kd->compact->timer);
-	free(kd->compact);
-	kd->compact = NULL;
 }

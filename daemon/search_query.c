@@ -329,21 +329,63 @@ bind_query(sqlite3_stmt *st, const struct search_query *q, const char *match)
 	search_bind(st, 10, q->id);
 }
 
-/* How many records pass q's filters (q has no words), up to one past the cap. */
+/*
+ * The facet whose terms drive a count (its name and bind number), or NULL;
+ * *alone when it is q's only condition besides kind.
+ */
+static const char *
+count_driver(const struct search_query *q, int *param, int *alone)
+{
+	const char *const v[] = { q->field, q->status, q->hurdle, q->project,
+	    q->tag };
+	static const char *const name[] = { "field", "status", "hurdle",
+	    "project", "tag" };
+	const char	*facet = NULL;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < nitems(v); i++)
+		if (v[i] != NULL && n++ == 0) {
+			facet = name[i];
+			*param = 3 + (int)i;
+		}
+	*alone = n == 1 && q->node == NULL && q->since == NULL && q->id == NULL;
+	return facet;
+}
+
+/*
+ * How many records pass q's filters (q has no words), up to one past the
+ * cap. Driven from one facet's terms, the count costs what it counts; a
+ * facet alone is counted from the terms index without reading records.
+ */
 static size_t
 filter_count(struct search *s, const struct search_query *q)
 {
 	sqlite3_stmt	*st = NULL;
 	struct buf	 b;
+	const char	*facet;
 	size_t		 n = 0;
-	int		 rv;
+	int		 rv, param = 0, alone;
 
+	facet = count_driver(q, &param, &alone);
 	buf_init(&b);
-	buf_addstr(&b, "SELECT count(*) FROM (SELECT 1 FROM records r WHERE ?1 "
-	    "IS NULL ");
-	facet_sql(&b, q);
-	buf_addstr(&b, "AND (?9 IS NULL OR r.modified >= ?9) AND (?10 IS NULL "
-	    "OR r.id = ?10) LIMIT ?11 + 1)");
+	buf_addstr(&b, "SELECT count(*) FROM (SELECT 1 FROM ");
+	if (facet != NULL && alone)
+		buf_printf(&b, "terms t WHERE t.facet = '%s' AND t.value = ?%d "
+		    "AND (t.kind = ?2 OR (?2 IS NULL AND t.kind IN ('lesson', "
+		    "'project'))) AND ?1 IS NULL ", facet, param);
+	else {
+		if (facet != NULL)
+			buf_printf(&b, "terms t CROSS JOIN records r ON r.rowid = "
+			    "t.rid WHERE t.facet = '%s' AND t.value = ?%d AND ",
+			    facet, param);
+		else
+			buf_addstr(&b, "records r WHERE ");
+		buf_addstr(&b, "?1 IS NULL ");
+		facet_sql(&b, q);
+		buf_addstr(&b, "AND (?9 IS NULL OR r.modified >= ?9) AND (?10 IS "
+		    "NULL OR r.id = ?10) ");
+	}
+	buf_addstr(&b, "LIMIT ?11 + 1)");
 	rv = search_prepare(s, (const char *)b.data, &st, NULL);
 	buf_free(&b);
 	if (rv != 0)

@@ -581,6 +581,26 @@ test_window(void **state)
 	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
 	assert_int_equal(res.n, 5);
 	search_result_free(&res);
+	/* Without words: counted from the facet's terms, alone or with more. */
+	memset(&q, 0, sizeof q);
+	q.limit = 10;
+	q.field = "mobilitaet";
+	assert_window(f, &q, 600, 0, NULL);
+	q.field = "energie-umwelt";
+	assert_window(f, &q, 1800, 0, NULL);
+	q.kind = "project";
+	assert_window(f, &q, 0, 0, NULL);
+	q.kind = "lesson";
+	q.status = "umsetzung";
+	assert_window(f, &q, 1800, 0, NULL);
+	q.status = "idee";
+	assert_window(f, &q, 0, 0, NULL);
+	q.status = NULL;
+	q.since = "2099-01-01";
+	assert_window(f, &q, 0, 0, NULL);
+	q.since = NULL;
+	q.tag = "licht";
+	assert_window(f, &q, 1800, 0, NULL);
 	/* Past the cap, the total says "at least". */
 	f->s->count_cap = 100;
 	memset(&q, 0, sizeof q);
@@ -591,6 +611,8 @@ test_window(void **state)
 	assert_window(f, &q, 100, 1, NULL);
 	q.q = "Quartier";
 	assert_window(f, &q, 0, 0, NULL);
+	q.q = NULL;
+	assert_window(f, &q, 100, 1, NULL);
 }
 
 /* Ids and snippets of q's first page, for comparing two states of an index. Caller frees. */
