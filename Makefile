@@ -117,7 +117,7 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard protocol/*.h keys/*.h)
 
 # The search words' target also needs the folding/stemming module.
 build/fuzz/fuzz_search: daemon/search_text.c daemon/search.h
-build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search_text.c -Idaemon \
+build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search_text.c -Idaemon -DSEARCH_CHECK_NEED \
 	$(shell pkg-config --cflags libgit2 sqlite3 2>/dev/null) -lstemmer \
 	$(shell pkg-config --libs sqlite3 2>/dev/null)
 

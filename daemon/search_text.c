@@ -203,6 +203,14 @@ words(struct search_text *st, const char *text, size_t len,
 			continue;
 		stem = needed(need, fold, fl) ? sb_stemmer_stem(st->stem,
 		    (const sb_symbol *)fold, (int)fl) : NULL;
+#ifdef SEARCH_CHECK_NEED
+		/* fuzz_search: a word left unstemmed could not have matched. */
+		if (need != NULL && stem == NULL && (stem = sb_stemmer_stem(
+		    st->stem, (const sb_symbol *)fold, (int)fl)) != NULL &&
+		    needed(need, (const char *)stem, strlen((const char *)stem)))
+			abort();
+		stem = NULL;
+#endif
 		if (fn(stem != NULL ? (const char *)stem : fold, start, i, arg))
 			break;
 	}

@@ -3,7 +3,9 @@
  * who reaches the web view controls: folding, stemming, the FTS5 expression
  * built from them and the snippet. Whatever the bytes, the expression must be
  * one FTS5 accepts (words only, never syntax) and a snippet's highlight
- * markers must pair up.
+ * markers must pair up. Built with SEARCH_CHECK_NEED: a snippet's word left
+ * unstemmed (its folded form holds no query stem) must not have a stem that
+ * holds one either.
  */
 #include <stddef.h>
 #include <stdint.h>
