@@ -28,6 +28,7 @@ struct compact {
 	time_t		 due;		/* no merge before */
 	time_t		 started;	/* of the merge running, or 0 */
 	int64_t		 from;		/* segments when it started (-1: unknown) */
+	int		 again;		/* a rebuild came during it: merge once more */
 };
 
 /* Forgets nodes whose branch is gone from the repository. */
@@ -176,8 +177,9 @@ compact_cb(evutil_socket_t fd, short what, void *arg)
 		    (long long)c->from, (long long)search_segments(kd->search),
 		    (long long)(now - c->started));
 	c->started = 0;
-	c->due = now + SEARCH_COMPACT_EVERY;
-	compact_arm(c, COMPACT_CHECK * 1000L);
+	c->due = c->again ? now : now + SEARCH_COMPACT_EVERY;
+	compact_arm(c, c->again ? 0 : COMPACT_CHECK * 1000L);
+	c->again = 0;
 }
 
 void
@@ -196,8 +198,12 @@ search_compact_soon(struct knowd *kd)
 {
 	struct compact	*c = kd->compact;
 
-	if (c == NULL || c->started != 0)
+	if (c == NULL)
 		return;
+	if (c->started != 0) {
+		c->again = 1;
+		return;
+	}
 	c->due = 0;
 	evtimer_del(c->timer);
 	compact_arm(c, 0);
