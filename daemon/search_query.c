@@ -86,12 +86,22 @@ search_query_check(const struct search_query *q, char **cause)
 	return 0;
 }
 
+/* Appends q's kind as an SQL condition on table alias t (default: lessons and projects). */
+static void
+kind_sql(struct buf *b, const struct search_query *q, char t)
+{
+	if (q->kind != NULL)
+		buf_printf(b, "AND %c.kind = ?2 ", t);
+	else
+		buf_printf(b, "AND ?2 IS NULL AND %c.kind IN ('lesson', "
+		    "'project') ", t);
+}
+
 /* Appends q's facet filters as SQL conditions on records r. */
 static void
 facet_sql(struct buf *b, const struct search_query *q)
 {
-	buf_addstr(b, q->kind != NULL ? "AND r.kind = ?2 " :
-	    "AND ?2 IS NULL AND r.kind IN ('lesson', 'project') ");
+	kind_sql(b, q, 'r');
 #define TERM(n, f) "AND (?" #n " IS NULL OR r.rowid IN (SELECT rid FROM " \
 	"terms WHERE facet = '" f "' AND value = ?" #n ")) "
 	buf_addstr(b, TERM(3, "field") TERM(4, "status") TERM(5, "hurdle")
@@ -369,11 +379,11 @@ filter_count(struct search *s, const struct search_query *q)
 	facet = count_driver(q, &param, &alone);
 	buf_init(&b);
 	buf_addstr(&b, "SELECT count(*) FROM (SELECT 1 FROM ");
-	if (facet != NULL && alone)
+	if (facet != NULL && alone) {
 		buf_printf(&b, "terms t WHERE t.facet = '%s' AND t.value = ?%d "
-		    "AND (t.kind = ?2 OR (?2 IS NULL AND t.kind IN ('lesson', "
-		    "'project'))) AND ?1 IS NULL ", facet, param);
-	else {
+		    "AND ?1 IS NULL ", facet, param);
+		kind_sql(&b, q, 't');
+	} else {
 		if (facet != NULL)
 			buf_printf(&b, "terms t CROSS JOIN records r ON r.rowid = "
 			    "t.rid WHERE t.facet = '%s' AND t.value = ?%d AND ",
