@@ -41,7 +41,7 @@ struct knowd {
 	struct worker		*slow;		/* knowctl verify and backup */
 	struct sync		*sync;
 	struct search		*search;	/* search.c; NULL when off */
-	struct compact		*compact;	/* search_compact.c: merging it */
+	struct compact		*compact;	/* search_node.c: merging it */
 	struct web		*web;		/* web.c; NULL when off */
 	struct gossip		*gossip;
 	struct trust		*trust;		/* the replicated set, cached */

@@ -24,7 +24,7 @@
 #define SEARCH_PART_MARK	"zq"	/* "zqbeleucht": …beleucht */
 #define SEARCH_HEAD_MARK	"zh"	/* "zhstrass": strass… */
 /* Index merges: pages of work per step, seconds between merges of a changing index. */
-#define SEARCH_COMPACT_PAGES	128
+#define SEARCH_COMPACT_PAGES	32
 #define SEARCH_COMPACT_EVERY	(6 * 3600)
 #define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
 #define SEARCH_HL_OFF		'\x03'
@@ -131,7 +131,7 @@ int64_t	 search_segments(struct search *);
 int	 search_compact_step(struct search *, int pages, char **cause);
 /* Merges them completely (search_compact_step until done). */
 int	 search_compact(struct search *, char **cause);
-/* Daemon glue: merges in steps on the event loop when due (see search_compact.c). */
+/* search_node.c, daemon glue: merges in steps on the event loop when due. */
 void	 search_compact_start(struct knowd *);
 void	 search_compact_stop(struct knowd *);
 /* A rebuild happened: merge now rather than when due. */
