@@ -21,7 +21,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
-	   -fno-strict-aliasing -MMD -MP -Iprotocol -Ikeys -Idaemon -Icli $(PKG_CFLAGS)
+	   -fno-strict-aliasing -MMD -MP $(INCS) $(PKG_CFLAGS)
 LDLIBS	+= $(PKG_LIBS) -lstemmer -lpthread -lm
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -32,8 +32,13 @@ ifneq ($(CI)$(WERROR),)
 CFLAGS	+= -Werror
 endif
 
-LIB_SRC	   := $(wildcard protocol/*.c keys/*.c)
-DAEMON_SRC := $(filter-out daemon/knowd.c,$(wildcard daemon/*.c))
+# The floors, bottom up (doc/DESIGN.md): util, keys, protocol, then the
+# daemon's rooms; each folder is on the include path, and tests/layering.sh
+# checks that only a room's door header is included from outside it.
+ROOMS	   := conf store search peer node net web control
+INCS	   := -Iutil -Ikeys -Iprotocol $(ROOMS:%=-Idaemon/%) -Icli
+LIB_SRC	   := $(wildcard util/*.c keys/*.c protocol/*.c)
+DAEMON_SRC := $(foreach r,$(ROOMS),$(wildcard daemon/$(r)/*.c))
 CLI_SRC	   := $(filter-out cli/knowctl.c,$(wildcard cli/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
@@ -103,7 +108,7 @@ bench: all $(BENCH_BIN)
 
 # libFuzzer targets: clang, each compiled with the library sources it exercises.
 FUZZ_CC	    ?= clang
-FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iprotocol -Ikeys \
+FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iutil -Iprotocol -Ikeys \
 	       $(shell pkg-config --cflags libsodium msgpack yaml-0.1 2>/dev/null)
 FUZZ_LIBS   := $(shell pkg-config --libs libsodium msgpack yaml-0.1 2>/dev/null)
 FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -111,13 +116,13 @@ FUZZTIME    ?= 60
 
 fuzz: $(FUZZ_BIN)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard protocol/*.h keys/*.h)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard util/*.h protocol/*.h keys/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA) $(FUZZ_LIBS)
 
 # The search words' target also needs the folding/stemming module.
-build/fuzz/fuzz_search: daemon/search_text.c daemon/search.h
-build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search_text.c -Idaemon -DSEARCH_CHECK_NEED \
+build/fuzz/fuzz_search: daemon/search/search_text.c daemon/search/search.h
+build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search -DSEARCH_CHECK_NEED \
 	$(shell pkg-config --cflags libgit2 sqlite3 2>/dev/null) -lstemmer \
 	$(shell pkg-config --libs sqlite3 2>/dev/null)
 

@@ -61,10 +61,10 @@ cli_common_opt(struct cli *cli, const struct cli_cmd *cmd, int ch)
 }
 
 void
-cli_request(struct ctl_request *req, const char *op)
+cli_request(struct ctl_request *req, enum ctl_op op)
 {
 	memset(req, 0, sizeof *req);
-	req->op = ctl_op_find(op);
+	req->op = &ctl_ops[op];
 }
 
 /* Connects to the control socket; prints why not and returns -1 on failure. */
@@ -121,25 +121,6 @@ read_full(int fd, void *p, size_t n)
 	return 0;
 }
 
-/* Writes all n bytes; -1 on error. */
-static int
-write_full(int fd, const void *p, size_t n)
-{
-	const uint8_t	*q = p;
-	ssize_t		 w;
-
-	while (n > 0) {
-		w = write(fd, q, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		q += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Sends one framed request and reads the framed reply. Caller frees *out. */
 static int
 cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
@@ -149,7 +130,7 @@ cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
 	uint32_t n;
 
 	put_be32(hdr, (uint32_t)len);
-	if (write_full(fd, hdr, 4) == -1 || write_full(fd, req, len) == -1 ||
+	if (write_all(fd, hdr, 4) == -1 || write_all(fd, req, len) == -1 ||
 	    read_full(fd, hdr, 4) == -1)
 		return -1;
 	if ((n = get_be32(hdr)) > CTL_MAX_REPLY)
@@ -297,7 +278,7 @@ cli_common_only(struct cli *cli, const struct cli_cmd *cmd, int argc,
 
 int
 cli_one_id(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
-    const char *op, const char *what, void (*whole)(const msgpack_object *))
+    enum ctl_op op, const char *what, void (*whole)(const msgpack_object *))
 {
 	struct ctl_request	 req;
 	int			 r;
@@ -313,7 +294,7 @@ cli_one_id(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 
 int
 cli_plain(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
-    const char *op, void (*item)(const msgpack_object *),
+    enum ctl_op op, void (*item)(const msgpack_object *),
     void (*whole)(const msgpack_object *))
 {
 	struct ctl_request	 req;

@@ -47,7 +47,7 @@ int	 cli_call_stream(struct cli *, struct ctl_request *, struct ctl_reply *,
 /* Reads exactly n bytes; -1 on error or end of file. */
 int	 cli_read_full(int fd, void *p, size_t n);
 /* Makes a request for op with no arguments set. */
-void	 cli_request(struct ctl_request *, const char *op);
+void	 cli_request(struct ctl_request *, enum ctl_op);
 
 /* Prints a msgpack value as JSON, then a newline. */
 void	 cli_json(FILE *, const msgpack_object *);
@@ -66,9 +66,9 @@ int	 cli_run(struct cli *, struct ctl_request *,
 int	 cli_common_only(struct cli *, const struct cli_cmd *, int, char **);
 /* A command taking only the common options and one id: op {id}, printed by whole. */
 int	 cli_one_id(struct cli *, const struct cli_cmd *, int, char **,
-	     const char *op, const char *what, void (*whole)(const msgpack_object *));
+	     enum ctl_op, const char *what, void (*whole)(const msgpack_object *));
 int	 cli_plain(struct cli *, const struct cli_cmd *, int, char **,
-	     const char *op, void (*item)(const msgpack_object *),
+	     enum ctl_op, void (*item)(const msgpack_object *),
 	     void (*whole)(const msgpack_object *));
 /* Sends a request whose reply carries only its status (JSON null with --json). */
 int	 cli_simple(struct cli *, struct ctl_request *);

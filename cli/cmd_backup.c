@@ -122,7 +122,7 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		free(why);
 		return 1;
 	}
-	cli_request(&req, "backup");
+	cli_request(&req, CTL_BACKUP);
 	if (with_key)
 		ctl_set(&req, "with_key", NULL, 0, 1);
 	if ((r = cli_call_stream(cli, &req, &rep, &fd)) == 0) {

@@ -17,5 +17,5 @@ print_id(const msgpack_object *d)
 int
 cmd_id(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_plain(cli, cmd, argc, argv, "id", NULL, print_id);
+	return cli_plain(cli, cmd, argc, argv, CTL_ID, NULL, print_id);
 }

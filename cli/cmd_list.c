@@ -30,7 +30,7 @@ cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	struct ctl_request	 req;
 	int			 ch, r;
 
-	cli_request(&req, "list");
+	cli_request(&req, CTL_LIST);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (cli_filter_opt(&req, ch, optarg))
 			continue;

@@ -34,7 +34,7 @@ cmd_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	unsigned long		 limit;
 	int			 ch, r;
 
-	cli_request(&req, "log");
+	cli_request(&req, CTL_LOG);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'n')
 			ctl_set(&req, "node", optarg, strlen(optarg), 0);

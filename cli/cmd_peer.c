@@ -29,7 +29,7 @@ print_peer(const msgpack_object *e)
 int
 cmd_peers(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_plain(cli, cmd, argc, argv, "peers", print_peer, NULL);
+	return cli_plain(cli, cmd, argc, argv, CTL_PEERS, print_peer, NULL);
 }
 
 int
@@ -43,8 +43,8 @@ cmd_peer(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (argc - optind != 2 || (strcmp(argv[optind], "add") != 0 &&
 	    strcmp(argv[optind], "remove") != 0))
 		return cli_usage(cmd, "expected add or remove and an address");
-	cli_request(&req, strcmp(argv[optind], "add") == 0 ? "peer-add" :
-	    "peer-remove");
+	cli_request(&req, strcmp(argv[optind], "add") == 0 ? CTL_PEER_ADD :
+	    CTL_PEER_REMOVE);
 	ctl_set(&req, "address", argv[optind + 1], strlen(argv[optind + 1]), 0);
 	return cli_simple(cli, &req);
 }

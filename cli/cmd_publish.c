@@ -73,7 +73,7 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "one file at a time");
 	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
 		return 1;
-	cli_request(&req, "publish");
+	cli_request(&req, CTL_PUBLISH);
 	ctl_set(&req, "body", text, len, 0);
 	free(text);
 	return cli_run(cli, &req, NULL, print_result);
@@ -82,6 +82,6 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, "retract", "record id",
+	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, "record id",
 	    print_result);
 }

@@ -84,7 +84,7 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	char			*q;
 	int			 ch, r;
 
-	cli_request(&req, "search");
+	cli_request(&req, CTL_SEARCH);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (cli_filter_opt(&req, ch, optarg))
 			continue;
@@ -120,5 +120,5 @@ print_reindex(const msgpack_object *d)
 int
 cmd_reindex(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_plain(cli, cmd, argc, argv, "reindex", NULL, print_reindex);
+	return cli_plain(cli, cmd, argc, argv, CTL_REINDEX, NULL, print_reindex);
 }

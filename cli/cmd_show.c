@@ -18,7 +18,7 @@ cmd_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	char			*text;
 	int			 ch, r;
 
-	cli_request(&req, "show");
+	cli_request(&req, CTL_SHOW);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'n')
 			ctl_set(&req, "node", optarg, strlen(optarg), 0);

@@ -98,5 +98,5 @@ print_status(const msgpack_object *d)
 int
 cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_plain(cli, cmd, argc, argv, "status", NULL, print_status);
+	return cli_plain(cli, cmd, argc, argv, CTL_STATUS, NULL, print_status);
 }

@@ -25,7 +25,7 @@ trust_list(struct cli *cli)
 {
 	struct ctl_request	 req;
 
-	cli_request(&req, "trust-list");
+	cli_request(&req, CTL_TRUST_LIST);
 	return cli_run(cli, &req, print_trust, NULL);
 }
 
@@ -57,8 +57,8 @@ cmd_trust(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "expected add ID, remove ID or list");
 	if (strcmp(verb, "remove") == 0 && name != NULL)
 		return cli_usage(cmd, "--name goes with add");
-	cli_request(&req, strcmp(verb, "add") == 0 ? "trust-add" :
-	    "trust-remove");
+	cli_request(&req, strcmp(verb, "add") == 0 ? CTL_TRUST_ADD :
+	    CTL_TRUST_REMOVE);
 	ctl_set(&req, "id", argv[optind + 1], strlen(argv[optind + 1]), 0);
 	if (name != NULL)
 		ctl_set(&req, "name", name, strlen(name), 0);

@@ -35,7 +35,7 @@ cmd_verify(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return r - 1;
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	cli_request(&req, "verify");
+	cli_request(&req, CTL_VERIFY);
 	r = cli_call(cli, &req, &rep);
 	/* A failed verification still carries the per-branch verdicts. */
 	if (rep.data != NULL && rep.data->type == MSGPACK_OBJECT_ARRAY) {

@@ -30,7 +30,7 @@ cmd_vouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage(cmd, "give exactly one node id");
 	if (name == NULL)
 		return cli_usage(cmd, "--name is required");
-	cli_request(&req, "vouch");
+	cli_request(&req, CTL_VOUCH);
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
 	ctl_set(&req, "name", name, strlen(name), 0);
 	if (ags != NULL)
@@ -41,5 +41,5 @@ cmd_vouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_unvouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, "unvouch", "node id", NULL);
+	return cli_one_id(cli, cmd, argc, argv, CTL_UNVOUCH, "node id", NULL);
 }

@@ -1,4 +1,9 @@
-/* knowd.c — the daemon's entry point: `knowd init`, `knowd -n`, and running a node. */
+/*
+ * knowd.c — the daemon's entry point and the top floor: `knowd init`,
+ * `knowd -n`, and running a node, which wires the rooms together — the
+ * node (its branches), the workers, the net (peers), the web pages and the
+ * control socket — and runs the event loop until a signal stops it.
+ */
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -14,22 +19,17 @@
 #include <event2/thread.h>
 #include <sodium.h>
 
-#include "chan.h"
-#include "config.h"
-#include "gossip.h"
+#include "conf.h"
+#include "control.h"
+#include "ctl.h"
 #include "home.h"
-#include "knowd.h"
 #include "log.h"
-#include "pack.h"
-#include "peer.h"
+#include "net.h"
+#include "node.h"
 #include "search.h"
 #include "store.h"
-#include "trust.h"
-#include "handlers.h"
-#include "sync.h"
 #include "util.h"
 #include "web.h"
-#include "worker.h"
 
 #define KNOWD_VERSION "0.1.0"
 
@@ -46,6 +46,19 @@ static const char usage[] =
 "\n"
 "knowd logs to stderr, stops cleanly on SIGTERM or SIGINT, and on SIGHUP\n"
 "reloads knowd.conf (trust, peers, limits) without dropping connections.\n";
+
+/* A running knowd: the rooms, wired together. */
+struct knowd {
+	struct node		 node;
+	struct event_base	*base;
+	struct worker		*fast;		/* packs from and for peers */
+	struct worker		*slow;		/* knowctl verify and backup */
+	struct net		*net;
+	struct web		*web;
+	struct search_loop	*search_loop;
+	struct control		*control;
+	struct control_env	 env;		/* what the control operations reach */
+};
 
 /* Signal callback: stop the event loop. */
 static void
@@ -94,13 +107,58 @@ knowd_hup_cb(evutil_socket_t sig, short what, void *arg)
 	struct knowd	*kd = arg;
 	char		*why = NULL;
 
-	if (node_reload(kd, &why) != 0) {
+	if (node_reload(&kd->node, &why) != 0) {
 		log_warnx("reload refused, configuration unchanged: %s", why);
 		free(why);
 		return;
 	}
-	trust_settle(kd);
+	trust_settle(&kd->node);
 	log_info("configuration reloaded");
+}
+
+/* Starts the rooms above the node: workers, net, web, control socket, index merges. */
+static int
+knowd_start(struct knowd *kd, char **cause)
+{
+	const char	*repo = git_repository_path(store_repo(kd->node.store));
+	char		*path, *why = NULL;
+	int		 rv;
+
+	/* Two workers: an operator's verify or backup never delays gossip. */
+	if (worker_start(&kd->fast, kd->base, repo, cause) != 0 ||
+	    worker_start(&kd->slow, kd->base, repo, cause) != 0 ||
+	    net_start(&kd->net, kd->base, &kd->node, kd->fast, cause) != 0)
+		return -1;
+	if (kd->node.conf.npeers > 0)
+		node_expect_peers(&kd->node);
+	if (web_start(&kd->web, kd->base, &kd->node, &why) != 0) {
+		log_warnx("%s; the web pages are off", why);
+		free(why);
+	}
+	kd->search_loop = search_loop_start(kd->base, kd->node.search);
+	kd->env.node = &kd->node;
+	kd->env.net = kd->net;
+	kd->env.web = kd->web;
+	kd->env.search_loop = kd->search_loop;
+	kd->env.fast = kd->fast;
+	kd->env.slow = kd->slow;
+	path = home_path(kd->node.home, CTL_SOCKET);
+	rv = control_open(&kd->control, kd->base, path, control_dispatch,
+	    &kd->env, cause);
+	free(path);
+	return rv;
+}
+
+/* Stops them in the reverse order (workers first: their last jobs' done() look up peers). */
+static void
+knowd_stop(struct knowd *kd)
+{
+	worker_stop(kd->fast);
+	worker_stop(kd->slow);
+	control_close(kd->control);
+	web_stop(kd->web);
+	net_stop(kd->net);
+	search_loop_stop(kd->search_loop);
 }
 
 /* Runs the node until SIGTERM or SIGINT. */
@@ -112,10 +170,11 @@ knowd_run(const char *home)
 	char		*why = NULL;
 	int		 rv = 1;
 
-	if (node_open(&kd, home, &why) != 0) {
+	memset(&kd, 0, sizeof kd);
+	if (node_open(&kd.node, home, &why) != 0) {
 		log_warnx("%s", why);
 		free(why);
-		node_close(&kd);
+		node_close(&kd.node);
 		return 1;
 	}
 	evthread_use_pthreads();
@@ -127,47 +186,23 @@ knowd_run(const char *home)
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sighup, NULL);
-	chan_network_id(kd.conf.network, kd.netid);
-	sync_init(&kd);
-	/* Two workers: an operator's verify or backup never delays gossip. */
-	if (control_open(&kd, &why) != 0 || worker_start(&kd.worker, kd.base,
-	    git_repository_path(store_repo(kd.store)), &why) != 0 ||
-	    worker_start(&kd.slow, kd.base,
-	    git_repository_path(store_repo(kd.store)), &why) != 0 ||
-	    peers_start(&kd, &why) != 0) {
+	if (knowd_start(&kd, &why) != 0) {
 		log_warnx("%s", why);
 		free(why);
 		goto out;
 	}
-	if (kd.conf.npeers > 0)
-		kd.recover_until = time(NULL) + NODE_RECOVER_WAIT;
-	if (web_start(&kd, &why) != 0) {
-		log_warnx("%s; the web view is off", why);
-		free(why);
-		why = NULL;
-	}
-	sync_start(&kd);
-	gossip_start(&kd);
-	search_compact_start(&kd);
-	log_info("node %s (%s) running in %s", kd.did, node_name(&kd), home);
+	log_info("node %s (%s) running in %s", kd.node.did, node_name(&kd.node),
+	    home);
 	knowd_notify_ready();
 	event_base_dispatch(kd.base);
 	rv = 0;
 out:
-	/* The worker first: its last jobs' done() may still look up peers. */
-	worker_stop(kd.worker);
-	worker_stop(kd.slow);
-	web_stop(&kd);
-	peers_stop(&kd);
-	gossip_stop(&kd);
-	search_compact_stop(&kd);
-	sync_free(&kd);
-	control_close(&kd);
+	knowd_stop(&kd);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);
 	event_base_free(kd.base);
-	node_close(&kd);
+	node_close(&kd.node);
 	log_info("stopped");
 	return rv;
 }
@@ -215,7 +250,7 @@ main(int argc, char **argv)
 	store_global_init();
 	pack_global_init();
 	if (argc > 1 && strcmp(argv[1], "init") == 0) {
-		rv = knowd_init_main(argc - 1, argv + 1);
+		rv = node_init_main(argc - 1, argv + 1);
 		git_libgit2_shutdown();
 		return rv;
 	}

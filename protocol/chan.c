@@ -1,5 +1,5 @@
 /*
- * chan.c — the secure channel between two knowd nodes (DESIGN §5,
+ * chan.c — the secure channel between two knowd nodes (doc/DESIGN.md §5,
  * protocol/PROTOCOL.md §1): Noise XX from noise.c, static keys converted
  * from the nodes' Ed25519 identities, the network id in the prologue, the
  * Ed25519 identity and protocol version as the payload of messages 2 and 3,

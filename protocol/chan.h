@@ -1,5 +1,5 @@
 /*
- * chan.h — the secure channel between two knowd nodes (DESIGN §5).
+ * chan.h — the secure channel between two knowd nodes (doc/DESIGN.md §5).
  *
  * Noise_XX_25519_ChaChaPoly_BLAKE2b built from libsodium primitives. Each
  * node's static X25519 key is its Ed25519 identity key converted with

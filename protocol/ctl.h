@@ -34,6 +34,34 @@ struct ctl_argspec {
 	size_t		 max;		/* bytes for STR/BIN, value for UINT */
 };
 
+/*
+ * Every control operation. The schema table ctl_ops[] and knowd's handler
+ * table are both indexed by it: a new operation is one entry here, one
+ * schema row in ctl.c, one handler in daemon/control/ and one knowctl file.
+ */
+enum ctl_op {
+	CTL_ID,
+	CTL_STATUS,
+	CTL_PUBLISH,
+	CTL_RETRACT,
+	CTL_SHOW,
+	CTL_LIST,
+	CTL_LOG,
+	CTL_VERIFY,
+	CTL_PEERS,
+	CTL_PEER_ADD,
+	CTL_PEER_REMOVE,
+	CTL_TRUST_ADD,
+	CTL_TRUST_REMOVE,
+	CTL_TRUST_LIST,
+	CTL_VOUCH,
+	CTL_UNVOUCH,
+	CTL_BACKUP,
+	CTL_SEARCH,
+	CTL_REINDEX,
+	CTL_NOPS
+};
+
 struct ctl_opspec {
 	const char		*name;
 	struct ctl_argspec	 args[CTL_MAX_ARGS];
@@ -54,9 +82,11 @@ struct ctl_request {
 	struct ctl_value	 v[CTL_MAX_ARGS];
 };
 
-/* The operations knowd understands (NULL-terminated by name). */
-extern const struct ctl_opspec ctl_ops[];
+/* The operations knowd understands, indexed by enum ctl_op (NULL-terminated by name). */
+extern const struct ctl_opspec ctl_ops[CTL_NOPS + 1];
 const struct ctl_opspec *ctl_op_find(const char *name);
+/* The enum ctl_op of an entry of ctl_ops. */
+#define ctl_op_id(op)	((enum ctl_op)((op) - ctl_ops))
 
 /*
  * Decodes and type-checks a request frame payload. Pure; fuzzed. On failure

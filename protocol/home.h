@@ -1,4 +1,4 @@
-/* home.h — where a node's home directory is and what lives in it (DESIGN §3). */
+/* home.h — where a node's home directory is and what lives in it (doc/DESIGN.md §3). */
 #ifndef KNOWD_HOME_H
 #define KNOWD_HOME_H
 

@@ -1,4 +1,4 @@
-/* record.c — the record schema (DESIGN §4): vocabularies, keys, value shapes, ownership. */
+/* record.c — the record schema (doc/DESIGN.md §4): vocabularies, keys, value shapes, ownership. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

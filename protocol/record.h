@@ -1,4 +1,4 @@
-/* record.h — the record format (DESIGN §4): Markdown with YAML front matter, fixed schema. */
+/* record.h — the record format (doc/DESIGN.md §4): Markdown with YAML front matter, fixed schema. */
 #ifndef KNOWD_RECORD_H
 #define KNOWD_RECORD_H
 
@@ -87,7 +87,7 @@ void	 record_set(char **member, const char *value);
 const char *record_kind_name(enum record_kind);
 /* The record's path inside an origin branch tree. Caller frees. */
 char	*record_path(const struct record *);
-/* True when path is one DESIGN §3 allows in an origin branch (with the right name shape). */
+/* True when path is one doc/DESIGN.md §3 allows in an origin branch (with the right name shape). */
 int	 record_path_allowed(const char *path);
 
 /* Controlled vocabularies (NULL-terminated). */

@@ -1,4 +1,4 @@
-/* record_path.c — where records live in an origin branch tree (DESIGN §3). */
+/* record_path.c — where records live in an origin branch tree (doc/DESIGN.md §3). */
 #include <stdlib.h>
 #include <string.h>
 

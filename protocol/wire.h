@@ -1,5 +1,5 @@
 /*
- * wire.h — the messages nodes exchange inside the secure channel (DESIGN §5).
+ * wire.h — the messages nodes exchange inside the secure channel (doc/DESIGN.md §5).
  *
  * Every message is one msgpack array [type, …] filling exactly one channel
  * frame (at most CHAN_MAX_PLAIN bytes). Decoders run mpcheck first, then

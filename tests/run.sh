@@ -28,6 +28,9 @@ run_one() {
 	fi
 }
 
+# The floors of the house: calls and includes go down only (doc/DESIGN.md).
+run_one "lint/layering" bash tests/layering.sh
+
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "unit/$(basename "$t")" "$t"

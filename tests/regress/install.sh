@@ -215,9 +215,9 @@ done
 same_opts "knowctl (all commands)" "$T/h.knowctl-all" "$T/m.knowctl"
 
 # Every key knowd.conf accepts is documented, and every documented key is accepted.
-keys=$({ grep -oE '\{ "[a-z_]+", offsetof\(struct config' daemon/config.c |
+keys=$({ grep -oE '\{ "[a-z_]+", offsetof\(struct config' daemon/conf/config.c |
 	grep -oE '"[a-z_]+"'
-	grep -oE 'strcmp\(key, "[a-z_]+"\)' daemon/config.c | grep -oE '"[a-z_]+"'
+	grep -oE 'strcmp\(key, "[a-z_]+"\)' daemon/conf/config.c | grep -oE '"[a-z_]+"'
 	} | tr -d '"' | LC_ALL=C sort -u)
 check "config.c has the keys" test "$(wc -w <<<"$keys")" -ge 11
 for k in $keys; do

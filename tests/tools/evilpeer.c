@@ -27,14 +27,13 @@
 #include <sodium.h>
 
 #include "chan.h"
-#include "config.h"
+#include "conf.h"
 #include "home.h"
 #include "keys.h"
-#include "knowd.h"
+#include "node.h"
 #include "record.h"
 #include "store.h"
 #include "util.h"
-#include "verify.h"
 #include "wire.h"
 
 #include "evilpeer_conn.h"
@@ -296,8 +295,8 @@ lesson(const char *title, char **text, size_t *len, char **path)
 		free(why);
 		return -1;
 	}
-	node_new_id(id);
-	node_time(time(NULL), now);
+	ulid_new(id);
+	time_iso(time(NULL), now);
 	record_set(&r->id, id);
 	record_set(&r->title, title);
 	record_set(&r->created, now);

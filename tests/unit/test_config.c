@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "conf.h"
 #include "keys.h"
 #include "util.h"
 

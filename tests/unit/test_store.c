@@ -11,12 +11,10 @@
 
 #include <cmocka.h>
 
-#include "catalog.h"
+#include "store.h"
 #include "keys.h"
 #include "record.h"
-#include "store.h"
 #include "util.h"
-#include "verify.h"
 
 #define ULID		"01JDZ3M7K2V6ABCDEFGHJKMNPQ"
 #define PROJECT		"energie-projekt"
@@ -479,13 +477,13 @@ test_view(void **state)
 	git_oid	 heads[3], tree, again, v1, v2, a, b;
 	char	*cause = NULL, *path;
 
-	assert_int_equal(store_view_tree(f->st, &tree), 1);
+	assert_int_equal(view_tree(f->st, &tree), 1);
 	good_branch(f, &f->a, f->nida, heads);
 	commit_text(f, &f->b, f->nidb, "node.md", node_md(f->nidb, "B"), 1,
 	    NULL);
-	if (store_view_update(f->st, &tree, &cause) != 0)
+	if (view_update(f->st, &tree, &cause) != 0)
 		fail_msg("view: %s", cause);
-	assert_int_equal(store_view_tree(f->st, &again), 0);
+	assert_int_equal(view_tree(f->st, &again), 0);
 	assert_true(git_oid_equal(&tree, &again));
 	path = xasprintf("nodes/%s/node.md", f->nida);
 	entry_id(repo, &tree, path, &a);
@@ -507,14 +505,14 @@ test_view(void **state)
 	assert_int_equal(parents_of(f, &v1), 2);	/* both heads, no previous */
 
 	/* Nothing changed: no new commit. */
-	assert_int_equal(store_view_update(f->st, &again, &cause), 0);
+	assert_int_equal(view_update(f->st, &again, &cause), 0);
 	assert_true(git_oid_equal(&tree, &again));
 	view_head(f, &v2);
 	assert_true(git_oid_equal(&v1, &v2));
 
 	/* A moves: previous view and A's new head are the parents. */
 	assert_int_equal(commit1(f, &f->a, f->nida, LESSON_PATH, NULL, NULL), 4);
-	assert_int_equal(store_view_update(f->st, &again, &cause), 0);
+	assert_int_equal(view_update(f->st, &again, &cause), 0);
 	assert_false(git_oid_equal(&tree, &again));
 	view_head(f, &v2);
 	assert_false(git_oid_equal(&v1, &v2));
@@ -533,7 +531,7 @@ test_view_converges(void **state)
 	good_branch(f, &f->a, f->nida, heads);
 	commit_text(f, &f->b, f->nidb, "node.md", node_md(f->nidb, "B"), 1,
 	    NULL);
-	assert_int_equal(store_view_update(f->st, &t1, &cause), 0);
+	assert_int_equal(view_update(f->st, &t1, &cause), 0);
 
 	repo2 = xasprintf("%s/repo2", f->dir);
 	assert_int_equal(store_create(repo2, &cause), 0);
@@ -541,13 +539,13 @@ test_view_converges(void **state)
 	    "'refs/namespaces/*:refs/namespaces/*' >/dev/null 2>&1", repo2,
 	    f->repo), 0);
 	assert_int_equal(store_open(repo2, &st2, &cause), 0);
-	if (store_view_update(st2, &t2, &cause) != 0)
+	if (view_update(st2, &t2, &cause) != 0)
 		fail_msg("view: %s", cause);
 	assert_true(git_oid_equal(&t1, &t2));
 
 	/* One more commit in the first repository only: the views differ. */
 	commit1(f, &f->b, f->nidb, "node.md", NULL, NULL);
-	assert_int_equal(store_view_update(f->st, &t1, &cause), 0);
+	assert_int_equal(view_update(f->st, &t1, &cause), 0);
 	assert_false(git_oid_equal(&t1, &t2));
 	store_close(st2);
 	free(repo2);
@@ -607,7 +605,7 @@ test_verify_good(void **state)
 		assert_int_equal(git_verify(f, good, &heads[i]), 0);
 		assert_int_not_equal(git_verify(f, other, &heads[i]), 0);
 	}
-	assert_int_equal(store_view_update(f->st, &tree, &cause), 0);
+	assert_int_equal(view_update(f->st, &tree, &cause), 0);
 	assert_int_equal(run("git -C '%s' fsck --strict >/dev/null 2>&1",
 	    f->repo), 0);
 	free(good);
@@ -696,7 +694,7 @@ exec_tree(struct fixture *f, const git_oid *id, const char *name, git_oid *out)
 	git_commit_free(c);
 }
 
-/* Signed commits whose content DESIGN §3 does not allow. */
+/* Signed commits whose content doc/DESIGN.md §3 does not allow. */
 static void
 test_verify_content(void **state)
 {

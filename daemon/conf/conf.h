@@ -1,0 +1,75 @@
+/*
+ * conf.h — knowd.conf: "key = value" lines and "#" comments, parsed,
+ * checked and printed back (config.c), and edited in place on behalf of
+ * knowctl (confedit.c). The lowest room of the daemon: it knows only util/
+ * and keys/.
+ */
+#ifndef KNOWD_CONF_H
+#define KNOWD_CONF_H
+
+#include <stddef.h>
+
+#define CONFIG_FILE		"knowd.conf"
+#define CONFIG_DEFAULT_LISTEN	"127.0.0.1:7700"
+#define CONFIG_DEFAULT_NETWORK	"knowd"
+#define CONFIG_DEFAULT_HTTP	"127.0.0.1:7780"
+
+struct config_peer {
+	char	*nid;		/* expected node id, or NULL */
+	char	*host;
+	char	*port;
+};
+
+struct config_trust {
+	char	*nid;
+	char	*name;		/* may be NULL */
+};
+
+struct config {
+	char			*listen;	/* host:port, or NULL for none */
+	char			*network;
+	char			*http;		/* web view host:port, or NULL for off */
+	struct config_peer	*peers;
+	size_t			 npeers;
+	struct config_trust	*trust;
+	size_t			 ntrust;
+	int			 mirror_all;
+	/* Limits and timers (seconds); see config_defaults for the defaults. */
+	int			 idle_timeout;
+	int			 keepalive;
+	int			 max_peers_in;
+	int			 max_peers_out;
+	int			 sync_interval;
+	int			 trust_depth;
+};
+
+/* Loads path; on failure *cause names the file, line and problem. */
+int	 config_load(const char *path, struct config *, char **cause);
+void	 config_defaults(struct config *);
+void	 config_free(struct config *);
+/* The canonical text of a configuration. Caller frees. */
+char	*config_print(const struct config *);
+/* Applies one line ("key = value", blank or comment) to c. */
+int	 config_apply_line(struct config *, char *line, char **cause);
+/* Parses "[NID@]HOST:PORT". */
+int	 config_parse_peer(const char *, struct config_peer *, char **cause);
+/* Splits "HOST:PORT" or "[V6]:PORT" into new strings; checks the port. */
+int	 config_split_hostport(const char *, char **host, char **port, char **cause);
+
+/*
+ * confedit.c: changing knowd.conf for knowctl. Whole lines are added or
+ * removed, everything else (comments, order, blank lines) is kept, and the
+ * file is replaced atomically.
+ */
+/* Appends "key = value". */
+int	 confedit_add(const char *path, const char *key, const char *value,
+	     char **cause);
+/*
+ * Removes every "key = …" line for which match(value, arg) is true; *removed
+ * gets their number (the file is not rewritten when it is 0).
+ */
+int	 confedit_remove(const char *path, const char *key,
+	     int (*match)(const char *value, const void *arg), const void *arg,
+	     int *removed, char **cause);
+
+#endif

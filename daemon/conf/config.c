@@ -1,0 +1,319 @@
+/* config.c — parse, check and print knowd.conf. */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "util.h"
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->listen = xstrdup(CONFIG_DEFAULT_LISTEN);
+	c->network = xstrdup(CONFIG_DEFAULT_NETWORK);
+	c->http = xstrdup(CONFIG_DEFAULT_HTTP);
+	c->idle_timeout = 90;
+	c->keepalive = 30;
+	c->max_peers_in = 64;
+	c->max_peers_out = 8;
+	c->sync_interval = 30;
+	c->trust_depth = 1;
+}
+
+/* The numeric settings: name, member offset, smallest and largest value. */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	int		 min, max;
+} config_ints[] = {
+	{ "idle_timeout", offsetof(struct config, idle_timeout), 2, 86400 },
+	{ "keepalive", offsetof(struct config, keepalive), 1, 3600 },
+	{ "max_peers_in", offsetof(struct config, max_peers_in), 0, 10000 },
+	{ "max_peers_out", offsetof(struct config, max_peers_out), 0, 1000 },
+	{ "sync_interval", offsetof(struct config, sync_interval), 1, 86400 },
+	{ "trust_depth", offsetof(struct config, trust_depth), 0, 8 },
+};
+
+/* Sets a numeric setting; 1 when key is not one, -1 on a bad value. */
+static int
+config_set_int(struct config *c, const char *key, const char *v, char **cause)
+{
+	char	*end;
+	long	 n;
+	size_t	 i;
+
+	for (i = 0; i < nitems(config_ints); i++) {
+		if (strcmp(key, config_ints[i].key) != 0)
+			continue;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < config_ints[i].min ||
+		    n > config_ints[i].max)
+			return set_cause(cause, "%s: \"%s\" is not a number "
+			    "from %d to %d", key, v, config_ints[i].min,
+			    config_ints[i].max);
+		*(int *)((char *)c + config_ints[i].off) = (int)n;
+		return 0;
+	}
+	return 1;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	 i;
+
+	free(c->listen);
+	free(c->network);
+	free(c->http);
+	for (i = 0; i < c->npeers; i++) {
+		free(c->peers[i].nid);
+		free(c->peers[i].host);
+		free(c->peers[i].port);
+	}
+	free(c->peers);
+	for (i = 0; i < c->ntrust; i++) {
+		free(c->trust[i].nid);
+		free(c->trust[i].name);
+	}
+	free(c->trust);
+	memset(c, 0, sizeof *c);
+}
+
+int
+config_split_hostport(const char *s, char **host, char **port, char **cause)
+{
+	const char	*colon, *h = s;
+	size_t		 hl;
+	char		*end;
+	long		 p;
+
+	if (*s == '[') {
+		if ((colon = strstr(s, "]:")) == NULL)
+			return set_cause(cause, "\"%s\": expected [ADDRESS]:PORT", s);
+		h = s + 1;
+		hl = (size_t)(colon - h);
+		colon++;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return set_cause(cause, "\"%s\": expected HOST:PORT", s);
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl > 253)
+		return set_cause(cause, "\"%s\": missing or overlong host", s);
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || p < 0 || p > 65535 ||
+	    !isdigit((unsigned char)colon[1]))
+		return set_cause(cause, "\"%s\": port must be a number 0-65535", s);
+	*host = xstrndup(h, hl);
+	*port = xstrdup(colon + 1);
+	return 0;
+}
+
+int
+config_parse_peer(const char *s, struct config_peer *p, char **cause)
+{
+	const char	*at;
+	uint8_t		 pk[KEYS_PK_LEN];
+	char		*nid = NULL, *why = NULL;
+
+	memset(p, 0, sizeof *p);
+	if ((at = strchr(s, '@')) != NULL) {
+		nid = xstrndup(s, (size_t)(at - s));
+		if (keys_did_decode(nid, pk, &why) != 0) {
+			set_cause(cause, "peer \"%s\": %s", s, why);
+			free(why);
+			free(nid);
+			return -1;
+		}
+		free(nid);
+		p->nid = xmalloc(KEYS_NID_MAX);
+		keys_nid_encode(pk, p->nid);
+		s = at + 1;
+	}
+	if (config_split_hostport(s, &p->host, &p->port, cause) != 0) {
+		free(p->nid);
+		p->nid = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses "NID [name…]" of a trust line. */
+static int
+parse_trust(const char *v, struct config *c, char **cause)
+{
+	uint8_t		 pk[KEYS_PK_LEN];
+	const char	*sp;
+	char		*id, *why = NULL;
+	struct config_trust *t;
+
+	sp = strpbrk(v, " \t");
+	id = xstrndup(v, sp != NULL ? (size_t)(sp - v) : strlen(v));
+	if (keys_did_decode(id, pk, &why) != 0) {
+		set_cause(cause, "trust: %s", why);
+		free(why);
+		free(id);
+		return -1;
+	}
+	free(id);
+	c->trust = xreallocarray(c->trust, c->ntrust + 1, sizeof *c->trust);
+	t = &c->trust[c->ntrust++];
+	t->nid = xmalloc(KEYS_NID_MAX);
+	keys_nid_encode(pk, t->nid);
+	while (sp != NULL && (*sp == ' ' || *sp == '\t'))
+		sp++;
+	t->name = sp != NULL && *sp != '\0' ? xstrdup(sp) : NULL;
+	return 0;
+}
+
+/* Sets a HOST:PORT setting (or NULL for "off") after checking it. */
+static int
+config_set_addr(char **member, const char *v, char **cause)
+{
+	char	*h, *p;
+
+	free(*member);
+	*member = NULL;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (config_split_hostport(v, &h, &p, cause) != 0)
+		return -1;
+	free(h);
+	free(p);
+	*member = xstrdup(v);
+	return 0;
+}
+
+/* Applies one "key = value" setting. */
+static int
+config_set(struct config *c, const char *key, const char *v, char **cause)
+{
+	int	 r;
+
+	if ((r = config_set_int(c, key, v, cause)) != 1)
+		return r;
+	if (strcmp(key, "listen") == 0)
+		return config_set_addr(&c->listen, v, cause);
+	else if (strcmp(key, "http") == 0)
+		return config_set_addr(&c->http, v, cause);
+	else if (strcmp(key, "network") == 0) {
+		if (*v == '\0' || strlen(v) > 128)
+			return set_cause(cause, "network: name must be 1-128 "
+			    "characters");
+		free(c->network);
+		c->network = xstrdup(v);
+	} else if (strcmp(key, "peer") == 0) {
+		c->peers = xreallocarray(c->peers, c->npeers + 1,
+		    sizeof *c->peers);
+		if (config_parse_peer(v, &c->peers[c->npeers], cause) != 0)
+			return -1;
+		c->npeers++;
+	} else if (strcmp(key, "trust") == 0)
+		return parse_trust(v, c, cause);
+	else if (strcmp(key, "mirror") == 0) {
+		if (strcmp(v, "all") != 0 && strcmp(v, "trusted") != 0)
+			return set_cause(cause, "mirror: \"%s\" is not all or "
+			    "trusted", v);
+		c->mirror_all = strcmp(v, "all") == 0;
+	} else
+		return set_cause(cause, "unknown key \"%s\"", key);
+	return 0;
+}
+
+/* Trims ASCII whitespace from both ends in place. */
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+config_apply_line(struct config *c, char *line, char **cause)
+{
+	char	*eq, *key, *val;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL)
+		return set_cause(cause, "expected \"key = value\"");
+	*eq = '\0';
+	key = trim(key);
+	val = trim(eq + 1);
+	return config_set(c, key, val, cause);
+}
+
+int
+config_load(const char *path, struct config *c, char **cause)
+{
+	char	*text, *line, *next, *why = NULL;
+	size_t	 len, lineno = 0;
+
+	config_defaults(c);
+	if (read_file(path, CONFIG_MAX_BYTES, &text, &len, cause) != 0) {
+		config_free(c);
+		return -1;
+	}
+	if (!utf8_valid(text, len)) {
+		free(text);
+		config_free(c);
+		return set_cause(cause, "%s: not UTF-8 text", path);
+	}
+	for (line = text; line != NULL; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (config_apply_line(c, line, &why) != 0) {
+			set_cause(cause, "%s:%zu: %s", path, lineno, why);
+			free(why);
+			free(text);
+			config_free(c);
+			return -1;
+		}
+	}
+	free(text);
+	return 0;
+}
+
+char *
+config_print(const struct config *c)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	buf_printf(&b, "listen = %s\n", c->listen != NULL ? c->listen : "off");
+	buf_printf(&b, "network = %s\n", c->network);
+	buf_printf(&b, "mirror = %s\n", c->mirror_all ? "all" : "trusted");
+	if (c->http == NULL || strcmp(c->http, CONFIG_DEFAULT_HTTP) != 0)
+		buf_printf(&b, "http = %s\n", c->http != NULL ? c->http : "off");
+	for (i = 0; i < nitems(config_ints); i++)
+		buf_printf(&b, "%s = %d\n", config_ints[i].key,
+		    *(const int *)((const char *)c + config_ints[i].off));
+	for (i = 0; i < c->npeers; i++) {
+		const struct config_peer *p = &c->peers[i];
+		int v6 = strchr(p->host, ':') != NULL;
+
+		buf_printf(&b, "peer = %s%s%s%s%s:%s\n",
+		    p->nid != NULL ? p->nid : "", p->nid != NULL ? "@" : "",
+		    v6 ? "[" : "", p->host, v6 ? "]" : "", p->port);
+	}
+	for (i = 0; i < c->ntrust; i++)
+		buf_printf(&b, "trust = %s%s%s\n", c->trust[i].nid,
+		    c->trust[i].name != NULL ? " " : "",
+		    c->trust[i].name != NULL ? c->trust[i].name : "");
+	return buf_detach(&b, NULL);
+}

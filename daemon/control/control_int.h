@@ -1,0 +1,45 @@
+/* control_int.h — what the control room's files share (inside control/ only). */
+#ifndef KNOWD_CONTROL_INT_H
+#define KNOWD_CONTROL_INT_H
+
+#include <msgpack.h>
+#include <git2.h>
+
+#include "control.h"
+#include "ctl.h"
+#include "node.h"
+#include "record.h"
+
+/* One operation's handler: answers req into pk (or defers with control_defer(cc)). */
+typedef void op_fn(struct control_env *, struct control_client *,
+    const struct ctl_request *, msgpack_packer *);
+
+op_fn	 op_id, op_status, op_publish, op_retract, op_vouch, op_unvouch;	/* op_node.c */
+op_fn	 op_show, op_list, op_log, op_verify;				/* op_read.c */
+op_fn	 op_peers, op_peer_add, op_peer_remove;				/* op_net.c */
+op_fn	 op_trust_add, op_trust_remove, op_trust_list;
+op_fn	 op_search, op_reindex;						/* op_search.c */
+op_fn	 op_backup;							/* op_backup.c */
+/* op_search.c: list with a search-index filter; 1 when it answered. */
+int	 op_list_search(struct control_env *, const struct ctl_request *,
+	     msgpack_packer *);
+/* op_net.c: packs the network part of status: OP_STATUS_NET_KEYS map entries. */
+#define OP_STATUS_NET_KEYS 4
+void	 op_status_net(struct control_env *, msgpack_packer *);
+
+/* reply.c: reply_ok() begins a success reply; reply_fail() packs a whole error reply. */
+void	 reply_ok(msgpack_packer *);
+void	 reply_fail(msgpack_packer *, enum ctl_code, const char *);
+void	 reply_did(msgpack_packer *, const char *key, const char *nid);
+void	 reply_oid(msgpack_packer *, const char *key, const git_oid *);
+void	 reply_list(msgpack_packer *, const char *key, const struct record_list *);
+/* Answers a change to our own branch; frees why, clears the result. */
+void	 reply_change(struct control_env *, msgpack_packer *, int rv,
+	     struct node_result *, char *why, const char *action);
+
+/* dispatch.c: true when filter (did:key, nid or node name) names nid. */
+int	 control_node_matches(struct node *, const char *filter, const char *nid);
+/* The nid a node filter names, or NULL. */
+const char *control_node_resolve(struct node *, const char *filter);
+
+#endif

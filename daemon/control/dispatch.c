@@ -1,0 +1,75 @@
+/* dispatch.c — the operation table, indexed by enum ctl_op, and the node filters operations share. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "control_int.h"
+#include "keys.h"
+#include "log.h"
+#include "util.h"
+
+/* True when filter names nid: its did:key, the nid itself or the node's name. */
+int
+control_node_matches(struct node *nd, const char *filter, const char *nid)
+{
+	const char	*name;
+
+	if (strncmp(filter, KEYS_DID_PREFIX, strlen(KEYS_DID_PREFIX)) == 0)
+		filter += strlen(KEYS_DID_PREFIX);
+	if (strcmp(filter, nid) == 0)
+		return 1;
+	name = catalog_node_name(&nd->cat, nid);
+	return name != NULL && strcasecmp(name, filter) == 0;
+}
+
+/* Resolves a node filter to a nid held here; NULL if none matches. */
+const char *
+control_node_resolve(struct node *nd, const char *filter)
+{
+	size_t	 i;
+
+	for (i = 0; i < nd->cat.n; i++)
+		if (nd->cat.v[i].kind == RECORD_NODE &&
+		    control_node_matches(nd, filter, nd->cat.v[i].nid))
+			return nd->cat.v[i].nid;
+	return NULL;
+}
+
+/* The handler of each operation, indexed like ctl_ops[]. */
+static op_fn *const ops[CTL_NOPS] = {
+	[CTL_ID] = op_id,
+	[CTL_STATUS] = op_status,
+	[CTL_PUBLISH] = op_publish,
+	[CTL_RETRACT] = op_retract,
+	[CTL_SHOW] = op_show,
+	[CTL_LIST] = op_list,
+	[CTL_LOG] = op_log,
+	[CTL_VERIFY] = op_verify,
+	[CTL_PEERS] = op_peers,
+	[CTL_PEER_ADD] = op_peer_add,
+	[CTL_PEER_REMOVE] = op_peer_remove,
+	[CTL_TRUST_ADD] = op_trust_add,
+	[CTL_TRUST_REMOVE] = op_trust_remove,
+	[CTL_TRUST_LIST] = op_trust_list,
+	[CTL_VOUCH] = op_vouch,
+	[CTL_UNVOUCH] = op_unvouch,
+	[CTL_BACKUP] = op_backup,
+	[CTL_SEARCH] = op_search,
+	[CTL_REINDEX] = op_reindex,
+};
+
+void
+control_dispatch(struct control_client *cc, const struct ctl_request *req,
+    msgpack_sbuffer *sb, void *arg)
+{
+	msgpack_packer	 pk;
+	enum ctl_op	 op = ctl_op_id(req->op);
+
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	if (op >= CTL_NOPS || ops[op] == NULL) {
+		reply_fail(&pk, CTL_USAGE, "operation not supported by this knowd");
+		return;
+	}
+	log_debug("control: %s", req->op->name);
+	ops[op](arg, cc, req, &pk);
+}

@@ -1,0 +1,188 @@
+/* op_node.c — operations on this node: id, status, publish, retract, vouch, unvouch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "control_int.h"
+#include "net.h"
+#include "search.h"
+#include "store.h"
+#include "util.h"
+#include "web.h"
+
+/* id: who this node is. */
+void
+op_id(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	char	 pub[256];
+
+	keys_pub_encode(env->node->kp.pk, env->node->nid, pub, sizeof pub);
+	pub[strcspn(pub, "\n")] = '\0';
+	reply_ok(pk);
+	msgpack_pack_map(pk, 4);
+	ctl_pack_kv(pk, "id", env->node->did);
+	ctl_pack_kv(pk, "nid", env->node->nid);
+	ctl_pack_kv(pk, "name", node_name(env->node));
+	ctl_pack_kv(pk, "pubkey", pub);
+}
+
+/* Packs one origin branch's summary: {id, nid, name, seq, head}. */
+static void
+pack_branch(struct control_env *env, msgpack_packer *pk, const char *nid)
+{
+	const char	*name = catalog_node_name(&env->node->cat, nid);
+	git_oid		 head;
+	uint64_t	 seq = 0;
+
+	memset(&head, 0, sizeof head);
+	store_head(env->node->store, nid, &head, &seq);
+	msgpack_pack_map(pk, 6);
+	reply_did(pk, "id", nid);
+	ctl_pack_kv(pk, "nid", nid);
+	ctl_pack_kv(pk, "name", name != NULL ? name : "");
+	ctl_pack_ku(pk, "seq", seq);
+	reply_oid(pk, "head", &head);
+	ctl_pack_ku(pk, "records", catalog_count(&env->node->cat, nid, RECORD_LESSON) +
+	    catalog_count(&env->node->cat, nid, RECORD_PROJECT));
+}
+
+/* Packs status's "index": records, full-text segments, whether a merge runs (nil when off). */
+static void
+pack_index(struct control_env *env, msgpack_packer *pk)
+{
+	int64_t	 segs;
+
+	ctl_pack_str(pk, "index");
+	if (env->node->search == NULL) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	ctl_pack_ku(pk, "records", search_size(env->node->search));
+	segs = search_segments(env->node->search);
+	ctl_pack_str(pk, "segments");
+	if (segs < 0)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_uint64(pk, (uint64_t)segs);
+	ctl_pack_str(pk, "merging");
+	if (search_loop_merging(env->search_loop))
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+}
+
+/* status: this node, its view, and every origin branch held. */
+void
+op_status(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	char	**nids;
+	size_t	  n, i;
+	git_oid	  head, view;
+	uint64_t  seq = 0;
+
+	if (store_nids(env->node->store, &nids, &n) != 0) {
+		reply_fail(pk, CTL_ERROR, store_git_error());
+		return;
+	}
+	memset(&head, 0, sizeof head);
+	memset(&view, 0, sizeof view);
+	store_head(env->node->store, env->node->nid, &head, &seq);
+	view_tree(env->node->store, &view);
+	reply_ok(pk);
+	msgpack_pack_map(pk, 11 + OP_STATUS_NET_KEYS);
+	ctl_pack_kv(pk, "id", env->node->did);
+	ctl_pack_kv(pk, "name", node_name(env->node));
+	ctl_pack_ku(pk, "seq", seq);
+	reply_oid(pk, "head", &head);
+	reply_oid(pk, "view", &view);
+	ctl_pack_kv(pk, "home", env->node->home);
+	ctl_pack_kv(pk, "listen", net_listen_addr(env->net) != NULL ?
+	    net_listen_addr(env->net) : env->node->conf.listen);
+	ctl_pack_kv(pk, "http", web_address(env->web));
+	/* Worker jobs queued or running: fetched packs, verify, backup. */
+	ctl_pack_ku(pk, "jobs", (uint64_t)(env->fast != NULL ?
+	    worker_pending(env->fast) : 0) + (uint64_t)(env->slow != NULL ?
+	    worker_pending(env->slow) : 0));
+	pack_index(env, pk);
+	ctl_pack_str(pk, "nodes");
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++)
+		pack_branch(env, pk, nids[i]);
+	store_nids_free(nids, n);
+	op_status_net(env, pk);
+}
+
+/* publish: a new record or an edit of one of ours. */
+void
+op_publish(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const uint8_t		*body;
+	size_t			 len = 0;
+	char			*why = NULL;
+	int			 rv;
+
+	if ((body = ctl_bin(req, "body", &len)) == NULL) {
+		reply_fail(pk, CTL_USAGE, "publish: no record given");
+		return;
+	}
+	rv = node_publish(env->node, (const char *)body, len, &res, &why);
+	reply_change(env, pk, rv, &res, why, res.created ? "created" : "updated");
+}
+
+/* retract: remove one of our records. */
+void
+op_retract(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id");
+	char			*why = NULL;
+	int			 rv;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "retract: no id given");
+		return;
+	}
+	rv = node_retract(env->node, id, &res, &why);
+	reply_change(env, pk, rv, &res, why, "retracted");
+}
+
+/* vouch: sign a vouches/<nid>.md record for another node. */
+void
+op_vouch(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id"), *name = ctl_str(req, "name");
+	char			*why = NULL;
+	int			 rv;
+
+	if (id == NULL || name == NULL) {
+		reply_fail(pk, CTL_USAGE, "vouch: a node id and --name are needed");
+		return;
+	}
+	rv = node_vouch(env->node, id, name, ctl_str(req, "ags"), &res, &why);
+	reply_change(env, pk, rv, &res, why, "vouched");
+}
+
+/* unvouch: remove our vouch for a node. */
+void
+op_unvouch(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id");
+	char			*why = NULL;
+	int			 rv;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "unvouch: no node id given");
+		return;
+	}
+	rv = node_unvouch(env->node, id, &res, &why);
+	reply_change(env, pk, rv, &res, why, "unvouched");
+}

@@ -1,0 +1,377 @@
+/*
+ * socket.c — the control socket DIR/control.sock (0660) for knowctl.
+ *
+ * Each client sends frames (4-byte big-endian length, msgpack request); each
+ * gets one reply frame per request, in order. A frame over CTL_MAX_REQUEST or
+ * a malformed request gets an error reply and the connection is closed.
+ * Requests go to the dispatch function given to control_open, with the
+ * client named explicitly. A handler may defer its reply (control_defer)
+ * while a worker thread does
+ * the work; the client's next request waits for it, and a client that hangs
+ * up meanwhile is freed when the reply comes.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "control.h"
+#include "ctl.h"
+#include "log.h"
+#include "util.h"
+
+#define CONTROL_MAX_CLIENTS	64
+#define CONTROL_IDLE_SECS	120
+
+struct control_client {
+	struct control		*control;
+	struct bufferevent	*bev;
+	int			 closing;	/* close once output is flushed */
+	int			 deferred;	/* a reply is owed (control_defer) */
+	int			 sending;	/* a file follows the reply */
+	int			 gone;		/* hung up while one was owed */
+	TAILQ_ENTRY(control_client) entry;
+};
+
+struct control {
+	struct event_base	*base;
+	control_dispatch_fn	*dispatch;
+	void			*arg;
+	struct evconnlistener	*listener;
+	struct event		*resume;	/* re-enables accept after EMFILE */
+	char			*path;
+	int			 nclients;
+	TAILQ_HEAD(, control_client) clients;
+};
+
+static void	client_read_cb(struct bufferevent *, void *);
+
+/* Frees a client and its connection. */
+static void
+client_free(struct control_client *cc)
+{
+	cc->control->nclients--;
+	TAILQ_REMOVE(&cc->control->clients, cc, entry);
+	if (cc->bev != NULL)
+		bufferevent_free(cc->bev);
+	free(cc);
+}
+
+/* Queues one reply frame. */
+static void
+client_reply(struct control_client *cc, const msgpack_sbuffer *sb)
+{
+	uint8_t	 len[4];
+
+	put_be32(len, (uint32_t)sb->size);
+	bufferevent_write(cc->bev, len, 4);
+	bufferevent_write(cc->bev, sb->data, sb->size);
+}
+
+/* Decodes one request payload and answers it. */
+static void
+client_request(struct control_client *cc, const uint8_t *p, size_t n)
+{
+	struct ctl_request	 req;
+	msgpack_sbuffer		 sb;
+	char			*why = NULL;
+
+	msgpack_sbuffer_init(&sb);
+	if (ctl_request_decode(p, n, &req, &why) != 0) {
+		log_warnx("control: bad request: %s", why);
+		ctl_reply_error(&sb, CTL_USAGE, "bad request: %s", why);
+		cc->closing = 1;
+		free(why);
+	} else {
+		cc->control->dispatch(cc, &req, &sb, cc->control->arg);
+		ctl_request_clear(&req);
+	}
+	if (!cc->deferred)
+		client_reply(cc, &sb);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+struct control_client *
+control_defer(struct control_client *cc)
+{
+	cc->deferred = 1;
+	bufferevent_disable(cc->bev, EV_READ);
+	return cc;
+}
+
+void
+control_answer_file(struct control_client *cc, const msgpack_sbuffer *sb,
+    int fd, uint64_t size)
+{
+	if (cc->gone) {
+		close(fd);
+		control_answer(cc, sb);
+		return;
+	}
+	client_reply(cc, sb);
+	/* libevent sends it from the file as the socket drains. */
+	if (size > 0 && evbuffer_add_file(bufferevent_get_output(cc->bev), fd,
+	    0, (ev_off_t)size) == 0) {
+		cc->sending = 1;
+		return;
+	}
+	close(fd);
+	cc->deferred = 0;
+	if (size > 0) {
+		/* The bytes promised cannot follow: end the connection. */
+		log_warnx("control: cannot send a file of %llu bytes",
+		    (unsigned long long)size);
+		cc->closing = 1;
+		return;
+	}
+	bufferevent_enable(cc->bev, EV_READ);
+}
+
+void
+control_answer(struct control_client *cc, const msgpack_sbuffer *sb)
+{
+	cc->deferred = 0;
+	if (cc->gone) {
+		client_free(cc);
+		return;
+	}
+	client_reply(cc, sb);
+	if (cc->closing)
+		return;
+	bufferevent_enable(cc->bev, EV_READ);
+	client_read_cb(cc->bev, cc);	/* requests that came meanwhile */
+}
+
+/* Read callback: answers every whole frame in the input buffer. */
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client	*cc = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	msgpack_sbuffer		 sb;
+	uint8_t			 hdr[4], *p;
+	uint32_t		 len;
+
+	while (!cc->closing && !cc->deferred && evbuffer_get_length(in) >= 4) {
+		evbuffer_copyout(in, hdr, 4);
+		len = get_be32(hdr);
+		if (len > CTL_MAX_REQUEST) {
+			log_warnx("control: request of %u bytes refused", len);
+			msgpack_sbuffer_init(&sb);
+			ctl_reply_error(&sb, CTL_USAGE, "request of %u bytes is "
+			    "too large (at most %d)", len, CTL_MAX_REQUEST);
+			client_reply(cc, &sb);
+			msgpack_sbuffer_destroy(&sb);
+			cc->closing = 1;
+			break;
+		}
+		if (evbuffer_get_length(in) < 4 + (size_t)len)
+			return;
+		evbuffer_drain(in, 4);
+		p = xmalloc(len);
+		evbuffer_remove(in, p, len);
+		client_request(cc, p, len);
+		free(p);
+	}
+	if (cc->closing)
+		bufferevent_disable(bev, EV_READ);
+}
+
+/* Write callback: output flushed; close if the client is done, read on after a file. */
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct control_client *cc = arg;
+
+	if (cc->closing) {
+		client_free(cc);
+		return;
+	}
+	if (cc->sending) {
+		cc->sending = 0;
+		cc->deferred = 0;
+		bufferevent_enable(cc->bev, EV_READ);
+		client_read_cb(cc->bev, cc);
+	}
+}
+
+/* Event callback: EOF, error or idle timeout ends the client (later if a reply is owed). */
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct control_client *cc = arg;
+
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("control: idle client closed");
+	/* Owed a reply: the job still holds cc (a file being sent is not owed). */
+	if (cc->deferred && !cc->sending) {
+		bufferevent_free(cc->bev);
+		cc->bev = NULL;
+		cc->gone = 1;
+		return;
+	}
+	client_free(cc);
+}
+
+/* Accept callback: one new knowctl connection. */
+static void
+control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct control		*c = arg;
+	struct control_client	*cc;
+	struct timeval		 tv = { CONTROL_IDLE_SECS, 0 };
+
+	if (c->nclients >= CONTROL_MAX_CLIENTS) {
+		log_warnx("control: too many clients");
+		close(fd);
+		return;
+	}
+	cc = xcalloc(1, sizeof *cc);
+	cc->control = c;
+	cc->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (cc->bev == NULL) {
+		close(fd);
+		free(cc);
+		return;
+	}
+	c->nclients++;
+	TAILQ_INSERT_TAIL(&c->clients, cc, entry);
+	bufferevent_setcb(cc->bev, client_read_cb, client_write_cb,
+	    client_event_cb, cc);
+	bufferevent_set_timeouts(cc->bev, &tv, &tv);
+	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
+}
+
+/* Timer callback: accept again after a pause. */
+static void
+control_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control *c = arg;
+
+	evconnlistener_enable(c->listener);
+}
+
+/* Accept error callback: pause accepting for a second instead of spinning (EMFILE). */
+static void
+control_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct control	*c = arg;
+	struct timeval	 tv = { 1, 0 };
+
+	log_warn("control: accept");
+	evconnlistener_disable(l);
+	evtimer_add(c->resume, &tv);
+}
+
+/* Creates, binds and listens on the unix socket (mode 0660). Returns the fd or -1. */
+static int
+control_socket(const char *path, char **cause)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return set_cause(cause, "%s: path too long for a socket", path);
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return set_cause(cause, "socket: %s", strerror(errno));
+	/* We hold the home's lock: a socket file left here is stale. */
+	if (unlink(path) == -1 && errno != ENOENT) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1 || listen(fd, 16) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+control_open(struct control **out, struct event_base *base, const char *path,
+    control_dispatch_fn *dispatch, void *arg, char **cause)
+{
+	struct control	*c;
+	int		 fd;
+
+	*out = NULL;
+	c = xcalloc(1, sizeof *c);
+	c->base = base;
+	c->dispatch = dispatch;
+	c->arg = arg;
+	c->path = xstrdup(path);
+	if ((fd = control_socket(c->path, cause)) == -1) {
+		free(c->path);
+		free(c);
+		return -1;
+	}
+	c->listener = evconnlistener_new(base, control_accept_cb, c,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (c->listener == NULL) {
+		close(fd);
+		free(c->path);
+		free(c);
+		return set_cause(cause, "control: cannot listen");
+	}
+	evconnlistener_set_error_cb(c->listener, control_error_cb);
+	c->resume = evtimer_new(base, control_resume_cb, c);
+	TAILQ_INIT(&c->clients);
+	*out = c;
+	return 0;
+}
+
+/* Writes out what is still queued for cc (replies given while stopping), best effort. */
+static void
+client_flush(struct control_client *cc)
+{
+	struct evbuffer	*out;
+
+	if (cc->bev == NULL)
+		return;
+	out = bufferevent_get_output(cc->bev);
+	evbuffer_unfreeze(out, 1);	/* the bufferevent holds its front */
+	while (evbuffer_get_length(out) > 0 &&
+	    evbuffer_write(out, bufferevent_getfd(cc->bev)) > 0)
+		;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c == NULL)
+		return;
+	while (!TAILQ_EMPTY(&c->clients)) {
+		client_flush(TAILQ_FIRST(&c->clients));
+		client_free(TAILQ_FIRST(&c->clients));
+	}
+	event_free(c->resume);
+	evconnlistener_free(c->listener);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+}

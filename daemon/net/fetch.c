@@ -1,0 +1,495 @@
+/*
+ * fetch.c — WANT and PACK: asking a peer for the heads it has that we lack,
+ * serving the packs peers ask us for (built on the worker thread and streamed
+ * in chunks as the socket drains), and taking in received packs only after
+ * the worker verified every new commit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "net_int.h"
+#include "util.h"
+
+#define FETCH_STREAM_LOW	(256 * 1024)	/* refill below this many queued bytes */
+
+struct build_job {
+	struct worker_job	 j;
+	struct net		*net;
+	uint64_t		 serial;
+	uint64_t		 reqid;
+	struct wire_want	 want;
+	struct buf		 pack;
+	char			*cause;
+	int			 rv;
+};
+
+struct recv_job {
+	struct worker_job	 j;
+	struct net		*net;
+	uint64_t		 serial;
+	char			 from[KEYS_NID_MAX];	/* the sender, for the log */
+	struct sync_fetch	*f;		/* owned by the job while it runs */
+	char			*cause;
+	int			 rv;
+};
+
+int
+fetch_pending(struct peer *p, const char *nid)
+{
+	uint8_t	 pk[KEYS_PK_LEN];
+	size_t	 i;
+
+	if (keys_did_decode(nid, pk, NULL) != 0)
+		return 0;
+	for (i = 0; i < SP(p)->npending; i++)
+		if (memcmp(SP(p)->pending[i].pk, pk, KEYS_PK_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+int
+fetch_busy(struct sync *s, const char *nid)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nfetching; i++)
+		if (strcmp(s->fetching[i], nid) == 0)
+			return 1;
+	return 0;
+}
+
+/* Marks or unmarks nid as being fetched. */
+static void
+fetch_mark(struct sync *s, const char *nid, int on)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nfetching; i++) {
+		if (strcmp(s->fetching[i], nid) == 0) {
+			if (!on)
+				memcpy(s->fetching[i], s->fetching[--s->nfetching],
+				    KEYS_NID_MAX);
+			return;
+		}
+	}
+	if (on) {
+		s->fetching = xreallocarray(s->fetching, s->nfetching + 1,
+		    KEYS_NID_MAX);
+		snprintf(s->fetching[s->nfetching++], KEYS_NID_MAX, "%s", nid);
+	}
+}
+
+/* Our seq for nid, 0 when we hold no branch of it. */
+static uint64_t
+our_seq(struct net *net, const char *nid, git_oid *head)
+{
+	uint64_t seq = 0;
+
+	if (store_head(net->node->store, nid, head, &seq) != 0)
+		return 0;
+	return seq;
+}
+
+/* True when head is kept as a fork proof of nid. */
+static int
+fork_known(struct net *net, const char *nid, const uint8_t head[WIRE_OID_LEN])
+{
+	git_oid	*ids;
+	size_t	 n, i;
+	int	 found = 0;
+
+	if (store_forks(net->node->store, nid, &ids, NULL, &n) != 0)
+		return 0;
+	for (i = 0; i < n && !found; i++)
+		found = memcmp(ids[i].id, head, WIRE_OID_LEN) == 0;
+	free(ids);
+	return found;
+}
+
+void
+fetch_note(struct peer *p, const struct wire_head *h)
+{
+	struct sync_peer *sp = SP(p);
+	char		 nid[KEYS_NID_MAX];
+	git_oid		 head;
+	uint64_t	 seq;
+	size_t		 i;
+
+	keys_nid_encode(h->pk, nid);
+	if (!trust_replicates(NET(p)->node, nid))
+		return;
+	seq = our_seq(NET(p), nid, &head);
+	if (h->seq < seq || (h->seq == seq && (memcmp(h->head, head.id,
+	    WIRE_OID_LEN) == 0 || fork_known(NET(p), nid, h->head))))
+		return;		/* old, the same, or a fork we hold as proof */
+	for (i = 0; i < sp->npending; i++) {
+		if (memcmp(sp->pending[i].pk, h->pk, KEYS_PK_LEN) == 0) {
+			if (h->seq > sp->pending[i].seq)
+				sp->pending[i] = *h;
+			return;
+		}
+	}
+	if (sp->npending >= 4096)
+		return;		/* bounded; anti-entropy brings the rest later */
+	sp->pending = xreallocarray(sp->pending, sp->npending + 1,
+	    sizeof *sp->pending);
+	sp->pending[sp->npending++] = *h;
+}
+
+/* Frees a fetch and unmarks its nids. */
+static void
+fetch_free(struct net *net, struct sync_fetch *f)
+{
+	size_t	 i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n; i++)
+		fetch_mark(net->sync, f->u[i].nid, 0);
+	free(f->u);
+	buf_free(&f->data);
+	free(f);
+}
+
+/* Moves the pending heads still newer than ours into a WANT (at most WIRE_WANT_MAX). */
+static struct sync_fetch *
+fetch_build(struct peer *p, struct wire_want *w)
+{
+	struct sync_peer	*sp = SP(p);
+	struct sync_fetch	*f;
+	struct wire_head	*h;
+	size_t			 i, keep = 0;
+	uint64_t		 seq;
+
+	f = xcalloc(1, sizeof *f);
+	f->u = xcalloc(WIRE_WANT_MAX, sizeof *f->u);
+	for (i = 0; i < sp->npending; i++) {
+		h = &sp->pending[i];
+		if (w->nb == WIRE_WANT_MAX) {
+			sp->pending[keep++] = *h;
+			continue;
+		}
+		keys_nid_encode(h->pk, f->u[f->n].nid);
+		if (fetch_busy(NET(p)->sync, f->u[f->n].nid)) {
+			sp->pending[keep++] = *h;	/* another peer brings it */
+			continue;
+		}
+		seq = our_seq(NET(p), f->u[f->n].nid, &f->u[f->n].old);
+		if (h->seq < seq || (h->seq == seq &&
+		    memcmp(h->head, f->u[f->n].old.id, WIRE_OID_LEN) == 0))
+			continue;
+		f->u[f->n].has_old = seq > 0;
+		git_oid_fromraw(&f->u[f->n].new, h->head);
+		memcpy(w->b[w->nb].pk, h->pk, KEYS_PK_LEN);
+		memcpy(w->b[w->nb].want, h->head, WIRE_OID_LEN);
+		if (seq > 0) {
+			memcpy(w->b[w->nb].haves[0], f->u[f->n].old.id,
+			    WIRE_OID_LEN);
+			w->b[w->nb].nhaves = 1;
+		}
+		fetch_mark(NET(p)->sync, f->u[f->n].nid, 1);
+		w->nb++;
+		f->n++;
+	}
+	sp->npending = keep;
+	if (f->n == 0) {
+		fetch_free(NET(p), f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Lets every ready peer send its next WANT: a branch one peer failed to bring may come from another. */
+static void
+fetch_kick_all(struct net *net, struct peer *except)
+{
+	struct peer	*q;
+
+	TAILQ_FOREACH(q, &net->peers->list, entry)
+		if (q != except && q->state == PEER_READY)
+			fetch_next(q);
+}
+
+void
+fetch_next(struct peer *p)
+{
+	struct wire_want	*w;
+	struct sync_fetch	*f;
+	struct buf		 b;
+
+	if (SP(p)->fetch != NULL || SP(p)->npending == 0 ||
+	    p->state != PEER_READY)
+		return;
+	w = xcalloc(1, sizeof *w);
+	if ((f = fetch_build(p, w)) != NULL) {
+		w->reqid = f->reqid = ++SP(p)->next_reqid;
+		f->started = time(NULL);
+		SP(p)->fetch = f;
+		buf_init(&b);
+		wire_want_encode(&b, w);
+		log_debug("peer %s: WANT %zu branch(es)", p->nid, w->nb);
+		sync_send(p, &b);
+		buf_free(&b);
+	}
+	free(w);
+}
+
+/* Worker: builds the pack a peer asked for. */
+static void
+build_run(struct worker_job *j, git_repository *repo)
+{
+	struct build_job *bj = (struct build_job *)j;
+
+	bj->rv = pack_build(repo, &bj->want, &bj->pack, &bj->cause);
+}
+
+/* Event loop: starts streaming the built pack, or tells the peer why not. */
+static void
+build_done(struct worker_job *j)
+{
+	struct build_job *bj = (struct build_job *)j;
+	struct peer	*p = j->cancelled ? NULL : peers_by_serial(bj->net->peers,
+			    bj->serial);
+	struct buf	 b;
+
+	if (p != NULL) {
+		SP(p)->serving = 0;
+		if (bj->rv != 0) {
+			log_warnx("peer %s: cannot serve WANT: %s", p->nid,
+			    bj->cause);
+			buf_init(&b);
+			wire_error_encode(&b, WIRE_E_UNKNOWN, bj->cause);
+			sync_send(p, &b);
+			buf_free(&b);
+		} else {
+			buf_free(&SP(p)->out);
+			SP(p)->out = bj->pack;	/* moved: the peer owns it now */
+			buf_init(&bj->pack);
+			SP(p)->outpos = 0;
+			SP(p)->outreqid = bj->reqid;
+			log_debug("peer %s: sending pack of %zu bytes", p->nid,
+			    SP(p)->out.len);
+			fetch_stream(p);
+		}
+	}
+	buf_free(&bj->pack);
+	free(bj->cause);
+	free(bj);
+}
+
+void
+fetch_stream(struct peer *p)
+{
+	struct sync_peer *sp = SP(p);
+	struct buf	 b;
+	size_t		 n;
+	int		 last;
+
+	if (sp->out.data == NULL)
+		return;
+	buf_init(&b);
+	while (p->state == PEER_READY && peer_queued(p) < FETCH_STREAM_LOW) {
+		n = sp->out.len - sp->outpos;
+		if (n > WIRE_CHUNK_MAX)
+			n = WIRE_CHUNK_MAX;
+		last = sp->outpos + n == sp->out.len;
+		b.len = 0;
+		wire_pack_encode(&b, sp->outreqid, sp->out.data + sp->outpos, n,
+		    last);
+		if (sync_send(p, &b) != 0)
+			break;
+		sp->outpos += n;
+		if (last) {
+			buf_free(&sp->out);
+			break;
+		}
+	}
+	buf_free(&b);
+}
+
+int
+fetch_want(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct build_job *bj;
+	char		*why = NULL;
+
+	bj = xcalloc(1, sizeof *bj);
+	if (wire_want_decode(m, len, &bj->want, &why) != 0) {
+		free(bj);
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (SP(p)->serving || SP(p)->out.data != NULL) {
+		free(bj);
+		return sync_fail(p, WIRE_E_PROTOCOL, "WANT while the previous "
+		    "one is still being answered");
+	}
+	if (worker_pending(NET(p)->worker) >= SYNC_MAX_JOBS) {
+		struct buf b;
+
+		free(bj);
+		buf_init(&b);
+		wire_error_encode(&b, WIRE_E_BUSY, "busy, try again later");
+		sync_send(p, &b);
+		buf_free(&b);
+		return 0;
+	}
+	bj->j.run = build_run;
+	bj->j.done = build_done;
+	bj->net = NET(p);
+	bj->serial = p->serial;
+	bj->reqid = bj->want.reqid;
+	SP(p)->serving = 1;
+	worker_submit(NET(p)->worker, &bj->j);
+	return 0;
+}
+
+/* Worker: indexes the received pack into quarantine and verifies every update. */
+static void
+recv_run(struct worker_job *j, git_repository *repo)
+{
+	struct recv_job *rj = (struct recv_job *)j;
+
+	rj->rv = pack_receive(repo, rj->f->data.data, rj->f->data.len,
+	    rj->f->u, rj->f->n, &rj->cause);
+}
+
+/*
+ * Event loop: moves each verified branch by compare-and-swap; the node's
+ * pipeline then relays it to the other peers (source: &from).
+ */
+static void
+recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
+{
+	struct node	*nd = net->node;
+	struct pack_update *u;
+	char		*why = NULL;
+	size_t		 i;
+
+	for (i = 0; i < f->n; i++) {
+		u = &f->u[i];
+		if (u->stale)
+			continue;
+		if (u->fork) {
+			if (node_fork_seen(nd, u->nid, &u->new, &why) != 0) {
+				log_warnx("branch %s: %s", u->nid, why);
+				free(why);
+				why = NULL;
+			}
+			continue;	/* a fork is kept, never relayed */
+		}
+		/* The pipeline settles forks, ends recovery and relays (net.c). */
+		if (store_branch_move(nd->store, u->nid, u->has_old ? &u->old :
+		    NULL, &u->new, &why) != 0 || node_branch_moved(nd, u->nid,
+		    u->has_old ? &u->old : NULL, &u->new, &from, &why) != 0) {
+			log_warnx("branch %s: %s", u->nid, why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		log_info("branch %s: +%llu commit(s) from %s", u->nid,
+		    (unsigned long long)u->commits, from != NULL ? from->nid :
+		    "a peer that left");
+	}
+	trust_settle(nd);	/* a vouch may have come or gone */
+}
+
+/* Event loop: a received pack was verified (or not). */
+static void
+recv_done(struct worker_job *j)
+{
+	struct recv_job *rj = (struct recv_job *)j;
+	struct peer	*p = j->cancelled ? NULL : peers_by_serial(rj->net->peers,
+			    rj->serial);
+
+	if (!j->cancelled && rj->rv == 0)
+		recv_apply(rj->net, rj->f, p);
+	else if (!j->cancelled)
+		log_warnx("peer %s%s: pack rejected, nothing changed: %s",
+		    rj->from, p != NULL ? "" : " (gone)", rj->cause);
+	fetch_free(rj->net, rj->f);
+	if (p != NULL) {
+		SP(p)->fetch = NULL;
+		if (rj->rv != 0)
+			peer_close(p, "sent a pack that failed verification");
+		else
+			fetch_next(p);
+	}
+	if (!j->cancelled)
+		fetch_kick_all(rj->net, p);
+	free(rj->cause);
+	free(rj);
+}
+
+int
+fetch_pack(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct sync_fetch *f = SP(p)->fetch;
+	struct wire_pack pk;
+	struct recv_job	*rj;
+	char		*why = NULL;
+
+	if (wire_pack_decode(m, len, &pk, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (f == NULL || f->indexing || pk.reqid != f->reqid)
+		return sync_fail(p, WIRE_E_PROTOCOL, "PACK for no request");
+	if (f->data.len + pk.len > PACK_MAX_BYTES)
+		return sync_fail(p, WIRE_E_LIMIT, "pack over %u bytes",
+		    PACK_MAX_BYTES);
+	buf_add(&f->data, pk.data, pk.len);
+	if (!pk.last)
+		return 0;
+	f->indexing = 1;
+	rj = xcalloc(1, sizeof *rj);
+	rj->j.run = recv_run;
+	rj->j.done = recv_done;
+	rj->net = NET(p);
+	rj->serial = p->serial;
+	snprintf(rj->from, sizeof rj->from, "%s", p->nid);
+	rj->f = f;
+	worker_submit(NET(p)->worker, &rj->j);
+	return 0;
+}
+
+void
+fetch_error(struct peer *p, const struct wire_error *e)
+{
+	struct sync_fetch *f = SP(p)->fetch;
+
+	if (f == NULL || f->indexing)
+		return;
+	SP(p)->fetch = NULL;
+	fetch_free(NET(p), f);
+	if (e->code != WIRE_E_BUSY)
+		fetch_next(p);
+	fetch_kick_all(NET(p), p);
+}
+
+void
+fetch_peer_gone(struct peer *p)
+{
+	struct sync_fetch *f = SP(p)->fetch;
+
+	/* A pack with the worker is freed by its job. */
+	SP(p)->fetch = NULL;
+	if (f != NULL && !f->indexing) {
+		fetch_free(NET(p), f);
+		fetch_kick_all(NET(p), p);
+	}
+}
+
+void
+fetch_tick(struct peer *p, time_t now)
+{
+	struct sync_fetch *f = SP(p)->fetch;
+
+	if (f != NULL && !f->indexing && now - f->started > SYNC_FETCH_TIMEOUT)
+		peer_close(p, "no answer to WANT in %d s", SYNC_FETCH_TIMEOUT);
+}

@@ -1,0 +1,143 @@
+/*
+ * net.c — the net room's wiring: the operations it gives the peer room,
+ * and what it does when the node tells of a move, a change of the
+ * replicated set or a reload.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+#include "log.h"
+#include "net_int.h"
+#include "util.h"
+
+static const struct peers_ops net_peers_ops = {
+	.datasize = sizeof(struct sync_peer),
+	.ready = sync_peer_ready,
+	.message = sync_message,
+	.writable = sync_peer_writable,
+	.tick = sync_peer_tick,
+	.gone = sync_peer_gone,
+	.dial_failed = gossip_dial_failed,
+};
+
+/*
+ * Node listener: a branch moved. Our own commit is announced (signed
+ * ANNOUNCE); a branch a peer brought (source: a struct peer ** naming the
+ * sender, or NULL when it left) is relayed to every other peer.
+ */
+static int
+net_moved(struct node *nd, enum node_event ev, const struct node_move *m,
+    void *arg, char **cause)
+{
+	struct net	*net = arg;
+
+	if (m->source == NULL)
+		sync_published(net);
+	else
+		sync_relay(net, m->nid, *(struct peer **)m->source);
+	return 0;
+}
+
+/* Node listener: the replicated set changed: ask every peer for what we may now lack. */
+static int
+net_replication(struct node *nd, enum node_event ev, const struct node_move *m,
+    void *arg, char **cause)
+{
+	struct net	*net = arg;
+	struct peer	*p;
+
+	TAILQ_FOREACH(p, &net->peers->list, entry)
+		if (p->state == PEER_READY)
+			sync_send_digest(p);
+	return 0;
+}
+
+/* Node listener: knowd.conf was reloaded: dial new peers, drop removed ones. */
+static int
+net_reloaded(struct node *nd, enum node_event ev, const struct node_move *m,
+    void *arg, char **cause)
+{
+	struct net	*net = arg;
+
+	peers_sync_slots(net->peers);
+	return 0;
+}
+
+int
+net_start(struct net **out, struct event_base *base, struct node *nd,
+    struct worker *worker, char **cause)
+{
+	struct peers_env env;
+	struct net	*net;
+
+	net = xcalloc(1, sizeof *net);
+	net->node = nd;
+	net->base = base;
+	net->worker = worker;
+	chan_network_id(nd->conf.network, net->netid);
+	*out = net;
+	sync_init(net);
+	env.base = base;
+	env.kp = &nd->kp;
+	env.nid = nd->nid;
+	env.netid = net->netid;
+	env.conf = &nd->conf;
+	if (peers_start(&net->peers, &env, &net_peers_ops, net, cause) != 0)
+		return -1;
+	node_listen(nd, NODE_MOVED, net_moved, net);
+	node_listen(nd, NODE_REPLICATION, net_replication, net);
+	node_listen(nd, NODE_RELOADED, net_reloaded, net);
+	sync_start(net);
+	gossip_start(net);
+	return 0;
+}
+
+void
+net_stop(struct net *net)
+{
+	if (net == NULL)
+		return;
+	node_unlisten(net->node, net_moved, net);
+	node_unlisten(net->node, net_replication, net);
+	node_unlisten(net->node, net_reloaded, net);
+	peers_stop(net->peers);
+	net->peers = NULL;
+	gossip_stop(net);
+	sync_free(net);
+	free(net);
+}
+
+const char *
+net_listen_addr(const struct net *net)
+{
+	const char	*a = peers_listen_addr(net->peers);
+
+	return a[0] != '\0' ? a : NULL;
+}
+
+size_t
+net_lagging(struct net *net, struct net_lag **out)
+{
+	struct sync_ann	*a;
+	struct net_lag	*v = NULL;
+	git_oid		 head;
+	uint64_t	 seq;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < net->sync->nann; i++) {
+		a = &net->sync->ann[i];
+		seq = 0;
+		store_head(net->node->store, a->nid, &head, &seq);
+		if (a->a.seq <= seq)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		snprintf(v[n].nid, sizeof v[n].nid, "%s", a->nid);
+		v[n].seq = seq;
+		v[n].announced = a->a.seq;
+		n++;
+	}
+	*out = v;
+	return n;
+}

@@ -1,0 +1,107 @@
+/* net_int.h — what sync.c, fetch.c, gossip.c and net.c share (inside net/ only). */
+#ifndef KNOWD_NET_INT_H
+#define KNOWD_NET_INT_H
+
+#include "net.h"
+#include "node.h"
+#include "peer.h"
+#include "store.h"
+#include "util.h"
+#include "wire.h"
+
+/* The net a peer belongs to, and the sync state net keeps for it. */
+#define NET(p)	((struct net *)peer_arg(p))
+#define SP(p)	((struct sync_peer *)peer_data(p))
+
+/* A WANT sent to this peer, waiting for its PACK chunks. */
+struct sync_fetch {
+	uint64_t		 reqid;
+	struct pack_update	*u;
+	size_t			 n;
+	struct buf		 data;
+	time_t			 started;
+	int			 indexing;	/* the pack is with the worker */
+};
+
+/* Per-peer sync state: the peer's data (peer_data), from ready to gone. */
+struct sync_peer {
+	struct wire_head	*pending;	/* heads this peer has that we lack */
+	size_t			 npending;
+	struct sync_fetch	*fetch;		/* NULL when no WANT is out */
+	uint64_t		 next_reqid;
+	int			 serving;	/* a pack is being built for it */
+	struct buf		 out;		/* pack being streamed to it */
+	size_t			 outpos;
+	uint64_t		 outreqid;
+	int			 hello;		/* HELLO received */
+	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
+	struct wire_head	*theirs;	/* their heads, while ae */
+	size_t			 ntheirs;
+};
+
+/* The newest verified announcement held for a node, relayed unchanged. */
+struct sync_ann {
+	char			nid[KEYS_NID_MAX];
+	struct wire_announce	a;
+};
+
+struct sync {
+	struct sync_ann	*ann;
+	size_t		 nann;
+	char		(*fetching)[KEYS_NID_MAX];	/* nids with a WANT out */
+	size_t		 nfetching;
+	struct event	*ae_timer;
+};
+
+/* sync.c */
+void	 sync_init(struct net *);
+/* Starts the anti-entropy timer (every conf.sync_interval seconds, with jitter). */
+void	 sync_start(struct net *);
+void	 sync_free(struct net *);
+/* Peer operations (peers_ops): ready, message, writable, tick, gone. */
+void	 sync_peer_ready(struct peer *, void *net);
+int	 sync_message(struct peer *, const uint8_t *, size_t, void *net);
+void	 sync_peer_writable(struct peer *, void *net);
+void	 sync_peer_tick(struct peer *, time_t now, void *net);
+void	 sync_peer_gone(struct peer *, void *net);
+/* Sends our DIGEST: a peer whose heads differ answers with its SUMMARY. */
+void	 sync_send_digest(struct peer *);
+/* Our own branch moved: sign an ANNOUNCE and send it to every peer. */
+void	 sync_published(struct net *);
+/* Sends one encoded message; -1 when the peer was closed. */
+int	 sync_send(struct peer *, const struct buf *);
+/* Sends ERROR and closes the peer; returns -1 for sync_message to pass on. */
+int	 sync_fail(struct peer *, enum wire_errcode, const char *fmt, ...)
+	     __attribute__((format(printf, 3, 4)));
+/* Tells every other ready peer that nid's branch moved to head (announce or summary). */
+void	 sync_relay(struct net *, const char *nid, struct peer *from);
+/* The held announcement for nid, or NULL. */
+struct sync_ann *sync_ann_find(struct sync *, const char *nid);
+
+/* fetch.c */
+/* Notes that peer p has head h (of a node we replicate and lack it of). */
+void	 fetch_note(struct peer *, const struct wire_head *);
+/* Sends the next WANT to p if none is out and it has heads we lack. */
+void	 fetch_next(struct peer *);
+int	 fetch_want(struct peer *, const uint8_t *, size_t);
+int	 fetch_pack(struct peer *, const uint8_t *, size_t);
+void	 fetch_error(struct peer *, const struct wire_error *);
+void	 fetch_stream(struct peer *);
+void	 fetch_peer_gone(struct peer *);
+void	 fetch_tick(struct peer *, time_t now);
+/* True when peer p has a head of nid noted that we have not asked for yet. */
+int	 fetch_pending(struct peer *, const char *nid);
+/* True when a WANT for nid is out to some peer. */
+int	 fetch_busy(struct sync *, const char *nid);
+
+/* gossip.c */
+void	 gossip_start(struct net *);
+void	 gossip_stop(struct net *);
+/* A peer is ready: send it our NODE and the nodes we know. */
+void	 gossip_peer_ready(struct peer *);
+/* A NODE message; -1 means close the peer. */
+int	 gossip_node_in(struct peer *, const uint8_t *, size_t);
+/* A dynamic dial to nid failed: back off from it (peers_ops.dial_failed). */
+void	 gossip_dial_failed(const char *nid, void *net);
+
+#endif

@@ -1,0 +1,529 @@
+/* sync.c — the message dispatcher: HELLO, SUMMARY, ANNOUNCE, PING, and relaying what moved. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "net_int.h"
+#include "util.h"
+
+void
+sync_init(struct net *net)
+{
+	net->sync = xcalloc(1, sizeof *net->sync);
+}
+
+/* Anti-entropy timer: compare digests with one random peer, then rearm. */
+static void
+sync_ae_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net	*net = arg;
+	struct peer	*p, *pick = NULL;
+	struct timeval	 tv;
+	uint32_t	 n = 0, ms;
+
+	TAILQ_FOREACH(p, &net->peers->list, entry)
+		if (p->state == PEER_READY && randombytes_uniform(++n) == 0)
+			pick = p;	/* reservoir sampling: uniform pick */
+	if (pick != NULL) {
+		log_debug("anti-entropy with %s", pick->nid);
+		sync_send_digest(pick);
+	}
+	ms = (uint32_t)net->node->conf.sync_interval * 1000;
+	ms = ms * 3 / 4 + randombytes_uniform(ms / 2 + 1);	/* ±25 % */
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(net->sync->ae_timer, &tv);
+}
+
+void
+sync_start(struct net *net)
+{
+	net->sync->ae_timer = evtimer_new(net->base, sync_ae_cb, net);
+	sync_ae_cb(-1, 0, net);
+}
+
+void
+sync_free(struct net *net)
+{
+	if (net->sync == NULL)
+		return;
+	if (net->sync->ae_timer != NULL)
+		event_free(net->sync->ae_timer);
+	free(net->sync->ann);
+	free(net->sync->fetching);
+	free(net->sync);
+	net->sync = NULL;
+}
+
+int
+sync_send(struct peer *p, const struct buf *b)
+{
+	return peer_send(p, b);
+}
+
+int
+sync_fail(struct peer *p, enum wire_errcode code, const char *fmt, ...)
+{
+	va_list		 ap;
+	struct buf	 b;
+	char		*why;
+
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	log_warnx("peer %s (%s): %s", p->nid, p->addr, why);
+	buf_init(&b);
+	wire_error_encode(&b, code, why);
+	peer_send(p, &b);
+	buf_free(&b);
+	peer_close(p, "%s", why);
+	free(why);
+	return -1;
+}
+
+struct sync_ann *
+sync_ann_find(struct sync *s, const char *nid)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nann; i++)
+		if (strcmp(s->ann[i].nid, nid) == 0)
+			return &s->ann[i];
+	return NULL;
+}
+
+/* Keeps a if it is newer than what is held for its node. */
+static void
+sync_ann_keep(struct sync *s, const char *nid, const struct wire_announce *a)
+{
+	struct sync_ann	*h = sync_ann_find(s, nid);
+
+	if (h == NULL) {
+		s->ann = xreallocarray(s->ann, s->nann + 1, sizeof *s->ann);
+		h = &s->ann[s->nann++];
+		snprintf(h->nid, sizeof h->nid, "%s", nid);
+	} else if (h->a.seq >= a->seq)
+		return;
+	h->a = *a;
+}
+
+/* Fills a wire_head from our origin branch of nid; -1 when we hold none. */
+static int
+head_of(struct net *net, const char *nid, struct wire_head *h)
+{
+	git_oid	 head;
+	uint64_t seq;
+
+	if (store_head(net->node->store, nid, &head, &seq) != 0 ||
+	    keys_did_decode(nid, h->pk, NULL) != 0)
+		return -1;
+	h->seq = seq;
+	memcpy(h->head, head.id, WIRE_OID_LEN);
+	return 0;
+}
+
+/* Sends SUMMARY pages of every branch we hold. */
+static void
+sync_send_summary(struct peer *p)
+{
+	struct wire_summary	*sum;
+	struct buf		 b;
+	char			**nids;
+	size_t			 n, i;
+
+	if (store_nids(NET(p)->node->store, &nids, &n) != 0)
+		return;
+	sum = xcalloc(1, sizeof *sum);
+	buf_init(&b);
+	for (i = 0; i <= n; i++) {
+		if (i < n && head_of(NET(p), nids[i], &sum->heads[sum->nheads]) == 0)
+			sum->nheads++;
+		if (sum->nheads == WIRE_SUMMARY_MAX || (i == n)) {
+			sum->more = i < n;
+			b.len = 0;
+			wire_summary_encode(&b, sum);
+			if (sync_send(p, &b) != 0)
+				break;
+			sum->page++;
+			sum->nheads = 0;
+		}
+	}
+	buf_free(&b);
+	free(sum);
+	store_nids_free(nids, n);
+}
+
+void
+sync_peer_ready(struct peer *p, void *arg)
+{
+	struct wire_hello	 h;
+	struct buf		 b;
+
+	memset(&h, 0, sizeof h);
+	h.version = WIRE_VERSION;
+	h.time = (uint64_t)time(NULL);
+	if (peers_listen_addr(NET(p)->peers)[0] != '\0') {
+		snprintf(h.listen[0], sizeof h.listen[0], "%s",
+		    peers_listen_addr(NET(p)->peers));
+		h.nlisten = 1;
+	}
+	buf_init(&b);
+	wire_hello_encode(&b, &h);
+	if (sync_send(p, &b) == 0) {
+		gossip_peer_ready(p);
+		sync_send_summary(p);
+	}
+	buf_free(&b);
+}
+
+void
+sync_peer_gone(struct peer *p, void *arg)
+{
+	fetch_peer_gone(p);
+	free(SP(p)->theirs);
+	SP(p)->theirs = NULL;
+	free(SP(p)->pending);
+	SP(p)->pending = NULL;
+	SP(p)->npending = 0;
+	buf_free(&SP(p)->out);
+}
+
+/* qsort comparator: heads by public key bytes. */
+static int
+head_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct wire_head *)a)->pk,
+	    ((const struct wire_head *)b)->pk, KEYS_PK_LEN);
+}
+
+/* The digest of every head we hold (wire_digest over heads sorted by key). */
+static void
+sync_our_digest(struct net *net, struct wire_digest *d)
+{
+	struct wire_head *heads;
+	char		**nids;
+	size_t		  n = 0, i, k = 0;
+
+	memset(d, 0, sizeof *d);
+	if (store_nids(net->node->store, &nids, &n) != 0)
+		return;
+	heads = xcalloc(n + 1, sizeof *heads);
+	for (i = 0; i < n; i++)
+		if (head_of(net, nids[i], &heads[k]) == 0)
+			k++;
+	qsort(heads, k, sizeof *heads, head_cmp);
+	wire_digest(heads, k, d->digest);
+	d->count = k;
+	free(heads);
+	store_nids_free(nids, n);
+}
+
+void
+sync_send_digest(struct peer *p)
+{
+	struct wire_digest	 d;
+	struct buf		 b;
+
+	SP(p)->ae = 1;		/* their SUMMARY, if any, tells what they lack */
+	free(SP(p)->theirs);
+	SP(p)->theirs = NULL;
+	SP(p)->ntheirs = 0;
+	sync_our_digest(NET(p), &d);
+	buf_init(&b);
+	wire_digest_encode(&b, &d);
+	sync_send(p, &b);
+	buf_free(&b);
+}
+
+/* DIGEST: when the peer's heads differ from ours, it gets our SUMMARY. */
+static int
+sync_digest_in(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_digest	 theirs, ours;
+	char			*why = NULL;
+
+	if (wire_digest_decode(m, len, &theirs, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	sync_our_digest(NET(p), &ours);
+	if (theirs.count != ours.count ||
+	    memcmp(theirs.digest, ours.digest, sizeof ours.digest) != 0)
+		sync_send_summary(p);
+	return 0;
+}
+
+/*
+ * After the SUMMARY that answered our DIGEST: sends the peer the heads we
+ * hold that it lacks or has older, so anti-entropy heals both ways.
+ */
+static void
+sync_send_delta(struct peer *p)
+{
+	struct wire_summary	*sum;
+	struct wire_head	 h;
+	struct buf		 b;
+	char			**nids;
+	size_t			 n, i, j;
+
+	SP(p)->ae = 0;
+	if (store_nids(NET(p)->node->store, &nids, &n) != 0)
+		goto out;
+	sum = xcalloc(1, sizeof *sum);
+	buf_init(&b);
+	for (i = 0; i <= n; i++) {
+		if (i < n && head_of(NET(p), nids[i], &h) == 0) {
+			for (j = 0; j < SP(p)->ntheirs; j++)
+				if (memcmp(SP(p)->theirs[j].pk, h.pk,
+				    KEYS_PK_LEN) == 0)
+					break;
+			if (j == SP(p)->ntheirs || SP(p)->theirs[j].seq < h.seq)
+				sum->heads[sum->nheads++] = h;
+		}
+		if (sum->nheads == WIRE_SUMMARY_MAX ||
+		    (i == n && sum->nheads > 0)) {
+			sum->more = 0;	/* each page stands alone */
+			b.len = 0;
+			wire_summary_encode(&b, sum);
+			if (sync_send(p, &b) != 0)
+				break;
+			sum->nheads = 0;
+		}
+	}
+	buf_free(&b);
+	free(sum);
+	store_nids_free(nids, n);
+out:
+	free(SP(p)->theirs);
+	SP(p)->theirs = NULL;
+	SP(p)->ntheirs = 0;
+}
+
+/* Notes each head in a summary page that we replicate and lack; fetches after the last page. */
+static int
+sync_summary(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_summary	*sum;
+	char			*why = NULL;
+	size_t			 i;
+
+	sum = xmalloc(sizeof *sum);
+	if (wire_summary_decode(m, len, sum, &why) != 0) {
+		free(sum);
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	for (i = 0; i < sum->nheads; i++) {
+		fetch_note(p, &sum->heads[i]);
+		if (SP(p)->ae && SP(p)->ntheirs < SYNC_MAX_THEIRS) {
+			SP(p)->theirs = xreallocarray(SP(p)->theirs,
+			    SP(p)->ntheirs + 1, sizeof *SP(p)->theirs);
+			SP(p)->theirs[SP(p)->ntheirs++] = sum->heads[i];
+		}
+	}
+	if (!sum->more) {
+		if (SP(p)->ae)
+			sync_send_delta(p);
+		fetch_next(p);
+		/* The peer knows nothing newer of our own branch: we are caught up. */
+		if (!fetch_busy(NET(p)->sync, NET(p)->node->nid) &&
+		    !fetch_pending(p, NET(p)->node->nid))
+			node_recovered(NET(p)->node);
+	}
+	free(sum);
+	return 0;
+}
+
+/* A signed head announcement: verified, kept, and fetched when newer than ours. */
+static int
+sync_announce(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_announce	 a;
+	struct wire_head	 h;
+	char			 nid[KEYS_NID_MAX], *why = NULL;
+	time_t			 now;
+
+	if (wire_announce_decode(m, len, &a, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (wire_announce_verify(&a) != 0)
+		return sync_fail(p, WIRE_E_PROTOCOL, "ANNOUNCE: bad signature");
+	keys_nid_encode(a.pk, nid);
+	now = time(NULL);
+	if (a.time > (uint64_t)now + SYNC_ANN_FUTURE ||
+	    a.time + SYNC_ANN_MAXAGE < (uint64_t)now) {
+		log_debug("peer %s: stale announce of %s dropped", p->nid, nid);
+		return 0;
+	}
+	if (!trust_replicates(NET(p)->node, nid)) {
+		log_debug("peer %s: announce of %s ignored: not replicated",
+		    p->nid, nid);
+		return 0;
+	}
+	sync_ann_keep(NET(p)->sync, nid, &a);
+	memcpy(h.pk, a.pk, KEYS_PK_LEN);
+	h.seq = a.seq;
+	memcpy(h.head, a.head, WIRE_OID_LEN);
+	fetch_note(p, &h);
+	fetch_next(p);
+	return 0;
+}
+
+/* HELLO: the peer's version and addresses. */
+static int
+sync_hello(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_hello	 h;
+	char			*why = NULL;
+
+	if (wire_hello_decode(m, len, &h, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (h.version != WIRE_VERSION)
+		return sync_fail(p, WIRE_E_PROTOCOL, "HELLO: version %llu, "
+		    "we speak %d", (unsigned long long)h.version, WIRE_VERSION);
+	SP(p)->hello = 1;
+	return 0;
+}
+
+/* PING gets a PONG with the same nonce. */
+static int
+sync_ping(struct peer *p, const uint8_t *m, size_t len, int type)
+{
+	struct wire_ping	 ping;
+	struct buf		 b;
+	char			*why = NULL;
+
+	if (wire_ping_decode(m, len, &ping, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (type == WIRE_PONG)
+		return 0;
+	buf_init(&b);
+	wire_ping_encode(&b, WIRE_PONG, ping.nonce);
+	sync_send(p, &b);
+	buf_free(&b);
+	return 0;
+}
+
+/* ERROR from the peer: logged; fails the fetch it answers. */
+static int
+sync_error(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_error	 e;
+	char			*why = NULL;
+
+	if (wire_error_decode(m, len, &e, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	log_warnx("peer %s (%s) reports error %llu: %s", p->nid, p->addr,
+	    (unsigned long long)e.code, e.text);
+	fetch_error(p, &e);
+	return 0;
+}
+
+int
+sync_message(struct peer *p, const uint8_t *m, size_t len, void *arg)
+{
+	int	 type = wire_type(m, len);
+
+	if (type != WIRE_HELLO && !SP(p)->hello)
+		return sync_fail(p, WIRE_E_PROTOCOL, "message %d before HELLO",
+		    type);
+	switch (type) {
+	case WIRE_HELLO:
+		return sync_hello(p, m, len);
+	case WIRE_SUMMARY:
+		return sync_summary(p, m, len);
+	case WIRE_ANNOUNCE:
+		return sync_announce(p, m, len);
+	case WIRE_WANT:
+		return fetch_want(p, m, len);
+	case WIRE_PACK:
+		return fetch_pack(p, m, len);
+	case WIRE_PING:
+	case WIRE_PONG:
+		return sync_ping(p, m, len, type);
+	case WIRE_ERROR:
+		return sync_error(p, m, len);
+	case WIRE_DIGEST:
+		return sync_digest_in(p, m, len);
+	case WIRE_NODE:
+		return gossip_node_in(p, m, len);
+	default:
+		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");
+	}
+}
+
+void
+sync_relay(struct net *net, const char *nid, struct peer *from)
+{
+	struct sync_ann		*h = sync_ann_find(net->sync, nid);
+	struct wire_summary	*sum;
+	struct wire_head	 head;
+	struct buf		 b;
+	struct peer		*p;
+
+	if (head_of(net, nid, &head) != 0)
+		return;
+	buf_init(&b);
+	if (h != NULL && h->a.seq == head.seq &&
+	    memcmp(h->a.head, head.head, WIRE_OID_LEN) == 0)
+		wire_announce_encode(&b, &h->a);	/* the signed bytes, unchanged */
+	else {
+		sum = xcalloc(1, sizeof *sum);
+		sum->heads[0] = head;
+		sum->nheads = 1;
+		wire_summary_encode(&b, sum);
+		free(sum);
+	}
+	TAILQ_FOREACH(p, &net->peers->list, entry)
+		if (p != from && p->state == PEER_READY)
+			sync_send(p, &b);
+	buf_free(&b);
+}
+
+void
+sync_published(struct net *net)
+{
+	struct wire_announce	 a;
+	struct wire_head	 h;
+
+	if (net->peers == NULL || head_of(net, net->node->nid, &h) != 0)
+		return;
+	memset(&a, 0, sizeof a);
+	memcpy(a.pk, net->node->kp.pk, KEYS_PK_LEN);
+	a.seq = h.seq;
+	memcpy(a.head, h.head, WIRE_OID_LEN);
+	a.time = (uint64_t)time(NULL);
+	wire_announce_sign(&a, &net->node->kp);
+	sync_ann_keep(net->sync, net->node->nid, &a);
+	sync_relay(net, net->node->nid, NULL);
+}
+
+void
+sync_peer_writable(struct peer *p, void *arg)
+{
+	fetch_stream(p);
+}
+
+void
+sync_peer_tick(struct peer *p, time_t now, void *arg)
+{
+	fetch_tick(p, now);
+}

@@ -1,0 +1,276 @@
+/* node.c — opening a node's home: lock, configuration, key, repository, index, branches. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "home.h"
+#include "log.h"
+#include "node.h"
+#include "node_int.h"
+#include "search.h"
+#include "util.h"
+
+int
+node_lock(const char *home, int *fdp, char **cause)
+{
+	char	*path, pid[32] = "";
+	ssize_t	 n;
+	int	 fd;
+
+	path = home_path(home, HOME_LOCK);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(fd, pid, sizeof pid - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		set_cause(cause, "%s is in use by another knowd%s%s%s (lock %s)",
+		    home, *pid ? " (pid " : "", pid, *pid ? ")" : "", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0) {
+		n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+		if (write(fd, pid, (size_t)n) != n)
+			log_warn("%s", path);
+	}
+	free(path);
+	*fdp = fd;
+	return 0;
+}
+
+const char *
+node_name(const struct node *nd)
+{
+	const char	*name = catalog_node_name(&nd->cat, nd->nid);
+
+	return name != NULL ? name : nd->nid;
+}
+
+const char *
+node_name_of(const struct node *nd, const char *nid)
+{
+	return catalog_node_name(&nd->cat, nid);
+}
+
+void
+node_expect_peers(struct node *nd)
+{
+	nd->recover_until = time(NULL) + NODE_RECOVER_WAIT;
+}
+
+/*
+ * Loads every origin branch into the catalog and the index, then brings
+ * the view up to date once (not per branch: the view walks every head).
+ */
+static int
+node_load_branches(struct node *nd, char **cause)
+{
+	char	**nids, *why = NULL;
+	size_t	  nn, i;
+	git_oid	  head, tree;
+	int	  rv = 0;
+
+	if (store_nids(nd->store, &nids, &nn) != 0)
+		return set_cause(cause, "%s", store_git_error());
+	for (i = 0; i < nn && rv == 0; i++) {
+		if (store_head(nd->store, nids[i], &head, NULL) != 0 ||
+		    store_commit_tree(nd->store, &head, &tree) != 0) {
+			rv = set_cause(cause, "%s: %s", nids[i], store_git_error());
+			break;
+		}
+		rv = catalog_apply(&nd->cat, store_repo(nd->store), nids[i], NULL,
+		    &tree, cause);
+		if (rv == 0 && nd->search != NULL && search_index_tree(nd->search,
+		    store_repo(nd->store), nids[i], &tree, &why) != 0) {
+			log_warnx("search index: %s: %s", nids[i], why);
+			free(why);
+			why = NULL;
+		}
+	}
+	store_nids_free(nids, nn);
+	if (rv == 0)
+		rv = view_update(nd->store, &tree, cause);
+	return rv;
+}
+
+/* Forgets in the index the nodes whose branch is gone from the repository. */
+static void
+node_prune_index(struct node *nd)
+{
+	char	**nids, *why = NULL;
+	size_t	  nn, i;
+	git_oid	  head;
+
+	if (search_nids(nd->search, &nids, &nn) != 0)
+		return;
+	for (i = 0; i < nn; i++)
+		if (store_head(nd->store, nids[i], &head, NULL) == 1 &&
+		    search_drop_nid(nd->search, nids[i], &why) != 0) {
+			log_warnx("%s", why);
+			free(why);
+			why = NULL;
+		}
+	strv_free(nids, nn);
+}
+
+/* Opens HOME/index.sqlite (logs and carries on without it on failure). */
+static void
+node_open_index(struct node *nd)
+{
+	char	*path = home_path(nd->home, SEARCH_FILE), *why = NULL;
+
+	if (search_db_open(path, &nd->search, &why) != 0) {
+		log_warnx("search index %s: %s; search is off", path, why);
+		free(why);
+		nd->search = NULL;
+	} else
+		node_prune_index(nd);
+	free(path);
+}
+
+int
+node_reindex(struct node *nd, char **cause)
+{
+	char	**nids;
+	size_t	  nn, i;
+	git_oid	  head, tree;
+	int	  rv = 0;
+
+	if (nd->search == NULL)
+		return set_cause(cause, "search index unavailable");
+	if (store_nids(nd->store, &nids, &nn) != 0)
+		return set_cause(cause, "%s", store_git_error());
+	if (search_clear(nd->search, cause) != 0) {
+		store_nids_free(nids, nn);
+		return -1;
+	}
+	for (i = 0; i < nn && rv == 0; i++) {
+		if (store_head(nd->store, nids[i], &head, NULL) != 0 ||
+		    store_commit_tree(nd->store, &head, &tree) != 0)
+			rv = set_cause(cause, "%s: %s", nids[i],
+			    store_git_error());
+		else
+			rv = search_index_tree(nd->search, store_repo(nd->store),
+			    nids[i], &tree, cause);
+	}
+	store_nids_free(nids, nn);
+	return rv;
+}
+
+/*
+ * Reloads knowd.conf after an edit and applies what can change while
+ * running: trust, mirror, peers and limits. listen and network keep their
+ * running values until a restart.
+ */
+int
+node_reload(struct node *nd, char **cause)
+{
+	struct config	 c;
+	char		*path, *listen, *network;
+	int		 rv;
+
+	path = home_path(nd->home, CONFIG_FILE);
+	rv = config_load(path, &c, cause);
+	free(path);
+	if (rv != 0)
+		return -1;
+	listen = nd->conf.listen;
+	network = nd->conf.network;
+	nd->conf.listen = nd->conf.network = NULL;
+	config_free(&nd->conf);
+	free(c.listen);
+	free(c.network);
+	c.listen = listen;
+	c.network = network;
+	nd->conf = c;
+	trust_invalidate(nd);
+	node_reloaded(nd);
+	return 0;
+}
+
+/* Loads config and key of an already locked home. */
+static int
+node_load(struct node *nd, char **cause)
+{
+	char	*path;
+	int	 rv;
+
+	path = home_path(nd->home, CONFIG_FILE);
+	rv = config_load(path, &nd->conf, cause);
+	free(path);
+	if (rv != 0)
+		return -1;
+	path = home_path(nd->home, HOME_KEY);
+	rv = keys_load(path, &nd->kp, cause);
+	free(path);
+	if (rv != 0)
+		return -1;
+	keys_nid_encode(nd->kp.pk, nd->nid);
+	keys_did_encode(nd->kp.pk, nd->did);
+	return 0;
+}
+
+int
+node_open(struct node *nd, const char *home, char **cause)
+{
+	char	*path;
+	int	 rv;
+
+	memset(nd, 0, sizeof *nd);
+	nd->lockfd = -1;
+	nd->home = xstrdup(home);
+	if (access(home, F_OK) != 0)
+		return set_cause(cause, "%s: no node here (create one with "
+		    "knowd init --home %s --name NAME)", home, home);
+	if (node_lock(home, &nd->lockfd, cause) != 0 || node_load(nd, cause) != 0)
+		return -1;
+	path = home_path(home, HOME_REPO);
+	rv = store_open(path, &nd->store, cause);
+	free(path);
+	if (rv != 0)
+		return -1;
+	/* We hold the home's lock: lock files in the repository are left from a crash. */
+	if ((rv = store_clear_stale_locks(nd->store)) > 0)
+		log_info("removed %d lock file(s) or quarantine(s) left by a crash",
+		    rv);
+	node_open_index(nd);
+	node_listen_own(nd);
+	if (node_load_branches(nd, cause) != 0)
+		return -1;
+	trust_settle(nd);	/* trust may have changed while we were down */
+	return 0;
+}
+
+void
+node_close(struct node *nd)
+{
+	trust_free(nd);
+	catalog_clear(&nd->cat);
+	search_db_close(nd->search);
+	store_close(nd->store);
+	config_free(&nd->conf);
+	keys_wipe(&nd->kp);
+	if (nd->lockfd != -1)
+		close(nd->lockfd);
+	free(nd->home);
+	memset(nd, 0, sizeof *nd);
+	nd->lockfd = -1;
+}
+
+void
+node_result_clear(struct node_result *res)
+{
+	free(res->path);
+	memset(res, 0, sizeof *res);
+}

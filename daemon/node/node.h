@@ -1,0 +1,161 @@
+/*
+ * node.h — the door to the node room: this node's own state and what it
+ * does with it. Its identity (key, did:key, name) and home, its
+ * configuration, the origin branches it holds with their catalog and
+ * search index, publishing to its own branch (signed commits), the
+ * replicated set (trust and vouches), forks and their healing, and "a
+ * branch moved": the one pipeline every change of a branch goes through
+ * (node_branch_moved), to which the rooms below (catalog, search, view,
+ * forks) and above (net's relay) subscribe. It knows nothing of peers,
+ * the control socket or the web: rooms above learn of changes through
+ * node_listen(). See doc/DESIGN.md §2.
+ */
+#ifndef KNOWD_NODE_H
+#define KNOWD_NODE_H
+
+#include <stdint.h>
+#include <time.h>
+#include <git2.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "store.h"
+
+struct search;
+struct trust;
+
+#define NODE_RECOVER_WAIT	15	/* seconds to wait for peers' heads at start */
+#define NODE_MAX_LISTENERS	16
+
+/* One change of a branch, as node_branch_moved tells its listeners. */
+struct node_move {
+	const char	*nid;
+	const git_oid	*old;		/* NULL: a new branch */
+	const git_oid	*new;
+	const git_oid	*oldtree;	/* their trees (oldtree NULL with old) */
+	const git_oid	*newtree;
+	void		*source;	/* the mover's cookie; NULL: our own commit */
+};
+
+enum node_event {
+	NODE_MOVED,		/* a branch moved (struct node_move) */
+	NODE_REPLICATION,	/* the replicated set changed (no move) */
+	NODE_RELOADED,		/* knowd.conf was reloaded (no move) */
+};
+
+struct node;
+/* A listener; -1 from a NODE_MOVED listener stops the pipeline (*cause set). */
+typedef int node_listen_fn(struct node *, enum node_event,
+    const struct node_move *, void *arg, char **cause);
+
+struct node {
+	char			*home;
+	struct config		 conf;
+	struct keys_pair	 kp;
+	char			 nid[KEYS_NID_MAX];
+	char			 did[KEYS_DID_MAX];
+	struct store		*store;
+	struct catalog		 cat;
+	struct search		*search;	/* NULL when the index is off */
+	struct trust		*trust;		/* the replicated set, cached */
+	int			 lockfd;
+	time_t			 recover_until;	/* no publishing before: catching up */
+	struct {
+		enum node_event	 ev;
+		node_listen_fn	*fn;
+		void		*arg;
+	}			 listeners[NODE_MAX_LISTENERS];
+	size_t			 nlisteners;
+};
+
+/* node.c: locks the home, loads config and key, opens repository and index, loads every branch. */
+int	 node_open(struct node *, const char *home, char **cause);
+void	 node_close(struct node *);
+/* Takes the home's lock file; refuses when another knowd holds it. */
+int	 node_lock(const char *home, int *fd, char **cause);
+/* This node's name, from its node.md (the nid when it has none). */
+const char *node_name(const struct node *);
+/* The name of another node from its node.md, or NULL. */
+const char *node_name_of(const struct node *, const char *nid);
+/* Peers were configured: publishing waits until we caught up with them. */
+void	 node_expect_peers(struct node *);
+/* Reloads knowd.conf (trust, mirror, peers, limits; listen and network stay); tells NODE_RELOADED. */
+int	 node_reload(struct node *, char **cause);
+/* Rebuilds the whole search index from every origin branch. */
+int	 node_reindex(struct node *, char **cause);
+
+/* moved.c: subscribes fn to ev; listeners run in the order they subscribed. */
+void	 node_listen(struct node *, enum node_event, node_listen_fn *, void *arg);
+void	 node_unlisten(struct node *, node_listen_fn *, void *arg);
+/*
+ * nid's branch moved from old (NULL: new branch) to new: every NODE_MOVED
+ * listener follows it (catalog, search index, view, fork proofs, then the
+ * rooms above). source is passed on to them (NULL for our own commits).
+ */
+int	 node_branch_moved(struct node *, const char *nid, const git_oid *old,
+	     const git_oid *new, void *source, char **cause);
+/* Drops the branches of nodes no longer replicated (refs, catalog, index, view). */
+void	 node_drop_unreplicated(struct node *);
+
+/* What a change to our own branch did. */
+struct node_result {
+	int		 again;		/* failed only because it is too early */
+	char		 id[64];
+	char		*path;
+	int		 created;	/* 1 new record, 0 an edit */
+	uint64_t	 seq;
+	git_oid		 commit;
+};
+/* publish.c: publishes a record (new, or an edit of one of ours); fills *res. */
+int	 node_publish(struct node *, const char *buf, size_t len,
+	     struct node_result *, char **cause);
+/* Removes one of our records. */
+int	 node_retract(struct node *, const char *id, struct node_result *,
+	     char **cause);
+void	 node_result_clear(struct node_result *);
+/* Writes (or replaces) our signed vouches/<nid>.md for another node. */
+int	 node_vouch(struct node *, const char *id, const char *name,
+	     const char *ags, struct node_result *, char **cause);
+/* Removes our vouch for a node. */
+int	 node_unvouch(struct node *, const char *id, struct node_result *,
+	     char **cause);
+/*
+ * 0 when publishing may go ahead; -1 and why when not: 1 in *again when
+ * it is only too early (catching up after a start).
+ */
+int	 node_may_publish(struct node *, int *again, char **cause);
+/* Recovery is over: our own branch is as new as our peers know it. */
+void	 node_recovered(struct node *);
+
+/* heal.c: a validly signed head of nid that forks from ours: keep it as proof; heal our own. */
+int	 node_fork_seen(struct node *, const char *nid, const git_oid *fork,
+	     char **cause);
+
+/*
+ * trust.c: which nodes this node replicates: itself, the nodes trusted in
+ * knowd.conf, the nodes those (and this node) vouch for, to trust_depth
+ * levels, and with mirror = all every node.
+ */
+struct trust_entry {
+	char	 nid[KEYS_NID_MAX];
+	char	 voucher[KEYS_NID_MAX];	/* "" unless replicated through a vouch */
+	int	 depth;			/* 0 self or trusted, 1.. through vouches */
+};
+
+/* True when nid is replicated here. */
+int	 trust_replicates(struct node *, const char *nid);
+/* The replicated set (without mirror = all's everyone). */
+const struct trust_entry *trust_set(struct node *, size_t *n);
+/* Forgets the cached set (config reloaded). */
+void	 trust_invalidate(struct node *);
+/*
+ * When the replicated set changed since the last call: drops what is no
+ * longer replicated and tells NODE_REPLICATION (net asks peers for the rest).
+ */
+void	 trust_settle(struct node *);
+void	 trust_free(struct node *);
+
+/* init.c: knowd init. */
+int	 node_init_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,17 @@
+/* node_int.h — what the node room's files share (inside node/ only). */
+#ifndef KNOWD_NODE_INT_H
+#define KNOWD_NODE_INT_H
+
+#include "node.h"
+
+/* moved.c: subscribes catalog, search, view, forks and recovery to NODE_MOVED. */
+void	 node_listen_own(struct node *);
+/* moved.c: the replicated set changed: drop what left it, tell NODE_REPLICATION. */
+void	 node_replication_changed(struct node *);
+/* moved.c: tells NODE_RELOADED. */
+void	 node_reloaded(struct node *);
+/* publish.c: commits changes to our branch and sends the move down the pipeline. */
+int	 node_commit(struct node *, const struct store_change *, size_t n,
+	     const char *subject, struct node_result *, char **cause);
+
+#endif

@@ -1,0 +1,753 @@
+/*
+ * search.c — the search index database: schema, opening (a missing or
+ * unreadable index is recreated: it is derived state), and keeping it in step
+ * with origin branches from git tree diffs.
+ *
+ * Tables: records (metadata and text of every record, one row per nid and
+ * path), fts (FTS5 over the stemmed title, summary and body, rowid =
+ * records.rowid; a fourth column, facets, holds the filter values as
+ * tokens, so filters narrow the match inside FTS5; a fifth, parts, the
+ * endings and heads of the stems of title and summary, so a word finds the
+ * compounds ending or starting with it), tfts (title, facets and parts of the title alone: finds
+ * the title matches of a common word without reading its whole doclist),
+ * terms (facet values per record, for filters and counts),
+ * branches (the tree each nid's rows reflect) and retracted (records that
+ * left a branch, for the Atom feed's deleted entries).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "search.h"
+#include "search_int.h"
+#include "util.h"
+
+#define SEARCH_VERSION	8
+
+static const char schema[] =
+"PRAGMA journal_mode=WAL;"
+"PRAGMA synchronous=NORMAL;"
+"PRAGMA cache_size=-32768;"
+"PRAGMA mmap_size=268435456;"
+"CREATE TABLE IF NOT EXISTS records(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+" nid TEXT NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL, title TEXT NOT NULL,"
+" summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"
+" hurdles TEXT NOT NULL, tags TEXT NOT NULL, created TEXT NOT NULL,"
+" modified TEXT NOT NULL, path TEXT NOT NULL, blob TEXT NOT NULL,"
+" UNIQUE(nid, path));"
+"CREATE TABLE IF NOT EXISTS bodies(rid INTEGER PRIMARY KEY, body TEXT NOT NULL);"
+"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
+"CREATE INDEX IF NOT EXISTS records_mod ON records(kind, modified DESC, id);"
+"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, summary, body,"
+" facets, parts, tokenize='unicode61 remove_diacritics 0');"
+"CREATE VIRTUAL TABLE IF NOT EXISTS tfts USING fts5(title, facets, parts,"
+" tokenize='unicode61 remove_diacritics 0');"
+"CREATE TABLE IF NOT EXISTS terms(rid INTEGER NOT NULL, facet TEXT NOT NULL,"
+" value TEXT NOT NULL, kind TEXT NOT NULL);"
+"DROP INDEX IF EXISTS terms_fv;"
+"CREATE INDEX IF NOT EXISTS terms_fvk ON terms(facet, value, kind, rid);"
+"CREATE INDEX IF NOT EXISTS terms_rid ON terms(rid);"
+"CREATE TABLE IF NOT EXISTS facet_counts(facet TEXT NOT NULL, value TEXT NOT NULL,"
+" n INTEGER NOT NULL, PRIMARY KEY(facet, value)) WITHOUT ROWID;"
+"CREATE TRIGGER IF NOT EXISTS terms_ai AFTER INSERT ON terms WHEN"
+" NEW.kind = 'lesson' BEGIN INSERT INTO facet_counts VALUES (NEW.facet,"
+" NEW.value, 1) ON CONFLICT(facet, value) DO UPDATE SET n = n + 1; END;"
+"CREATE TRIGGER IF NOT EXISTS terms_ad AFTER DELETE ON terms WHEN"
+" OLD.kind = 'lesson' BEGIN UPDATE facet_counts SET n = n - 1 WHERE"
+" facet = OLD.facet AND value = OLD.value; END;"
+"CREATE TABLE IF NOT EXISTS branches(nid TEXT PRIMARY KEY, tree TEXT NOT NULL);"
+"CREATE TABLE IF NOT EXISTS retracted(id TEXT NOT NULL, nid TEXT NOT NULL,"
+" kind TEXT NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL,"
+" time TEXT NOT NULL, PRIMARY KEY(nid, id));";
+
+/* Runs SQL without results; -1 with *cause on failure. */
+int
+search_exec(struct search *s, const char *sql, char **cause)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		set_cause(cause, "index: %s", err != NULL ? err :
+		    sqlite3_errmsg(s->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepares a statement; -1 with *cause on failure. */
+int
+search_prepare(struct search *s, const char *sql, sqlite3_stmt **st,
+    char **cause)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+sqlite3_stmt *
+search_cached(struct search *s, const char *sql, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+
+	for (i = 0; i < s->ncached; i++)
+		if (strcmp(s->cache[i].sql, sql) == 0)
+			return s->cache[i].st;
+	/* Only fixed statements come here: a full cache is a bug. */
+	if (s->ncached == SEARCH_CACHED) {
+		set_cause(cause, "index: statement cache full");
+		return NULL;
+	}
+	if (search_prepare(s, sql, &st, cause) != 0)
+		return NULL;
+	s->cache[s->ncached].sql = xstrdup(sql);
+	s->cache[s->ncached++].st = st;
+	return st;
+}
+
+void
+search_release(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Binds a text (NULL binds SQL NULL). */
+void
+search_bind(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* A column as a new string ("" for NULL). Caller frees. */
+char *
+search_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
+/* Opens path and checks it holds our schema version; -1 when unusable. */
+static int
+db_try(const char *path, struct search *s, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 v = -1;
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return set_cause(cause, "%s: %s", path, sqlite3_errmsg(s->db));
+	sqlite3_busy_timeout(s->db, 2000);
+	if (search_rank_register(s->db, cause) != 0)
+		return -1;
+	if (search_prepare(s, "PRAGMA user_version", &st, cause) != 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v != 0 && v != SEARCH_VERSION)
+		return set_cause(cause, "%s: index version %d", path, v);
+	if (search_exec(s, schema, cause) != 0)
+		return -1;
+	if (v == 0 && search_exec(s, "PRAGMA user_version=" 
+	    SEARCH_STR(SEARCH_VERSION), cause) != 0)
+		return -1;
+	/* A cheap read of every table finds most damage. */
+	return search_exec(s, "SELECT count(*) FROM records; SELECT count(*) "
+	    "FROM terms; SELECT count(*) FROM branches; SELECT count(*) FROM "
+	    "retracted; SELECT count(*) FROM fts WHERE fts MATCH 'x'; SELECT "
+	    "count(*) FROM tfts WHERE tfts MATCH 'x';", cause);
+}
+
+/* Removes an index and its WAL files. */
+static void
+db_unlink(const char *path)
+{
+	char	*p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+}
+
+/* Prepares the statements indexing uses. */
+static int
+stmts_prepare(struct search *s, char **cause)
+{
+	return search_prepare(s, "INSERT INTO records(id, nid, kind, project, "
+	    "title, summary, fields, status, hurdles, tags, created, modified, "
+	    "path, blob) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	    &s->ins_rec, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO bodies(rid, body) VALUES (?,?)",
+	    &s->ins_body, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO fts(rowid, title, summary, body, "
+	    "facets, parts) VALUES (?,?,?,?,?,?)", &s->ins_fts, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO tfts(rowid, title, facets, parts) "
+	    "VALUES (?,?,?,?)", &s->ins_tfts, cause) != 0 ||
+	    search_prepare(s, "INSERT INTO terms(rid, facet, value, kind) "
+	    "VALUES (?,?,?,?)", &s->ins_term, cause) != 0 ||
+	    search_prepare(s, "SELECT rowid, id, kind, title, fields FROM "
+	    "records WHERE nid=? AND path=?", &s->sel_path, cause) != 0 ||
+	    search_prepare(s, "DELETE FROM retracted WHERE nid=? AND id=?",
+	    &s->del_gone, cause) != 0 ||
+	    search_prepare(s, "INSERT OR REPLACE INTO retracted(id, nid, kind, "
+	    "title, fields, time) VALUES (?,?,?,?,?,?)", &s->ins_gone,
+	    cause) != 0 ||
+	    search_prepare(s, "SELECT 1 FROM records WHERE nid=? AND id=?",
+	    &s->has_id, cause) != 0 ||
+	    search_prepare(s, "SELECT tree FROM branches WHERE nid=?",
+	    &s->get_branch, cause) != 0 ||
+	    search_prepare(s, "INSERT OR REPLACE INTO branches(nid, tree) "
+	    "VALUES (?,?)", &s->set_branch, cause) != 0 ? -1 : 0;
+}
+
+int
+search_db_open(const char *path, struct search **out, char **cause)
+{
+	struct search	*s = xcalloc(1, sizeof *s);
+	char		*why = NULL;
+
+	s->count_cap = SEARCH_COUNT_CAP;
+	if (db_try(path, s, &why) != 0) {
+		log_warnx("search index unusable (%s): recreating it", why);
+		free(why);
+		sqlite3_close(s->db);
+		s->db = NULL;
+		db_unlink(path);
+		if (db_try(path, s, cause) != 0) {
+			search_db_close(s);
+			return -1;
+		}
+	}
+	if ((s->text = search_text_new()) == NULL) {
+		search_db_close(s);
+		return set_cause(cause, "German stemmer unavailable");
+	}
+	if (stmts_prepare(s, cause) != 0) {
+		search_db_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+search_db_close(struct search *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	search_text_free(s->text);
+	for (i = 0; i < s->ncached; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	sqlite3_finalize(s->ins_rec);
+	sqlite3_finalize(s->ins_fts);
+	sqlite3_finalize(s->ins_tfts);
+	sqlite3_finalize(s->ins_term);
+	sqlite3_finalize(s->ins_body);
+	sqlite3_finalize(s->sel_path);
+	sqlite3_finalize(s->del_gone);
+	sqlite3_finalize(s->ins_gone);
+	sqlite3_finalize(s->has_id);
+	sqlite3_finalize(s->get_branch);
+	sqlite3_finalize(s->set_branch);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+/* Joins a record list with spaces. Caller frees. */
+static char *
+list_join(const struct record_list *l)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_addstr(&b, l->v[i]);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Adds the terms rows of one facet of a record of kind: a list's or one value. */
+static int
+terms_add(struct search *s, sqlite3_int64 rid, const char *kind,
+    const char *facet, const struct record_list *l, const char *one)
+{
+	sqlite3_stmt	*st = s->ins_term;
+	size_t		 i, n = l != NULL ? l->n : 1;
+	const char	*v;
+
+	for (i = 0; i < n; i++) {
+		v = l != NULL ? l->v[i] : one;
+		if (v == NULL || *v == '\0')
+			continue;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, rid);
+		search_bind(st, 2, facet);
+		search_bind(st, 3, v);
+		search_bind(st, 4, kind);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* A record that left a branch in this diff: retracted unless it comes back. */
+struct gone {
+	char	*id, *kind, *title, *fields;
+};
+
+/* Removes nid's row at path (and its fts and terms rows); fills *g when non-NULL. */
+static int
+row_remove(struct search *s, const char *nid, const char *path, struct gone *g)
+{
+	sqlite3_stmt	*st = s->sel_path;
+	sqlite3_int64	 rid;
+	char		*sql;
+	int		 rv;
+
+	sqlite3_reset(st);
+	search_bind(st, 1, nid);
+	search_bind(st, 2, path);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	rid = sqlite3_column_int64(st, 0);
+	if (g != NULL) {
+		g->id = search_col(st, 1);
+		g->kind = search_col(st, 2);
+		g->title = search_col(st, 3);
+		g->fields = search_col(st, 4);
+	}
+	sqlite3_reset(st);
+	sql = sqlite3_mprintf("DELETE FROM fts WHERE rowid=%lld;"
+	    "DELETE FROM tfts WHERE rowid=%lld;DELETE FROM terms WHERE "
+	    "rid=%lld;DELETE FROM bodies WHERE rid=%lld;DELETE FROM records "
+	    "WHERE rowid=%lld;", rid, rid, rid, rid, rid);
+	rv = search_exec(s, sql, NULL);
+	sqlite3_free(sql);
+	return rv;
+}
+
+/* Inserts the records row of r; sets *rid. */
+static int
+row_insert(struct search *s, const char *nid, const char *path,
+    const git_oid *blob, const struct record *r, sqlite3_int64 *rid)
+{
+	sqlite3_stmt	*st = s->ins_rec;
+	char		 hex[GIT_OID_HEXSZ + 1];
+	char		*fields = list_join(&r->fields);
+	char		*hurdles = list_join(&r->hurdles), *tags = list_join(&r->tags);
+	const char	*v[14];
+	int		 i, rv;
+
+	git_oid_tostr(hex, sizeof hex, blob);
+	v[0] = r->id; v[1] = nid; v[2] = record_kind_name(r->kind);
+	v[3] = r->project; v[4] = r->title != NULL ? r->title : r->name;
+	v[5] = r->summary; v[6] = fields; v[7] = r->status; v[8] = hurdles;
+	v[9] = tags; v[10] = r->created; v[11] = r->modified; v[12] = path;
+	v[13] = hex;
+	sqlite3_reset(st);
+	for (i = 0; i < 14; i++)
+		search_bind(st, i + 1, v[i] != NULL ? v[i] : "");
+	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	*rid = sqlite3_last_insert_rowid(s->db);
+	st = s->ins_body;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, *rid);
+	sqlite3_bind_text(st, 2, r->body != NULL ? r->body : "", r->body !=
+	    NULL ? (int)r->bodylen : 0, SQLITE_STATIC);
+	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
+		rv = -1;
+	free(fields);
+	free(hurdles);
+	free(tags);
+	return rv;
+}
+
+/* The facet tokens of nid's record r, as search_query_facets asks for them. */
+static char *
+facets(const char *nid, const struct record *r)
+{
+	const struct record_list *l[] = { &r->fields, &r->hurdles, &r->tags };
+	const char	 pre[] = "fht";
+	struct buf	 b;
+	size_t		 i, k;
+
+	buf_init(&b);
+	for (i = 0; i < nitems(l); i++)
+		for (k = 0; k < l[i]->n; k++)
+			search_facet_token(&b, pre[i], l[i]->v[k]);
+	if (r->status != NULL)
+		search_facet_token(&b, 's', r->status);
+	if (r->project != NULL)
+		search_facet_token(&b, 'p', r->project);
+	search_facet_token(&b, 'n', nid);
+	search_facet_token(&b, 'k', record_kind_name(r->kind));
+	return buf_detach(&b, NULL);
+}
+
+/* Inserts the fts and tfts rows of nid's r: stemmed texts and facet tokens. */
+static int
+fts_insert(struct search *s, sqlite3_int64 rid, const char *nid,
+    const struct record *r)
+{
+	sqlite3_stmt	*st = s->ins_fts;
+	const char	*title = r->title != NULL ? r->title : r->name;
+	struct buf	 parts;
+	char		*t[4], *tparts;
+	int		 i, rv;
+
+	t[0] = search_text_stems(s->text, title, title != NULL ?
+	    strlen(title) : 0);
+	t[1] = search_text_stems(s->text, r->summary, r->summary != NULL ?
+	    strlen(r->summary) : 0);
+	t[2] = search_text_stems(s->text, r->body, r->bodylen);
+	t[3] = facets(nid, r);
+	/* parts: the title's compound endings (all tfts keeps), then the summary's. */
+	buf_init(&parts);
+	search_text_parts(s->text, title, title != NULL ? strlen(title) : 0,
+	    &parts);
+	tparts = xstrdup(parts.len > 0 ? (const char *)parts.data : "");
+	buf_addc(&parts, ' ');
+	search_text_parts(s->text, r->summary, r->summary != NULL ?
+	    strlen(r->summary) : 0, &parts);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, rid);
+	for (i = 0; i < 4; i++)
+		search_bind(st, i + 2, t[i]);
+	search_bind(st, 6, (const char *)parts.data);
+	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	st = s->ins_tfts;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, rid);
+	search_bind(st, 2, t[0]);
+	search_bind(st, 3, t[3]);
+	search_bind(st, 4, tparts);
+	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
+		rv = -1;
+	for (i = 0; i < 4; i++)
+		free(t[i]);
+	free(tparts);
+	buf_free(&parts);
+	return rv;
+}
+
+/* Indexes a parsed record as nid's record at path (replacing what was there). */
+static int
+row_add_record(struct search *s, const char *nid, const char *path,
+    const git_oid *blobid, const struct record *r)
+{
+	const char	*k = record_kind_name(r->kind);
+	sqlite3_int64	 rid;
+
+	if (row_remove(s, nid, path, NULL) != 0 ||
+	    row_insert(s, nid, path, blobid, r, &rid) != 0 ||
+	    ((r->kind == RECORD_LESSON || r->kind == RECORD_PROJECT) &&
+	    fts_insert(s, rid, nid, r) != 0) ||
+	    terms_add(s, rid, k, "field", &r->fields, NULL) != 0 ||
+	    terms_add(s, rid, k, "hurdle", &r->hurdles, NULL) != 0 ||
+	    terms_add(s, rid, k, "tag", &r->tags, NULL) != 0 ||
+	    terms_add(s, rid, k, "status", NULL, r->status) != 0 ||
+	    terms_add(s, rid, k, "project", NULL, r->project) != 0 ||
+	    terms_add(s, rid, k, "node", NULL, nid) != 0)
+		return -1;
+	sqlite3_reset(s->del_gone);
+	search_bind(s->del_gone, 1, nid);
+	search_bind(s->del_gone, 2, r->id);
+	return sqlite3_step(s->del_gone) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Parses the blob at path and (re)indexes it as nid's record there. */
+static int
+row_add(struct search *s, git_repository *repo, const char *nid,
+    const char *path, const git_oid *blobid)
+{
+	git_blob	*b;
+	struct record	*r = NULL;
+	int		 rv;
+
+	if (git_blob_lookup(&b, repo, blobid) != 0)
+		return row_remove(s, nid, path, NULL);
+	if (record_parse(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	    RECORD_STRICT, &r, NULL) != 0) {
+		git_blob_free(b);
+		/* The catalog logs unreadable records; the index drops them. */
+		return row_remove(s, nid, path, NULL);
+	}
+	git_blob_free(b);
+	rv = row_add_record(s, nid, path, blobid, r);
+	record_free(r);
+	return rv;
+}
+
+int
+search_add_text(struct search *s, const char *nid, const char *path,
+    const char *text, size_t len, char **cause)
+{
+	struct record	*r = NULL;
+	git_oid		 zero;
+	int		 rv;
+
+	memset(&zero, 0, sizeof zero);
+	if (record_parse(text, len, RECORD_STRICT, &r, cause) != 0)
+		return -1;
+	if ((rv = row_add_record(s, nid, path, &zero, r)) != 0)
+		set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+	record_free(r);
+	return rv;
+}
+
+struct apply_ctx {
+	struct search	*s;
+	git_repository	*repo;
+	const char	*nid;
+	struct gone	*gone;
+	size_t		 ngone;
+	int		 failed;
+};
+
+/* git_diff_foreach file callback: mirrors one changed file into the index. */
+static int
+apply_delta_cb(const git_diff_delta *d, float progress, void *arg)
+{
+	struct apply_ctx *ac = arg;
+	struct gone	 g;
+
+	memset(&g, 0, sizeof g);
+	if (d->status == GIT_DELTA_DELETED) {
+		if (row_remove(ac->s, ac->nid, d->old_file.path, &g) != 0)
+			ac->failed = 1;
+		if (g.id != NULL) {
+			ac->gone = xreallocarray(ac->gone, ac->ngone + 1,
+			    sizeof g);
+			ac->gone[ac->ngone++] = g;
+		}
+		return 0;
+	}
+	if (record_path_allowed(d->new_file.path) &&
+	    d->new_file.mode == GIT_FILEMODE_BLOB &&
+	    row_add(ac->s, ac->repo, ac->nid, d->new_file.path,
+	    &d->new_file.id) != 0)
+		ac->failed = 1;
+	return 0;
+}
+
+/* Records the lessons and projects that left the branch and did not come back. */
+static int
+gone_record(struct apply_ctx *ac)
+{
+	struct search	*s = ac->s;
+	struct gone	*g;
+	char		 now[32];
+	size_t		 i;
+	int		 rv = 0;
+
+	time_iso(time(NULL), now);
+	for (i = 0; i < ac->ngone; i++) {
+		g = &ac->gone[i];
+		sqlite3_reset(s->has_id);
+		search_bind(s->has_id, 1, ac->nid);
+		search_bind(s->has_id, 2, g->id);
+		if (sqlite3_step(s->has_id) != SQLITE_ROW && rv == 0 &&
+		    (strcmp(g->kind, "lesson") == 0 ||
+		    strcmp(g->kind, "project") == 0)) {
+			sqlite3_reset(s->ins_gone);
+			search_bind(s->ins_gone, 1, g->id);
+			search_bind(s->ins_gone, 2, ac->nid);
+			search_bind(s->ins_gone, 3, g->kind);
+			search_bind(s->ins_gone, 4, g->title);
+			search_bind(s->ins_gone, 5, g->fields);
+			search_bind(s->ins_gone, 6, now);
+			if (sqlite3_step(s->ins_gone) != SQLITE_DONE)
+				rv = -1;
+		}
+		sqlite3_reset(s->has_id);
+		free(g->id);
+		free(g->kind);
+		free(g->title);
+		free(g->fields);
+	}
+	free(ac->gone);
+	return rv;
+}
+
+/* The tree nid's rows reflect, into *tree: 0 found, 1 none. */
+static int
+branch_get(struct search *s, const char *nid, git_oid *tree)
+{
+	const char	*hex;
+	int		 rv = 1;
+
+	sqlite3_reset(s->get_branch);
+	search_bind(s->get_branch, 1, nid);
+	if (sqlite3_step(s->get_branch) == SQLITE_ROW &&
+	    (hex = (const char *)sqlite3_column_text(s->get_branch, 0)) != NULL &&
+	    git_oid_fromstr(tree, hex) == 0)
+		rv = 0;
+	sqlite3_reset(s->get_branch);
+	return rv;
+}
+
+/* Diffs from base (NULL: empty) to tree into the index, inside a transaction. */
+static int
+index_diff(struct search *s, git_repository *repo, const char *nid,
+    git_tree *base, const git_oid *tree, char **cause)
+{
+	struct apply_ctx ac = { s, repo, nid, NULL, 0, 0 };
+	git_tree	*new = NULL;
+	git_diff	*diff = NULL;
+	char		 hex[GIT_OID_HEXSZ + 1];
+	int		 rv = -1;
+
+	if (git_tree_lookup(&new, repo, tree) != 0 ||
+	    git_diff_tree_to_tree(&diff, repo, base, new, NULL) != 0) {
+		set_cause(cause, "index: %s", git_error_last() != NULL ?
+		    git_error_last()->message : "git error");
+		goto out;
+	}
+	if (search_exec(s, "BEGIN", cause) != 0)
+		goto out;
+	git_diff_foreach(diff, apply_delta_cb, NULL, NULL, NULL, &ac);
+	if (gone_record(&ac) != 0)
+		ac.failed = 1;
+	git_oid_tostr(hex, sizeof hex, tree);
+	sqlite3_reset(s->set_branch);
+	search_bind(s->set_branch, 1, nid);
+	search_bind(s->set_branch, 2, hex);
+	if (sqlite3_step(s->set_branch) != SQLITE_DONE)
+		ac.failed = 1;
+	sqlite3_reset(s->set_branch);
+	if (ac.failed) {
+		set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+		search_exec(s, "ROLLBACK", NULL);
+		goto out;
+	}
+	rv = search_exec(s, "COMMIT", cause);
+out:
+	git_diff_free(diff);
+	git_tree_free(new);
+	return rv;
+}
+
+int
+search_index_tree(struct search *s, git_repository *repo, const char *nid,
+    const git_oid *tree, char **cause)
+{
+	git_oid		 had;
+	git_tree	*base = NULL;
+	int		 rv;
+
+	if (branch_get(s, nid, &had) == 0) {
+		if (git_oid_equal(&had, tree))
+			return 0;
+		/* A tree we no longer have: start over for this node. */
+		if (git_tree_lookup(&base, repo, &had) != 0 &&
+		    search_drop_nid(s, nid, cause) != 0)
+			return -1;
+	}
+	rv = index_diff(s, repo, nid, base, tree, cause);
+	git_tree_free(base);
+	return rv;
+}
+
+int
+search_nids(struct search *s, char ***out, size_t *n)
+{
+	sqlite3_stmt	*st = NULL;
+	char		**v = NULL;
+	size_t		  k = 0;
+
+	if (search_prepare(s, "SELECT nid FROM branches", &st, NULL) != 0)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof *v);
+		v[k++] = search_col(st, 0);
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int
+search_drop_nid(struct search *s, const char *nid, char **cause)
+{
+	char	*sql;
+	int	 rv;
+
+	sql = sqlite3_mprintf("BEGIN;"
+	    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM tfts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM terms WHERE rid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM bodies WHERE rid IN (SELECT rowid FROM records WHERE nid=%Q);"
+	    "DELETE FROM records WHERE nid=%Q;"
+	    "DELETE FROM branches WHERE nid=%Q;COMMIT;", nid, nid, nid, nid, nid,
+	    nid);
+	rv = search_exec(s, sql, cause);
+	sqlite3_free(sql);
+	if (rv != 0)
+		search_exec(s, "ROLLBACK", NULL);
+	return rv;
+}
+
+int
+search_clear(struct search *s, char **cause)
+{
+	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
+	    "DELETE FROM terms;DELETE FROM facet_counts;DELETE FROM bodies;"
+	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause);
+}
+
+char *
+search_digest(struct search *s)
+{
+	sqlite3_stmt	*st = NULL;
+	struct buf	 b;
+	int		 i;
+
+	buf_init(&b);
+	if (search_prepare(s, "SELECT r.nid, r.path, r.id, r.kind, r.project, "
+	    "r.title, r.summary, r.fields, r.status, r.hurdles, r.tags, "
+	    "r.modified, r.blob, f.title, f.summary, f.body, f.facets, f.parts, "
+	    "t.title, t.facets, t.parts, (SELECT "
+	    "group_concat(facet || '=' || value, ',') FROM (SELECT facet, value "
+	    "FROM terms WHERE rid=r.rowid ORDER BY facet, value)), b.body FROM "
+	    "records r LEFT JOIN fts f ON f.rowid=r.rowid LEFT JOIN tfts t ON "
+	    "t.rowid=r.rowid LEFT JOIN bodies b ON b.rid=r.rowid UNION ALL "
+	    "SELECT facet, value, n, '', '', '', '', '', '', '', '', '', '', '', "
+	    "'', '', '', '', '', '', '', '', '' FROM facet_counts WHERE n > 0 ORDER "
+	    "BY 1, 2", &st, NULL) != 0)
+		return buf_detach(&b, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+
+			buf_addstr(&b, t != NULL ? (const char *)t : "");
+			buf_addc(&b, '|');
+		}
+		buf_addc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	return buf_detach(&b, NULL);
+}

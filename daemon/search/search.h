@@ -1,0 +1,163 @@
+/*
+ * search.h — the door to the search room: the search index, a derived
+ * SQLite database HOME/index.sqlite (FTS5 over folded, German-stemmed token
+ * streams, plus a table of record metadata and one of retracted records). It is fed from git tree diffs as
+ * origin branches move, and can be rebuilt from the branches at any time.
+ * It takes trees from a git_repository it is given and knows nothing of
+ * the node that feeds it (doc/DESIGN.md §2).
+ */
+#ifndef KNOWD_SEARCH_H
+#define KNOWD_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <git2.h>
+
+#define SEARCH_FILE		"index.sqlite"
+#define SEARCH_MAX_QUERY	1024	/* bytes of query text */
+#define SEARCH_MAX_WORDS	16	/* words of a query used */
+#define SEARCH_MAX_LIMIT	1000
+/* A query with words counts its matches up to this many (then "more"). */
+#define SEARCH_COUNT_CAP	10000
+/* Query stems this long also match compounds ending in them (title, summary). */
+#define SEARCH_COMPOUND		5
+#define SEARCH_PARTS		"{parts} : "	/* column filter of compound endings */
+/* Marks compound endings and heads as terms of their own (short doclists). */
+#define SEARCH_PART_MARK	"zq"	/* "zqbeleucht": …beleucht */
+#define SEARCH_HEAD_MARK	"zh"	/* "zhstrass": strass… */
+/* Index merges: pages of work per step, seconds between merges of a changing index. */
+#define SEARCH_COMPACT_PAGES	32
+#define SEARCH_COMPACT_EVERY	(6 * 3600)
+#define SEARCH_HL_ON		'\x02'	/* snippet highlight markers */
+#define SEARCH_HL_OFF		'\x03'
+
+struct buf;
+struct event_base;
+struct search;
+struct search_loop;
+struct search_text;
+
+/* What to look for: every member may be NULL (no condition). */
+struct search_query {
+	const char	*q;		/* words, never FTS5 syntax */
+	const char	*field;
+	const char	*status;
+	const char	*hurdle;
+	const char	*node;		/* did:key, nid or node name */
+	const char	*project;
+	const char	*tag;
+	const char	*since;		/* YYYY-MM-DD[THH:MM:SSZ], compared to modified */
+	const char	*kind;		/* lesson, project, node (default lesson and project) */
+	const char	*id;		/* exactly this record id */
+	size_t		 limit;		/* 0: 50 */
+	size_t		 offset;
+};
+
+/* One matching record. Strings are never NULL. */
+struct search_hit {
+	char	*id, *nid, *node, *kind, *project, *title, *summary;
+	char	*fields, *status, *hurdles, *tags;	/* lists space-separated */
+	char	*created, *modified, *path, *blob;
+	char	*snippet;	/* with SEARCH_HL_ON/OFF around matches */
+	double	 score;
+};
+
+struct search_result {
+	struct search_hit	*v;
+	size_t			 n;
+	size_t			 total;		/* matches before limit/offset */
+	int			 more;		/* more than total matched */
+};
+
+/* A facet value and how many lessons carry it. */
+struct search_count {
+	char	*value;
+	char	*label;		/* node name for the node facet, else value */
+	size_t	 n;
+};
+
+/* A retracted record, for the Atom feed's deleted entries. */
+struct search_gone {
+	char	*id, *nid, *title, *when;
+};
+
+/* Opens (creating or, when unreadable, recreating) the index at path. */
+int	 search_db_open(const char *path, struct search **, char **cause);
+void	 search_db_close(struct search *);
+/* Brings nid's records in the index to tree (from whatever it held before). */
+int	 search_index_tree(struct search *, git_repository *, const char *nid,
+	     const git_oid *tree, char **cause);
+/* Indexes one record's text as nid's record at path, without git (benchmarks). */
+int	 search_add_text(struct search *, const char *nid, const char *path,
+	     const char *text, size_t len, char **cause);
+/* The nodes whose records the index holds. Caller frees with strv_free. */
+int	 search_nids(struct search *, char ***nids, size_t *n);
+/* Forgets every record of nid (not as retractions). */
+int	 search_drop_nid(struct search *, const char *nid, char **cause);
+/* Empties the index (records, branches; retractions are kept). */
+int	 search_clear(struct search *, char **cause);
+
+/* Checks a query's values (vocabularies, dates, lengths); *cause says what is wrong. */
+int	 search_query_check(const struct search_query *, char **cause);
+/* Runs a query. Caller frees *res with search_result_free. */
+int	 search_run(struct search *, const struct search_query *,
+	     struct search_result *, char **cause);
+void	 search_result_free(struct search_result *);
+/* How many lessons and projects the index holds. */
+size_t	 search_size(struct search *);
+/* Lesson counts per value of facet (field, status, hurdle, node, tag, project). */
+int	 search_facet(struct search *, const char *facet, struct search_count **,
+	     size_t *n, char **cause);
+void	 search_counts_free(struct search_count *, size_t);
+/* Retracted records, newest first, optionally of one node or Handlungsfeld. */
+int	 search_retracted(struct search *, const char *nid, const char *field,
+	     size_t limit, struct search_gone **, size_t *n, char **cause);
+void	 search_gone_free(struct search_gone *, size_t);
+/* A digest of the index's records (for tests: incremental equals rebuilt). */
+char	*search_digest(struct search *);
+
+/* search_compact.c: the full-text tables' segments (2 when compact: one each; -1 unknown). */
+int64_t	 search_segments(struct search *);
+/*
+ * Merges the full-text tables toward one segment each, about pages pages of
+ * work per call: 1 while more is left, 0 when done, -1 on error.
+ */
+int	 search_compact_step(struct search *, int pages, char **cause);
+/* Merges them completely (search_compact_step until done). */
+int	 search_compact(struct search *, char **cause);
+/*
+ * search_loop.c: merges the index in steps of SEARCH_COMPACT_PAGES pages on
+ * an event loop: after a start, after a rebuild, and when the last merge is
+ * SEARCH_COMPACT_EVERY old. s may be NULL (search is off): then it idles.
+ */
+struct search_loop *search_loop_start(struct event_base *, struct search *);
+void	 search_loop_stop(struct search_loop *);
+/* A rebuild happened: merge now rather than when due. */
+void	 search_loop_soon(struct search_loop *);
+/* True while a merge is in progress. */
+int	 search_loop_merging(const struct search_loop *);
+
+/* search_text.c: folding, tokenizing, stemming. */
+struct search_text *search_text_new(void);
+void	 search_text_free(struct search_text *);
+/* Folds one word (lowercase, umlauts, ß, ae/oe/ue) into out; returns its length. */
+size_t	 search_fold(const char *word, size_t len, char *out, size_t outsz);
+/* The stemmed token stream of text: "stem stem …". Caller frees. */
+char	*search_text_stems(struct search_text *, const char *text, size_t len);
+/* Appends the endings of text's stems that could end a compound, to b. */
+void	 search_text_parts(struct search_text *, const char *text, size_t len,
+	     struct buf *b);
+/* The query's stems as an FTS5 expression of quoted terms, or NULL when none. Caller frees. */
+char	*search_text_match(struct search_text *, const char *q);
+/* The same, any of the stems (OR) rather than all. Caller frees. */
+char	*search_text_match_any(struct search_text *, const char *q);
+/*
+ * Appends the facet token of value (" " prefix hex(value)) to b: one word the
+ * tokenizer keeps whole, distinct per facet (prefix) and value.
+ */
+void	 search_facet_token(struct buf *, char prefix, const char *value);
+/* A snippet of text around the first word whose stem is in the query. Caller frees. */
+char	*search_text_snippet(struct search_text *, const char *q,
+	     const char *text, size_t maxwords);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * search_loop.c — merging the index on the event loop: into one segment per
+ * full-text table, in short steps (each about SEARCH_COMPACT_PAGES pages):
+ * after a start, after a rebuild, and when the last merge is
+ * SEARCH_COMPACT_EVERY old.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "search.h"
+#include "util.h"
+
+#define COMPACT_CHECK	60	/* seconds between looks at the segments */
+#define COMPACT_STEP_MS	100	/* pause between two steps of a merge */
+
+/* The merge's state on one event loop. */
+struct search_loop {
+	struct search	*search;	/* NULL: search is off */
+	struct event	*timer;
+	time_t		 due;		/* no merge before */
+	time_t		 started;	/* of the merge running, or 0 */
+	int64_t		 from;		/* segments when it started (-1: unknown) */
+	int		 again;		/* a rebuild came during it: merge once more */
+};
+
+/* Arms the timer for the next step or look. */
+static void
+loop_arm(struct search_loop *c, long ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(c->timer, &tv);
+}
+
+/* Timer: starts a merge when one is due and the index is segmented, or runs its next step. */
+static void
+loop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct search_loop *c = arg;
+	time_t		 now = time(NULL);
+	char		*why = NULL;
+	int		 rv;
+
+	if (c->search == NULL)
+		return;
+	if (c->started == 0) {
+		/* Unknown counts as segmented: a merge with nothing to do is quick. */
+		if (now < c->due || ((c->from = search_segments(c->search)) >= 0 &&
+		    c->from <= 2)) {
+			loop_arm(c, COMPACT_CHECK * 1000L);
+			return;
+		}
+		c->started = now;
+		log_info("search index: merging %lld segments", (long long)c->from);
+	}
+	if ((rv = search_compact_step(c->search, SEARCH_COMPACT_PAGES,
+	    &why)) == 1) {
+		loop_arm(c, COMPACT_STEP_MS);
+		return;
+	}
+	if (rv < 0) {
+		log_warnx("search index: %s; merging again later", why);
+		free(why);
+	} else
+		log_info("search index: %lld segments merged into %lld in %lld s",
+		    (long long)c->from, (long long)search_segments(c->search),
+		    (long long)(now - c->started));
+	c->started = 0;
+	c->due = c->again ? now : now + SEARCH_COMPACT_EVERY;
+	loop_arm(c, c->again ? 0 : COMPACT_CHECK * 1000L);
+	c->again = 0;
+}
+
+struct search_loop *
+search_loop_start(struct event_base *base, struct search *s)
+{
+	struct search_loop *c = xcalloc(1, sizeof *c);
+
+	c->search = s;
+	c->timer = evtimer_new(base, loop_cb, c);
+	/* A first look soon after the start, once the peers are dialled. */
+	loop_arm(c, 1000);
+	return c;
+}
+
+void
+search_loop_soon(struct search_loop *c)
+{
+	if (c == NULL)
+		return;
+	if (c->started != 0) {
+		c->again = 1;
+		return;
+	}
+	c->due = 0;
+	evtimer_del(c->timer);
+	loop_arm(c, 0);
+}
+
+int
+search_loop_merging(const struct search_loop *c)
+{
+	return c != NULL && c->started != 0;
+}
+
+void
+search_loop_stop(struct search_loop *c)
+{
+	if (c == NULL)
+		return;
+	event_free(c->timer);
+	free(c);
+}

@@ -1,0 +1,249 @@
+/*
+ * store.h — the door to the git store: the bare repository with its origin
+ * branches (one per node, a linear history of signed commits) and the
+ * network view; the checks a branch must pass (verify.c); packs built for
+ * and taken from peers (pack.c); the in-memory record catalog (catalog.c);
+ * fork proofs (forks.c); backups (backup.c); and the worker threads that do
+ * slow git work off the event loop (worker.c). See doc/DESIGN.md §3.
+ *
+ * Refs move only by compare-and-swap after the objects they point at are
+ * written, so a kill at any moment leaves every ref on a complete commit.
+ */
+#ifndef KNOWD_STORE_H
+#define KNOWD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <git2.h>
+
+#include "keys.h"
+#include "record.h"
+#include "util.h"
+#include "wire.h"
+
+#define STORE_VIEW_REF	"refs/heads/main"
+#define STORE_SEQ_KEY	"Knowd-Seq"
+#define STORE_REF_MAX	(KEYS_NID_MAX + 64)
+
+struct store;
+struct event_base;
+
+/* One change to an origin branch tree: data NULL removes path. */
+struct store_change {
+	const char	*path;
+	const char	*data;
+	size_t		 len;
+};
+
+/* Calls git_libgit2_init and sets the process-wide options (fsync, limits). */
+void	 store_global_init(void);
+/* The text of libgit2's last error, for messages. */
+const char *store_git_error(void);
+
+/* Creates a new bare repository at path (refuses an existing one). */
+int	 store_create(const char *path, char **cause);
+int	 store_open(const char *path, struct store **, char **cause);
+void	 store_close(struct store *);
+/*
+ * Removes lock files a killed process left in the repository (*.lock under
+ * refs/, packed-refs.lock, HEAD.lock, config.lock). Only for the sole writer:
+ * call with the home's lock held. Also removes pack quarantines
+ * (objects/incoming-*) a killed receive left. Returns how many were removed.
+ */
+int	 store_clear_stale_locks(struct store *);
+git_repository *store_repo(struct store *);
+
+/* "refs/namespaces/<nid>/refs/heads/main" into out (STORE_REF_MAX bytes). */
+void	 store_branch_ref(const char *nid, char *out);
+/* Head and Knowd-Seq of nid's origin branch: 0 found, 1 absent, -1 error. */
+int	 store_head(struct store *, const char *nid, git_oid *head, uint64_t *seq);
+/* The Knowd-Seq trailer of a commit message, or 0 when it has none or a bad one. */
+uint64_t store_message_seq(const char *message);
+/* Every nid that has an origin branch, sorted. Caller frees with store_nids_free. */
+int	 store_nids(struct store *, char ***nids, size_t *n);
+void	 store_nids_free(char **, size_t);
+
+/*
+ * Commits changes to our own origin branch as one commit signed with kp,
+ * with seq = previous + 1 and the Knowd-Seq trailer, then moves the ref by
+ * compare-and-swap. The first commit of a branch has seq 1.
+ */
+int	 store_commit(struct store *, const struct keys_pair *, const char *nid,
+	     const char *author, const struct store_change *, size_t nchanges,
+	     const char *subject, git_oid *out, uint64_t *seq, char **cause);
+/* Moves nid's origin branch from old (NULL: must not exist) to new by compare-and-swap. */
+int	 store_branch_move(struct store *, const char *nid, const git_oid *old,
+	     const git_oid *new, char **cause);
+/* Deletes nid's origin branch (a node no longer replicated). */
+int	 store_branch_delete(struct store *, const char *nid, char **cause);
+/* The commit message: one sanitised subject line and the Knowd-Seq trailer. Caller frees. */
+char	*store_commit_message(const char *subject, uint64_t seq);
+/* Builds, signs (sshsig in gpgsig) and writes a commit object; no ref moves. */
+int	 store_write_signed(struct store *, const struct keys_pair *,
+	     const char *nid, const char *author, const char *msg,
+	     const git_oid *tree, const git_commit **parents, size_t nparents,
+	     git_oid *out, char **cause);
+/* Reads the blob at path in a commit's tree: 0 ok, 1 absent, -1 error. Caller frees *data. */
+int	 store_read(struct store *, const git_oid *commit, const char *path,
+	     size_t max, char **data, size_t *len);
+/* The tree id of a commit. */
+int	 store_commit_tree(struct store *, const git_oid *commit, git_oid *tree);
+
+/* forks.c: "refs/namespaces/<nid>/refs/forks/<hex>" into out (STORE_REF_MAX bytes). */
+void	 store_fork_ref(const char *nid, const git_oid *, char *out);
+/* Keeps a fork head as proof; 0 also when it was kept already. */
+int	 store_fork_add(struct store *, const char *nid, const git_oid *);
+/* Every fork head kept for nid (NULL nid: for all nodes, nids[] filled). Caller frees. */
+int	 store_forks(struct store *, const char *nid, git_oid **out,
+	     char (**nids)[KEYS_NID_MAX], size_t *n);
+/* Drops the fork proofs of nid that head descends from (a heal was accepted). */
+void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
+
+/*
+ * view.c: the network view refs/heads/main. Its tree is a pure function of
+ * the origin heads: nodes/<nid>/ holds each origin branch's tree.
+ *
+ * Rebuilds the view: a commit whose tree holds every origin branch's tree
+ * under nodes/<nid>/, with the previous view and every origin head that
+ * changed since as parents. No-op when nothing changed.
+ */
+int	 view_update(struct store *, git_oid *tree, char **cause);
+/* The view's tree id: 0 ok, 1 no view yet, -1 error. */
+int	 view_tree(struct store *, git_oid *tree);
+
+/*
+ * verify.c: verifies the commits of nid's branch from head back to stop (exclusive;
+ * stop NULL means down to the root). Every commit must be signed by nid
+ * (sshsig, namespace "git"), carry Knowd-Seq one above its parent's (1 at
+ * the root), have a single parent, and change only the files an origin
+ * branch may hold (doc/DESIGN.md §3), each a record that parses and sits at its own path. When stop is given,
+ * head must descend from it. *count gets the number of commits checked.
+ */
+int	verify_range(git_repository *, const char *nid, const git_oid *head,
+	    const git_oid *stop, uint64_t *count, char **cause);
+
+/*
+ * pack.c: packfiles between peers: building what a peer wants, and taking
+ * in what a peer sent only after every new commit is verified. Both run on
+ * a worker thread with the worker's own repository.
+ */
+#define PACK_MAX_BYTES		(64u * 1024 * 1024)	/* one pack, either way */
+#define PACK_MAX_OBJECTS	200000
+
+/* One branch a received pack should move: nid from old (has_old 0: new branch) to new. */
+struct pack_update {
+	char	 nid[KEYS_NID_MAX];
+	git_oid	 old;
+	int	 has_old;
+	git_oid	 new;
+	uint64_t commits;	/* verified, filled by pack_receive */
+	int	 fork;		/* new is a validly signed head not descending from old */
+	int	 stale;		/* new is an ancestor of old: nothing to do */
+};
+
+/* Process-wide limits on hostile packs; call once. */
+void	 pack_global_init(void);
+
+/*
+ * Builds one pack holding everything reachable from each branch's want,
+ * minus what is reachable from its haves that exist here. Every want must be
+ * the head of, or an ancestor of the head of, that nid's origin branch.
+ */
+int	 pack_build(git_repository *, const struct wire_want *, struct buf *out,
+	     char **cause);
+
+/*
+ * Indexes data into a quarantine directory, verifies every update's commits
+ * (signature, Knowd-Seq, ancestry from old, allowed paths, parsing records)
+ * against the repository plus the quarantined objects, and only then moves
+ * the pack into objects/pack. On failure nothing is left behind. data may
+ * be empty when every wanted object is already here.
+ */
+int	 pack_receive(git_repository *, const uint8_t *data, size_t len,
+	     struct pack_update *, size_t n, char **cause);
+
+/*
+ * catalog.c: an in-memory index of the records in every origin branch:
+ * which node holds which id at which path, with the fields listings show.
+ * Derived state, kept up to date from tree diffs as branches move.
+ */
+struct catalog_entry {
+	char		*id;
+	char		 nid[KEYS_NID_MAX];
+	char		*path;
+	enum record_kind kind;
+	char		*title;		/* a node's or vouch's name */
+	char		*project;
+	char		*created;
+	char		*modified;
+	git_oid		 blob;
+};
+
+struct catalog {
+	struct catalog_entry	*v;
+	size_t			 n;
+	unsigned int		 vouch_gen;	/* bumped when a vouch record comes or goes */
+};
+
+/* Applies the difference between two trees of nid's branch (old NULL: empty). */
+int	 catalog_apply(struct catalog *, git_repository *, const char *nid,
+	     const git_oid *oldtree, const git_oid *newtree, char **cause);
+/* The record with id, in nid's branch if nid is non-NULL (preferring prefer_nid otherwise). */
+const struct catalog_entry *catalog_find(const struct catalog *, const char *id,
+	     const char *nid, const char *prefer_nid);
+/* A node's name from its node.md, or NULL. */
+const char *catalog_node_name(const struct catalog *, const char *nid);
+/* Number of records of kind held for nid. */
+size_t	 catalog_count(const struct catalog *, const char *nid, enum record_kind);
+/* Forgets every record of nid. */
+void	 catalog_drop(struct catalog *, const char *nid);
+void	 catalog_clear(struct catalog *);
+
+/* backup.c: a consistent snapshot of the node home as a tar archive (knowctl backup). */
+struct backup;
+
+/* On the event loop: a snapshot of every ref (the secret key goes in only when with_key). */
+struct backup *backup_begin(struct store *, const char *home, int with_key,
+	     char **cause);
+/* The archive: an open file (already unlinked), its size and SHA-256. */
+struct backup_out {
+	int		 fd;
+	uint64_t	 size;
+	uint8_t		 sha256[32];
+};
+
+/* On any thread with its own repository: writes the archive of the snapshot. */
+int	backup_build(struct backup *, git_repository *, struct backup_out *,
+	    char **cause);
+void	backup_free(struct backup *);
+
+/*
+ * worker.c: a background thread for slow git work (building and indexing
+ * packs), so the event loop keeps serving other peers.
+ *
+ * A job's run() executes on the worker thread with the worker's own
+ * git_repository; its done() then executes on the event-loop thread. Jobs
+ * run one at a time, in order. done() is called even after a failed run();
+ * it owns the job and frees it. A job cancelled at shutdown gets done()
+ * without run(), with cancelled set.
+ */
+struct worker;
+
+struct worker_job {
+	void	(*run)(struct worker_job *, git_repository *);
+	void	(*done)(struct worker_job *);
+	int	  cancelled;	/* set when the worker stopped before run() */
+	struct worker_job *next;
+};
+
+/* Starts the thread; it opens repo_path for itself. */
+int	 worker_start(struct worker **, struct event_base *, const char *repo_path,
+	     char **cause);
+/* Queues a job; never blocks for long. */
+void	 worker_submit(struct worker *, struct worker_job *);
+/* Number of jobs queued or running. */
+int	 worker_pending(struct worker *);
+/* Finishes the running job, cancels the queued ones (their done() still runs), joins. */
+void	 worker_stop(struct worker *);
+
+#endif

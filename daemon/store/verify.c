@@ -1,0 +1,317 @@
+/* verify.c — signature, sequence, ancestry and content checks of origin branch commits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "record.h"
+#include "store.h"
+#include "util.h"
+
+struct verify_ctx {
+	git_repository	*repo;
+	const char	*nid;
+	char		*cause;		/* first problem found in the diff */
+};
+
+/* Checks one added or modified file: allowed path, a parsing record that belongs there. */
+static int
+verify_file(struct verify_ctx *vc, const git_diff_delta *d)
+{
+	const char	*path = d->new_file.path;
+	git_blob	*b = NULL;
+	git_odb		*odb = NULL;
+	git_object_t	 type;
+	size_t		 size;
+	struct record	*r = NULL;
+	char		*rpath = NULL, *why = NULL;
+	int		 rv = -1;
+
+	if (!record_path_allowed(path))
+		return set_cause(&vc->cause, "%s: path not allowed", path);
+	if (d->new_file.mode != GIT_FILEMODE_BLOB)
+		return set_cause(&vc->cause, "%s: not a plain file", path);
+	/* The size from the object header, before anything is loaded. */
+	if (git_repository_odb(&odb, vc->repo) != 0 ||
+	    git_odb_read_header(&size, &type, odb, &d->new_file.id) != 0) {
+		git_odb_free(odb);
+		return set_cause(&vc->cause, "%s: blob missing", path);
+	}
+	git_odb_free(odb);
+	if (size > RECORD_MAX_BYTES)
+		return set_cause(&vc->cause, "%s: %zu bytes, larger than %d bytes", path,
+		    size, RECORD_MAX_BYTES);
+	if (git_blob_lookup(&b, vc->repo, &d->new_file.id) != 0)
+		return set_cause(&vc->cause, "%s: blob missing", path);
+	if (git_blob_rawsize(b) > RECORD_MAX_BYTES) {
+		set_cause(&vc->cause, "%s: larger than %d bytes", path,
+		    RECORD_MAX_BYTES);
+		goto out;
+	}
+	if (record_parse(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
+	    RECORD_STRICT, &r, &why) != 0) {
+		set_cause(&vc->cause, "%s: %s", path, why);
+		goto out;
+	}
+	rpath = record_path(r);
+	if (strcmp(rpath, path) != 0)
+		set_cause(&vc->cause, "%s: record belongs at %s", path, rpath);
+	else if (r->kind == RECORD_NODE && strcmp(r->id, vc->nid) != 0)
+		set_cause(&vc->cause, "%s: names another node", path);
+	else
+		rv = 0;
+out:
+	free(why);
+	free(rpath);
+	record_free(r);
+	git_blob_free(b);
+	return rv;
+}
+
+/* Checks one changed file; -1 at the first problem (in vc->cause). */
+static int
+verify_delta(struct verify_ctx *vc, const git_diff_delta *d)
+{
+	switch (d->status) {
+	case GIT_DELTA_DELETED:
+		if (strcmp(d->old_file.path, "node.md") == 0) {
+			set_cause(&vc->cause, "node.md: removed");
+			return -1;
+		}
+		return 0;
+	case GIT_DELTA_ADDED:
+	case GIT_DELTA_MODIFIED:
+		return verify_file(vc, d) == 0 ? 0 : -1;
+	default:
+		set_cause(&vc->cause, "%s: unexpected change", d->new_file.path);
+		return -1;
+	}
+}
+
+/* Checks what a commit changed against its parent (or the empty tree). */
+static int
+verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
+    char **cause)
+{
+	git_tree	*old = NULL, *new = NULL;
+	git_diff	*diff = NULL;
+	size_t		 i;
+	int		 rv = -1;
+
+	if ((parent != NULL && git_commit_tree(&old, parent) != 0) ||
+	    git_commit_tree(&new, c) != 0 ||
+	    git_diff_tree_to_tree(&diff, vc->repo, old, new, NULL) != 0) {
+		set_cause(cause, "%s", store_git_error());
+		goto out;
+	}
+	/*
+	 * Not git_diff_foreach: it would load every changed blob (to tell
+	 * binary from text) before we could check its size.
+	 */
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		if (verify_delta(vc, git_diff_get_delta(diff, i)) != 0) {
+			set_cause(cause, "%s", vc->cause != NULL ? vc->cause :
+			    store_git_error());
+			goto out;
+		}
+	}
+	if (parent == NULL && git_tree_entry_byname(new, "node.md") == NULL) {
+		set_cause(cause, "first commit has no node.md");
+		goto out;
+	}
+	rv = 0;
+out:
+	free(vc->cause);
+	vc->cause = NULL;
+	git_diff_free(diff);
+	git_tree_free(old);
+	git_tree_free(new);
+	return rv;
+}
+
+/* Checks the signature over a commit's signed bytes against nid's key. */
+static int
+verify_signature(struct verify_ctx *vc, const git_oid *id,
+    const uint8_t pk[KEYS_PK_LEN], char **cause)
+{
+	git_buf	 sig = { 0 }, data = { 0 };
+	char	*why = NULL;
+	int	 r, rv = -1;
+
+	r = git_commit_extract_signature(&sig, &data, vc->repo, (git_oid *)id,
+	    "gpgsig");
+	if (r == GIT_ENOTFOUND)
+		return set_cause(cause, "not signed");
+	if (r != 0)
+		return set_cause(cause, "%s", store_git_error());
+	if (keys_sshsig_verify(pk, "git", data.ptr, data.size, sig.ptr, sig.size,
+	    &why) != 0)
+		set_cause(cause, "bad signature: %s", why != NULL ? why : "?");
+	else
+		rv = 0;
+	free(why);
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	return rv;
+}
+
+/* A commit's parents as verification follows them. */
+struct verify_parents {
+	git_oid		 first;		/* zero at the root */
+	git_oid		 second;	/* zero unless a merge that heals a fork */
+	uint64_t	 second_seq;
+	int		 merge;
+};
+
+/* Checks the parent count and, for a heal merge, that its first parent has the higher seq. */
+static int
+verify_parents(git_commit *c, uint64_t seq, git_commit **p1,
+    struct verify_parents *vp, char **cause)
+{
+	git_commit	*p2 = NULL;
+	unsigned int	 n = git_commit_parentcount(c);
+
+	if (seq == 1 ? n != 0 : (n != 1 && n != 2))
+		return set_cause(cause, "%u parents at %s %llu", n, STORE_SEQ_KEY,
+		    (unsigned long long)seq);
+	if (seq == 1)
+		return 0;
+	if (git_commit_parent(p1, c, 0) != 0)
+		return set_cause(cause, "parent missing");
+	git_oid_cpy(&vp->first, git_commit_id(*p1));
+	if (n == 1)
+		return 0;
+	if (git_commit_parent(&p2, c, 1) != 0)
+		return set_cause(cause, "second parent missing");
+	vp->merge = 1;
+	git_oid_cpy(&vp->second, git_commit_id(p2));
+	vp->second_seq = store_message_seq(git_commit_message(p2));
+	git_commit_free(p2);
+	if (vp->second_seq == 0 || vp->second_seq > seq - 1)
+		return set_cause(cause, "merge whose second parent has %s %llu, "
+		    "not below %llu", STORE_SEQ_KEY,
+		    (unsigned long long)vp->second_seq, (unsigned long long)seq);
+	return 0;
+}
+
+/* Verifies one commit that should carry seq, and reports its parents. */
+static int
+verify_one(struct verify_ctx *vc, const git_oid *id, uint64_t seq,
+    const uint8_t pk[KEYS_PK_LEN], struct verify_parents *vp, char **cause)
+{
+	git_commit	*c = NULL, *p = NULL;
+	uint64_t	 got;
+	int		 rv = -1;
+
+	memset(vp, 0, sizeof *vp);
+	if (git_commit_lookup(&c, vc->repo, id) != 0)
+		return set_cause(cause, "missing");
+	if (verify_signature(vc, id, pk, cause) != 0)
+		goto out;
+	if ((got = store_message_seq(git_commit_message(c))) != seq) {
+		set_cause(cause, "%s %llu where %llu was expected", STORE_SEQ_KEY,
+		    (unsigned long long)got, (unsigned long long)seq);
+		goto out;
+	}
+	if (verify_parents(c, seq, &p, vp, cause) != 0)
+		goto out;
+	rv = verify_changes(vc, c, p, cause);
+out:
+	git_commit_free(p);
+	git_commit_free(c);
+	return rv;
+}
+
+/* Checks that the known head where a range ends carries the seq its child implies. */
+static int
+stop_seq(git_repository *repo, const git_oid *stop, uint64_t seq, char **cause)
+{
+	git_commit	*c;
+	uint64_t	 got;
+
+	if (git_commit_lookup(&c, repo, stop) != 0)
+		return set_cause(cause, "known head missing");
+	got = store_message_seq(git_commit_message(c));
+	git_commit_free(c);
+	if (got != seq)
+		return set_cause(cause, "%s jumps from %llu to %llu", STORE_SEQ_KEY,
+		    (unsigned long long)got, (unsigned long long)seq + 1);
+	return 0;
+}
+
+#define VERIFY_MAX_MERGES	64	/* nested heal merges followed */
+
+/*
+ * Walks first parents from id (carrying seq) down to stop or the root. At a
+ * heal merge the second parent's chain is verified too (recursively, to
+ * stop if it lies there, else to the root). *reached is set when stop was met.
+ */
+static int
+verify_chain(struct verify_ctx *vc, const uint8_t pk[KEYS_PK_LEN],
+    git_oid id, uint64_t seq, const git_oid *stop, int depth, int *reached,
+    uint64_t *count, char **cause)
+{
+	struct verify_parents	 vp;
+	char			*why = NULL, hex[GIT_OID_HEXSZ + 1];
+	int			 r2;
+
+	for (;;) {
+		if (stop != NULL && git_oid_equal(&id, stop)) {
+			*reached = 1;
+			return stop_seq(vc->repo, stop, seq, cause);
+		}
+		if (verify_one(vc, &id, seq, pk, &vp, &why) != 0) {
+			git_oid_tostr(hex, sizeof hex, &id);
+			set_cause(cause, "commit %s: %s", hex, why);
+			free(why);
+			return -1;
+		}
+		(*count)++;
+		if (vp.merge) {
+			if (depth >= VERIFY_MAX_MERGES)
+				return set_cause(cause, "too many nested merges");
+			r2 = 0;
+			if (verify_chain(vc, pk, vp.second, vp.second_seq, stop,
+			    depth + 1, &r2, count, cause) != 0)
+				return -1;
+			if (r2) {		/* the rest is new to us: to the root */
+				*reached = 1;
+				stop = NULL;
+			}
+		}
+		if (seq-- == 1)
+			return 0;
+		id = vp.first;
+	}
+}
+
+int
+verify_range(git_repository *repo, const char *nid, const git_oid *head,
+    const git_oid *stop, uint64_t *count, char **cause)
+{
+	struct verify_ctx vc = { repo, nid, NULL };
+	uint8_t		 pk[KEYS_PK_LEN];
+	git_commit	*c;
+	uint64_t	 seq;
+	char		*why = NULL;
+	int		 reached = 0;
+
+	*count = 0;
+	if (keys_did_decode(nid, pk, &why) != 0) {
+		set_cause(cause, "%s: %s", nid, why);
+		free(why);
+		return -1;
+	}
+	if (git_commit_lookup(&c, repo, head) != 0)
+		return set_cause(cause, "head %s missing", git_oid_tostr_s(head));
+	seq = store_message_seq(git_commit_message(c));
+	git_commit_free(c);
+	if (seq == 0)
+		return set_cause(cause, "head has no %s", STORE_SEQ_KEY);
+	if (verify_chain(&vc, pk, *head, seq, stop, 0, &reached, count,
+	    cause) != 0)
+		return -1;
+	if (stop != NULL && !reached)
+		return set_cause(cause, "does not descend from the known head %s",
+		    git_oid_tostr_s(stop));
+	return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * util.h — the ground floor: checked allocation, strings, buffers, causes,
+ * files, time stamps and ids. Knows nothing of keys, protocol or daemon.
+ */
+#ifndef KNOWD_UTIL_H
+#define KNOWD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on exhaustion: callers never see NULL. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* printf into a new string. Caller frees. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *, va_list);
+
+/* Sets *cause (when cause is non-NULL) to a new formatted message; returns -1. */
+int	 set_cause(char **cause, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable byte buffer. data is always NUL-terminated past len. */
+struct buf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reserve(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_addc(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 buf_add_be32(struct buf *, uint32_t);
+/* Hands the contents to the caller (NUL-terminated) and resets the buffer. Caller frees. */
+char	*buf_detach(struct buf *, size_t *);
+
+/* Frees n strings and the array holding them. */
+void	 strv_free(char **, size_t);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void	 hex_encode(const uint8_t *, size_t, char *);
+/* Decodes exactly 2n hex digits into n bytes; -1 on any bad digit or length. */
+int	 hex_decode(const char *, uint8_t *, size_t);
+
+uint32_t get_be32(const uint8_t *);
+void	 put_be32(uint8_t *, uint32_t);
+
+/* True when s[0..len) is valid UTF-8 without NUL bytes. */
+int	 utf8_valid(const char *, size_t);
+
+/* Reads a whole file, at most max bytes (more is an error). Caller frees *out. */
+int	 read_file(const char *path, size_t max, char **out, size_t *len, char **cause);
+/* Writes all n bytes of p to fd, retrying short writes; -1 on error. */
+int	 write_all(int fd, const void *p, size_t n);
+/* Writes data to path atomically (temp file, fsync, rename) with the given mode. */
+int	 write_file_atomic(const char *path, const void *, size_t, int mode, char **cause);
+
+/* time.c: "YYYY-MM-DDTHH:MM:SSZ" of t into out (21 bytes). */
+void	 time_iso(time_t t, char *out);
+/* ulid.c: a new ULID (time-ordered, 80 random bits) into out (27 bytes). */
+void	 ulid_new(char *out);
+
+#endif
