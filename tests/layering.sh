@@ -65,7 +65,8 @@ bad=0
 objs=()
 for r in "${rooms[@]}"; do
 	for o in "$BUILD/$r"/*.o; do
-		[ -f "$o" ] && objs+=("$o")
+		# Only objects of sources that exist (a build dir may hold old ones).
+		[ -f "$o" ] && [ -f "$r/$(basename "$o" .o).c" ] && objs+=("$o")
 	done
 done
 if [ ${#objs[@]} -lt 20 ]; then
