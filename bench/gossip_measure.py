@@ -47,7 +47,7 @@ def kc(args, home, *cmd):
 
 
 def status(args, home):
-    return json.loads(kc(args, home, "status", "--json"))
+    return json.loads(kc(args, home, "status", "--branches", "--json"))
 
 
 def nid_of(did):

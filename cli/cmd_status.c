@@ -14,9 +14,8 @@ print_network(const msgpack_object *d)
 
 	printf("peers    %llu connected\n",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "peers")));
-	if ((a = ctl_obj_get(d, "known")) != NULL &&
-	    a->type == MSGPACK_OBJECT_ARRAY)
-		printf("known    %u nodes\n", a->via.array.size);
+	printf("known    %llu nodes\n",
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "known")));
 	if ((a = ctl_obj_get(d, "lagging")) != NULL &&
 	    a->type == MSGPACK_OBJECT_ARRAY)
 		for (i = 0; i < a->via.array.size; i++) {
@@ -28,6 +27,11 @@ print_network(const msgpack_object *d)
 			    &a->via.array.ptr[i], "announced")));
 			free(id);
 		}
+	if (a != NULL && a->type == MSGPACK_OBJECT_ARRAY &&
+	    ctl_obj_uint(ctl_obj_get(d, "lagging_total")) > a->via.array.size)
+		printf("lagging  … %llu branches in all (knowctl status --branches)\n",
+		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
+		    "lagging_total")));
 	if ((a = ctl_obj_get(d, "forks")) != NULL &&
 	    a->type == MSGPACK_OBJECT_ARRAY)
 		for (i = 0; i < a->via.array.size; i++) {
@@ -72,8 +76,10 @@ print_status(const msgpack_object *d)
 	    name, id, home,
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "seq")), view);
 	print_index(ctl_obj_get(d, "index"));
+	printf("branches %llu, %llu lessons and projects\n",
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "branches")),
+	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "records")));
 	if (nodes != NULL && nodes->type == MSGPACK_OBJECT_ARRAY) {
-		printf("branches %u\n", nodes->via.array.size);
 		for (i = 0; i < nodes->via.array.size; i++) {
 			n = &nodes->via.array.ptr[i];
 			nid = cli_field(n, "id");
@@ -98,5 +104,26 @@ print_status(const msgpack_object *d)
 int
 cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_plain(cli, cmd, argc, argv, CTL_STATUS, NULL, print_status);
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ "branches", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_request	 req;
+	int			 ch, r;
+
+	cli_request(&req, CTL_STATUS);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'b')
+			ctl_set(&req, "branches", NULL, 0, 1);
+		else if ((r = cli_common_opt(cli, cmd, ch)) != 0) {
+			ctl_request_clear(&req);
+			return r - 1;
+		}
+	}
+	if (optind != argc) {
+		ctl_request_clear(&req);
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	}
+	return cli_run(cli, &req, NULL, print_status);
 }

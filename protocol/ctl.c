@@ -18,7 +18,7 @@
 /* Every operation and the arguments it takes; anything else is refused. */
 const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_ID] = { "id", { { NULL } } },
-	[CTL_STATUS] = { "status", { { NULL } } },
+	[CTL_STATUS] = { "status", { { "branches", CTL_BOOL, 1 }, { NULL } } },
 	[CTL_PUBLISH] = { "publish", { { "body", CTL_BIN, CTL_MAX_REQUEST },
 	    { NULL } } },
 	[CTL_RETRACT] = { "retract", { ID, { NULL } } },

@@ -63,6 +63,25 @@ int	 write_all(int fd, const void *p, size_t n);
 /* Writes data to path atomically (temp file, fsync, rename) with the given mode. */
 int	 write_file_atomic(const char *path, const void *, size_t, int mode, char **cause);
 
+/*
+ * hmap.c: a hash map from byte strings to pointers (keyed SipHash, so a
+ * peer cannot make keys collide). It keeps pointers to the keys: a key
+ * must live as long as its entry. Iterate with hmap_next from *it = 0;
+ * deleting during an iteration may skip or repeat entries. A NULL map is
+ * empty for every function but hmap_put.
+ */
+struct hmap;
+struct hmap *hmap_new(void);
+void	 hmap_free(struct hmap *);
+void	*hmap_get(const struct hmap *, const void *key, size_t len);
+void	*hmap_gets(const struct hmap *, const char *key);
+/* Puts value under key, replacing what was there. */
+void	 hmap_put(struct hmap *, const void *key, size_t len, void *value);
+/* Removes key's entry; returns its value, or NULL. */
+void	*hmap_del(struct hmap *, const void *key, size_t len);
+size_t	 hmap_count(const struct hmap *);
+void	*hmap_next(const struct hmap *, size_t *it);
+
 /* time.c: "YYYY-MM-DDTHH:MM:SSZ" of t into out (21 bytes). */
 void	 time_iso(time_t t, char *out);
 /* ulid.c: a new ULID (time-ordered, 80 random bits) into out (27 bytes). */

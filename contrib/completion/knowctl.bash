@@ -72,6 +72,7 @@ _knowctl()
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;
 	backup)	opts="$common --with-key" ;;
+	status)	opts="$common --branches" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then

@@ -23,9 +23,13 @@ op_fn	 op_backup;							/* op_backup.c */
 /* op_search.c: list with a search-index filter; 1 when it answered. */
 int	 op_list_search(struct control_env *, const struct ctl_request *,
 	     msgpack_packer *);
-/* op_net.c: packs the network part of status: OP_STATUS_NET_KEYS map entries. */
-#define OP_STATUS_NET_KEYS 4
-void	 op_status_net(struct control_env *, msgpack_packer *);
+/*
+ * op_net.c: packs the network part of status: OP_STATUS_NET_KEYS map
+ * entries, one more with all (every known node, every lagging branch).
+ */
+#define OP_STATUS_NET_KEYS	5
+#define OP_LAGGING_SHOWN	64	/* lagging branches listed unless all */
+void	 op_status_net(struct control_env *, msgpack_packer *, int all);
 
 /* reply.c: reply_ok() begins a success reply; reply_fail() packs a whole error reply. */
 void	 reply_ok(msgpack_packer *);

@@ -26,12 +26,20 @@ control_node_matches(struct node *nd, const char *filter, const char *nid)
 const char *
 control_node_resolve(struct node *nd, const char *filter)
 {
-	size_t	 i;
+	const struct catalog_entry *e;
+	size_t		 it = 0;
+	uint8_t		 pk[KEYS_PK_LEN];
+	char		 nid[KEYS_NID_MAX];
 
-	for (i = 0; i < nd->cat.n; i++)
-		if (nd->cat.v[i].kind == RECORD_NODE &&
-		    control_node_matches(nd, filter, nd->cat.v[i].nid))
-			return nd->cat.v[i].nid;
+	/* A did:key or nid: looked up; a name: compared with every node's. */
+	if (keys_did_decode(filter, pk, NULL) == 0) {
+		keys_nid_encode(pk, nid);
+		e = catalog_at(&nd->cat, nid, "node.md");
+		return e != NULL ? e->nid : NULL;
+	}
+	while ((e = catalog_next_node(&nd->cat, &it)) != NULL)
+		if (control_node_matches(nd, filter, e->nid))
+			return e->nid;
 	return NULL;
 }
 

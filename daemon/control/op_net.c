@@ -204,20 +204,6 @@ op_trust_remove(struct control_env *env, struct control_client *cc,
 	edit_reply(env, pk, rv, why);
 }
 
-/* True when nid is in the trusted-and-vouched set (not only mirrored). */
-static int
-trust_listed(struct control_env *env, const char *nid)
-{
-	const struct trust_entry *t;
-	size_t	 n, i;
-
-	t = trust_set(env->node, &n);
-	for (i = 0; i < n; i++)
-		if (strcmp(t[i].nid, nid) == 0)
-			return 1;
-	return 0;
-}
-
 /* Packs one replicated node: id, name, seq held, and why it is replicated. */
 static void
 pack_trusted(struct control_env *env, msgpack_packer *pk, const char *nid,
@@ -244,7 +230,7 @@ void
 op_trust_list(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
-	const struct trust_entry *t;
+	struct trust_entry *const *t;
 	const char	*vname;
 	char		**nids, *why;
 	size_t		 n, i, nheld = 0, extra = 0;
@@ -253,19 +239,19 @@ op_trust_list(struct control_env *env, struct control_client *cc,
 	if (store_nids(env->node->store, &nids, &nheld) != 0)
 		nheld = 0;
 	for (i = 0; env->node->conf.mirror_all && i < nheld; i++)
-		extra += !trust_listed(env, nids[i]);
+		extra += !(trust_find(env->node, nids[i]) != NULL);
 	reply_ok(pk);
 	msgpack_pack_array(pk, n - 1 + extra);
 	for (i = 1; i < n; i++) {	/* entry 0 is this node */
-		vname = catalog_node_name(&env->node->cat, t[i].voucher);
-		why = t[i].depth == 0 ? xstrdup("trusted in knowd.conf") :
+		vname = catalog_node_name(&env->node->cat, t[i]->voucher);
+		why = t[i]->depth == 0 ? xstrdup("trusted in knowd.conf") :
 		    xasprintf("vouched for by %s (%s%s)", vname != NULL ?
-		    vname : "?", KEYS_DID_PREFIX, t[i].voucher);
-		pack_trusted(env, pk, t[i].nid, why);
+		    vname : "?", KEYS_DID_PREFIX, t[i]->voucher);
+		pack_trusted(env, pk, t[i]->nid, why);
 		free(why);
 	}
 	for (i = 0; extra > 0 && i < nheld; i++)
-		if (!trust_listed(env, nids[i]))
+		if (!(trust_find(env->node, nids[i]) != NULL))
 			pack_trusted(env, pk, nids[i], "mirror = all");
 	store_nids_free(nids, nheld);
 }
@@ -296,39 +282,36 @@ status_forks(struct control_env *env, msgpack_packer *pk)
 	free(nids);
 }
 
-/* Packs "lagging": nodes whose newest announced seq is above the one we hold. */
+/* Packs "lagging" (at most OP_LAGGING_SHOWN unless all) and "lagging_total". */
 static void
-status_lagging(struct control_env *env, msgpack_packer *pk)
+status_lagging(struct control_env *env, msgpack_packer *pk, int all)
 {
 	struct net_lag	*v;
-	size_t		 i, n;
+	size_t		 i, n, shown;
 
 	n = net_lagging(env->net, &v);
+	shown = all || n < OP_LAGGING_SHOWN ? n : OP_LAGGING_SHOWN;
 	ctl_pack_str(pk, "lagging");
-	msgpack_pack_array(pk, n);
-	for (i = 0; i < n; i++) {
+	msgpack_pack_array(pk, shown);
+	for (i = 0; i < shown; i++) {
 		msgpack_pack_map(pk, 3);
 		reply_did(pk, "id", v[i].nid);
 		ctl_pack_ku(pk, "seq", v[i].seq);
 		ctl_pack_ku(pk, "announced", v[i].announced);
 	}
+	ctl_pack_ku(pk, "lagging_total", n);
 	free(v);
 }
 
-void
-op_status_net(struct control_env *env, msgpack_packer *pk)
+/* Packs "known_nodes": every node learned by peer exchange. */
+static void
+status_known(struct control_env *env, msgpack_packer *pk)
 {
 	const struct gossip_node *k;
-	struct peer	*p;
-	size_t		 nk, i, ready = 0;
+	size_t		 nk, i;
 
-	TAILQ_FOREACH(p, &env->net->peers->list, entry)
-		ready += p->state == PEER_READY;
-	ctl_pack_ku(pk, "peers", ready);
-	status_forks(env, pk);
-	status_lagging(env, pk);
 	k = gossip_known(env->net, &nk);
-	ctl_pack_str(pk, "known");
+	ctl_pack_str(pk, "known_nodes");
 	msgpack_pack_array(pk, nk);
 	for (i = 0; i < nk; i++) {
 		msgpack_pack_map(pk, 3);
@@ -337,4 +320,21 @@ op_status_net(struct control_env *env, msgpack_packer *pk)
 		ctl_pack_kv(pk, "address", k[i].n.naddrs > 0 ? k[i].n.addrs[0] :
 		    "");
 	}
+}
+
+void
+op_status_net(struct control_env *env, msgpack_packer *pk, int all)
+{
+	struct peer	*p;
+	size_t		 nk, ready = 0;
+
+	TAILQ_FOREACH(p, &env->net->peers->list, entry)
+		ready += p->state == PEER_READY;
+	ctl_pack_ku(pk, "peers", ready);
+	status_forks(env, pk);
+	status_lagging(env, pk, all);
+	gossip_known(env->net, &nk);
+	ctl_pack_ku(pk, "known", nk);
+	if (all)
+		status_known(env, pk);
 }

@@ -72,46 +72,53 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_false(pk);
 }
 
-/* status: this node, its view, and every origin branch held. */
+/*
+ * status: this node, its view, counts of what it holds; every origin branch
+ * only when asked ("branches"), since a mirror holds thousands.
+ */
 void
 op_status(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
-	char	**nids;
-	size_t	  n, i;
-	git_oid	  head, view;
-	uint64_t  seq = 0;
+	struct node	*nd = env->node;
+	int		 all = ctl_bool(req, "branches");
+	char		**nids = NULL;
+	size_t		  n = 0, i;
+	git_oid		  head, view;
+	uint64_t	  seq = 0;
 
-	if (store_nids(env->node->store, &nids, &n) != 0) {
-		reply_fail(pk, CTL_ERROR, store_git_error());
-		return;
-	}
 	memset(&head, 0, sizeof head);
 	memset(&view, 0, sizeof view);
-	store_head(env->node->store, env->node->nid, &head, &seq);
-	view_tree(env->node->store, &view);
+	store_head(nd->store, nd->nid, &head, &seq);
+	view_tree(nd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 11 + OP_STATUS_NET_KEYS);
-	ctl_pack_kv(pk, "id", env->node->did);
-	ctl_pack_kv(pk, "name", node_name(env->node));
+	msgpack_pack_map(pk, 12 + 2 * all + OP_STATUS_NET_KEYS);
+	ctl_pack_kv(pk, "id", nd->did);
+	ctl_pack_kv(pk, "name", node_name(nd));
 	ctl_pack_ku(pk, "seq", seq);
 	reply_oid(pk, "head", &head);
 	reply_oid(pk, "view", &view);
-	ctl_pack_kv(pk, "home", env->node->home);
+	ctl_pack_kv(pk, "home", nd->home);
 	ctl_pack_kv(pk, "listen", net_listen_addr(env->net) != NULL ?
-	    net_listen_addr(env->net) : env->node->conf.listen);
+	    net_listen_addr(env->net) : nd->conf.listen);
 	ctl_pack_kv(pk, "http", web_address(env->web));
 	/* Worker jobs queued or running: fetched packs, verify, backup. */
 	ctl_pack_ku(pk, "jobs", (uint64_t)(env->fast != NULL ?
 	    worker_pending(env->fast) : 0) + (uint64_t)(env->slow != NULL ?
 	    worker_pending(env->slow) : 0));
 	pack_index(env, pk);
-	ctl_pack_str(pk, "nodes");
-	msgpack_pack_array(pk, n);
-	for (i = 0; i < n; i++)
-		pack_branch(env, pk, nids[i]);
-	store_nids_free(nids, n);
-	op_status_net(env, pk);
+	ctl_pack_ku(pk, "branches", store_nbranches(nd->store));
+	ctl_pack_ku(pk, "records", catalog_total(&nd->cat, RECORD_LESSON) +
+	    catalog_total(&nd->cat, RECORD_PROJECT));
+	if (all) {
+		store_nids(nd->store, &nids, &n);
+		ctl_pack_str(pk, "nodes");
+		msgpack_pack_array(pk, n);
+		for (i = 0; i < n; i++)
+			pack_branch(env, pk, nids[i]);
+		store_nids_free(nids, n);
+	}
+	op_status_net(env, pk, all);
 }
 
 /* publish: a new record or an edit of one of ours. */

@@ -133,15 +133,15 @@ void
 op_list(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
-	const struct catalog_entry **sel;
-	size_t	 i, n = 0;
+	const struct catalog_entry **sel, *e;
+	size_t	 i, it = 0, n = 0;
 
 	if (op_list_search(env, req, pk))
 		return;
-	sel = xcalloc(env->node->cat.n, sizeof *sel);
-	for (i = 0; i < env->node->cat.n; i++)
-		if (list_match(env, req, &env->node->cat.v[i]))
-			sel[n++] = &env->node->cat.v[i];
+	sel = xcalloc(env->node->cat.n + 1, sizeof *sel);
+	while ((e = catalog_next(&env->node->cat, &it)) != NULL)
+		if (list_match(env, req, e))
+			sel[n++] = e;
 	qsort(sel, n, sizeof *sel, entry_cmp);
 	reply_ok(pk);
 	msgpack_pack_array(pk, n);

@@ -98,14 +98,14 @@ moved_search(struct node *nd, enum node_event ev, const struct node_move *m,
 	return 0;
 }
 
-/* Listener: the view takes the new head. */
+/* Listener: the view takes the new head (one bucket rewritten). */
 static int
 moved_view(struct node *nd, enum node_event ev, const struct node_move *m,
     void *arg, char **cause)
 {
 	git_oid	 tree;
 
-	return view_update(nd->store, &tree, cause);
+	return view_update_one(nd->store, m->nid, &tree, cause);
 }
 
 /* Listener: fork proofs the new head descends from are settled. */

@@ -230,6 +230,7 @@ node_open(struct node *nd, const char *home, char **cause)
 	memset(nd, 0, sizeof *nd);
 	nd->lockfd = -1;
 	nd->home = xstrdup(home);
+	catalog_init(&nd->cat);
 	if (access(home, F_OK) != 0)
 		return set_cause(cause, "%s: no node here (create one with "
 		    "knowd init --home %s --name NAME)", home, home);

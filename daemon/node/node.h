@@ -144,8 +144,10 @@ struct trust_entry {
 
 /* True when nid is replicated here. */
 int	 trust_replicates(struct node *, const char *nid);
-/* The replicated set (without mirror = all's everyone). */
-const struct trust_entry *trust_set(struct node *, size_t *n);
+/* The replicated set (without mirror = all's everyone), in the order it was built. */
+struct trust_entry *const *trust_set(struct node *, size_t *n);
+/* nid's entry in the replicated set, or NULL (also when only mirror = all keeps it). */
+const struct trust_entry *trust_find(struct node *, const char *nid);
 /* Forgets the cached set (config reloaded). */
 void	 trust_invalidate(struct node *);
 /*

@@ -225,8 +225,7 @@ node_unvouch(struct node *nd, const char *id, struct node_result *res,
 	const struct catalog_entry *e = NULL;
 	struct store_change	 ch;
 	uint8_t			 pk[KEYS_PK_LEN];
-	char			 nid[KEYS_NID_MAX], *subject;
-	size_t			 i;
+	char			 nid[KEYS_NID_MAX], *subject, *path;
 	int			 rv;
 
 	memset(res, 0, sizeof *res);
@@ -235,12 +234,10 @@ node_unvouch(struct node *nd, const char *id, struct node_result *res,
 	if (keys_did_decode(id, pk, NULL) != 0)
 		return set_cause(cause, "%s: not a node id", id);
 	keys_nid_encode(pk, nid);
-	for (i = 0; i < nd->cat.n && e == NULL; i++)
-		if (nd->cat.v[i].kind == RECORD_VOUCH &&
-		    strcmp(nd->cat.v[i].nid, nd->nid) == 0 &&
-		    strcmp(nd->cat.v[i].id, nid) == 0)
-			e = &nd->cat.v[i];
-	if (e == NULL)
+	path = xasprintf("vouches/%s.md", nid);
+	e = catalog_at(&nd->cat, nd->nid, path);
+	free(path);
+	if (e == NULL || e->kind != RECORD_VOUCH)
 		return set_cause(cause, "this node does not vouch for %s", id);
 	snprintf(res->id, sizeof res->id, "%s", nid);
 	res->path = xstrdup(e->path);

@@ -9,23 +9,29 @@
 #include "util.h"
 
 struct trust {
-	struct trust_entry	*v;
-	size_t			 n;
-	unsigned int		 gen;		/* catalog vouch_gen it was built at */
-	int			 valid;
-	char			*settled;	/* the set last acted on, as one string */
+	struct trust_entry	**v;		/* in the order they were added */
+	size_t			  n;
+	struct hmap		 *by_nid;	/* nid → entry */
+	unsigned int		  gen;		/* catalog vouch_gen it was built at */
+	int			  valid;
+	unsigned int		  built;	/* rebuilds so far */
+	unsigned int		  settled_built;	/* the rebuild last acted on */
+	char			 *settled;	/* the set last acted on, as one string */
 };
 
-/* Index of nid in the set, or -1. */
-static ssize_t
-set_find(const struct trust *t, const char *nid)
+/* Empties the set. */
+static void
+set_clear(struct trust *t)
 {
 	size_t	 i;
 
 	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].nid, nid) == 0)
-			return (ssize_t)i;
-	return -1;
+		free(t->v[i]);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+	hmap_free(t->by_nid);
+	t->by_nid = hmap_new();
 }
 
 /* Adds nid to the set unless it is there. */
@@ -34,43 +40,61 @@ set_add(struct trust *t, const char *nid, const char *voucher, int depth)
 {
 	struct trust_entry *e;
 
-	if (set_find(t, nid) != -1)
+	if (hmap_gets(t->by_nid, nid) != NULL)
 		return;
-	t->v = xreallocarray(t->v, t->n + 1, sizeof *t->v);
-	e = &t->v[t->n++];
+	e = xcalloc(1, sizeof *e);
 	snprintf(e->nid, sizeof e->nid, "%s", nid);
 	snprintf(e->voucher, sizeof e->voucher, "%s", voucher);
 	e->depth = depth;
+	t->v = xreallocarray(t->v, t->n + 1, sizeof *t->v);
+	t->v[t->n++] = e;
+	hmap_put(t->by_nid, e->nid, strlen(e->nid), e);
 }
 
-/* Rebuilds the set: level 0 self and trusted, then each level's vouches. */
+/* qsort comparator: vouch records by the voucher, then the vouched node. */
+static int
+vouch_cmp(const void *a, const void *b)
+{
+	const struct catalog_entry *x = *(const struct catalog_entry *const *)a;
+	const struct catalog_entry *y = *(const struct catalog_entry *const *)b;
+
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * Rebuilds the set: level 0 self and trusted, then each level's vouches
+ * (in a fixed order, so that the voucher named for a node is the same on
+ * every rebuild).
+ */
 static void
 trust_build(struct node *nd, struct trust *t)
 {
-	const struct catalog_entry *e;
-	size_t	 i, from, to;
-	ssize_t	 v;
+	const struct catalog_entry *e, **vouch = NULL;
+	struct trust_entry *voucher;
+	size_t	 i, it = 0, nv = 0;
 	int	 d;
 
-	t->n = 0;
+	set_clear(t);
 	set_add(t, nd->nid, "", 0);
 	for (i = 0; i < nd->conf.ntrust; i++)
 		set_add(t, nd->conf.trust[i].nid, "", 0);
-	from = 0;
-	for (d = 1; d <= nd->conf.trust_depth; d++) {
-		to = t->n;
-		for (i = 0; i < nd->cat.n; i++) {
-			e = &nd->cat.v[i];
-			if (e->kind != RECORD_VOUCH)
-				continue;
-			v = set_find(t, e->nid);
-			if (v >= (ssize_t)from && v < (ssize_t)to)
-				set_add(t, e->id, e->nid, d);
-		}
-		from = to;
+	while ((e = catalog_next_vouch(&nd->cat, &it)) != NULL) {
+		vouch = xreallocarray(vouch, nv + 1, sizeof *vouch);
+		vouch[nv++] = e;
 	}
+	if (nv > 0)
+		qsort(vouch, nv, sizeof *vouch, vouch_cmp);
+	for (d = 1; d <= nd->conf.trust_depth; d++) {
+		for (i = 0; i < nv; i++) {
+			voucher = hmap_gets(t->by_nid, vouch[i]->nid);
+			if (voucher != NULL && voucher->depth == d - 1)
+				set_add(t, vouch[i]->id, vouch[i]->nid, d);
+		}
+	}
+	free(vouch);
 	t->gen = nd->cat.vouch_gen;
 	t->valid = 1;
+	t->built++;
 }
 
 /* The set, rebuilt when vouches or the configuration changed. */
@@ -87,10 +111,16 @@ trust_get(struct node *nd)
 int
 trust_replicates(struct node *nd, const char *nid)
 {
-	return nd->conf.mirror_all || set_find(trust_get(nd), nid) != -1;
+	return nd->conf.mirror_all || hmap_gets(trust_get(nd)->by_nid, nid) != NULL;
 }
 
 const struct trust_entry *
+trust_find(struct node *nd, const char *nid)
+{
+	return hmap_gets(trust_get(nd)->by_nid, nid);
+}
+
+struct trust_entry *const *
 trust_set(struct node *nd, size_t *n)
 {
 	struct trust	*t = trust_get(nd);
@@ -116,7 +146,7 @@ set_string(const struct trust *t, int mirror_all)
 	buf_init(&b);
 	buf_printf(&b, "%d", mirror_all);
 	for (i = 0; i < t->n; i++)
-		buf_printf(&b, " %s", t->v[i].nid);
+		buf_printf(&b, " %s", t->v[i]->nid);
 	return buf_detach(&b, NULL);
 }
 
@@ -124,8 +154,12 @@ void
 trust_settle(struct node *nd)
 {
 	struct trust	*t = trust_get(nd);
-	char		*now = set_string(t, nd->conf.mirror_all);
+	char		*now;
 
+	if (t->settled != NULL && t->settled_built == t->built)
+		return;			/* not rebuilt since: nothing changed */
+	t->settled_built = t->built;
+	now = set_string(t, nd->conf.mirror_all);
 	if (t->settled != NULL && strcmp(now, t->settled) == 0) {
 		free(now);
 		return;
@@ -140,7 +174,8 @@ trust_free(struct node *nd)
 {
 	if (nd->trust == NULL)
 		return;
-	free(nd->trust->v);
+	set_clear(nd->trust);
+	hmap_free(nd->trust->by_nid);
 	free(nd->trust->settled);
 	free(nd->trust);
 	nd->trust = NULL;

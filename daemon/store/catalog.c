@@ -1,11 +1,24 @@
-/* catalog.c — the in-memory record index, updated from git tree diffs. */
+/*
+ * catalog.c — the in-memory record index, updated from git tree diffs.
+ * Every lookup is by hash: an entry by node and path (what a diff names),
+ * by id (show, publish, retract), and the records of one node (its name,
+ * its counts, dropping it), so no lookup walks every record.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
 #include "log.h"
+#include "store.h"
 #include "util.h"
+
+/* One node's records: its node.md, counts by kind, and the list of them all. */
+struct catalog_node {
+	char			 nid[KEYS_NID_MAX];
+	const struct catalog_entry *node;	/* its node.md, or NULL */
+	size_t			 count[RECORD_VOUCH + 1];
+	TAILQ_HEAD(, catalog_entry) entries;
+};
 
 struct apply_ctx {
 	struct catalog	*cat;
@@ -13,7 +26,20 @@ struct apply_ctx {
 	const char	*nid;
 };
 
-/* Frees one entry's strings. */
+void
+catalog_init(struct catalog *cat)
+{
+	unsigned int	 gen = cat->vouch_gen;
+
+	memset(cat, 0, sizeof *cat);
+	cat->vouch_gen = gen;
+	cat->by_path = hmap_new();
+	cat->by_id = hmap_new();
+	cat->nodes = hmap_new();
+	cat->vouches = hmap_new();
+}
+
+/* Frees one entry and its strings. */
 static void
 entry_free(struct catalog_entry *e)
 {
@@ -23,40 +49,112 @@ entry_free(struct catalog_entry *e)
 	free(e->project);
 	free(e->created);
 	free(e->modified);
+	free(e->key);
+	free(e);
 }
 
-/* Index of nid's entry at path, or -1. */
-static ssize_t
-find_path(const struct catalog *cat, const char *nid, const char *path)
+/* nid's record list, made when absent. */
+static struct catalog_node *
+node_get(struct catalog *cat, const char *nid)
 {
-	size_t	 i;
+	struct catalog_node *cn = hmap_gets(cat->nodes, nid);
 
-	for (i = 0; i < cat->n; i++)
-		if (strcmp(cat->v[i].path, path) == 0 &&
-		    strcmp(cat->v[i].nid, nid) == 0)
-			return (ssize_t)i;
-	return -1;
+	if (cn == NULL) {
+		cn = xcalloc(1, sizeof *cn);
+		snprintf(cn->nid, sizeof cn->nid, "%s", nid);
+		TAILQ_INIT(&cn->entries);
+		hmap_put(cat->nodes, cn->nid, strlen(cn->nid), cn);
+	}
+	return cn;
 }
 
-/* Removes nid's entry at path, if any (order is not kept). */
+/* Takes e out of every index and frees it. */
+static void
+entry_remove(struct catalog *cat, struct catalog_entry *e)
+{
+	struct catalog_node *cn = e->node;
+	struct catalog_entry **pp, *first;
+
+	hmap_del(cat->by_path, e->key, strlen(e->key));
+	first = hmap_gets(cat->by_id, e->id);
+	if (first == e) {
+		if (e->same_id != NULL)
+			hmap_put(cat->by_id, e->same_id->id,
+			    strlen(e->same_id->id), e->same_id);
+		else
+			hmap_del(cat->by_id, e->id, strlen(e->id));
+	} else if (first != NULL) {
+		for (pp = &first->same_id; *pp != NULL && *pp != e;
+		    pp = &(*pp)->same_id)
+			;
+		if (*pp == e)
+			*pp = e->same_id;
+	}
+	if (e->kind == RECORD_VOUCH) {
+		hmap_del(cat->vouches, e->key, strlen(e->key));
+		cat->vouch_gen++;
+	}
+	TAILQ_REMOVE(&cn->entries, e, of_node);
+	cn->count[e->kind]--;
+	cat->total[e->kind]--;
+	if (cn->node == e)
+		cn->node = NULL;
+	if (TAILQ_EMPTY(&cn->entries)) {
+		hmap_del(cat->nodes, cn->nid, strlen(cn->nid));
+		free(cn);
+	}
+	cat->n--;
+	entry_free(e);
+}
+
+/* Puts e into every index (replacing what was at its path). */
+static void
+entry_insert(struct catalog *cat, struct catalog_entry *e)
+{
+	struct catalog_entry *old, *first;
+	struct catalog_node *cn;
+
+	if (cat->by_path == NULL)
+		catalog_init(cat);	/* a zeroed catalog is an empty one */
+	if ((old = hmap_gets(cat->by_path, e->key)) != NULL)
+		entry_remove(cat, old);
+	cn = node_get(cat, e->nid);
+	e->node = cn;
+	hmap_put(cat->by_path, e->key, strlen(e->key), e);
+	if ((first = hmap_gets(cat->by_id, e->id)) != NULL) {
+		e->same_id = first->same_id;
+		first->same_id = e;
+	} else
+		hmap_put(cat->by_id, e->id, strlen(e->id), e);
+	if (e->kind == RECORD_VOUCH) {
+		hmap_put(cat->vouches, e->key, strlen(e->key), e);
+		cat->vouch_gen++;
+	}
+	if (e->kind == RECORD_NODE)
+		cn->node = e;
+	TAILQ_INSERT_TAIL(&cn->entries, e, of_node);
+	cn->count[e->kind]++;
+	cat->total[e->kind]++;
+	cat->n++;
+}
+
+/* Removes nid's entry at path, if any. */
 static void
 remove_path(struct catalog *cat, const char *nid, const char *path)
 {
-	ssize_t	 i = find_path(cat, nid, path);
+	struct catalog_entry *e;
+	char		*key = xasprintf("%s/%s", nid, path);
 
-	if (i == -1)
-		return;
-	if (cat->v[i].kind == RECORD_VOUCH)
-		cat->vouch_gen++;
-	entry_free(&cat->v[i]);
-	cat->v[i] = cat->v[--cat->n];
+	if ((e = hmap_gets(cat->by_path, key)) != NULL)
+		entry_remove(cat, e);
+	free(key);
 }
 
 /* Reads and parses the record blob at path and stores its entry. */
 static void
 add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 {
-	struct catalog_entry	 e;
+	struct catalog_entry	*e;
 	git_blob		*b;
 	struct record		*r = NULL;
 	char			*why = NULL;
@@ -71,23 +169,20 @@ add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 		return;
 	}
 	git_blob_free(b);
-	memset(&e, 0, sizeof e);
-	e.id = xstrdup(r->id);
-	snprintf(e.nid, sizeof e.nid, "%s", ac->nid);
-	e.path = xstrdup(path);
-	e.kind = r->kind;
-	e.title = xstrdup(r->title != NULL ? r->title :
+	e = xcalloc(1, sizeof *e);
+	e->id = xstrdup(r->id);
+	snprintf(e->nid, sizeof e->nid, "%s", ac->nid);
+	e->path = xstrdup(path);
+	e->key = xasprintf("%s/%s", ac->nid, path);
+	e->kind = r->kind;
+	e->title = xstrdup(r->title != NULL ? r->title :
 	    r->name != NULL ? r->name : "");
-	e.project = r->project != NULL ? xstrdup(r->project) : NULL;
-	e.created = xstrdup(r->created);
-	e.modified = xstrdup(r->modified);
-	git_oid_cpy(&e.blob, blobid);
+	e->project = r->project != NULL ? xstrdup(r->project) : NULL;
+	e->created = xstrdup(r->created);
+	e->modified = xstrdup(r->modified);
+	git_oid_cpy(&e->blob, blobid);
 	record_free(r);
-	remove_path(ac->cat, ac->nid, path);
-	if (e.kind == RECORD_VOUCH)
-		ac->cat->vouch_gen++;
-	ac->cat->v = xreallocarray(ac->cat->v, ac->cat->n + 1, sizeof e);
-	ac->cat->v[ac->cat->n++] = e;
+	entry_insert(ac->cat, e);
 }
 
 /* git_diff_foreach file callback: mirrors one changed file into the catalog. */
@@ -136,70 +231,103 @@ const struct catalog_entry *
 catalog_find(const struct catalog *cat, const char *id, const char *nid,
     const char *prefer_nid)
 {
-	const struct catalog_entry *found = NULL;
-	size_t	 i;
+	const struct catalog_entry *e, *found = NULL;
 
-	for (i = 0; i < cat->n; i++) {
-		if (strcmp(cat->v[i].id, id) != 0 ||
-		    cat->v[i].kind == RECORD_NODE)
+	for (e = hmap_gets(cat->by_id, id); e != NULL; e = e->same_id) {
+		if (e->kind == RECORD_NODE)
 			continue;
-		if (nid != NULL && strcmp(cat->v[i].nid, nid) != 0)
+		if (nid != NULL && strcmp(e->nid, nid) != 0)
 			continue;
-		if (prefer_nid != NULL && strcmp(cat->v[i].nid, prefer_nid) == 0)
-			return &cat->v[i];
+		if (prefer_nid != NULL && strcmp(e->nid, prefer_nid) == 0)
+			return e;
 		if (found == NULL)
-			found = &cat->v[i];
+			found = e;
 	}
 	return found;
+}
+
+const struct catalog_entry *
+catalog_at(const struct catalog *cat, const char *nid, const char *path)
+{
+	const struct catalog_entry *e;
+	char		*key = xasprintf("%s/%s", nid, path);
+
+	e = hmap_gets(cat->by_path, key);
+	free(key);
+	return e;
 }
 
 const char *
 catalog_node_name(const struct catalog *cat, const char *nid)
 {
-	size_t	 i;
+	const struct catalog_node *cn = hmap_gets(cat->nodes, nid);
 
-	for (i = 0; i < cat->n; i++)
-		if (cat->v[i].kind == RECORD_NODE &&
-		    strcmp(cat->v[i].nid, nid) == 0)
-			return cat->v[i].title;
-	return NULL;
+	return cn != NULL && cn->node != NULL ? cn->node->title : NULL;
 }
 
 size_t
 catalog_count(const struct catalog *cat, const char *nid, enum record_kind k)
 {
-	size_t	 i, n = 0;
+	const struct catalog_node *cn = hmap_gets(cat->nodes, nid);
 
-	for (i = 0; i < cat->n; i++)
-		if (cat->v[i].kind == k && strcmp(cat->v[i].nid, nid) == 0)
-			n++;
-	return n;
+	return cn != NULL ? cn->count[k] : 0;
+}
+
+size_t
+catalog_total(const struct catalog *cat, enum record_kind k)
+{
+	return cat->total[k];
+}
+
+const struct catalog_entry *
+catalog_next(const struct catalog *cat, size_t *it)
+{
+	return hmap_next(cat->by_path, it);
+}
+
+const struct catalog_entry *
+catalog_next_vouch(const struct catalog *cat, size_t *it)
+{
+	return hmap_next(cat->vouches, it);
+}
+
+const struct catalog_entry *
+catalog_next_node(const struct catalog *cat, size_t *it)
+{
+	const struct catalog_node *cn;
+
+	while ((cn = hmap_next(cat->nodes, it)) != NULL)
+		if (cn->node != NULL)
+			return cn->node;
+	return NULL;
 }
 
 void
 catalog_drop(struct catalog *cat, const char *nid)
 {
-	size_t	 i = 0;
+	struct catalog_node *cn;
 
-	while (i < cat->n) {
-		if (strcmp(cat->v[i].nid, nid) == 0) {
-			if (cat->v[i].kind == RECORD_VOUCH)
-				cat->vouch_gen++;
-			entry_free(&cat->v[i]);
-			cat->v[i] = cat->v[--cat->n];
-		} else
-			i++;
-	}
+	/* A node's list is freed with its last entry. */
+	while ((cn = hmap_gets(cat->nodes, nid)) != NULL)
+		entry_remove(cat, TAILQ_FIRST(&cn->entries));
 }
 
 void
 catalog_clear(struct catalog *cat)
 {
-	size_t	 i;
-
-	for (i = 0; i < cat->n; i++)
-		entry_free(&cat->v[i]);
-	free(cat->v);
-	cat->v = NULL;
-	cat->n = 0;
+	struct catalog_node *cn;
+	struct catalog_entry *e;
+	size_t		 it = 0;
+	while ((cn = hmap_next(cat->nodes, &it)) != NULL) {
+		while ((e = TAILQ_FIRST(&cn->entries)) != NULL) {
+			TAILQ_REMOVE(&cn->entries, e, of_node);
+			entry_free(e);
+		}
+		free(cn);
+	}
+	hmap_free(cat->by_path);
+	hmap_free(cat->by_id);
+	hmap_free(cat->nodes);
+	hmap_free(cat->vouches);
+	memset(cat, 0, sizeof *cat);
 }

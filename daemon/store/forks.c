@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 void
@@ -29,6 +29,8 @@ store_fork_add(struct store *st, const char *nid, const git_oid *id)
 	store_fork_ref(nid, id, ref);
 	rv = git_reference_create(&r, store_repo(st), ref, id, 0, "knowd: fork");
 	git_reference_free(r);
+	if (rv == 0)
+		branches_fork_count(st, nid, 1);
 	return rv == 0 || rv == GIT_EEXISTS ? 0 : -1;
 }
 
@@ -72,8 +74,20 @@ store_forks(struct store *st, const char *nid, git_oid **out,
     char (**nids)[KEYS_NID_MAX], size_t *n)
 {
 	struct forks_ctx fc = { nid, NULL, NULL, 0 };
+	char		 glob[STORE_REF_MAX];
 
-	if (git_reference_foreach_name(store_repo(st), forks_cb, &fc) != 0) {
+	/* The table knows whether there are any: most of the time none. */
+	if (store_nforks(st, nid) == 0) {
+		*out = NULL;
+		if (nids != NULL)
+			*nids = NULL;
+		*n = 0;
+		return 0;
+	}
+	snprintf(glob, sizeof glob, "refs/namespaces/%s/refs/forks/*",
+	    nid != NULL ? nid : "*");
+	if (git_reference_foreach_glob(store_repo(st), glob, forks_cb,
+	    &fc) != 0) {
 		free(fc.ids);
 		free(fc.nids);
 		return -1;
@@ -101,7 +115,8 @@ store_forks_settle(struct store *st, const char *nid, const git_oid *head)
 		    git_graph_descendant_of(store_repo(st), head, &ids[i]) != 1)
 			continue;
 		store_fork_ref(nid, &ids[i], ref);
-		git_reference_remove(store_repo(st), ref);
+		if (git_reference_remove(store_repo(st), ref) == 0)
+			branches_fork_count(st, nid, -1);
 	}
 	free(ids);
 }

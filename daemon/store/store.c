@@ -8,13 +8,8 @@
 #include <ftw.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store_int.h"
 #include "util.h"
-
-struct store {
-	git_repository	*repo;
-	char		*path;
-};
 
 void
 store_global_init(void)
@@ -73,6 +68,10 @@ store_open(const char *path, struct store **out, char **cause)
 	st = xcalloc(1, sizeof *st);
 	st->repo = repo;
 	st->path = xstrdup(path);
+	if (branches_load(st, cause) != 0) {
+		store_close(st);
+		return -1;
+	}
 	*out = st;
 	return 0;
 }
@@ -82,6 +81,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	branches_free(st);
 	git_repository_free(st->repo);
 	free(st->path);
 	free(st);
@@ -195,83 +195,6 @@ store_message_seq(const char *message)
 	}
 	git_message_trailer_array_free(&arr);
 	return seq;
-}
-
-int
-store_head(struct store *st, const char *nid, git_oid *head, uint64_t *seq)
-{
-	char		 ref[STORE_REF_MAX];
-	git_commit	*c;
-	int		 rv;
-
-	store_branch_ref(nid, ref);
-	rv = git_reference_name_to_id(head, st->repo, ref);
-	if (rv == GIT_ENOTFOUND)
-		return 1;
-	if (rv != 0)
-		return -1;
-	if (seq != NULL) {
-		if (git_commit_lookup(&c, st->repo, head) != 0)
-			return -1;
-		*seq = store_message_seq(git_commit_message(c));
-		git_commit_free(c);
-	}
-	return 0;
-}
-
-struct nids_ctx {
-	char	**v;
-	size_t	  n;
-};
-
-/* Collects the nid out of one origin branch ref name. */
-static int
-nids_cb(const char *name, void *arg)
-{
-	static const char pre[] = "refs/namespaces/";
-	static const char suf[] = "/refs/heads/main";
-	struct nids_ctx	*ctx = arg;
-	size_t		 len = strlen(name);
-
-	if (len <= sizeof pre + sizeof suf - 2 ||
-	    strncmp(name, pre, sizeof pre - 1) != 0 ||
-	    strcmp(name + len - (sizeof suf - 1), suf) != 0)
-		return 0;
-	len -= (sizeof pre - 1) + (sizeof suf - 1);
-	if (memchr(name + sizeof pre - 1, '/', len) != NULL || len >= KEYS_NID_MAX)
-		return 0;
-	ctx->v = xreallocarray(ctx->v, ctx->n + 1, sizeof *ctx->v);
-	ctx->v[ctx->n++] = xstrndup(name + sizeof pre - 1, len);
-	return 0;
-}
-
-/* qsort comparator for strings. */
-static int
-strptrcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int
-store_nids(struct store *st, char ***nids, size_t *n)
-{
-	struct nids_ctx	 ctx = { NULL, 0 };
-
-	if (git_reference_foreach_name(st->repo, nids_cb, &ctx) != 0) {
-		store_nids_free(ctx.v, ctx.n);
-		return -1;
-	}
-	if (ctx.n > 0)		/* qsort(NULL, 0, …) is undefined */
-		qsort(ctx.v, ctx.n, sizeof *ctx.v, strptrcmp);
-	*nids = ctx.v;
-	*n = ctx.n;
-	return 0;
-}
-
-void
-store_nids_free(char **v, size_t n)
-{
-	strv_free(v, n);
 }
 
 int
@@ -440,6 +363,7 @@ store_commit(struct store *st, const struct keys_pair *kp, const char *nid,
 	    cas_ref(st, ref, out, r == 0 ? &head : NULL, "knowd: commit",
 	    cause) != 0)
 		goto out;
+	branches_set(st, nid, out);
 	if (seqout != NULL)
 		*seqout = seq + 1;
 	rv = 0;
@@ -457,7 +381,11 @@ store_branch_move(struct store *st, const char *nid, const git_oid *old,
 	char	 ref[STORE_REF_MAX];
 
 	store_branch_ref(nid, ref);
-	return cas_ref(st, ref, new, old, "knowd: fetched", cause);
+	if (cas_ref(st, ref, new, old, "knowd: fetched", cause) != 0)
+		return -1;
+	if (branches_set(st, nid, new) != 0)
+		return set_cause(cause, "%s: %s", ref, store_git_error());
+	return 0;
 }
 
 int
@@ -468,6 +396,7 @@ store_branch_delete(struct store *st, const char *nid, char **cause)
 	store_branch_ref(nid, ref);
 	if (git_reference_remove(st->repo, ref) != 0)
 		return set_cause(cause, "%s: %s", ref, store_git_error());
+	branches_forget(st, nid);
 	return 0;
 }
 

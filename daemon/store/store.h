@@ -12,6 +12,7 @@
 #ifndef KNOWD_STORE_H
 #define KNOWD_STORE_H
 
+#include <sys/queue.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <git2.h>
@@ -55,7 +56,29 @@ git_repository *store_repo(struct store *);
 
 /* "refs/namespaces/<nid>/refs/heads/main" into out (STORE_REF_MAX bytes). */
 void	 store_branch_ref(const char *nid, char *out);
-/* Head and Knowd-Seq of nid's origin branch: 0 found, 1 absent, -1 error. */
+/*
+ * branches.c: the origin branches held, in a table read from the refs when
+ * the store opens and kept up to date as the store moves them.
+ */
+struct store_branch {
+	char		 nid[KEYS_NID_MAX];
+	uint8_t		 pk[KEYS_PK_LEN];
+	git_oid		 head;
+	git_oid		 tree;		/* the head's tree */
+	uint64_t	 seq;		/* the head's Knowd-Seq */
+	unsigned int	 forks;		/* fork proofs kept */
+	int		 held;		/* 0: only fork proofs of nid are here */
+};
+/* Reads the table from the refs again (refs were changed outside the store). */
+int	 store_refresh(struct store *, char **cause);
+/* nid's branch, or NULL when none is held. */
+const struct store_branch *store_branch(struct store *, const char *nid);
+/* Every branch held, in no order: start with *it = 0; NULL at the end. */
+const struct store_branch *store_branch_next(struct store *, size_t *it);
+size_t	 store_nbranches(struct store *);
+/* Fork proofs held of nid (NULL: of all nodes). */
+size_t	 store_nforks(struct store *, const char *nid);
+/* Head and Knowd-Seq of nid's origin branch: 0 found, 1 absent. */
 int	 store_head(struct store *, const char *nid, git_oid *head, uint64_t *seq);
 /* The Knowd-Seq trailer of a commit message, or 0 when it has none or a bad one. */
 uint64_t store_message_seq(const char *message);
@@ -101,12 +124,16 @@ void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
 
 /*
  * view.c: the network view refs/heads/main. Its tree is a pure function of
- * the origin heads: nodes/<nid>/ holds each origin branch's tree.
+ * the origin heads: nodes/<xx>/<nid>/ holds each origin branch's tree, xx
+ * the first byte of the node's key in hex. A view commit's parents are the
+ * previous view and the heads that changed (doc/DESIGN.md §3).
  *
- * Rebuilds the view: a commit whose tree holds every origin branch's tree
- * under nodes/<nid>/, with the previous view and every origin head that
- * changed since as parents. No-op when nothing changed.
+ * Brings the view up to date after nid's branch moved or went: rewrites
+ * only its bucket. No-op when nothing changed.
  */
+int	 view_update_one(struct store *, const char *nid, git_oid *tree,
+	     char **cause);
+/* Rebuilds the whole view from every branch held (at start, after drops). */
 int	 view_update(struct store *, git_oid *tree, char **cause);
 /* The view's tree id: 0 ok, 1 no view yet, -1 error. */
 int	 view_tree(struct store *, git_oid *tree);
@@ -167,6 +194,8 @@ int	 pack_receive(git_repository *, const uint8_t *data, size_t len,
  * which node holds which id at which path, with the fields listings show.
  * Derived state, kept up to date from tree diffs as branches move.
  */
+struct catalog_node;
+
 struct catalog_entry {
 	char		*id;
 	char		 nid[KEYS_NID_MAX];
@@ -177,24 +206,46 @@ struct catalog_entry {
 	char		*created;
 	char		*modified;
 	git_oid		 blob;
+	/* catalog.c's own: */
+	char		*key;		/* "nid/path", the key of by_path */
+	struct catalog_entry *same_id;	/* the next entry with this id */
+	struct catalog_node *node;
+	TAILQ_ENTRY(catalog_entry) of_node;
 };
 
+/* The records a catalog holds, found by hash: by node and path, by id, by node. */
 struct catalog {
-	struct catalog_entry	*v;
-	size_t			 n;
-	unsigned int		 vouch_gen;	/* bumped when a vouch record comes or goes */
+	struct hmap	*by_path;	/* "nid/path" → entry */
+	struct hmap	*by_id;		/* id → entry (more through same_id) */
+	struct hmap	*nodes;		/* nid → struct catalog_node */
+	struct hmap	*vouches;	/* "nid/path" → entry, vouch records only */
+	size_t		 n;
+	size_t		 total[RECORD_VOUCH + 1];	/* records by kind */
+	unsigned int	 vouch_gen;	/* bumped when a vouch record comes or goes */
 };
 
+void	 catalog_init(struct catalog *);
 /* Applies the difference between two trees of nid's branch (old NULL: empty). */
 int	 catalog_apply(struct catalog *, git_repository *, const char *nid,
 	     const git_oid *oldtree, const git_oid *newtree, char **cause);
 /* The record with id, in nid's branch if nid is non-NULL (preferring prefer_nid otherwise). */
 const struct catalog_entry *catalog_find(const struct catalog *, const char *id,
 	     const char *nid, const char *prefer_nid);
+/* The record at path in nid's branch, or NULL. */
+const struct catalog_entry *catalog_at(const struct catalog *, const char *nid,
+	     const char *path);
 /* A node's name from its node.md, or NULL. */
 const char *catalog_node_name(const struct catalog *, const char *nid);
 /* Number of records of kind held for nid. */
 size_t	 catalog_count(const struct catalog *, const char *nid, enum record_kind);
+/* Number of records of kind held for all nodes. */
+size_t	 catalog_total(const struct catalog *, enum record_kind);
+/* Every entry, in no order: start with *it = 0; NULL at the end. */
+const struct catalog_entry *catalog_next(const struct catalog *, size_t *it);
+/* Every vouch record, the same way. */
+const struct catalog_entry *catalog_next_vouch(const struct catalog *, size_t *it);
+/* Every node with a node.md, the same way (its entry). */
+const struct catalog_entry *catalog_next_node(const struct catalog *, size_t *it);
 /* Forgets every record of nid. */
 void	 catalog_drop(struct catalog *, const char *nid);
 void	 catalog_clear(struct catalog *);

@@ -1,97 +1,86 @@
 /*
  * view.c — the network view refs/heads/main (doc/DESIGN.md §3).
  *
- * Its tree is a pure function of the origin heads: nodes/<nid>/ holds each
- * origin branch's tree. Two nodes holding the same heads have the same view
- * tree id, which is how tests prove convergence.
+ * Its tree is a pure function of the origin heads held:
+ * nodes/<xx>/<nid>/ holds each origin branch's tree, where xx is the first
+ * byte of the node's public key in two lowercase hex digits. The fan-out
+ * keeps one update's cost independent of the number of nodes: a move
+ * rewrites one bucket of about N/256 entries, the 256-entry nodes/ tree and
+ * the root. Two nodes holding the same heads have the same view tree id,
+ * whatever order the heads arrived in, which is how tests prove convergence.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 #include "util.h"
 
-struct view_build {
-	git_repository	*repo;
-	git_tree	*old_nodes;	/* nodes/ of the previous view, or NULL */
-	git_oid		*parents;	/* previous view, then changed heads */
-	size_t		 nparents;
+#define VIEW_MAX_PARENTS	32	/* changed heads a rebuilt view names as parents */
+
+/* The bucket of a node in nodes/: its key's first byte, two hex digits (3 bytes). */
+static void
+view_bucket(const struct store_branch *b, char *out)
+{
+	snprintf(out, 3, "%02x", b->pk[0]);
+}
+
+/* The previous view commit and the trees under it (NULL when absent). */
+struct view_prev {
+	git_commit	*commit;
+	git_tree	*root, *nodes;
 };
 
-/* Loads the previous view commit and its nodes/ tree, when there is one. */
+/* Loads the previous view, when there is one. */
 static int
-view_previous(struct view_build *vb, git_commit **prev)
+view_prev_load(git_repository *repo, struct view_prev *vp)
 {
-	git_oid		 id;
-	git_tree	*root = NULL;
 	git_tree_entry	*e = NULL;
+	git_oid		 id;
 	int		 r;
 
-	*prev = NULL;
-	r = git_reference_name_to_id(&id, vb->repo, STORE_VIEW_REF);
+	memset(vp, 0, sizeof *vp);
+	r = git_reference_name_to_id(&id, repo, STORE_VIEW_REF);
 	if (r == GIT_ENOTFOUND)
 		return 0;
-	if (r != 0 || git_commit_lookup(prev, vb->repo, &id) != 0 ||
-	    git_commit_tree(&root, *prev) != 0)
+	if (r != 0 || git_commit_lookup(&vp->commit, repo, &id) != 0 ||
+	    git_commit_tree(&vp->root, vp->commit) != 0)
 		return -1;
-	if (git_tree_entry_bypath(&e, root, "nodes") == 0)
-		git_tree_lookup(&vb->old_nodes, vb->repo, git_tree_entry_id(e));
+	if (git_tree_entry_bypath(&e, vp->root, "nodes") == 0 &&
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		git_tree_lookup(&vp->nodes, repo, git_tree_entry_id(e));
 	git_tree_entry_free(e);
-	git_tree_free(root);
-	vb->parents[vb->nparents++] = *git_commit_id(*prev);
 	return 0;
 }
 
-/* Adds nid's origin tree to the nodes/ builder; notes its head when it changed. */
-static int
-view_add_node(struct view_build *vb, struct store *st, git_treebuilder *tb,
-    const char *nid)
+static void
+view_prev_free(struct view_prev *vp)
 {
-	const git_tree_entry	*old;
-	git_oid			 head, tree;
-
-	if (store_head(st, nid, &head, NULL) != 0 ||
-	    store_commit_tree(st, &head, &tree) != 0)
-		return -1;
-	if (git_treebuilder_insert(NULL, tb, nid, &tree, GIT_FILEMODE_TREE) != 0)
-		return -1;
-	old = vb->old_nodes != NULL ?
-	    git_tree_entry_byname(vb->old_nodes, nid) : NULL;
-	if (old == NULL || !git_oid_equal(git_tree_entry_id(old), &tree))
-		vb->parents[vb->nparents++] = head;
-	return 0;
+	git_tree_free(vp->nodes);
+	git_tree_free(vp->root);
+	git_commit_free(vp->commit);
 }
 
-/* Writes the view tree: a root holding nodes/, which holds each origin tree. */
+/* Writes a root tree holding nodes (or an empty root when nodes is NULL). */
 static int
-view_build_tree(struct view_build *vb, struct store *st, char **nids, size_t n,
-    git_oid *out)
+view_root(git_repository *repo, const git_oid *nodes, git_oid *out)
 {
-	git_treebuilder	*nodes = NULL, *root = NULL;
-	git_oid		 nodes_id;
-	size_t		 i;
+	git_treebuilder	*tb;
 	int		 rv = -1;
 
-	if (git_treebuilder_new(&nodes, vb->repo, NULL) != 0 ||
-	    git_treebuilder_new(&root, vb->repo, NULL) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (view_add_node(vb, st, nodes, nids[i]) != 0)
-			goto out;
-	if (git_treebuilder_write(&nodes_id, nodes) != 0 ||
-	    git_treebuilder_insert(NULL, root, "nodes", &nodes_id,
-	    GIT_FILEMODE_TREE) != 0 || git_treebuilder_write(out, root) != 0)
-		goto out;
-	rv = 0;
-out:
-	git_treebuilder_free(nodes);
-	git_treebuilder_free(root);
+	if (git_treebuilder_new(&tb, repo, NULL) != 0)
+		return -1;
+	if ((nodes == NULL || git_treebuilder_insert(NULL, tb, "nodes", nodes,
+	    GIT_FILEMODE_TREE) == 0) && git_treebuilder_write(out, tb) == 0)
+		rv = 0;
+	git_treebuilder_free(tb);
 	return rv;
 }
 
-/* Writes the unsigned view commit and moves refs/heads/main to it by compare-and-swap. */
+/* Writes the view commit (parents: the previous view, then heads) and moves the ref. */
 static int
-view_commit(struct view_build *vb, const git_oid *treeid, git_commit *prev,
+view_commit(git_repository *repo, const git_oid *treeid,
+    const struct view_prev *vp, const git_oid *heads, size_t nheads,
     char **cause)
 {
 	git_signature	 *sig = NULL;
@@ -99,32 +88,32 @@ view_commit(struct view_build *vb, const git_oid *treeid, git_commit *prev,
 	git_reference	 *ref = NULL;
 	const git_commit **parents;
 	git_oid		  id;
-	size_t		  i;
+	size_t		  i, n = 0;
 	int		  rv = -1, r;
 
-	parents = xcalloc(vb->nparents, sizeof *parents);
-	for (i = 0; i < vb->nparents; i++)
-		if (git_commit_lookup((git_commit **)&parents[i], vb->repo,
-		    &vb->parents[i]) != 0)
+	parents = xcalloc(nheads + 1, sizeof *parents);
+	if (vp->commit != NULL)
+		parents[n++] = vp->commit;
+	for (i = 0; i < nheads; i++, n++)
+		if (git_commit_lookup((git_commit **)&parents[n], repo,
+		    &heads[i]) != 0)
 			goto out;
 	if (git_signature_now(&sig, "knowd", "knowd@knowd.invalid") != 0 ||
-	    git_tree_lookup(&tree, vb->repo, treeid) != 0 ||
-	    git_commit_create(&id, vb->repo, NULL, sig, sig, NULL,
-	    "knowd: network view\n", tree, vb->nparents, parents) != 0)
+	    git_tree_lookup(&tree, repo, treeid) != 0 ||
+	    git_commit_create(&id, repo, NULL, sig, sig, NULL,
+	    "knowd: network view\n", tree, n, parents) != 0)
 		goto out;
-	if (prev != NULL)
-		r = git_reference_create_matching(&ref, vb->repo, STORE_VIEW_REF,
-		    &id, 1, git_commit_id(prev), "knowd: view");
+	if (vp->commit != NULL)
+		r = git_reference_create_matching(&ref, repo, STORE_VIEW_REF,
+		    &id, 1, git_commit_id(vp->commit), "knowd: view");
 	else
-		r = git_reference_create(&ref, vb->repo, STORE_VIEW_REF, &id, 0,
+		r = git_reference_create(&ref, repo, STORE_VIEW_REF, &id, 0,
 		    "knowd: view");
-	if (r != 0)
-		goto out;
-	rv = 0;
+	rv = r == 0 ? 0 : -1;
 out:
 	if (rv != 0)
 		set_cause(cause, "view: %s", store_git_error());
-	for (i = 0; i < vb->nparents; i++)
+	for (i = vp->commit != NULL ? 1 : 0; i < n; i++)
 		git_commit_free((git_commit *)parents[i]);
 	free(parents);
 	git_reference_free(ref);
@@ -133,34 +122,166 @@ out:
 	return rv;
 }
 
+/* Commits root unless it is the previous view's tree. */
+static int
+view_finish(git_repository *repo, const git_oid *root,
+    const struct view_prev *vp, const git_oid *heads, size_t nheads,
+    char **cause)
+{
+	if (vp->root != NULL && git_oid_equal(git_tree_id(vp->root), root))
+		return 0;		/* unchanged */
+	return view_commit(repo, root, vp, heads, nheads, cause);
+}
+
+/*
+ * Rewrites nodes/<xx>/<nid> in a copy of the previous nodes/ tree: the
+ * branch's tree, or nothing when b is NULL (dropped). *out is the new
+ * nodes/ tree, or *empty is set when no node is left.
+ */
+static int
+view_put(git_repository *repo, const struct view_prev *vp, const char *nid,
+    const struct store_branch *b, const char *xx, git_oid *out, int *empty)
+{
+	git_treebuilder	*bucket = NULL, *nodes = NULL;
+	git_tree	*old = NULL;
+	const git_tree_entry *e;
+	git_oid		 bid;
+	int		 rv = -1;
+
+	*empty = 0;
+	if (vp->nodes != NULL && (e = git_tree_entry_byname(vp->nodes,
+	    xx)) != NULL && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&old, repo, git_tree_entry_id(e)) != 0)
+		return -1;
+	if (git_treebuilder_new(&bucket, repo, old) != 0 ||
+	    git_treebuilder_new(&nodes, repo, vp->nodes) != 0)
+		goto out;
+	if (b != NULL ? git_treebuilder_insert(NULL, bucket, nid, &b->tree,
+	    GIT_FILEMODE_TREE) != 0 : (git_treebuilder_get(bucket, nid) != NULL &&
+	    git_treebuilder_remove(bucket, nid) != 0))
+		goto out;
+	if (git_treebuilder_entrycount(bucket) == 0) {
+		if (git_treebuilder_get(nodes, xx) != NULL &&
+		    git_treebuilder_remove(nodes, xx) != 0)
+			goto out;
+	} else if (git_treebuilder_write(&bid, bucket) != 0 ||
+	    git_treebuilder_insert(NULL, nodes, xx, &bid, GIT_FILEMODE_TREE) != 0)
+		goto out;
+	*empty = git_treebuilder_entrycount(nodes) == 0;
+	rv = *empty ? 0 : git_treebuilder_write(out, nodes);
+out:
+	git_treebuilder_free(bucket);
+	git_treebuilder_free(nodes);
+	git_tree_free(old);
+	return rv;
+}
+
+int
+view_update_one(struct store *st, const char *nid, git_oid *out,
+    char **cause)
+{
+	const struct store_branch *b = store_branch(st, nid);
+	struct view_prev vp;
+	git_oid		 nodes;
+	uint8_t		 pk[KEYS_PK_LEN];
+	char		 xx[3];
+	int		 empty, rv = -1;
+
+	if (b != NULL)
+		view_bucket(b, xx);
+	else if (keys_did_decode(nid, pk, NULL) == 0)
+		snprintf(xx, sizeof xx, "%02x", pk[0]);
+	else
+		return set_cause(cause, "view: %s is not a node id", nid);
+	if (view_prev_load(st->repo, &vp) != 0 ||
+	    view_put(st->repo, &vp, nid, b, xx, &nodes, &empty) != 0 ||
+	    view_root(st->repo, empty ? NULL : &nodes, out) != 0)
+		set_cause(cause, "view: %s", store_git_error());
+	else
+		rv = view_finish(st->repo, out, &vp, b != NULL ? &b->head : NULL,
+		    b != NULL ? 1 : 0, cause);
+	view_prev_free(&vp);
+	return rv;
+}
+
+/* One bucket of nodes/ being built by view_update. */
+struct view_bk {
+	git_treebuilder	*tb;
+};
+
+/* Builds every bucket from the table; notes the heads the previous view lacks. */
+static int
+view_buckets(struct store *st, const struct view_prev *vp,
+    struct view_bk *bk, git_oid *heads, size_t *nheads)
+{
+	const struct store_branch *b;
+	git_tree_entry	*e;
+	char		 xx[3], path[3 + KEYS_NID_MAX + 1];
+	size_t		 it = 0;
+	int		 same;
+
+	*nheads = 0;
+	while ((b = store_branch_next(st, &it)) != NULL) {
+		view_bucket(b, xx);
+		if (bk[b->pk[0]].tb == NULL &&
+		    git_treebuilder_new(&bk[b->pk[0]].tb, st->repo, NULL) != 0)
+			return -1;
+		if (git_treebuilder_insert(NULL, bk[b->pk[0]].tb, b->nid,
+		    &b->tree, GIT_FILEMODE_TREE) != 0)
+			return -1;
+		snprintf(path, sizeof path, "%s/%s", xx, b->nid);
+		e = NULL;
+		same = vp->nodes != NULL && git_tree_entry_bypath(&e, vp->nodes,
+		    path) == 0 && git_oid_equal(git_tree_entry_id(e), &b->tree);
+		git_tree_entry_free(e);
+		if (!same && *nheads <= VIEW_MAX_PARENTS)
+			git_oid_cpy(&heads[(*nheads)++], &b->head);
+	}
+	return 0;
+}
+
 int
 view_update(struct store *st, git_oid *out, char **cause)
 {
-	struct view_build vb;
-	git_commit	*prev = NULL;
-	char		**nids = NULL;
-	size_t		 n = 0;
+	struct view_bk bk[256];
+	struct view_prev vp;
+	git_treebuilder	*nodes = NULL;
+	git_oid		 heads[VIEW_MAX_PARENTS + 1], id, nodesid;
+	size_t		 nheads = 0, i;
+	char		 xx[3];
 	int		 rv = -1;
 
-	memset(&vb, 0, sizeof vb);
-	vb.repo = store_repo(st);
-	if (store_nids(st, &nids, &n) != 0)
-		return set_cause(cause, "view: %s", store_git_error());
-	vb.parents = xcalloc(n + 1, sizeof *vb.parents);
-	if (view_previous(&vb, &prev) != 0 || view_build_tree(&vb, st, nids, n,
-	    out) != 0) {
-		set_cause(cause, "view: %s", store_git_error());
-		goto out;
+	memset(bk, 0, sizeof bk);
+	if (view_prev_load(st->repo, &vp) != 0 ||
+	    view_buckets(st, &vp, bk, heads, &nheads) != 0 ||
+	    git_treebuilder_new(&nodes, st->repo, NULL) != 0)
+		goto fail;
+	for (i = 0; i < 256; i++) {
+		if (bk[i].tb == NULL)
+			continue;
+		snprintf(xx, sizeof xx, "%02x", (unsigned int)i);
+		if (git_treebuilder_write(&id, bk[i].tb) != 0 ||
+		    git_treebuilder_insert(NULL, nodes, xx, &id,
+		    GIT_FILEMODE_TREE) != 0)
+			goto fail;
 	}
-	if (prev != NULL && git_oid_equal(git_commit_tree_id(prev), out))
-		rv = 0;			/* unchanged */
-	else
-		rv = view_commit(&vb, out, prev, cause);
+	if (git_treebuilder_entrycount(nodes) > 0 &&
+	    git_treebuilder_write(&nodesid, nodes) != 0)
+		goto fail;
+	if (view_root(st->repo, git_treebuilder_entrycount(nodes) > 0 ?
+	    &nodesid : NULL, out) != 0)
+		goto fail;
+	/* A bulk change names only the previous view as parent. */
+	rv = view_finish(st->repo, out, &vp, heads, nheads > VIEW_MAX_PARENTS ?
+	    0 : nheads, cause);
+	goto out;
+fail:
+	set_cause(cause, "view: %s", store_git_error());
 out:
-	git_commit_free(prev);
-	git_tree_free(vb.old_nodes);
-	free(vb.parents);
-	store_nids_free(nids, n);
+	for (i = 0; i < 256; i++)
+		git_treebuilder_free(bk[i].tb);
+	git_treebuilder_free(nodes);
+	view_prev_free(&vp);
 	return rv;
 }
 
@@ -170,7 +291,7 @@ view_tree(struct store *st, git_oid *tree)
 	git_oid	 id;
 	int	 r;
 
-	r = git_reference_name_to_id(&id, store_repo(st), STORE_VIEW_REF);
+	r = git_reference_name_to_id(&id, st->repo, STORE_VIEW_REF);
 	if (r == GIT_ENOTFOUND)
 		return 1;
 	if (r != 0)

@@ -63,7 +63,7 @@ kctl "$MS" log >"$T/log.txt"
 check "log lists 5 commits, newest first" test "$(head -1 "$T/log.txt" | awk '{print $1}')" = 5
 check "log shows the retraction" grep -q "retract lesson $id2" "$T/log.txt"
 
-kctl "$MS" status --json >"$T/status.json"
+kctl "$MS" status --branches --json >"$T/status.json"
 check "status --json: seq, view, nodes" python3 - "$T/status.json" "$id" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -77,8 +77,9 @@ PY
 view=$(kctl "$MS" status --json | json_get view)
 check "view is refs/heads/main's tree" test "$view" = "$(git -C "$MS/repo.git" rev-parse 'refs/heads/main^{tree}')"
 nid=${id#did:key:}
-check "view holds nodes/<nid>/ = the origin tree" test \
-	"$(git -C "$MS/repo.git" rev-parse "refs/heads/main:nodes/$nid")" = \
+xx=$(python3 "$ROOT/tests/regress/didkey.py" --bucket "$nid")
+check "view holds nodes/<xx>/<nid>/ = the origin tree" test \
+	"$(git -C "$MS/repo.git" rev-parse "refs/heads/main:nodes/$xx/$nid")" = \
 	"$(git -C "$MS/repo.git" rev-parse "refs/namespaces/$nid/refs/heads/main^{tree}")"
 check "node.md at the branch root" git -C "$MS/repo.git" cat-file -e "refs/namespaces/$nid/refs/heads/main:node.md"
 check "lesson at projects/<slug>/lessons/<id>.md" git -C "$MS/repo.git" cat-file -e \

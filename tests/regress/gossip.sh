@@ -234,7 +234,7 @@ if [ "$GOSSIP_VOUCH" = 1 ]; then
 	RG=$G_LAST RGH=${G[$G_LAST]}
 	kctl "$RGH" trust add "$(cat "$AGH.did")" --name Agentur >/dev/null || fail "trust add agency"
 	# has_branch HOME DID: the node holds that node's branch; lacks_branch: not.
-	has_branch() { kctl "$1" status --json | python3 -c 'import json,sys; d=sys.argv[1]; sys.exit(0 if any(d in (n.get("id"), "did:key:" + n.get("nid", "")) for n in json.load(sys.stdin)["nodes"]) else 1)' "$2"; }
+	has_branch() { kctl "$1" status --branches --json | python3 -c 'import json,sys; d=sys.argv[1]; sys.exit(0 if any(d in (n.get("id"), "did:key:" + n.get("nid", "")) for n in json.load(sys.stdin)["nodes"]) else 1)' "$2"; }
 	lacks_branch() { ! has_branch "$@"; }
 	check "the regional node replicates the agency" poll 30 has_branch "$RGH" "$(cat "$AGH.did")"
 	check "… and the vouched n$M1" poll 30 has_branch "$RGH" "$(cat "${G[$M1]}.did")"

@@ -138,8 +138,8 @@ for h, p in zip(homes, procs):
     try:
         s = json.loads(p.communicate(timeout=20)[0])
         views.append(s["view"])
-        print(h.rsplit("/", 1)[-1], s["view"][:12], len(s["nodes"]))
-        if len(s["nodes"]) < mn:
+        print(h.rsplit("/", 1)[-1], s["view"][:12], s["branches"])
+        if s["branches"] < mn:
             ok = False
     except Exception as e:
         print(h, "no status:", e)

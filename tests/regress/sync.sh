@@ -67,7 +67,7 @@ kctl "$D" peer add "$(node_addr "$A")" >/dev/null
 check "a node of another network is refused at the handshake" \
 	poll 10 grep -q "handshake" "$D.log"
 check "it never becomes ready" bash -c "! '$KNOWCTL' --home '$D' peers | grep -q ready"
-check "it holds nothing of A" bash -c "[ \$('$KNOWCTL' --home '$D' status --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"nodes\"]))') = 1 ]"
+check "it holds nothing of A" bash -c "[ \$('$KNOWCTL' --home '$D' status --branches --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"nodes\"]))') = 1 ]"
 
 # A dialer expecting another node id hangs up.
 E=$T/e

@@ -188,6 +188,7 @@ set_branch(struct fixture *f, const char *nid, const git_oid *id)
 	assert_int_equal(git_reference_create(&r, store_repo(f->st), ref, id, 1,
 	    "test"), 0);
 	git_reference_free(r);
+	assert_int_equal(store_refresh(f->st, NULL), 0);	/* moved behind its back */
 }
 
 /* The tree of a new commit: treeid, else parent's tree, else an empty one. */
@@ -468,7 +469,14 @@ parents_of(struct fixture *f, const git_oid *id)
 	return n;
 }
 
-/* The view holds every origin tree under nodes/<nid>/ and moves only on change. */
+/* "nodes/<xx>/<nid>/rest" in the view: xx is the first byte of the node's key. */
+static char *
+view_path(const struct keys_pair *kp, const char *nid, const char *rest)
+{
+	return xasprintf("nodes/%02x/%s%s", kp->pk[0], nid, rest);
+}
+
+/* The view holds every origin tree under nodes/<xx>/<nid>/ and moves only on change. */
 static void
 test_view(void **state)
 {
@@ -485,20 +493,20 @@ test_view(void **state)
 		fail_msg("view: %s", cause);
 	assert_int_equal(view_tree(f->st, &again), 0);
 	assert_true(git_oid_equal(&tree, &again));
-	path = xasprintf("nodes/%s/node.md", f->nida);
+	path = view_path(&f->a, f->nida, "/node.md");
 	entry_id(repo, &tree, path, &a);
 	free(path);
 	assert_int_equal(store_commit_tree(f->st, &heads[2], &again), 0);
 	entry_id(repo, &again, "node.md", &b);
 	assert_true(git_oid_equal(&a, &b));
-	path = xasprintf("nodes/%s", f->nida);
+	path = view_path(&f->a, f->nida, "");
 	entry_id(repo, &tree, path, &a);		/* the whole origin tree */
 	assert_true(git_oid_equal(&a, &again));
 	free(path);
-	path = xasprintf("nodes/%s/" LESSON_PATH, f->nida);
+	path = view_path(&f->a, f->nida, "/" LESSON_PATH);
 	entry_id(repo, &tree, path, &a);
 	free(path);
-	path = xasprintf("nodes/%s/node.md", f->nidb);
+	path = view_path(&f->b, f->nidb, "/node.md");
 	entry_id(repo, &tree, path, &a);
 	free(path);
 	view_head(f, &v1);
@@ -517,6 +525,62 @@ test_view(void **state)
 	view_head(f, &v2);
 	assert_false(git_oid_equal(&v1, &v2));
 	assert_int_equal(parents_of(f, &v2), 2);
+}
+
+/* Builds the view afresh, one branch at a time in the order given; its tree into *out. */
+static void
+view_in_order(struct fixture *f, const char *const *nids, size_t n,
+    git_oid *out)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
+	git_reference_remove(store_repo(f->st), STORE_VIEW_REF);
+	for (i = 0; i < n; i++)
+		if (view_update_one(f->st, nids[i], out, &cause) != 0)
+			fail_msg("view: %s", cause);
+}
+
+/* The view id of a set of heads does not depend on the order they arrived in. */
+static void
+test_view_order(void **state)
+{
+	struct fixture *f = *state;
+	struct keys_pair c;
+	const char *abc[3], *cba[3], *bac[3];
+	char	 nidc[KEYS_NID_MAX], *cause = NULL;
+	git_oid	 heads[3], t1, t2, t3, t4;
+
+	assert_int_equal(keys_generate(&c), 0);
+	keys_nid_encode(c.pk, nidc);
+	good_branch(f, &f->a, f->nida, heads);
+	commit_text(f, &f->b, f->nidb, "node.md", node_md(f->nidb, "B"), 1,
+	    NULL);
+	commit_text(f, &c, nidc, "node.md", node_md(nidc, "C"), 1, NULL);
+	abc[0] = f->nida; abc[1] = f->nidb; abc[2] = nidc;
+	cba[0] = nidc; cba[1] = f->nidb; cba[2] = f->nida;
+	bac[0] = f->nidb; bac[1] = f->nida; bac[2] = nidc;
+	view_in_order(f, abc, 3, &t1);
+	view_in_order(f, cba, 3, &t2);
+	view_in_order(f, bac, 3, &t3);
+	assert_true(git_oid_equal(&t1, &t2));
+	assert_true(git_oid_equal(&t1, &t3));
+	git_reference_remove(store_repo(f->st), STORE_VIEW_REF);
+	assert_int_equal(view_update(f->st, &t4, &cause), 0);	/* all at once */
+	assert_true(git_oid_equal(&t1, &t4));
+
+	/* A moves on, B goes: one bucket at a time equals a rebuild. */
+	commit1(f, &f->a, f->nida, LESSON_PATH, NULL, NULL);
+	assert_int_equal(view_update_one(f->st, f->nida, &t1, &cause), 0);
+	assert_int_equal(store_branch_delete(f->st, f->nidb, &cause), 0);
+	assert_int_equal(view_update_one(f->st, f->nidb, &t1, &cause), 0);
+	git_reference_remove(store_repo(f->st), STORE_VIEW_REF);
+	assert_int_equal(view_update(f->st, &t2, &cause), 0);
+	assert_true(git_oid_equal(&t1, &t2));
+	abc[1] = nidc;
+	view_in_order(f, abc, 2, &t3);
+	assert_true(git_oid_equal(&t1, &t3));
+	keys_wipe(&c);
 }
 
 /* Two repositories holding the same branches have the same view tree. */
@@ -816,6 +880,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_commit_bad_head, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_order, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_view_converges, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_good, setup,

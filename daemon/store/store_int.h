@@ -1,0 +1,25 @@
+/* store_int.h — what the store room's files share (inside store/ only). */
+#ifndef KNOWD_STORE_INT_H
+#define KNOWD_STORE_INT_H
+
+#include "store.h"
+
+struct store {
+	git_repository	*repo;
+	char		*path;
+	struct hmap	*branches;	/* nid → struct store_branch (branches.c) */
+	size_t		 nforks;	/* fork proofs held, of all nodes */
+	unsigned int	 moves;		/* branch moves since the refs were packed */
+};
+
+/* branches.c: reads every origin branch and fork proof into the table (store_open). */
+int	 branches_load(struct store *, char **cause);
+void	 branches_free(struct store *);
+/* nid's branch is now at head (a commit of this repository): the table follows. */
+int	 branches_set(struct store *, const char *nid, const git_oid *head);
+/* nid's branch is gone. */
+void	 branches_forget(struct store *, const char *nid);
+/* A fork proof of nid was added (+1) or removed (-1). */
+void	 branches_fork_count(struct store *, const char *nid, int delta);
+
+#endif
