@@ -113,8 +113,15 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 static void
 print_reindex(const msgpack_object *d)
 {
-	printf("%llu records indexed\n", (unsigned long long)
-	    ctl_obj_uint(ctl_obj_get(d, "records")));
+	uint64_t q = ctl_obj_uint(ctl_obj_get(d, "queued"));
+
+	if (q > 0)
+		printf("%llu branches are being indexed in the background "
+		    "(knowctl status shows how many are left)\n",
+		    (unsigned long long)q);
+	else
+		printf("%llu records indexed\n", (unsigned long long)
+		    ctl_obj_uint(ctl_obj_get(d, "records")));
 }
 
 int

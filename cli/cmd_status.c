@@ -55,11 +55,15 @@ print_index(const msgpack_object *ix)
 		return;
 	}
 	m = ctl_obj_get(ix, "merging");
-	printf("index    %llu records, %llu segments%s\n",
+	printf("index    %llu records, %llu segments%s",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "records")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "segments")),
 	    m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean ?
 	    " (merging)" : "");
+	if (ctl_obj_uint(ctl_obj_get(ix, "lagging")) > 0)
+		printf(", %llu branches still to index",
+		    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "lagging")));
+	putchar('\n');
 }
 
 /* Prints the status object as text. */

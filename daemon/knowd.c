@@ -51,7 +51,7 @@ static const char usage[] =
 struct knowd {
 	struct node		 node;
 	struct event_base	*base;
-	struct worker		*fast;		/* packs from and for peers */
+	struct worker		*fast[NET_WORKERS];	/* packs from and for peers */
 	struct worker		*slow;		/* knowctl verify and backup */
 	struct net		*net;
 	struct web		*web;
@@ -122,11 +122,18 @@ knowd_start(struct knowd *kd, char **cause)
 {
 	const char	*repo = git_repository_path(store_repo(kd->node.store));
 	char		*path, *why = NULL;
+	size_t		 i;
 	int		 rv;
 
-	/* Two workers: an operator's verify or backup never delays gossip. */
-	if (worker_start(&kd->fast, kd->base, repo, cause) != 0 ||
-	    worker_start(&kd->slow, kd->base, repo, cause) != 0 ||
+	/*
+	 * Workers for packs (one per core: a mirror verifies two packs at a
+	 * time) and one for knowctl's verify and backup, which never delay
+	 * gossip.
+	 */
+	for (i = 0; i < NET_WORKERS; i++)
+		if (worker_start(&kd->fast[i], kd->base, repo, cause) != 0)
+			return -1;
+	if (worker_start(&kd->slow, kd->base, repo, cause) != 0 ||
 	    net_start(&kd->net, kd->base, &kd->node, kd->fast, cause) != 0)
 		return -1;
 	if (kd->node.conf.npeers > 0)
@@ -136,11 +143,11 @@ knowd_start(struct knowd *kd, char **cause)
 		free(why);
 	}
 	kd->search_loop = search_loop_start(kd->base, kd->node.search);
+	node_index_start(&kd->node, kd->base);
 	kd->env.node = &kd->node;
 	kd->env.net = kd->net;
 	kd->env.web = kd->web;
 	kd->env.search_loop = kd->search_loop;
-	kd->env.fast = kd->fast;
 	kd->env.slow = kd->slow;
 	path = home_path(kd->node.home, CTL_SOCKET);
 	rv = control_open(&kd->control, kd->base, path, control_dispatch,
@@ -153,12 +160,16 @@ knowd_start(struct knowd *kd, char **cause)
 static void
 knowd_stop(struct knowd *kd)
 {
-	worker_stop(kd->fast);
+	size_t	 i;
+
+	for (i = 0; i < NET_WORKERS; i++)
+		worker_stop(kd->fast[i]);
 	worker_stop(kd->slow);
 	control_close(kd->control);
 	web_stop(kd->web);
 	net_stop(kd->net);
 	search_loop_stop(kd->search_loop);
+	node_index_stop(&kd->node);
 }
 
 /* Runs the node until SIGTERM or SIGINT. */
@@ -180,6 +191,13 @@ knowd_run(const char *home)
 	evthread_use_pthreads();
 	if ((kd.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/*
+	 * Three priorities: every event gets the middle one (1) unless it asks
+	 * otherwise; background work (index catch-up, index merges) takes 2,
+	 * so it runs only when no peer or knowctl is waiting.
+	 */
+	if (event_base_priority_init(kd.base, 3) != 0)
+		fatalx("event_base_priority_init failed");
 	sigterm = evsignal_new(kd.base, SIGTERM, knowd_signal_cb, &kd);
 	sigint = evsignal_new(kd.base, SIGINT, knowd_signal_cb, &kd);
 	sighup = evsignal_new(kd.base, SIGHUP, knowd_hup_cb, &kd);

@@ -53,7 +53,6 @@ struct control_env {
 	struct net		*net;
 	struct web		*web;		/* NULL when the web pages are off */
 	struct search_loop	*search_loop;
-	struct worker		*fast;		/* packs from and for peers (status counts it) */
 	struct worker		*slow;		/* knowctl verify and backup */
 };
 

@@ -57,8 +57,9 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_nil(pk);
 		return;
 	}
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 4);
 	ctl_pack_ku(pk, "records", search_size(env->node->search));
+	ctl_pack_ku(pk, "lagging", node_index_lag(env->node));
 	segs = search_segments(env->node->search);
 	ctl_pack_str(pk, "segments");
 	if (segs < 0)
@@ -103,9 +104,8 @@ op_status(struct control_env *env, struct control_client *cc,
 	    net_listen_addr(env->net) : nd->conf.listen);
 	ctl_pack_kv(pk, "http", web_address(env->web));
 	/* Worker jobs queued or running: fetched packs, verify, backup. */
-	ctl_pack_ku(pk, "jobs", (uint64_t)(env->fast != NULL ?
-	    worker_pending(env->fast) : 0) + (uint64_t)(env->slow != NULL ?
-	    worker_pending(env->slow) : 0));
+	ctl_pack_ku(pk, "jobs", (uint64_t)net_jobs(env->net) +
+	    (uint64_t)(env->slow != NULL ? worker_pending(env->slow) : 0));
 	pack_index(env, pk);
 	ctl_pack_ku(pk, "branches", store_nbranches(nd->store));
 	ctl_pack_ku(pk, "records", catalog_total(&nd->cat, RECORD_LESSON) +

@@ -146,19 +146,24 @@ op_reindex(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	char	*why = NULL;
-	size_t	 n;
+	size_t	 n, queued;
 
-	if (node_reindex(env->node, &why) != 0) {
+	if (node_reindex(env->node, &queued, &why) != 0) {
 		reply_fail(pk, CTL_ERROR, why);
 		free(why);
 		return;
 	}
 	n = search_size(env->node->search);
-	log_info("search index rebuilt: %zu records", n);
+	if (queued > 0)
+		log_info("search index rebuild: %zu branches in the background",
+		    queued);
+	else
+		log_info("search index rebuilt: %zu records", n);
 	search_loop_soon(env->search_loop);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 1);
+	msgpack_pack_map(pk, 2);
 	ctl_pack_ku(pk, "records", n);
+	ctl_pack_ku(pk, "queued", queued);
 }
 
 /* list with a search filter (field, status, hurdle, tag, since): answered from the index. */

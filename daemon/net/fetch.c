@@ -14,6 +14,7 @@
 #include "util.h"
 
 #define FETCH_STREAM_LOW	(256 * 1024)	/* refill below this many queued bytes */
+#define FETCH_PACK_REFS		256	/* loose refs that make them worth packing */
 
 struct build_job {
 	struct worker_job	 j;
@@ -25,6 +26,15 @@ struct build_job {
 	char			*cause;
 	int			 rv;
 };
+
+struct refs_job {
+	struct worker_job	 j;
+	struct net		*net;
+	char			*cause;
+	int			 rv;
+};
+
+static void	fetch_pack_refs(struct net *);
 
 struct recv_job {
 	struct worker_job	 j;
@@ -221,6 +231,7 @@ fetch_next(struct peer *p)
 	struct buf		 b;
 
 	if (SP(p)->fetch != NULL || SP(p)->npending == 0 ||
+	    SP(p)->verifying >= SYNC_MAX_VERIFYING ||
 	    p->state != PEER_READY)
 		return;
 	w = xcalloc(1, sizeof *w);
@@ -328,7 +339,7 @@ fetch_want(struct peer *p, const uint8_t *m, size_t len)
 		return sync_fail(p, WIRE_E_PROTOCOL, "WANT while the previous "
 		    "one is still being answered");
 	}
-	if (worker_pending(NET(p)->worker) >= SYNC_MAX_JOBS) {
+	if (net_jobs(NET(p)) >= SYNC_MAX_JOBS) {
 		struct buf b;
 
 		free(bj);
@@ -344,7 +355,7 @@ fetch_want(struct peer *p, const uint8_t *m, size_t len)
 	bj->serial = p->serial;
 	bj->reqid = bj->want.reqid;
 	SP(p)->serving = 1;
-	worker_submit(NET(p)->worker, &bj->j);
+	worker_submit(net_worker(NET(p)), &bj->j);
 	return 0;
 }
 
@@ -366,10 +377,12 @@ static void
 recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 {
 	struct node	*nd = net->node;
+	struct node_move *moves;
 	struct pack_update *u;
 	char		*why = NULL;
-	size_t		 i;
+	size_t		 i, n = 0;
 
+	moves = xcalloc(f->n + 1, sizeof *moves);
 	for (i = 0; i < f->n; i++) {
 		u = &f->u[i];
 		if (u->stale)
@@ -382,10 +395,8 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 			}
 			continue;	/* a fork is kept, never relayed */
 		}
-		/* The pipeline settles forks, ends recovery and relays (net.c). */
 		if (store_branch_move(nd->store, u->nid, u->has_old ? &u->old :
-		    NULL, &u->new, &why) != 0 || node_branch_moved(nd, u->nid,
-		    u->has_old ? &u->old : NULL, &u->new, &from, &why) != 0) {
+		    NULL, &u->new, &why) != 0) {
 			log_warnx("branch %s: %s", u->nid, why);
 			free(why);
 			why = NULL;
@@ -394,8 +405,61 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 		log_info("branch %s: +%llu commit(s) from %s", u->nid,
 		    (unsigned long long)u->commits, from != NULL ? from->nid :
 		    "a peer that left");
+		memcpy(moves[n].nid, u->nid, sizeof moves[n].nid);
+		moves[n].old = u->old;
+		moves[n].has_old = u->has_old;
+		moves[n].new = u->new;
+		n++;
 	}
+	/* One batch down the pipeline: it settles forks, ends recovery, relays. */
+	if (node_branches_moved(nd, moves, n, &from, &why) != 0) {
+		log_warnx("a pack's %zu branches moved, but: %s", n, why);
+		free(why);
+	}
+	free(moves);
 	trust_settle(nd);	/* a vouch may have come or gone */
+	fetch_pack_refs(net);
+}
+
+/* Worker: packs the loose refs after a burst of fetches. */
+static void
+refs_run(struct worker_job *j, git_repository *repo)
+{
+	struct refs_job *rj = (struct refs_job *)j;
+
+	rj->rv = store_pack_refs(repo, &rj->cause);
+}
+
+/* Event loop: refs packed (or why not). */
+static void
+refs_done(struct worker_job *j)
+{
+	struct refs_job *rj = (struct refs_job *)j;
+
+	if (!j->cancelled) {
+		rj->net->packing_refs = 0;
+		if (rj->rv != 0)
+			log_warnx("%s", rj->cause);
+	}
+	free(rj->cause);
+	free(rj);
+}
+
+/* After a burst of fetched branches, their loose refs are packed on a worker. */
+static void
+fetch_pack_refs(struct net *net)
+{
+	struct refs_job *rj;
+
+	if (net->packing_refs || store_moves(net->node->store) < FETCH_PACK_REFS)
+		return;
+	store_moves_reset(net->node->store);
+	net->packing_refs = 1;
+	rj = xcalloc(1, sizeof *rj);
+	rj->j.run = refs_run;
+	rj->j.done = refs_done;
+	rj->net = net;
+	worker_submit(net_worker(net), &rj->j);
 }
 
 /* Event loop: a received pack was verified (or not). */
@@ -413,7 +477,7 @@ recv_done(struct worker_job *j)
 		    rj->from, p != NULL ? "" : " (gone)", rj->cause);
 	fetch_free(rj->net, rj->f);
 	if (p != NULL) {
-		SP(p)->fetch = NULL;
+		SP(p)->verifying--;
 		if (rj->rv != 0)
 			peer_close(p, "sent a pack that failed verification");
 		else
@@ -438,7 +502,7 @@ fetch_pack(struct peer *p, const uint8_t *m, size_t len)
 		free(why);
 		return -1;
 	}
-	if (f == NULL || f->indexing || pk.reqid != f->reqid)
+	if (f == NULL || pk.reqid != f->reqid)
 		return sync_fail(p, WIRE_E_PROTOCOL, "PACK for no request");
 	if (f->data.len + pk.len > PACK_MAX_BYTES)
 		return sync_fail(p, WIRE_E_LIMIT, "pack over %u bytes",
@@ -446,6 +510,13 @@ fetch_pack(struct peer *p, const uint8_t *m, size_t len)
 	buf_add(&f->data, pk.data, pk.len);
 	if (!pk.last)
 		return 0;
+	/*
+	 * The pack is here: a worker verifies it while the next WANT goes out,
+	 * so the peer builds the next pack meanwhile (at most
+	 * SYNC_MAX_VERIFYING of one peer's packs wait for the workers).
+	 */
+	SP(p)->fetch = NULL;
+	SP(p)->verifying++;
 	f->indexing = 1;
 	rj = xcalloc(1, sizeof *rj);
 	rj->j.run = recv_run;
@@ -454,7 +525,8 @@ fetch_pack(struct peer *p, const uint8_t *m, size_t len)
 	rj->serial = p->serial;
 	snprintf(rj->from, sizeof rj->from, "%s", p->nid);
 	rj->f = f;
-	worker_submit(NET(p)->worker, &rj->j);
+	worker_submit(net_worker(NET(p)), &rj->j);
+	fetch_next(p);
 	return 0;
 }
 
@@ -463,7 +535,7 @@ fetch_error(struct peer *p, const struct wire_error *e)
 {
 	struct sync_fetch *f = SP(p)->fetch;
 
-	if (f == NULL || f->indexing)
+	if (f == NULL)
 		return;
 	SP(p)->fetch = NULL;
 	fetch_free(NET(p), f);
@@ -477,9 +549,9 @@ fetch_peer_gone(struct peer *p)
 {
 	struct sync_fetch *f = SP(p)->fetch;
 
-	/* A pack with the worker is freed by its job. */
+	/* Packs with the workers are freed by their jobs. */
 	SP(p)->fetch = NULL;
-	if (f != NULL && !f->indexing) {
+	if (f != NULL) {
 		fetch_free(NET(p), f);
 		fetch_kick_all(NET(p), p);
 	}
@@ -490,6 +562,6 @@ fetch_tick(struct peer *p, time_t now)
 {
 	struct sync_fetch *f = SP(p)->fetch;
 
-	if (f != NULL && !f->indexing && now - f->started > SYNC_FETCH_TIMEOUT)
+	if (f != NULL && now - f->started > SYNC_FETCH_TIMEOUT)
 		peer_close(p, "no answer to WANT in %d s", SYNC_FETCH_TIMEOUT);
 }

@@ -29,21 +29,24 @@ static const struct peers_ops net_peers_ops = {
  */
 static int
 net_moved(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
 	struct net	*net = arg;
+	size_t		 i;
 
-	if (m->source == NULL)
+	if (source == NULL) {
 		sync_published(net);
-	else
-		sync_relay(net, m->nid, *(struct peer **)m->source);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		sync_relay(net, m[i].nid, *(struct peer **)source);
 	return 0;
 }
 
 /* Node listener: the replicated set changed: ask every peer for what we may now lack. */
 static int
 net_replication(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
 	struct net	*net = arg;
 	struct peer	*p;
@@ -57,7 +60,7 @@ net_replication(struct node *nd, enum node_event ev, const struct node_move *m,
 /* Node listener: knowd.conf was reloaded: dial new peers, drop removed ones. */
 static int
 net_reloaded(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
 	struct net	*net = arg;
 
@@ -65,17 +68,43 @@ net_reloaded(struct node *nd, enum node_event ev, const struct node_move *m,
 	return 0;
 }
 
+struct worker *
+net_worker(struct net *net)
+{
+	struct worker	*w = net->workers[0];
+	size_t		 i;
+
+	for (i = 1; i < NET_WORKERS; i++)
+		if (worker_pending(net->workers[i]) < worker_pending(w))
+			w = net->workers[i];
+	return w;
+}
+
+int
+net_jobs(struct net *net)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; net != NULL && i < NET_WORKERS; i++)
+		if (net->workers[i] != NULL)
+			n += worker_pending(net->workers[i]);
+	return n;
+}
+
 int
 net_start(struct net **out, struct event_base *base, struct node *nd,
-    struct worker *worker, char **cause)
+    struct worker *const workers[NET_WORKERS], char **cause)
 {
 	struct peers_env env;
 	struct net	*net;
+	size_t		 i;
 
 	net = xcalloc(1, sizeof *net);
 	net->node = nd;
 	net->base = base;
-	net->worker = worker;
+	for (i = 0; i < NET_WORKERS; i++)
+		net->workers[i] = workers[i];
 	chan_network_id(nd->conf.network, net->netid);
 	*out = net;
 	sync_init(net);

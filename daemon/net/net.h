@@ -28,6 +28,8 @@ struct gossip;
 
 #define SYNC_FETCH_TIMEOUT	60	/* seconds for a WANT to be answered */
 #define SYNC_MAX_JOBS		32	/* worker jobs queued at once */
+#define SYNC_MAX_VERIFYING	2	/* one peer's packs waiting for the workers */
+#define NET_WORKERS		2	/* threads for packs: one per core here */
 #define SYNC_MAX_THEIRS		100000	/* heads collected from one peer's SUMMARY */
 #define SYNC_ANN_FUTURE		600	/* seconds an ANNOUNCE may be ahead of our clock */
 #define SYNC_ANN_MAXAGE		(30 * 86400)	/* older ANNOUNCEs are not acted on */
@@ -40,11 +42,12 @@ struct gossip;
 struct net {
 	struct node		*node;
 	struct event_base	*base;
-	struct worker		*worker;	/* packs from and for peers */
+	struct worker		*workers[NET_WORKERS];	/* packs from and for peers */
 	uint8_t			 netid[32];	/* from conf.network */
 	struct peers		*peers;
 	struct sync		*sync;
 	struct gossip		*gossip;
+	int			 packing_refs;	/* a worker packs the loose refs */
 };
 
 /* A node learned from a NODE announcement. */
@@ -70,8 +73,10 @@ struct net_lag {
  * net_stop. Stop the worker before net_stop: its last jobs look up peers.
  */
 int	 net_start(struct net **out, struct event_base *, struct node *,
-	     struct worker *, char **cause);
+	     struct worker *const workers[NET_WORKERS], char **cause);
 void	 net_stop(struct net *);
+/* Jobs queued or running on the pack workers. */
+int	 net_jobs(struct net *);
 /* The address peers reach us on, or NULL when not listening. */
 const char *net_listen_addr(const struct net *);
 /* Nodes announced newer than we hold. Caller frees *out. */

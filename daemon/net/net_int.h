@@ -28,6 +28,7 @@ struct sync_peer {
 	struct wire_head	*pending;	/* heads this peer has that we lack */
 	size_t			 npending;
 	struct sync_fetch	*fetch;		/* NULL when no WANT is out */
+	int			 verifying;	/* its packs with the workers */
 	uint64_t		 next_reqid;
 	int			 serving;	/* a pack is being built for it */
 	struct buf		 out;		/* pack being streamed to it */
@@ -52,6 +53,9 @@ struct sync {
 	size_t		 nfetching;
 	struct event	*ae_timer;
 };
+
+/* net.c: the worker with the fewest jobs. */
+struct worker *net_worker(struct net *);
 
 /* sync.c */
 void	 sync_init(struct net *);

@@ -6,6 +6,7 @@
  * above (net's relay) subscribe after them. Also the replicated set's
  * changes and reloads of knowd.conf, which have listeners of their own.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,15 +45,30 @@ node_unlisten(struct node *nd, node_listen_fn *fn, void *arg)
 /* Calls every listener of ev in order; stops at the first that fails. */
 static int
 node_tell(struct node *nd, enum node_event ev, const struct node_move *m,
-    char **cause)
+    size_t n, void *source, char **cause)
 {
 	size_t	 i;
 
 	for (i = 0; i < nd->nlisteners; i++)
 		if (nd->listeners[i].ev == ev && nd->listeners[i].fn(nd, ev, m,
-		    nd->listeners[i].arg, cause) != 0)
+		    n, source, nd->listeners[i].arg, cause) != 0)
 			return -1;
 	return 0;
+}
+
+int
+node_branches_moved(struct node *nd, struct node_move *m, size_t n,
+    void *source, char **cause)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if ((m[i].has_old && store_commit_tree(nd->store, &m[i].old,
+		    &m[i].oldtree) != 0) || store_commit_tree(nd->store,
+		    &m[i].new, &m[i].newtree) != 0)
+			return set_cause(cause, "%s: %s", m[i].nid,
+			    store_git_error());
+	return n > 0 ? node_tell(nd, NODE_MOVED, m, n, source, cause) : 0;
 }
 
 int
@@ -60,72 +76,81 @@ node_branch_moved(struct node *nd, const char *nid, const git_oid *old,
     const git_oid *new, void *source, char **cause)
 {
 	struct node_move m;
-	git_oid		 oldtree, newtree;
 
-	if ((old != NULL && store_commit_tree(nd->store, old, &oldtree) != 0) ||
-	    store_commit_tree(nd->store, new, &newtree) != 0)
-		return set_cause(cause, "%s", store_git_error());
-	m.nid = nid;
-	m.old = old;
-	m.new = new;
-	m.oldtree = old != NULL ? &oldtree : NULL;
-	m.newtree = &newtree;
-	m.source = source;
-	return node_tell(nd, NODE_MOVED, &m, cause);
+	memset(&m, 0, sizeof m);
+	snprintf(m.nid, sizeof m.nid, "%s", nid);
+	if ((m.has_old = old != NULL))
+		git_oid_cpy(&m.old, old);
+	git_oid_cpy(&m.new, new);
+	return node_branches_moved(nd, &m, 1, source, cause);
 }
 
-/* Listener: the catalog follows the branch's tree. */
+/* Listener: the catalog follows each branch's tree. */
 static int
 moved_catalog(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
-	return catalog_apply(&nd->cat, store_repo(nd->store), m->nid, m->oldtree,
-	    m->newtree, cause);
-}
+	size_t	 i;
 
-/* Listener: so does the search index (a failure is logged, not fatal: it is derived). */
-static int
-moved_search(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
-{
-	char	*why = NULL;
-
-	if (nd->search != NULL && search_index_tree(nd->search,
-	    store_repo(nd->store), m->nid, m->newtree, &why) != 0) {
-		log_warnx("search index: %s: %s", m->nid, why);
-		free(why);
-	}
+	for (i = 0; i < n; i++)
+		if (catalog_apply(&nd->cat, store_repo(nd->store), m[i].nid,
+		    m[i].has_old ? &m[i].oldtree : NULL, &m[i].newtree,
+		    cause) != 0)
+			return -1;
 	return 0;
 }
 
-/* Listener: the view takes the new head (one bucket rewritten). */
+/* Listener: so does the search index, at once or from its backlog (index.c). */
 static int
-moved_view(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+moved_search(struct node *nd, enum node_event ev, const struct node_move *m,
+    size_t n, void *source, void *arg, char **cause)
 {
-	git_oid	 tree;
-
-	return view_update_one(nd->store, m->nid, &tree, cause);
+	node_index_moved(nd, m, n);
+	return 0;
 }
 
-/* Listener: fork proofs the new head descends from are settled. */
+/* Listener: the view takes the new heads (their buckets rewritten, one commit). */
+static int
+moved_view(struct node *nd, enum node_event ev, const struct node_move *m,
+    size_t n, void *source, void *arg, char **cause)
+{
+	const char	**nids;
+	git_oid		  tree;
+	size_t		  i;
+	int		  rv;
+
+	nids = xcalloc(n, sizeof *nids);
+	for (i = 0; i < n; i++)
+		nids[i] = m[i].nid;
+	rv = view_update_some(nd->store, nids, n, &tree, cause);
+	free(nids);
+	return rv;
+}
+
+/* Listener: fork proofs the new heads descend from are settled. */
 static int
 moved_forks(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
-	store_forks_settle(nd->store, m->nid, m->new);
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		store_forks_settle(nd->store, m[i].nid, &m[i].new);
 	return 0;
 }
 
 /* Listener: our own branch brought by a peer ends the recovery after a start. */
 static int
 moved_recovered(struct node *nd, enum node_event ev, const struct node_move *m,
-    void *arg, char **cause)
+    size_t n, void *source, void *arg, char **cause)
 {
-	if (m->source != NULL && strcmp(m->nid, nd->nid) == 0) {
-		log_info("own branch restored from the network");
-		node_recovered(nd);
-	}
+	size_t	 i;
+
+	for (i = 0; i < n && source != NULL; i++)
+		if (strcmp(m[i].nid, nd->nid) == 0) {
+			log_info("own branch restored from the network");
+			node_recovered(nd);
+		}
 	return 0;
 }
 
@@ -179,12 +204,12 @@ void
 node_replication_changed(struct node *nd)
 {
 	node_drop_unreplicated(nd);
-	node_tell(nd, NODE_REPLICATION, NULL, NULL);
+	node_tell(nd, NODE_REPLICATION, NULL, 0, NULL, NULL);
 }
 
 /* knowd.conf was reloaded: tell the rooms above. */
 void
 node_reloaded(struct node *nd)
 {
-	node_tell(nd, NODE_RELOADED, NULL, NULL);
+	node_tell(nd, NODE_RELOADED, NULL, 0, NULL, NULL);
 }

@@ -69,38 +69,73 @@ node_expect_peers(struct node *nd)
 	nd->recover_until = time(NULL) + NODE_RECOVER_WAIT;
 }
 
+/* What node_catalog_row needs: the catalog, and the nids the index holds at their heads. */
+struct load_ctx {
+	struct catalog	*cat;
+	struct hmap	*fresh;
+};
+
+/* search_records callback: one record of a node the index holds at its head. */
+static int
+node_catalog_row(const struct search_row *r, void *arg)
+{
+	struct load_ctx	*lc = arg;
+	enum record_kind k;
+	git_oid		 blob;
+
+	if (hmap_gets(lc->fresh, r->nid) == NULL ||
+	    git_oid_fromstr(&blob, r->blob) != 0)
+		return 0;
+	for (k = RECORD_LESSON; k <= RECORD_VOUCH; k++)
+		if (strcmp(record_kind_name(k), r->kind) == 0)
+			break;
+	if (k > RECORD_VOUCH)
+		return 0;
+	catalog_add(lc->cat, r->nid, r->path, k, r->id, r->title, r->project,
+	    r->created, r->modified, &blob);
+	return 0;
+}
+
 /*
- * Loads every origin branch into the catalog and the index, then brings
- * the view up to date once (not per branch: the view walks every head).
+ * Loads every origin branch into the catalog — from the search index for
+ * the branches it holds at their heads (reading rows is far cheaper than
+ * parsing every record: a mirror starts in seconds), from git for the
+ * rest — brings the view up to date once, and has the index catch up.
  */
 static int
 node_load_branches(struct node *nd, char **cause)
 {
-	char	**nids, *why = NULL;
-	size_t	  nn, i;
-	git_oid	  head, tree;
-	int	  rv = 0;
+	const struct store_branch *b;
+	struct load_ctx	 lc = { &nd->cat, hmap_new() };
+	char		*why = NULL;
+	git_oid		 tree;
+	size_t		 it = 0;
+	int		 rv = -1;
 
-	if (store_nids(nd->store, &nids, &nn) != 0)
-		return set_cause(cause, "%s", store_git_error());
-	for (i = 0; i < nn && rv == 0; i++) {
-		if (store_head(nd->store, nids[i], &head, NULL) != 0 ||
-		    store_commit_tree(nd->store, &head, &tree) != 0) {
-			rv = set_cause(cause, "%s: %s", nids[i], store_git_error());
-			break;
-		}
-		rv = catalog_apply(&nd->cat, store_repo(nd->store), nids[i], NULL,
-		    &tree, cause);
-		if (rv == 0 && nd->search != NULL && search_index_tree(nd->search,
-		    store_repo(nd->store), nids[i], &tree, &why) != 0) {
-			log_warnx("search index: %s: %s", nids[i], why);
-			free(why);
-			why = NULL;
-		}
+	while (nd->search != NULL &&
+	    (b = store_branch_next(nd->store, &it)) != NULL)
+		if (search_holds(nd->search, b->nid, &b->tree))
+			hmap_put(lc.fresh, b->nid, strlen(b->nid), (void *)b);
+	if (hmap_count(lc.fresh) > 0 && search_records(nd->search,
+	    node_catalog_row, &lc, &why) != 0) {
+		log_warnx("catalog from the search index: %s; reading git", why);
+		free(why);
+		catalog_clear(&nd->cat);
+		catalog_init(&nd->cat);
+		hmap_free(lc.fresh);
+		lc.fresh = hmap_new();
 	}
-	store_nids_free(nids, nn);
-	if (rv == 0)
-		rv = view_update(nd->store, &tree, cause);
+	for (it = 0; (b = store_branch_next(nd->store, &it)) != NULL;)
+		if (hmap_gets(lc.fresh, b->nid) == NULL &&
+		    catalog_apply(&nd->cat, store_repo(nd->store), b->nid, NULL,
+		    &b->tree, cause) != 0)
+			goto out;
+	if (view_update(nd->store, &tree, cause) != 0)
+		goto out;
+	node_index_check(nd);
+	rv = 0;
+out:
+	hmap_free(lc.fresh);
 	return rv;
 }
 
@@ -137,35 +172,6 @@ node_open_index(struct node *nd)
 	} else
 		node_prune_index(nd);
 	free(path);
-}
-
-int
-node_reindex(struct node *nd, char **cause)
-{
-	char	**nids;
-	size_t	  nn, i;
-	git_oid	  head, tree;
-	int	  rv = 0;
-
-	if (nd->search == NULL)
-		return set_cause(cause, "search index unavailable");
-	if (store_nids(nd->store, &nids, &nn) != 0)
-		return set_cause(cause, "%s", store_git_error());
-	if (search_clear(nd->search, cause) != 0) {
-		store_nids_free(nids, nn);
-		return -1;
-	}
-	for (i = 0; i < nn && rv == 0; i++) {
-		if (store_head(nd->store, nids[i], &head, NULL) != 0 ||
-		    store_commit_tree(nd->store, &head, &tree) != 0)
-			rv = set_cause(cause, "%s: %s", nids[i],
-			    store_git_error());
-		else
-			rv = search_index_tree(nd->search, store_repo(nd->store),
-			    nids[i], &tree, cause);
-	}
-	store_nids_free(nids, nn);
-	return rv;
 }
 
 /*
@@ -231,6 +237,7 @@ node_open(struct node *nd, const char *home, char **cause)
 	nd->lockfd = -1;
 	nd->home = xstrdup(home);
 	catalog_init(&nd->cat);
+	node_index_init(nd);
 	if (access(home, F_OK) != 0)
 		return set_cause(cause, "%s: no node here (create one with "
 		    "knowd init --home %s --name NAME)", home, home);
@@ -257,6 +264,7 @@ void
 node_close(struct node *nd)
 {
 	trust_free(nd);
+	node_index_free(nd);
 	catalog_clear(&nd->cat);
 	search_db_close(nd->search);
 	store_close(nd->store);

@@ -21,20 +21,23 @@
 #include "keys.h"
 #include "store.h"
 
+struct event_base;
+struct node_index;
 struct search;
 struct trust;
 
 #define NODE_RECOVER_WAIT	15	/* seconds to wait for peers' heads at start */
 #define NODE_MAX_LISTENERS	16
 
-/* One change of a branch, as node_branch_moved tells its listeners. */
+/*
+ * One change of a branch: nid moved from old (has_old 0: a new branch) to
+ * new. node_branches_moved fills in the trees before telling its listeners.
+ */
 struct node_move {
-	const char	*nid;
-	const git_oid	*old;		/* NULL: a new branch */
-	const git_oid	*new;
-	const git_oid	*oldtree;	/* their trees (oldtree NULL with old) */
-	const git_oid	*newtree;
-	void		*source;	/* the mover's cookie; NULL: our own commit */
+	char		 nid[KEYS_NID_MAX];
+	git_oid		 old, new;
+	int		 has_old;
+	git_oid		 oldtree, newtree;
 };
 
 enum node_event {
@@ -44,9 +47,14 @@ enum node_event {
 };
 
 struct node;
-/* A listener; -1 from a NODE_MOVED listener stops the pipeline (*cause set). */
+/*
+ * A listener. NODE_MOVED gets the moves of one batch (n of them) and the
+ * mover's cookie (source: NULL for this node's own commits); the others get
+ * no moves. -1 from a NODE_MOVED listener stops the pipeline (*cause set).
+ */
 typedef int node_listen_fn(struct node *, enum node_event,
-    const struct node_move *, void *arg, char **cause);
+    const struct node_move *, size_t n, void *source, void *arg,
+    char **cause);
 
 struct node {
 	char			*home;
@@ -58,6 +66,7 @@ struct node {
 	struct catalog		 cat;
 	struct search		*search;	/* NULL when the index is off */
 	struct trust		*trust;		/* the replicated set, cached */
+	struct node_index	*index;		/* index.c: what the index lags */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	struct {
@@ -81,17 +90,32 @@ const char *node_name_of(const struct node *, const char *nid);
 void	 node_expect_peers(struct node *);
 /* Reloads knowd.conf (trust, mirror, peers, limits; listen and network stay); tells NODE_RELOADED. */
 int	 node_reload(struct node *, char **cause);
-/* Rebuilds the whole search index from every origin branch. */
-int	 node_reindex(struct node *, char **cause);
+/*
+ * index.c: works off the index's backlog on the event loop (before this,
+ * everything is indexed at once).
+ */
+void	 node_index_start(struct node *, struct event_base *);
+/* Before the event base goes: the backlog waits for the next start. */
+void	 node_index_stop(struct node *);
+/* Branches the search index has yet to catch up with. */
+size_t	 node_index_lag(const struct node *);
+/*
+ * Empties the search index and indexes every branch again: at once when
+ * they are few, else in the background (*queued: how many wait).
+ */
+int	 node_reindex(struct node *, size_t *queued, char **cause);
 
 /* moved.c: subscribes fn to ev; listeners run in the order they subscribed. */
 void	 node_listen(struct node *, enum node_event, node_listen_fn *, void *arg);
 void	 node_unlisten(struct node *, node_listen_fn *, void *arg);
 /*
- * nid's branch moved from old (NULL: new branch) to new: every NODE_MOVED
- * listener follows it (catalog, search index, view, fork proofs, then the
- * rooms above). source is passed on to them (NULL for our own commits).
+ * Branches moved (their refs already did): every NODE_MOVED listener
+ * follows them as one batch — catalog, search index, view, fork proofs,
+ * then the rooms above. source is passed on (NULL for our own commits).
  */
+int	 node_branches_moved(struct node *, struct node_move *, size_t n,
+	     void *source, char **cause);
+/* One branch moved from old (NULL: new branch) to new. */
 int	 node_branch_moved(struct node *, const char *nid, const git_oid *old,
 	     const git_oid *new, void *source, char **cause);
 /* Drops the branches of nodes no longer replicated (refs, catalog, index, view). */

@@ -509,6 +509,7 @@ search_add_text(struct search *s, const char *nid, const char *path,
 	git_oid		 zero;
 	int		 rv;
 
+	s->size_known = 0;
 	memset(&zero, 0, sizeof zero);
 	if (record_parse(text, len, RECORD_STRICT, &r, cause) != 0)
 		return -1;
@@ -620,6 +621,7 @@ index_diff(struct search *s, git_repository *repo, const char *nid,
 	char		 hex[GIT_OID_HEXSZ + 1];
 	int		 rv = -1;
 
+	s->size_known = 0;
 	if (git_tree_lookup(&new, repo, tree) != 0 ||
 	    git_diff_tree_to_tree(&diff, repo, base, new, NULL) != 0) {
 		set_cause(cause, "index: %s", git_error_last() != NULL ?
@@ -672,6 +674,50 @@ search_index_tree(struct search *s, git_repository *repo, const char *nid,
 }
 
 int
+search_records(struct search *s, int (*cb)(const struct search_row *, void *),
+    void *arg, char **cause)
+{
+	sqlite3_stmt		*st = NULL;
+	struct search_row	 r;
+	int			 rc;
+
+	if (search_prepare(s, "SELECT id, nid, kind, project, title, created, "
+	    "modified, path, blob FROM records", &st, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.id = (const char *)sqlite3_column_text(st, 0);
+		r.nid = (const char *)sqlite3_column_text(st, 1);
+		r.kind = (const char *)sqlite3_column_text(st, 2);
+		r.project = (const char *)sqlite3_column_text(st, 3);
+		r.title = (const char *)sqlite3_column_text(st, 4);
+		r.created = (const char *)sqlite3_column_text(st, 5);
+		r.modified = (const char *)sqlite3_column_text(st, 6);
+		r.path = (const char *)sqlite3_column_text(st, 7);
+		r.blob = (const char *)sqlite3_column_text(st, 8);
+		if (r.id == NULL || r.nid == NULL || r.kind == NULL ||
+		    r.project == NULL || r.title == NULL || r.created == NULL ||
+		    r.modified == NULL || r.path == NULL || r.blob == NULL)
+			continue;
+		if (cb(&r, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+int
+search_holds(struct search *s, const char *nid, const git_oid *tree)
+{
+	git_oid	 had;
+
+	return branch_get(s, nid, &had) == 0 && git_oid_equal(&had, tree);
+}
+
+int
 search_nids(struct search *s, char ***out, size_t *n)
 {
 	sqlite3_stmt	*st = NULL;
@@ -696,6 +742,7 @@ search_drop_nid(struct search *s, const char *nid, char **cause)
 	char	*sql;
 	int	 rv;
 
+	s->size_known = 0;
 	sql = sqlite3_mprintf("BEGIN;"
 	    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
 	    "DELETE FROM tfts WHERE rowid IN (SELECT rowid FROM records WHERE nid=%Q);"
@@ -714,6 +761,7 @@ search_drop_nid(struct search *s, const char *nid, char **cause)
 int
 search_clear(struct search *s, char **cause)
 {
+	s->size_known = 0;
 	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
 	    "DELETE FROM terms;DELETE FROM facet_counts;DELETE FROM bodies;"
 	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause);

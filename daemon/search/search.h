@@ -90,6 +90,16 @@ int	 search_index_tree(struct search *, git_repository *, const char *nid,
 /* Indexes one record's text as nid's record at path, without git (benchmarks). */
 int	 search_add_text(struct search *, const char *nid, const char *path,
 	     const char *text, size_t len, char **cause);
+/* True when the index holds nid's records as of tree. */
+int	 search_holds(struct search *, const char *nid, const git_oid *tree);
+/* One record as the index holds it (for a catalog loaded from the index). */
+struct search_row {
+	const char	*id, *nid, *kind, *project, *title;
+	const char	*created, *modified, *path, *blob;	/* blob: hex */
+};
+/* Calls cb for every record the index holds, in no order; stops when cb returns nonzero. */
+int	 search_records(struct search *, int (*cb)(const struct search_row *,
+	     void *), void *arg, char **cause);
 /* The nodes whose records the index holds. Caller frees with strv_free. */
 int	 search_nids(struct search *, char ***nids, size_t *n);
 /* Forgets every record of nid (not as retractions). */

@@ -20,6 +20,8 @@ struct search {
 	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
 	sqlite3_stmt		*get_branch, *set_branch;
 	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */
+	size_t			 size;		/* search_size, while size_known */
+	int			 size_known;	/* cleared by every change */
 	int			 merging;	/* search_compact.c: table being merged */
 	int			 merge_started;	/* its first step is done */
 	struct {

@@ -82,6 +82,7 @@ search_loop_start(struct event_base *base, struct search *s)
 
 	c->search = s;
 	c->timer = evtimer_new(base, loop_cb, c);
+	event_priority_set(c->timer, 2);	/* background: after peers and knowctl */
 	/* A first look soon after the start, once the peers are dialled. */
 	loop_arm(c, 1000);
 	return c;

@@ -150,11 +150,32 @@ remove_path(struct catalog *cat, const char *nid, const char *path)
 	free(key);
 }
 
+void
+catalog_add(struct catalog *cat, const char *nid, const char *path,
+    enum record_kind kind, const char *id, const char *title,
+    const char *project, const char *created, const char *modified,
+    const git_oid *blob)
+{
+	struct catalog_entry *e = xcalloc(1, sizeof *e);
+
+	e->id = xstrdup(id);
+	snprintf(e->nid, sizeof e->nid, "%s", nid);
+	e->path = xstrdup(path);
+	e->key = xasprintf("%s/%s", nid, path);
+	e->kind = kind;
+	e->title = xstrdup(title);
+	e->project = project != NULL && *project != '\0' ? xstrdup(project) :
+	    NULL;
+	e->created = xstrdup(created);
+	e->modified = xstrdup(modified);
+	git_oid_cpy(&e->blob, blob);
+	entry_insert(cat, e);
+}
+
 /* Reads and parses the record blob at path and stores its entry. */
 static void
 add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 {
-	struct catalog_entry	*e;
 	git_blob		*b;
 	struct record		*r = NULL;
 	char			*why = NULL;
@@ -169,20 +190,10 @@ add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 		return;
 	}
 	git_blob_free(b);
-	e = xcalloc(1, sizeof *e);
-	e->id = xstrdup(r->id);
-	snprintf(e->nid, sizeof e->nid, "%s", ac->nid);
-	e->path = xstrdup(path);
-	e->key = xasprintf("%s/%s", ac->nid, path);
-	e->kind = r->kind;
-	e->title = xstrdup(r->title != NULL ? r->title :
-	    r->name != NULL ? r->name : "");
-	e->project = r->project != NULL ? xstrdup(r->project) : NULL;
-	e->created = xstrdup(r->created);
-	e->modified = xstrdup(r->modified);
-	git_oid_cpy(&e->blob, blobid);
+	catalog_add(ac->cat, ac->nid, path, r->kind, r->id, r->title != NULL ?
+	    r->title : r->name != NULL ? r->name : "", r->project, r->created,
+	    r->modified, blobid);
 	record_free(r);
-	entry_insert(ac->cat, e);
 }
 
 /* git_diff_foreach file callback: mirrors one changed file into the catalog. */

@@ -123,6 +123,15 @@ int	 store_forks(struct store *, const char *nid, git_oid **out,
 void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
 
 /*
+ * upkeep.c, on a worker: packs the loose refs into packed-refs and removes
+ * the directories they leave (a branch's ref makes three).
+ */
+int	 store_pack_refs(git_repository *, char **cause);
+/* Branch moves since store_moves_reset (loose refs written). */
+unsigned int store_moves(struct store *);
+void	 store_moves_reset(struct store *);
+
+/*
  * view.c: the network view refs/heads/main. Its tree is a pure function of
  * the origin heads: nodes/<xx>/<nid>/ holds each origin branch's tree, xx
  * the first byte of the node's key in hex. A view commit's parents are the
@@ -133,6 +142,9 @@ void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
  */
 int	 view_update_one(struct store *, const char *nid, git_oid *tree,
 	     char **cause);
+/* The same for n branches: their buckets rewritten, one view commit. */
+int	 view_update_some(struct store *, const char *const *nids, size_t n,
+	     git_oid *tree, char **cause);
 /* Rebuilds the whole view from every branch held (at start, after drops). */
 int	 view_update(struct store *, git_oid *tree, char **cause);
 /* The view's tree id: 0 ok, 1 no view yet, -1 error. */
@@ -228,6 +240,11 @@ void	 catalog_init(struct catalog *);
 /* Applies the difference between two trees of nid's branch (old NULL: empty). */
 int	 catalog_apply(struct catalog *, git_repository *, const char *nid,
 	     const git_oid *oldtree, const git_oid *newtree, char **cause);
+/* Adds one record as another index knew it (title: a node's or vouch's name). */
+void	 catalog_add(struct catalog *, const char *nid, const char *path,
+	     enum record_kind, const char *id, const char *title,
+	     const char *project, const char *created, const char *modified,
+	     const git_oid *blob);
 /* The record with id, in nid's branch if nid is non-NULL (preferring prefer_nid otherwise). */
 const struct catalog_entry *catalog_find(const struct catalog *, const char *id,
 	     const char *nid, const char *prefer_nid);

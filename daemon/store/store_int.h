@@ -6,6 +6,7 @@
 
 struct store {
 	git_repository	*repo;
+	git_repository	*bulk;		/* the same, writes not fsynced (store_open_bulk) */
 	char		*path;
 	struct hmap	*branches;	/* nid → struct store_branch (branches.c) */
 	size_t		 nforks;	/* fork proofs held, of all nodes */

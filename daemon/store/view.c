@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "store_int.h"
 #include "util.h"
 
@@ -47,10 +48,11 @@ view_prev_load(git_repository *repo, struct view_prev *vp)
 	    git_commit_tree(&vp->root, vp->commit) != 0)
 		return -1;
 	if (git_tree_entry_bypath(&e, vp->root, "nodes") == 0 &&
-	    git_tree_entry_type(e) == GIT_OBJECT_TREE)
-		git_tree_lookup(&vp->nodes, repo, git_tree_entry_id(e));
+	    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&vp->nodes, repo, git_tree_entry_id(e)) != 0)
+		r = -1;
 	git_tree_entry_free(e);
-	return 0;
+	return r == 0 ? 0 : -1;
 }
 
 static void
@@ -77,7 +79,11 @@ view_root(git_repository *repo, const git_oid *nodes, git_oid *out)
 	return rv;
 }
 
-/* Writes the view commit (parents: the previous view, then heads) and moves the ref. */
+/*
+ * Writes the view commit (parents: the previous view, then heads) and moves
+ * the ref: by compare-and-swap from the previous view, or (no previous
+ * view could be read) over whatever it holds.
+ */
 static int
 view_commit(git_repository *repo, const git_oid *treeid,
     const struct view_prev *vp, const git_oid *heads, size_t nheads,
@@ -107,7 +113,7 @@ view_commit(git_repository *repo, const git_oid *treeid,
 		r = git_reference_create_matching(&ref, repo, STORE_VIEW_REF,
 		    &id, 1, git_commit_id(vp->commit), "knowd: view");
 	else
-		r = git_reference_create(&ref, repo, STORE_VIEW_REF, &id, 0,
+		r = git_reference_create(&ref, repo, STORE_VIEW_REF, &id, 1,
 		    "knowd: view");
 	rv = r == 0 ? 0 : -1;
 out:
@@ -133,75 +139,143 @@ view_finish(git_repository *repo, const git_oid *root,
 	return view_commit(repo, root, vp, heads, nheads, cause);
 }
 
-/*
- * Rewrites nodes/<xx>/<nid> in a copy of the previous nodes/ tree: the
- * branch's tree, or nothing when b is NULL (dropped). *out is the new
- * nodes/ tree, or *empty is set when no node is left.
- */
+/* The buckets a batch touches: each a builder on a copy of the previous bucket. */
+struct view_touch {
+	git_treebuilder	*bucket[256];
+};
+
+/* Puts nid's tree (or nothing, when b is NULL) into its bucket's builder. */
 static int
-view_put(git_repository *repo, const struct view_prev *vp, const char *nid,
-    const struct store_branch *b, const char *xx, git_oid *out, int *empty)
+view_touch(git_repository *repo, const struct view_prev *vp,
+    struct view_touch *vt, const char *nid, const struct store_branch *b,
+    unsigned int x)
 {
-	git_treebuilder	*bucket = NULL, *nodes = NULL;
-	git_tree	*old = NULL;
 	const git_tree_entry *e;
-	git_oid		 bid;
+	git_tree	*old = NULL;
+	char		 xx[3];
+	int		 rv;
+
+	if (vt->bucket[x] == NULL) {
+		snprintf(xx, sizeof xx, "%02x", x);
+		if (vp->nodes != NULL && (e = git_tree_entry_byname(vp->nodes,
+		    xx)) != NULL && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&old, repo, git_tree_entry_id(e)) != 0)
+			return -1;
+		rv = git_treebuilder_new(&vt->bucket[x], repo, old);
+		git_tree_free(old);
+		if (rv != 0)
+			return -1;
+	}
+	if (b != NULL)
+		return git_treebuilder_insert(NULL, vt->bucket[x], nid, &b->tree,
+		    GIT_FILEMODE_TREE);
+	if (git_treebuilder_get(vt->bucket[x], nid) != NULL)
+		return git_treebuilder_remove(vt->bucket[x], nid);
+	return 0;
+}
+
+/* Writes the touched buckets into a copy of the previous nodes/; *empty when none is left. */
+static int
+view_nodes(git_repository *repo, const struct view_prev *vp,
+    struct view_touch *vt, git_oid *out, int *empty)
+{
+	git_treebuilder	*nodes;
+	git_oid		 id;
+	char		 xx[3];
+	unsigned int	 x;
 	int		 rv = -1;
 
-	*empty = 0;
-	if (vp->nodes != NULL && (e = git_tree_entry_byname(vp->nodes,
-	    xx)) != NULL && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
-	    git_tree_lookup(&old, repo, git_tree_entry_id(e)) != 0)
+	if (git_treebuilder_new(&nodes, repo, vp->nodes) != 0)
 		return -1;
-	if (git_treebuilder_new(&bucket, repo, old) != 0 ||
-	    git_treebuilder_new(&nodes, repo, vp->nodes) != 0)
-		goto out;
-	if (b != NULL ? git_treebuilder_insert(NULL, bucket, nid, &b->tree,
-	    GIT_FILEMODE_TREE) != 0 : (git_treebuilder_get(bucket, nid) != NULL &&
-	    git_treebuilder_remove(bucket, nid) != 0))
-		goto out;
-	if (git_treebuilder_entrycount(bucket) == 0) {
-		if (git_treebuilder_get(nodes, xx) != NULL &&
-		    git_treebuilder_remove(nodes, xx) != 0)
+	for (x = 0; x < 256; x++) {
+		if (vt->bucket[x] == NULL)
+			continue;
+		snprintf(xx, sizeof xx, "%02x", x);
+		if (git_treebuilder_entrycount(vt->bucket[x]) == 0) {
+			if (git_treebuilder_get(nodes, xx) != NULL &&
+			    git_treebuilder_remove(nodes, xx) != 0)
+				goto out;
+		} else if (git_treebuilder_write(&id, vt->bucket[x]) != 0 ||
+		    git_treebuilder_insert(NULL, nodes, xx, &id,
+		    GIT_FILEMODE_TREE) != 0)
 			goto out;
-	} else if (git_treebuilder_write(&bid, bucket) != 0 ||
-	    git_treebuilder_insert(NULL, nodes, xx, &bid, GIT_FILEMODE_TREE) != 0)
-		goto out;
+	}
 	*empty = git_treebuilder_entrycount(nodes) == 0;
 	rv = *empty ? 0 : git_treebuilder_write(out, nodes);
 out:
-	git_treebuilder_free(bucket);
 	git_treebuilder_free(nodes);
-	git_tree_free(old);
 	return rv;
+}
+
+/* The key byte of nid (its bucket), from the table or from the nid itself. */
+static int
+view_key_byte(const struct store_branch *b, const char *nid, unsigned int *x)
+{
+	uint8_t	 pk[KEYS_PK_LEN];
+
+	if (b != NULL) {
+		*x = b->pk[0];
+		return 0;
+	}
+	if (keys_did_decode(nid, pk, NULL) != 0)
+		return -1;
+	*x = pk[0];
+	return 0;
+}
+
+int
+view_update_some(struct store *st, const char *const *nids, size_t n,
+    git_oid *out, char **cause)
+{
+	const struct store_branch *b;
+	struct view_touch vt;
+	struct view_prev vp;
+	git_oid		*heads, nodes;
+	size_t		 i, nheads = 0;
+	unsigned int	 x;
+	int		 empty, rv = -1;
+
+	memset(&vt, 0, sizeof vt);
+	heads = xcalloc(n + 1, sizeof *heads);
+	if (view_prev_load(st->bulk, &vp) != 0) {
+		view_prev_free(&vp);
+		free(heads);
+		return view_update(st, out, cause);	/* it rebuilds */
+	}
+	for (i = 0; i < n; i++) {
+		b = store_branch(st, nids[i]);
+		if (view_key_byte(b, nids[i], &x) != 0) {
+			set_cause(cause, "view: %s is not a node id", nids[i]);
+			goto out;
+		}
+		if (view_touch(st->bulk, &vp, &vt, nids[i], b, x) != 0)
+			goto fail;
+		if (b != NULL && nheads <= VIEW_MAX_PARENTS)
+			git_oid_cpy(&heads[nheads++], &b->head);
+	}
+	if (view_nodes(st->bulk, &vp, &vt, &nodes, &empty) != 0 ||
+	    view_root(st->bulk, empty ? NULL : &nodes, out) != 0)
+		goto fail;
+	rv = view_finish(st->bulk, out, &vp, heads, nheads > VIEW_MAX_PARENTS ?
+	    0 : nheads, cause);
+	goto out;
+fail:
+	/* A bucket unreadable (not fsynced, a crash): build the view anew. */
+	log_warnx("view: %s; building it anew", store_git_error());
+	rv = -2;
+out:
+	for (x = 0; x < 256; x++)
+		git_treebuilder_free(vt.bucket[x]);
+	view_prev_free(&vp);
+	free(heads);
+	return rv == -2 ? view_update(st, out, cause) : rv;
 }
 
 int
 view_update_one(struct store *st, const char *nid, git_oid *out,
     char **cause)
 {
-	const struct store_branch *b = store_branch(st, nid);
-	struct view_prev vp;
-	git_oid		 nodes;
-	uint8_t		 pk[KEYS_PK_LEN];
-	char		 xx[3];
-	int		 empty, rv = -1;
-
-	if (b != NULL)
-		view_bucket(b, xx);
-	else if (keys_did_decode(nid, pk, NULL) == 0)
-		snprintf(xx, sizeof xx, "%02x", pk[0]);
-	else
-		return set_cause(cause, "view: %s is not a node id", nid);
-	if (view_prev_load(st->repo, &vp) != 0 ||
-	    view_put(st->repo, &vp, nid, b, xx, &nodes, &empty) != 0 ||
-	    view_root(st->repo, empty ? NULL : &nodes, out) != 0)
-		set_cause(cause, "view: %s", store_git_error());
-	else
-		rv = view_finish(st->repo, out, &vp, b != NULL ? &b->head : NULL,
-		    b != NULL ? 1 : 0, cause);
-	view_prev_free(&vp);
-	return rv;
+	return view_update_some(st, &nid, 1, out, cause);
 }
 
 /* One bucket of nodes/ being built by view_update. */
@@ -224,7 +298,7 @@ view_buckets(struct store *st, const struct view_prev *vp,
 	while ((b = store_branch_next(st, &it)) != NULL) {
 		view_bucket(b, xx);
 		if (bk[b->pk[0]].tb == NULL &&
-		    git_treebuilder_new(&bk[b->pk[0]].tb, st->repo, NULL) != 0)
+		    git_treebuilder_new(&bk[b->pk[0]].tb, st->bulk, NULL) != 0)
 			return -1;
 		if (git_treebuilder_insert(NULL, bk[b->pk[0]].tb, b->nid,
 		    &b->tree, GIT_FILEMODE_TREE) != 0)
@@ -252,9 +326,15 @@ view_update(struct store *st, git_oid *out, char **cause)
 	int		 rv = -1;
 
 	memset(bk, 0, sizeof bk);
-	if (view_prev_load(st->repo, &vp) != 0 ||
-	    view_buckets(st, &vp, bk, heads, &nheads) != 0 ||
-	    git_treebuilder_new(&nodes, st->repo, NULL) != 0)
+	if (view_prev_load(st->bulk, &vp) != 0) {
+		/* Not fsynced (store_open_bulk): after a crash it may be gone. */
+		log_warnx("view: the previous view is unreadable (%s); "
+		    "building it anew", store_git_error());
+		view_prev_free(&vp);
+		memset(&vp, 0, sizeof vp);
+	}
+	if (view_buckets(st, &vp, bk, heads, &nheads) != 0 ||
+	    git_treebuilder_new(&nodes, st->bulk, NULL) != 0)
 		goto fail;
 	for (i = 0; i < 256; i++) {
 		if (bk[i].tb == NULL)
@@ -268,11 +348,11 @@ view_update(struct store *st, git_oid *out, char **cause)
 	if (git_treebuilder_entrycount(nodes) > 0 &&
 	    git_treebuilder_write(&nodesid, nodes) != 0)
 		goto fail;
-	if (view_root(st->repo, git_treebuilder_entrycount(nodes) > 0 ?
+	if (view_root(st->bulk, git_treebuilder_entrycount(nodes) > 0 ?
 	    &nodesid : NULL, out) != 0)
 		goto fail;
 	/* A bulk change names only the previous view as parent. */
-	rv = view_finish(st->repo, out, &vp, heads, nheads > VIEW_MAX_PARENTS ?
+	rv = view_finish(st->bulk, out, &vp, heads, nheads > VIEW_MAX_PARENTS ?
 	    0 : nheads, cause);
 	goto out;
 fail:
@@ -291,7 +371,7 @@ view_tree(struct store *st, git_oid *tree)
 	git_oid	 id;
 	int	 r;
 
-	r = git_reference_name_to_id(&id, st->repo, STORE_VIEW_REF);
+	r = git_reference_name_to_id(&id, st->bulk, STORE_VIEW_REF);
 	if (r == GIT_ENOTFOUND)
 		return 1;
 	if (r != 0)
