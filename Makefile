@@ -13,7 +13,7 @@ DESTDIR	?=
 
 BUILD	?= build
 CC	?= cc
-PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark
+PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark-gfm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
