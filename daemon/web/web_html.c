@@ -170,11 +170,15 @@ web_node_name(struct web_req *r, const char *nid)
 char *
 web_project_title(struct web_req *r, const char *nid, const char *slug)
 {
-	char	*t = NULL;
+	char	*t = NULL, lab[WEB_LABEL_MAX];
 
 	if (r->nd->search != NULL)
 		t = search_project_title(r->nd->search, nid, slug);
-	return t != NULL ? t : xstrdup(slug);
+	if (t != NULL)
+		return t;
+	/* A project without a profile: its slug, readable. */
+	web_tag_label(slug, lab);
+	return xstrdup(lab);
 }
 
 void

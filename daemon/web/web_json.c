@@ -70,6 +70,8 @@ web_json_words(struct evbuffer *b, const char *key, const char *list)
 void
 web_json_hit(struct evbuffer *b, const char *base, const struct search_hit *h)
 {
+	char	*u;
+
 	evbuffer_add(b, "{", 1);
 	web_json_kv(b, "id", h->id, 0);
 	web_json_kv(b, "kind", h->kind, 1);
@@ -84,17 +86,12 @@ web_json_hit(struct evbuffer *b, const char *base, const struct search_hit *h)
 	web_json_words(b, "tags", h->tags);
 	web_json_kv(b, "created", h->created, 1);
 	web_json_kv(b, "modified", h->modified, 1);
-	evbuffer_add_printf(b, ",\"url\":");
-	{
-		char *u = xasprintf("%s/lektion/%s?node=%s", base, h->id, h->nid);
-
-		web_json_str(b, u);
-		free(u);
-		u = xasprintf("%s/api/v1/lessons/%s?node=%s", base, h->id, h->nid);
-		evbuffer_add_printf(b, ",\"api_url\":");
-		web_json_str(b, u);
-		free(u);
-	}
+	u = xasprintf("%s/lektion/%s?node=%s", base, h->id, h->nid);
+	web_json_kv(b, "url", u, 1);
+	free(u);
+	u = xasprintf("%s/api/v1/lessons/%s?node=%s", base, h->id, h->nid);
+	web_json_kv(b, "api_url", u, 1);
+	free(u);
 	web_json_kv(b, "snippet", h->snippet, 1);
-	evbuffer_add_printf(b, ",\"score\":%.4f}", h->score);
+	evbuffer_add_printf(b, ",\"score\":%.4f}", h->score + 0.0);	/* no -0 */
 }

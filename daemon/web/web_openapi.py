@@ -104,7 +104,7 @@ doc = {
       "304": {"description": "not modified"},
       "400": errresp("the id is malformed", {"bad_id": err("bad_parameter", "id", "id: keine Kennung einer Erfahrung (26 Zeichen, ULID)")}),
       "404": errresp("no such record here", {"unknown": err("not_found", "id", "Diesen Eintrag gibt es hier nicht.")}),
-      "410": errresp("the record was retracted", {"retracted": err("retracted", "id", "Zurückgezogen am 2026-12-05T14:03:00Z")})}}},
+      "410": errresp("the record was retracted", {"retracted": err("retracted", "id", "Zurückgezogen am 05.12.2026")})}}},
   "/api/v1/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This description",
     "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
   "/api/v1/catalog.jsonld": {"get": {"operationId": "getCatalog", "summary": "DCAT-AP.de catalogue record (JSON-LD)",

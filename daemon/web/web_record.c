@@ -259,8 +259,11 @@ web_record_missing(struct web_req *r, const char *id, const char *nid)
 	if (r->nd->search != NULL &&
 	    search_gone_find(r->nd->search, id, nid, &g) == 0) {
 		if (r->api) {
-			char *de = xasprintf("Zurückgezogen am %s", g.when);
-			char *en = xasprintf("Retracted on %s", g.when);
+			char d[WEB_DATE_MAX], *de, *en;
+
+			web_date_de(g.when, d);
+			de = xasprintf("Zurückgezogen am %s", d);
+			en = xasprintf("Retracted on %.10s", g.when);
 
 			web_fail(r, 410, "retracted", "id", de, en);
 			free(de);
