@@ -66,7 +66,7 @@ fields = ["strategie-organisation","verwaltung","mobilitaet","energie-umwelt","b
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "knowd – Erfahrungen der Kommunen", "version": "1.0.0",
-   "description": "Read-only API of a knowd node: lessons learned that German municipalities share through a network of signed git repositories. Errors are JSON {\"error\": {\"code\", \"message\", \"field\"}}; message is German, or English when Accept-Language puts en first. Every answer carries an ETag and (when the data is older than a second) Last-Modified; If-None-Match / If-Modified-Since give 304. Examples: a request is the parameters' examples of one name, answered as the response example of the same name (the test suite replaces the example record id by one the node holds).",
+   "description": "Read-only API of a knowd node: lessons learned that German municipalities share through a network of signed git repositories. Errors are JSON {\"error\": {\"code\", \"message\", \"field\"}}; message is German, or English when Accept-Language puts en first. Every answer carries an ETag and (when the data is older than a second) Last-Modified; If-None-Match / If-Modified-Since give 304. Examples: a request is the parameters' examples of one name, answered as the response example of the same name (the test suite replaces the example record ids by one the node holds and one it saw retracted).",
    "license": {"name": "Datenlizenz Deutschland – Namensnennung – Version 2.0", "url": "https://www.govdata.de/dl-de/by-2-0"}},
  "servers": [{"url": "/", "description": "this node (absolute links follow public_url)"}],
  "paths": {
@@ -97,7 +97,7 @@ doc = {
   "/api/v1/lessons/{id}": {"get": {"operationId": "getLesson", "summary": "One lesson or project",
     "description": "Front matter, the Markdown body, the rendered HTML and the signature of the commit that last changed it, checked again. A retracted record answers 410.",
     "parameters": [
-      p("id", "record id (ULID)", {"type": "string"}, {"lesson": ID, "unknown": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "bad_id": "nonsense"}, "path"),
+      p("id", "record id (ULID)", {"type": "string"}, {"lesson": ID, "unknown": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "bad_id": "nonsense", "retracted": "01M8B6C56QZPFN9GJ9NAGGKMT9"}, "path"),
       p("node", "the municipality holding it, when several do", {"type": "string"})],
     "responses": {
       "200": jresp("the record", "#/components/schemas/Lesson", {"lesson": ex_full}),
