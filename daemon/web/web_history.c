@@ -31,9 +31,10 @@ diff_line(struct web_req *r, const git_diff_line *l)
 	else if (l->origin == GIT_DIFF_LINE_DELETION)
 		evbuffer_add_printf(r->out, "<del><span class=\"sr\">− </span>");
 	else
-		evbuffer_add_printf(r->out, "<span>  ");
+		evbuffer_add_printf(r->out, "<span class=\"ctx\">  ");
 	web_esc(r->out, t);
-	evbuffer_add_printf(r->out, "%s\n", l->origin == GIT_DIFF_LINE_ADDITION ?
+	/* Each line is a block of its own: no newline between them. */
+	evbuffer_add_printf(r->out, "%s", l->origin == GIT_DIFF_LINE_ADDITION ?
 	    "</ins>" : l->origin == GIT_DIFF_LINE_DELETION ? "</del>" :
 	    "</span>");
 	free(t);
@@ -62,7 +63,7 @@ diff_html(struct web_req *r, const git_oid *old, const git_oid *new)
 	evbuffer_add_printf(r->out, "<pre class=\"diff\">");
 	for (h = 0; h < git_patch_num_hunks(p) && shown < DIFF_LINES; h++) {
 		if (h > 0)
-			evbuffer_add_printf(r->out, "<span class=\"gap\">…</span>\n");
+			evbuffer_add_printf(r->out, "<span class=\"gap\">…</span>");
 		nl = (size_t)git_patch_num_lines_in_hunk(p, h);
 		for (i = 0; i < nl && shown < DIFF_LINES; i++, shown++)
 			if (git_patch_get_line_in_hunk(&l, p, h, i) == 0)
@@ -70,7 +71,7 @@ diff_html(struct web_req *r, const git_oid *old, const git_oid *new)
 	}
 	if (shown == DIFF_LINES)
 		evbuffer_add_printf(r->out, "<span class=\"gap\">… (gekürzt)"
-		    "</span>\n");
+		    "</span>");
 	evbuffer_add_printf(r->out, "</pre>\n");
 out:
 	git_patch_free(p);
@@ -93,8 +94,14 @@ version_html(struct web_req *r, const struct store_version *v,
 	    "Commit <span class=\"id\">%s</span> (Nr. %llu)</p>\n", v->removed ?
 	    "zurückgezogen" : older == NULL ? "erste Fassung" : "geändert", hex,
 	    (unsigned long long)v->seq);
+	/* The first version is all new: its text folds away. */
+	if (older == NULL)
+		evbuffer_add_printf(r->out, "<details><summary>Text der ersten "
+		    "Fassung</summary>\n");
 	diff_html(r, older != NULL && !older->removed ? &older->blob : NULL,
 	    v->removed ? NULL : &v->blob);
+	if (older == NULL)
+		evbuffer_add_printf(r->out, "</details>\n");
 	evbuffer_add_printf(r->out, "</section>\n");
 }
 
