@@ -126,6 +126,10 @@ build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search
 	$(shell pkg-config --cflags libgit2 sqlite3 2>/dev/null) -lstemmer \
 	$(shell pkg-config --libs sqlite3 2>/dev/null)
 
+# The web view's header parsers (If-None-Match, HTTP dates, Accept-Language).
+build/fuzz/fuzz_webfmt: daemon/web/web_fmt.c daemon/web/web_fmt.h
+build/fuzz/fuzz_webfmt: FUZZ_EXTRA = daemon/web/web_fmt.c -Idaemon/web
+
 fuzz-run: fuzz
 	@for f in $(FUZZ_BIN); do \
 		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
