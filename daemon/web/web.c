@@ -139,30 +139,33 @@ web_node_param(struct web_req *r, const char **nid)
 	return 0;
 }
 
-/* True when s is in the NULL-terminated vocabulary. */
+/* True when the search room accepts a query of this one filter (field, status, hurdle). */
 static int
-in_vocab(const char *const *vocab, const char *s)
+vocab_ok(const char *field, const char *status, const char *hurdle)
 {
-	for (; *vocab != NULL; vocab++)
-		if (strcmp(*vocab, s) == 0)
-			return 1;
-	return 0;
+	struct search_query one;
+
+	memset(&one, 0, sizeof one);
+	one.field = field;
+	one.status = status;
+	one.hurdle = hurdle;
+	return search_query_check(&one, NULL) == 0;
 }
 
 /* Checks q's vocabularies, answering 400 with the field named; -1 then. */
 static int
 query_vocab(struct web_req *r, const struct search_query *q)
 {
-	if (q->field != NULL && !in_vocab(record_fields, q->field))
+	if (q->field != NULL && !vocab_ok(q->field, NULL, NULL))
 		web_fail(r, 400, "bad_parameter", "field", "field: kein "
 		    "Handlungsfeld (z. B. energie-umwelt, mobilitaet)",
 		    "field: not a Handlungsfeld (e.g. energie-umwelt, "
 		    "mobilitaet)");
-	else if (q->status != NULL && !in_vocab(record_statuses, q->status))
+	else if (q->status != NULL && !vocab_ok(NULL, q->status, NULL))
 		web_fail(r, 400, "bad_parameter", "status", "status: einer von "
 		    "idee, planung, umsetzung, regelbetrieb, beendet", "status: "
 		    "one of idee, planung, umsetzung, regelbetrieb, beendet");
-	else if (q->hurdle != NULL && !in_vocab(record_hurdles, q->hurdle))
+	else if (q->hurdle != NULL && !vocab_ok(NULL, NULL, q->hurdle))
 		web_fail(r, 400, "bad_parameter", "hurdle", "hurdle: eine von "
 		    "finanziell, organisatorisch, technisch, sozial, rechtlich",
 		    "hurdle: one of finanziell, organisatorisch, technisch, "

@@ -120,29 +120,12 @@ json_record(struct web_req *r, const struct search_hit *h,
 void
 web_api_lesson(struct web_req *r, const char *rest)
 {
-	struct search_query	 q;
 	struct search_result	 res;
 	struct record		*rec;
-	const char		*nid;
 	struct evbuffer		*hit;
 
-	if (!record_id_valid(rest)) {
-		web_fail(r, 400, "bad_parameter", "id", "id: keine Kennung einer "
-		    "Erfahrung (26 Zeichen, ULID)", "id: not a record id (26 "
-		    "characters, ULID)");
+	if (web_lookup(r, rest, &res) != 0)
 		return;
-	}
-	if (web_node_param(r, &nid) != 0 || web_query(r, &q) != 0)
-		return;
-	memset(&q, 0, sizeof q);
-	q.id = rest;
-	q.node = nid;
-	q.limit = 1;
-	if (search_run(r->nd->search, &q, &res, NULL) != 0 || res.n == 0) {
-		search_result_free(&res);
-		web_record_missing(r, rest, nid);
-		return;
-	}
 	if ((rec = web_record_load(r->nd, res.v[0].blob)) == NULL) {
 		search_result_free(&res);
 		web_fail(r, 500, "internal", NULL, "Der Eintrag ist nicht lesbar.",
@@ -166,9 +149,10 @@ static void
 atom_entry(struct node *nd, const char *base, const struct search_hit *h,
     int full, struct evbuffer *out)
 {
-	const char	*p, *e;
+	const char	*p = h->fields, *v;
 	struct record	*rec;
 	char		*w, *html;
+	size_t		 n;
 
 	evbuffer_add_printf(out, "<entry>\n<id>urn:knowd:%s:%s</id>\n<title>",
 	    h->nid, h->id);
@@ -184,12 +168,8 @@ atom_entry(struct node *nd, const char *base, const struct search_hit *h,
 	evbuffer_add_printf(out, "</updated>\n<author><name>");
 	web_esc(out, h->node);
 	evbuffer_add_printf(out, "</name></author>\n");
-	for (p = h->fields; *p != '\0'; p = e) {
-		p += strspn(p, " ");
-		e = p + strcspn(p, " ");
-		if (e == p)
-			continue;
-		w = xstrndup(p, (size_t)(e - p));
+	while ((v = web_word(&p, &n)) != NULL) {
+		w = xstrndup(v, n);
 		evbuffer_add_printf(out, "<category term=\"");
 		web_esc(out, w);
 		evbuffer_add_printf(out, "\" label=\"");

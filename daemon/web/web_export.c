@@ -104,17 +104,14 @@ static char *
 csv_list(const char *list)
 {
 	struct buf	 b;
-	const char	*p, *e;
+	const char	*p = list, *w;
+	size_t		 n;
 
 	buf_init(&b);
-	for (p = list; *p != '\0'; p = e) {
-		p += strspn(p, " ");
-		e = p + strcspn(p, " ");
-		if (e == p)
-			continue;
+	while ((w = web_word(&p, &n)) != NULL) {
 		if (b.len > 0)
 			buf_addstr(&b, "; ");
-		buf_add(&b, p, (size_t)(e - p));
+		buf_add(&b, w, n);
 	}
 	return buf_detach(&b, NULL);
 }
@@ -204,18 +201,15 @@ ld_de(struct evbuffer *out, const char *key, const char *v)
 static void
 dcat_keywords(struct evbuffer *out, const struct search_result *res)
 {
-	char	*seen[20], *t;
-	size_t	 i, k, n = 0;
-	const char *p, *e;
+	char		*seen[20], *t;
+	size_t		 i, k, n = 0, len;
+	const char	*p, *w;
 
 	evbuffer_add_printf(out, ",\"dcat:keyword\":[");
 	for (i = 0; i < res->n && n < 20; i++)
-		for (p = res->v[i].tags; *p != '\0' && n < 20; p = e) {
-			p += strspn(p, " ");
-			e = p + strcspn(p, " ");
-			if (e == p)
-				continue;
-			t = xstrndup(p, (size_t)(e - p));
+		for (p = res->v[i].tags; n < 20 &&
+		    (w = web_word(&p, &len)) != NULL;) {
+			t = xstrndup(w, len);
 			for (k = 0; k < n && strcmp(seen[k], t) != 0; k++)
 				;
 			if (k < n) {

@@ -76,8 +76,9 @@ berlin(long long t, struct tm *tm)
 	gmtime_r(&tt, tm);
 }
 
-void
-web_date_de(const char *iso, char out[WEB_DATE_MAX])
+/* An ISO time as a German date in Berlin time, with the time of day when asked. */
+static void
+date_de(const char *iso, int with_time, char out[WEB_DATE_MAX])
 {
 	struct tm	 tm;
 	long long	 t;
@@ -87,24 +88,25 @@ web_date_de(const char *iso, char out[WEB_DATE_MAX])
 		return;
 	}
 	berlin(t, &tm);
-	snprintf(out, WEB_DATE_MAX, "%02d.%02d.%04d", tm.tm_mday,
-	    tm.tm_mon + 1, tm.tm_year + 1900);
+	if (with_time)
+		snprintf(out, WEB_DATE_MAX, "%02d.%02d.%04d, %02d:%02d Uhr",
+		    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+		    tm.tm_min);
+	else
+		snprintf(out, WEB_DATE_MAX, "%02d.%02d.%04d", tm.tm_mday,
+		    tm.tm_mon + 1, tm.tm_year + 1900);
+}
+
+void
+web_date_de(const char *iso, char out[WEB_DATE_MAX])
+{
+	date_de(iso, 0, out);
 }
 
 void
 web_datetime_de(const char *iso, char out[WEB_DATE_MAX])
 {
-	struct tm	 tm;
-	long long	 t;
-
-	if (web_time_parse(iso, &t) != 0) {
-		snprintf(out, WEB_DATE_MAX, "%s", "unbekannt");
-		return;
-	}
-	berlin(t, &tm);
-	snprintf(out, WEB_DATE_MAX, "%02d.%02d.%04d, %02d:%02d Uhr",
-	    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
-	    tm.tm_min);
+	date_de(iso, 1, out);
 }
 
 void
@@ -193,6 +195,20 @@ web_etag_match(const char *inm, const char *etag)
 		p = q + 1;
 	}
 	return 0;
+}
+
+const char *
+web_word(const char **p, size_t *len)
+{
+	const char	*w;
+
+	*p += strspn(*p, " ");
+	if (**p == '\0')
+		return NULL;
+	w = *p;
+	*len = strcspn(w, " ");
+	*p = w + *len;
+	return w;
 }
 
 /* True when an Accept-Language value's first range is English ("en", "en-GB"). */

@@ -30,6 +30,8 @@ int	 web_etag_match(const char *inm, const char *etag);
 int	 web_lang_en(const char *accept_language);
 /* The licence a record's license field names, or NULL when unknown. */
 const struct web_license *web_license(const char *id);
+/* The next word of a space-separated list at *p (advancing it), its length in *len; NULL at the end. */
+const char *web_word(const char **p, size_t *len);
 /* A tag slug's display name: "open-data" → "Open Data". */
 void	 web_tag_label(const char *slug, char out[WEB_LABEL_MAX]);
 

@@ -109,36 +109,14 @@ version_html(struct web_req *r, const struct store_version *v,
 void
 web_page_history(struct web_req *r, const char *rest)
 {
-	struct search_query	 q;
 	struct search_result	 res;
 	struct store_version	*v = NULL;
 	const struct search_hit	*h;
-	const char		*nid;
 	char			*why = NULL;
 	size_t			 n = 0, i;
 
-	if (!record_id_valid(rest)) {
-		web_fail(r, 404, "not_found", "id", "Diesen Eintrag gibt es "
-		    "nicht.", "No such record.");
+	if (web_lookup(r, rest, &res) != 0)
 		return;
-	}
-	if (web_node_param(r, &nid) != 0)
-		return;
-	memset(&q, 0, sizeof q);
-	q.id = rest;
-	q.node = nid;
-	q.limit = 1;
-	if (r->nd->search == NULL || search_run(r->nd->search, &q, &res,
-	    NULL) != 0) {
-		web_fail(r, 503, "unavailable", NULL, "Der Suchindex ist nicht "
-		    "verfügbar.", "The search index is not available.");
-		return;
-	}
-	if (res.n == 0) {
-		search_result_free(&res);
-		web_record_missing(r, rest, nid);
-		return;
-	}
 	h = &res.v[0];
 	if (store_history(store_repo(r->nd->store), h->nid, h->path,
 	    WEB_HISTORY_MAX + 1, WEB_HISTORY_WALK, &v, &n, &why) != 0) {

@@ -114,6 +114,11 @@ struct web_sig {
 };
 void	 web_signature(struct node *, const char *nid, const char *path,
 	     struct web_sig *);
+/*
+ * The record a page or API call names (id, ?node=): 0 with *res holding it;
+ * otherwise answered (400 or 404 for a bad id, 404, 410, 503) and -1.
+ */
+int	 web_lookup(struct web_req *, const char *id, struct search_result *);
 /* Answers for a record not held: 410 when it was retracted, else 404. */
 void	 web_record_missing(struct web_req *, const char *id, const char *nid);
 /* web_history.c */

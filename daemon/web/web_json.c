@@ -47,21 +47,18 @@ web_json_kv(struct evbuffer *b, const char *key, const char *v, int comma)
 void
 web_json_words(struct evbuffer *b, const char *key, const char *list)
 {
-	const char	*p, *e;
-	char		*w;
+	const char	*p = list, *w;
+	char		*s;
+	size_t		 n;
 	int		 first = 1;
 
 	evbuffer_add_printf(b, ",\"%s\":[", key);
-	for (p = list; *p != '\0'; p = e) {
-		p += strspn(p, " ");
-		e = p + strcspn(p, " ");
-		if (e == p)
-			continue;
-		w = xstrndup(p, (size_t)(e - p));
+	while ((w = web_word(&p, &n)) != NULL) {
+		s = xstrndup(w, n);
 		if (!first)
 			evbuffer_add(b, ",", 1);
-		web_json_str(b, w);
-		free(w);
+		web_json_str(b, s);
+		free(s);
 		first = 0;
 	}
 	evbuffer_add(b, "]", 1);

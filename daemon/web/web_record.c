@@ -60,19 +60,16 @@ static void
 dd_list(struct web_req *r, const char *title, const char *facet,
     const char *list)
 {
-	const char	*p, *e;
+	const char	*p = list, *v;
 	char		*w, lab[WEB_LABEL_MAX];
+	size_t		 n;
 	int		 first = 1;
 
 	if (*list == '\0')
 		return;
 	evbuffer_add_printf(r->out, "<dt>%s</dt><dd>", title);
-	for (p = list; *p != '\0'; p = e) {
-		p += strspn(p, " ");
-		e = p + strcspn(p, " ");
-		if (e == p)
-			continue;
-		w = xstrndup(p, (size_t)(e - p));
+	while ((v = web_word(&p, &n)) != NULL) {
+		w = xstrndup(v, n);
 		evbuffer_add_printf(r->out, "%s<a href=\"", first ? "" : ", ");
 		web_href(r);
 		evbuffer_add_printf(r->out, "/suche?%s=", facet);
@@ -280,35 +277,46 @@ web_record_missing(struct web_req *r, const char *id, const char *nid)
 	    "No such record here.");
 }
 
+int
+web_lookup(struct web_req *r, const char *id, struct search_result *res)
+{
+	struct search_query	 q;
+	const char		*nid;
+
+	memset(res, 0, sizeof *res);
+	if (!record_id_valid(id)) {
+		web_fail(r, r->api ? 400 : 404, r->api ? "bad_parameter" :
+		    "not_found", "id", "id: keine Kennung einer Erfahrung (26 "
+		    "Zeichen, ULID)", "id: not a record id (26 characters, ULID)");
+		return -1;
+	}
+	if (web_node_param(r, &nid) != 0)
+		return -1;
+	memset(&q, 0, sizeof q);
+	q.id = id;
+	q.node = nid;
+	q.limit = 1;
+	switch (find_one(r, &q, res)) {
+	case 0:
+		return 0;
+	case 1:
+		web_record_missing(r, id, nid);
+		break;
+	}
+	return -1;
+}
+
 /* GET /lektion/ID[?node=NID]: one lesson or project. */
 void
 web_page_lesson(struct web_req *r, const char *rest)
 {
-	struct search_query	 q;
 	struct search_result	 res;
 	const struct search_hit *h;
 	struct record		*rec;
-	const char		*nid;
 	char			*html;
 
-	if (!record_id_valid(rest)) {
-		web_fail(r, 404, "not_found", "id", "Diesen Eintrag gibt es "
-		    "nicht.", "No such record.");
+	if (web_lookup(r, rest, &res) != 0)
 		return;
-	}
-	if (web_node_param(r, &nid) != 0)
-		return;
-	memset(&q, 0, sizeof q);
-	q.id = rest;
-	q.node = nid;
-	q.limit = 1;
-	switch (find_one(r, &q, &res)) {
-	case 1:
-		web_record_missing(r, rest, nid);
-		/* FALLTHROUGH */
-	case -1:
-		return;
-	}
 	h = &res.v[0];
 	rec = web_record_load(r->nd, h->blob);
 	web_page_begin(r, h->title, h->nid);
