@@ -26,6 +26,14 @@ done
 # Headless Chromium for tests/regress/browser.sh (a test tool: the build does not need it).
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
 	missing="$missing chromium"
+# The public face's tests (tests/regress/public.sh, screens.sh): nginx as the
+# reverse proxy (started by the test on 127.0.0.1 only), a feed library, and
+# npm for axe-core and an OpenAPI validator (cached under the build directory).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+# Debian's python3 (a pyenv python3 on PATH does not see Debian's modules).
+py3=/usr/bin/python3; [ -x $py3 ] || py3=python3
+$py3 -c 'import feedparser' 2>/dev/null || missing="$missing python3-feedparser"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 # libstemmer ships no .pc file: look for its header instead.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 # libFuzzer and the sanitizer runtimes for clang
