@@ -43,7 +43,7 @@ host, port = sys.argv[1].rsplit(":", 1)
 lid, R, N = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 paths = [("start page", "/"), ("search page", "/suche?q=Stra%C3%9Fenbeleuchtung"),
          ("lesson page (table)", "/lektion/" + lid), ("history (21 versions)", "/verlauf/" + lid),
-         ("API search", "/api/v1/lessons?q=Beleuchtung&limit=20"), ("API lesson", "/api/v1/lessons/" + lid),
+         ("API search", "/api/v1/lessons?q=Stra%C3%9Fenbeleuchtung&limit=20"), ("API lesson", "/api/v1/lessons/" + lid),
          ("Atom feed (50)", "/feed.atom"), ("DCAT record", "/api/v1/catalog.jsonld")]
 def get(path, hdr=None):
     c = http.client.HTTPConnection(host, int(port), timeout=30)

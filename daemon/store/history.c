@@ -56,7 +56,8 @@ walk_start(git_repository *repo, const char *nid, git_revwalk **w)
 	store_branch_ref(nid, ref);
 	if (git_revwalk_new(w, repo) != 0)
 		return -1;
-	git_revwalk_sorting(*w, GIT_SORT_TOPOLOGICAL);
+	/* No sorting: a topological one would read the whole branch first. */
+	git_revwalk_sorting(*w, GIT_SORT_NONE);
 	git_revwalk_simplify_first_parent(*w);
 	if (git_revwalk_push_ref(*w, ref) != 0) {
 		git_revwalk_free(*w);
@@ -68,21 +69,22 @@ walk_start(git_repository *repo, const char *nid, git_revwalk **w)
 
 int
 store_history(git_repository *repo, const char *nid, const char *path,
-    size_t max, size_t walk, struct store_version **out, size_t *n,
-    char **cause)
+    const git_oid *stop, size_t max, size_t walk, struct store_version **out,
+    size_t *n, char **cause)
 {
 	git_revwalk	*w = NULL;
 	git_commit	*c, *newer = NULL;
 	git_oid		 id, blob, nblob;
 	size_t		 seen = 0;
-	int		 st, nst = 1, rv;
+	int		 st, nst = 1, rv, end = 0;
 
 	*out = NULL;
 	*n = 0;
 	if ((rv = walk_start(repo, nid, &w)) != 0)
 		return rv < 0 ? set_cause(cause, "history: %s",
 		    store_git_error()) : 0;
-	while (*n < max && seen++ < walk && git_revwalk_next(&id, w) == 0) {
+	while (!end && *n < max && seen++ < walk &&
+	    git_revwalk_next(&id, w) == 0) {
 		if (git_commit_lookup(&c, repo, &id) != 0 ||
 		    (st = blob_at(c, path, &blob)) < 0) {
 			git_commit_free(newer);
@@ -93,13 +95,17 @@ store_history(git_repository *repo, const char *nid, const char *path,
 		if (newer != NULL && (st != nst || (st == 0 &&
 		    !git_oid_equal(&blob, &nblob))))
 			version_add(out, n, newer, nst, &nblob);
+		/* At stop, or where the file did not exist yet, the story ends. */
+		end = (stop != NULL && git_oid_equal(&id, stop)) ||
+		    (newer != NULL && nst == 0 && st == 1);
 		git_commit_free(newer);
 		newer = c;
 		nst = st;
 		git_oid_cpy(&nblob, &blob);
 	}
-	/* The oldest commit read created the file when it holds it (a root, or the walk's end). */
-	if (newer != NULL && *n < max && nst == 0 && git_commit_parentcount(newer) == 0)
+	/* A root commit that holds the file created it. */
+	if (!end && newer != NULL && *n < max && nst == 0 &&
+	    git_commit_parentcount(newer) == 0)
 		version_add(out, n, newer, nst, &nblob);
 	git_commit_free(newer);
 	git_revwalk_free(w);

@@ -250,9 +250,10 @@ void	 worker_stop(struct worker *);
  * history.c: the versions of one record (issue 17). The commits of nid's
  * origin branch that changed the file at path, newest first: each with
  * the blob it left there (removed set when it deleted the file), its time
- * and Knowd-Seq. At most max versions, reading at most walk commits.
- * 0 (also for an unknown branch: no versions), -1 with *cause. Caller
- * frees *out.
+ * and Knowd-Seq; the walk ends where the file did not exist yet, at stop
+ * (when given; stop itself is compared, not listed), after max versions
+ * or after walk commits. 0 (also for an unknown branch: no versions), -1
+ * with *cause. Caller frees *out.
  */
 struct store_version {
 	git_oid		 commit;
@@ -262,7 +263,7 @@ struct store_version {
 	uint64_t	 seq;
 };
 int	 store_history(git_repository *, const char *nid, const char *path,
-	     size_t max, size_t walk, struct store_version **out, size_t *n,
-	     char **cause);
+	     const git_oid *stop, size_t max, size_t walk,
+	     struct store_version **out, size_t *n, char **cause);
 
 #endif

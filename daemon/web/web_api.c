@@ -81,7 +81,7 @@ json_signature(struct web_req *r, const struct search_hit *h)
 {
 	struct web_sig	 sig;
 
-	web_signature(r->nd, h->nid, h->path, &sig);
+	web_signature(r->w, h->nid, h->path, h->blob, &sig);
 	evbuffer_add_printf(r->out, ",\"signature\":{\"verified\":%s,"
 	    "\"signer\":\"did:key:%s\"", sig.ok ? "true" : "false", h->nid);
 	if (sig.known)

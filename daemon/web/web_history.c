@@ -118,7 +118,7 @@ web_page_history(struct web_req *r, const char *rest)
 	if (web_lookup(r, rest, &res) != 0)
 		return;
 	h = &res.v[0];
-	if (store_history(store_repo(r->nd->store), h->nid, h->path,
+	if (store_history(store_repo(r->nd->store), h->nid, h->path, NULL,
 	    WEB_HISTORY_MAX + 1, WEB_HISTORY_WALK, &v, &n, &why) != 0) {
 		web_fail(r, 500, "internal", NULL, "Der Verlauf ist nicht lesbar.",
 		    why);

@@ -8,6 +8,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "keys.h"
 #include "search.h"
 #include "web_fmt.h"
 
@@ -16,9 +17,27 @@
 #define WEB_HISTORY_MAX	50		/* versions a history shows */
 #define WEB_HISTORY_WALK 20000		/* commits of a branch a history reads at most */
 #define WEB_VERSION	"0.1.0"
+#define WEB_SIG_CACHE	256		/* signatures remembered (web_signature) */
 
 struct node;
 struct buf;
+
+/* The signature of the commit that last changed a record, checked again. */
+struct web_sig {
+	int		 known;		/* a commit was found */
+	int		 ok;		/* its signature and checks passed */
+	char		 commit[48];
+	unsigned long long seq;
+	char		 time[32];
+};
+
+/* A signature checked before: valid while the branch's newer commits leave the blob alone. */
+struct web_sig_entry {
+	char		 nid[KEYS_NID_MAX];
+	git_oid		 blob;
+	git_oid		 head;		/* the branch's head it was checked at */
+	struct web_sig	 sig;
+};
 
 struct web {
 	struct node		*nd;
@@ -28,6 +47,8 @@ struct web {
 	char				 view[48];	/* the view's tree: the data's version */
 	unsigned long			 gen;		/* branch moves seen */
 	time_t				 changed;	/* when the data last changed */
+	struct web_sig_entry		 sigs[WEB_SIG_CACHE];
+	size_t				 nsigs, signext;
 };
 
 /* One request being answered. */
@@ -104,16 +125,9 @@ web_fn	 web_page_lesson, web_page_node, web_page_project;
 struct record;
 /* The record at a blob (hex), parsed; NULL when unreadable. Caller frees. */
 struct record *web_record_load(struct node *, const char *blobhex);
-/* The signature of the commit that last changed nid's record at path, checked again. */
-struct web_sig {
-	int		 known;		/* a commit was found */
-	int		 ok;		/* its signature and checks passed */
-	char		 commit[48];
-	unsigned long long seq;
-	char		 time[32];
-};
-void	 web_signature(struct node *, const char *nid, const char *path,
-	     struct web_sig *);
+/* The signature of the commit that last changed nid's record at path (now blob). */
+void	 web_signature(struct web *, const char *nid, const char *path,
+	     const char *blobhex, struct web_sig *);
 /*
  * The record a page or API call names (id, ?node=): 0 with *res holding it;
  * otherwise answered (400 or 404 for a bad id, 404, 410, 503) and -1.

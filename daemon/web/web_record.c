@@ -5,6 +5,7 @@
  * retracted one ("zurückgezogen am …", 410), a municipality (node) and a
  * project with its lessons.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,8 +142,9 @@ meta_list(struct web_req *r, const struct search_hit *h,
 	evbuffer_add_printf(r->out, "</dl>\n");
 }
 
-void
-web_signature(struct node *nd, const char *nid, const char *path,
+/* Finds the last change of nid's path and checks its commit again into *sig. */
+static void
+sig_check(struct node *nd, const char *nid, const char *path,
     struct web_sig *sig)
 {
 	git_repository	*repo = store_repo(nd->store);
@@ -152,7 +154,7 @@ web_signature(struct node *nd, const char *nid, const char *path,
 	size_t		 n = 0;
 
 	memset(sig, 0, sizeof *sig);
-	if (store_history(repo, nid, path, 1, WEB_HISTORY_WALK, &v, &n,
+	if (store_history(repo, nid, path, NULL, 1, WEB_HISTORY_WALK, &v, &n,
 	    NULL) != 0 || n == 0 || git_commit_lookup(&c, repo,
 	    &v[0].commit) != 0) {
 		free(v);
@@ -169,6 +171,66 @@ web_signature(struct node *nd, const char *nid, const char *path,
 	free(v);
 }
 
+/* True when the commits of nid's branch after e->head up to head left path alone. */
+static int
+sig_still(struct web *w, struct web_sig_entry *e, const char *path,
+    const git_oid *head)
+{
+	git_repository	*repo = store_repo(w->nd->store);
+	struct store_version *v = NULL;
+	size_t		 n = 1;
+
+	if (git_graph_descendant_of(repo, head, &e->head) != 1 ||
+	    store_history(repo, e->nid, path, &e->head, 1, WEB_HISTORY_WALK, &v,
+	    &n, NULL) != 0)
+		n = 1;
+	free(v);
+	return n == 0;
+}
+
+/*
+ * A record's signature box is read on every view of it: the commit that
+ * last changed it is found once per version and branch head, and
+ * remembered (WEB_SIG_CACHE entries, round robin). A later head needs
+ * only the commits since the one remembered.
+ */
+void
+web_signature(struct web *w, const char *nid, const char *path,
+    const char *blobhex, struct web_sig *sig)
+{
+	struct web_sig_entry *e = NULL;
+	git_oid		 blob, head;
+	uint64_t	 seq;
+	size_t		 i;
+
+	if (git_oid_fromstr(&blob, blobhex) != 0 ||
+	    store_head(w->nd->store, nid, &head, &seq) != 0) {
+		sig_check(w->nd, nid, path, sig);
+		return;
+	}
+	for (i = 0; i < w->nsigs && e == NULL; i++)
+		if (git_oid_equal(&w->sigs[i].blob, &blob) &&
+		    strcmp(w->sigs[i].nid, nid) == 0)
+			e = &w->sigs[i];
+	if (e != NULL && (git_oid_equal(&e->head, &head) ||
+	    sig_still(w, e, path, &head))) {
+		git_oid_cpy(&e->head, &head);
+		*sig = e->sig;
+		return;
+	}
+	sig_check(w->nd, nid, path, sig);
+	if (e == NULL) {
+		e = &w->sigs[w->signext];
+		w->signext = (w->signext + 1) % WEB_SIG_CACHE;
+		if (w->nsigs < WEB_SIG_CACHE)
+			w->nsigs++;
+	}
+	snprintf(e->nid, sizeof e->nid, "%s", nid);
+	git_oid_cpy(&e->blob, &blob);
+	git_oid_cpy(&e->head, &head);
+	e->sig = *sig;
+}
+
 /*
  * "Signatur geprüft": the commit that last changed the record is checked
  * again here (Ed25519 signature of its node, Knowd-Seq, paths), and its
@@ -180,7 +242,7 @@ proof(struct web_req *r, const struct search_hit *h)
 	struct web_sig	 sig;
 	char		 date[WEB_DATE_MAX];
 
-	web_signature(r->nd, h->nid, h->path, &sig);
+	web_signature(r->w, h->nid, h->path, h->blob, &sig);
 	if (!sig.known) {
 		evbuffer_add_printf(r->out, "<p class=\"notice\">Die Signatur "
 		    "konnte nicht geprüft werden.</p>\n");

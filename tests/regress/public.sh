@@ -75,6 +75,20 @@ assert '<a href="https://daten.paderborn.example/led-umruestung">' in d["html"]
 assert d["signature"]["verified"] is True and len(d["signature"]["commit"]) == 40
 assert d["signature"]["signer"] == d["node"]
 PY
+# The signature box follows the record: another lesson leaves it, an edit moves it.
+sigcommit() { curl -s "http://$H/api/v1/lessons/$ID_TABLE" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["signature"]["commit"])'; }
+headb() { git -C "$A/repo.git" rev-parse "refs/namespaces/$NID_B/refs/heads/main"; }
+s1=$(sigcommit)
+check "the signature names the commit that last changed the lesson (B's head)" test "$s1" = "$(headb)"
+sed 's/^title: .*/title: Noch eine Erfahrung aus Paderborn/' "$ROOT/contrib/examples/paderborn-buergerportal.md" >"$T/other.md"
+kctl "$B" publish "$T/other.md" >/dev/null || fail "publish another lesson on B"
+check "B's new lesson arrives at A" poll 20 bash -c "'$KNOWCTL' --home '$A' search --node 'Stadt Paderborn' 'Noch eine Erfahrung' | grep -q Paderborn"
+check "another lesson of B leaves the signature's commit as it was" test "$(sigcommit)" = "$s1"
+kctl "$B" show "$ID_TABLE" | sed 's/45 Prozent/50 Prozent/' >"$T/edit2.md"
+kctl "$B" publish "$T/edit2.md" >/dev/null || fail "edit the table lesson again"
+check "the edit arrives at A" poll 20 bash -c "curl -s 'http://$H/api/v1/lessons/$ID_TABLE' | grep -q '50 Prozent'"
+check "after an edit the signature names the edit's commit" test "$(sigcommit)" = "$(headb)"
+
 c=$(curl -s -w ' %{http_code}' "http://$H/api/v1/lessons?status=bogus" | tr -d '\n')
 check "API error: 400, JSON, German, names the field" grep -q '{"error":{"code":"bad_parameter","message":"status: einer von idee, planung, umsetzung, regelbetrieb, beendet","field":"status"}} 400' <<<"$c"
 c=$(curl -s -w ' %{http_code}' -H 'Accept-Language: en-GB,en;q=0.8' "http://$H/api/v1/lessons?limit=5000" | tr -d '\n')
