@@ -128,9 +128,11 @@ void	 search_gone_free(struct search_gone *, size_t);
  * the words of q no record holds, and res->suggest with q where each such
  * word is replaced by the nearest word of the index's own vocabulary (edit
  * distance 1, or 2 for words of eight letters or more; same first two
- * letters; at most SEARCH_SUGGEST_SCAN terms looked at per word).
+ * letters; at most SEARCH_SUGGEST_SCAN terms looked at per word, for the
+ * first SEARCH_SUGGEST_WORDS such words).
  */
 #define SEARCH_SUGGEST_SCAN	20000
+#define SEARCH_SUGGEST_WORDS	4
 void	 search_unmatched(struct search *, const char *q, struct search_result *);
 /* The title of nid's project slug, or NULL. Caller frees. */
 char	*search_project_title(struct search *, const char *nid, const char *slug);

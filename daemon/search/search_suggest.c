@@ -186,7 +186,7 @@ search_unmatched(struct search *s, const char *q, struct search_result *res)
 {
 	struct search_term *t = NULL;
 	struct buf	 b;
-	size_t		 n, i;
+	size_t		 n, i, tried = 0;
 	char		*w;
 	int		 changed = 0;
 
@@ -200,7 +200,8 @@ search_unmatched(struct search *s, const char *q, struct search_result *res)
 		res->unmatched = xreallocarray(res->unmatched,
 		    res->nunmatched + 1, sizeof *res->unmatched);
 		res->unmatched[res->nunmatched++] = xstrdup(t[i].word);
-		if ((w = suggest_word(s, t[i].word)) != NULL) {
+		if (tried++ < SEARCH_SUGGEST_WORDS &&
+		    (w = suggest_word(s, t[i].word)) != NULL) {
 			replace_word(&b, t[i].word, w);
 			changed = 1;
 			free(w);
