@@ -16,8 +16,10 @@ op_export(struct control_env *env, struct control_client *cc,
 {
 	const char	*format = ctl_str(req, "format");
 	struct evbuffer	*out;
+	struct evbuffer_iovec v;
 	char		*why = NULL;
 	size_t		 len;
+	int		 n;
 
 	if (format == NULL) {
 		reply_fail(pk, CTL_USAGE, "export: no format given (json, csv, "
@@ -42,6 +44,11 @@ op_export(struct control_env *env, struct control_client *cc,
 	ctl_pack_kv(pk, "format", format);
 	ctl_pack_str(pk, "content");
 	msgpack_pack_bin(pk, len);
-	msgpack_pack_bin_body(pk, evbuffer_pullup(out, -1), len);
+	/* Chunk by chunk: no second contiguous copy of a large export. */
+	while ((n = evbuffer_peek(out, -1, NULL, &v, 1)) > 0 &&
+	    v.iov_len > 0) {
+		msgpack_pack_bin_body(pk, v.iov_base, v.iov_len);
+		evbuffer_drain(out, v.iov_len);
+	}
 	evbuffer_free(out);
 }

@@ -13,6 +13,7 @@
 #include "node.h"
 #include "record.h"
 #include "util.h"
+#include "web.h"
 #include "web_int.h"
 
 #define FEED_ENTRIES	50
@@ -281,6 +282,10 @@ web_atom(struct node *nd, const char *base, const char *nid,
 		/* Without a limit, every lesson: page on through the index. */
 		if (limit != 0 || res.n < q.limit || q.offset >= 1000000)
 			break;
+		if (evbuffer_get_length(out) > WEB_EXPORT_MAX) {
+			search_result_free(&res);
+			return -1;
+		}
 		q.offset += q.limit;
 		search_result_free(&res);
 		if (search_run(nd->search, &q, &res, NULL) != 0)

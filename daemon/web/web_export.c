@@ -360,8 +360,11 @@ web_export(struct node *nd, const char *format, struct evbuffer *out,
 	if (strcmp(format, "csv") == 0)
 		return export_walk(nd, base, NULL, csv_one, out, cause);
 	if (strcmp(format, "atom") == 0)
-		return web_atom(nd, base, NULL, NULL, 0, 1, out) != 0 ?
-		    set_cause(cause, "export: the feed cannot be built") : 0;
+		return web_atom(nd, base, NULL, NULL, 0, 1, out) == 0 ? 0 :
+		    evbuffer_get_length(out) > WEB_EXPORT_MAX ? set_cause(cause,
+		    "export: more than %u MiB; too large for one answer",
+		    WEB_EXPORT_MAX >> 20) : set_cause(cause, "export: the feed "
+		    "cannot be built");
 	if (strcmp(format, "dcat") == 0)
 		return web_dcat(nd, base, out, cause);
 	return set_cause(cause, "export: unknown format \"%.32s\" (json, csv, "
