@@ -82,6 +82,16 @@ class WS:
                 return m.get("result", {})
 
 
+def close_browser(port):
+    """Closes the whole browser over DevTools: its helpers (zygotes, renderers,
+    crash handlers) go with it, where a signal to the launcher leaves them."""
+    v = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json/version" % port))
+    try:
+        WS(v["webSocketDebuggerUrl"]).call("Browser.close")
+    except (EOFError, OSError):
+        pass
+
+
 def js(ws, expr):
     r = ws.call("Runtime.evaluate", expression=expr, returnByValue=True)
     return r.get("result", {}).get("value")
@@ -145,6 +155,7 @@ def main():
     png = base64.b64decode(shot["data"])
     open(os.path.join(out, "shot.png"), "wb").write(png)
     check("screenshot saved (%d bytes)" % len(png), png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000)
+    close_browser(port)
     sys.exit(1 if fails else 0)
 
 

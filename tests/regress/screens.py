@@ -9,7 +9,7 @@ page per … (reported) and the print-only source line is shown."""
 import base64, json, os, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from browser import WS, devtools_port  # noqa: E402 (the DevTools client of browser.py)
+from browser import WS, close_browser, devtools_port  # noqa: E402 (browser.py's DevTools client)
 
 
 udd, base, out, axe_path = sys.argv[1:5]
@@ -93,4 +93,5 @@ open(os.path.join(out, "lesson-print.pdf"), "wb").write(data)
 npages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
 print("note: the lesson prints on %d A4 page(s)" % npages)
 check("print: a PDF of the lesson on A4 (%d pages)" % npages, data[:4] == b"%PDF" and 1 <= npages <= 4)
+close_browser(port)
 sys.exit(1 if fails else 0)

@@ -69,6 +69,7 @@ check "history: two versions, newest first, with the changed lines" bash -c "
 	grep -q ': geändert</h2>' '$T/history.html' && grep -q ': erste Fassung</h2>' '$T/history.html' &&
 	grep -q '<del><span class=\"sr\">− </span>Die Förderquote lag bei 40 Prozent' '$T/history.html' &&
 	grep -q '<ins><span class=\"sr\">+ </span>Die Förderquote lag bei 45 Prozent' '$T/history.html'"
-kill "$CPID" 2>/dev/null
+# browser.py closed the browser (and its helpers) over DevTools; a signal only if not.
+poll 10 bash -c "! ps -o stat= -p $CPID | grep -qv Z" || kill "$CPID" 2>/dev/null
 wait "$CPID" 2>/dev/null
 finish
