@@ -35,7 +35,9 @@ wrap_tables(const char *html)
 	buf_init(&b);
 	while ((t = strstr(p, "<table")) != NULL) {
 		buf_add(&b, p, (size_t)(t - p));
-		buf_addstr(&b, "<div class=\"tabelle\">");
+		/* Scrollable on a narrow screen: reachable by keyboard, named. */
+		buf_addstr(&b, "<div class=\"tabelle\" tabindex=\"0\" role=\"region\" "
+		    "aria-label=\"Tabelle\">");
 		if ((p = strstr(t, "</table>")) == NULL) {
 			buf_addstr(&b, t);
 			return buf_detach(&b, NULL);

@@ -70,7 +70,7 @@ assert d["title"] == "Kosten offen legen – LED-Umrüstung in Zahlen", d["title
 assert d["node_name"] == "Stadt Paderborn" and d["license"] == "dl-de/by-2-0", d
 assert d["license_url"] == "https://www.govdata.de/dl-de/by-2-0"
 assert "| Posten | Kosten (€) |" in d["body"]
-assert '<div class="tabelle"><table>' in d["html"] and "<th>Posten</th>" in d["html"], d["html"][:300]
+assert '<div class="tabelle" tabindex="0" role="region" aria-label="Tabelle"><table>' in d["html"] and "<th>Posten</th>" in d["html"], d["html"][:300]
 assert '<a href="https://daten.paderborn.example/led-umruestung">' in d["html"]
 assert d["signature"]["verified"] is True and len(d["signature"]["commit"]) == 40
 assert d["signature"]["signer"] == d["node"]
