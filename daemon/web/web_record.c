@@ -452,6 +452,36 @@ section_of(struct web_req *r, const char *title, const char *nid,
 	search_result_free(&res);
 }
 
+/* The municipality's own details from its node.md: AGS, region, website. */
+static void
+node_details(struct web_req *r, const char *blobhex)
+{
+	struct record	*rec = web_record_load(r->nd, blobhex);
+
+	if (rec == NULL)
+		return;
+	if (rec->ags != NULL) {
+		evbuffer_add_printf(r->out, "<dt>Amtlicher Gemeindeschlüssel</dt>"
+		    "<dd>");
+		web_esc(r->out, rec->ags);
+		evbuffer_add_printf(r->out, "</dd>\n");
+	}
+	if (rec->region != NULL) {
+		evbuffer_add_printf(r->out, "<dt>Region</dt><dd>");
+		web_esc(r->out, rec->region);
+		evbuffer_add_printf(r->out, "</dd>\n");
+	}
+	if (rec->website != NULL && (strncmp(rec->website, "https://", 8) == 0 ||
+	    strncmp(rec->website, "http://", 7) == 0)) {
+		evbuffer_add_printf(r->out, "<dt>Website</dt><dd><a href=\"");
+		web_esc(r->out, rec->website);
+		evbuffer_add_printf(r->out, "\">");
+		web_esc(r->out, rec->website);
+		evbuffer_add_printf(r->out, "</a></dd>\n");
+	}
+	record_free(rec);
+}
+
 /* GET /kommune/NID: a municipality's projects and lessons. */
 void
 web_page_node(struct web_req *r, const char *rest)
@@ -478,9 +508,10 @@ web_page_node(struct web_req *r, const char *rest)
 	web_page_begin(r, res.v[0].title, rest);
 	evbuffer_add_printf(r->out, "<h1>");
 	web_esc(r->out, res.v[0].title);
-	evbuffer_add_printf(r->out, "</h1>\n<dl class=\"meta-list\"><dt>Kennung"
-	    "</dt><dd class=\"id\">did:key:%s</dd>\n<dt>Feed</dt><dd><a href=\"",
-	    rest);
+	evbuffer_add_printf(r->out, "</h1>\n<dl class=\"meta-list\">");
+	node_details(r, res.v[0].blob);
+	evbuffer_add_printf(r->out, "<dt>Kennung</dt><dd class=\"id\">did:key:%s"
+	    "</dd>\n<dt>Feed</dt><dd><a href=\"", rest);
 	web_href(r);
 	evbuffer_add_printf(r->out, "/feed.atom?node=%s\">Atom-Feed dieser "
 	    "Kommune</a></dd></dl>\n", rest);

@@ -63,6 +63,10 @@ check "lesson: a Markdown table and an autolink" \
 curl -s "http://$H/lektion/$ID_PILOT" >"$T/pilot.html"
 check "lesson: the project by its title, not its slug" \
     grep -q '<dt>Projekt</dt><dd><a href="/projekt/[^"]*/intelligente-strassenbeleuchtung">Intelligente Straßenbeleuchtung</a>' "$T/pilot.html"
+curl -s "http://$H/kommune/$NID_B" >"$T/muni.html"
+check "municipality: its AGS from node.md, its did:key in a wrapping box" bash -c "
+	grep -q '<dt>Amtlicher Gemeindeschlüssel</dt><dd>05774032</dd>' '$T/muni.html' &&
+	grep -q '<dd class=\"id\">did:key:$NID_B</dd>' '$T/muni.html'"
 curl -s "http://$H/verlauf/$ID_TABLE?node=$NID_B" >"$T/history.html"
 check "history: two versions, newest first, with the changed lines" bash -c "
 	test \$(grep -c '<section class=\"version\">' '$T/history.html') = 2 &&
