@@ -79,30 +79,29 @@ vocab_open(struct search *s)
 }
 
 /*
- * The index term nearest to stem (same first two letters, within the
- * distance allowed for its length), most frequent among equals; NULL when
- * none. Caller frees.
+ * The index term nearest to stem among the terms that share its first
+ * plen bytes (within the distance allowed for its length), most frequent
+ * among equals; NULL when none. Caller frees.
  */
 static char *
-nearest_term(struct search *s, const char *stem)
+nearest_in(struct search *s, const char *stem, size_t plen)
 {
 	sqlite3_stmt	*st;
-	size_t		 n = strlen(stem), max = n >= 8 ? 2 : n >= 4 ? 1 : 0;
+	size_t		 n = strlen(stem), max = n >= 8 ? 2 : 1;
 	size_t		 d, bestd = max + 1, scanned = 0;
 	long long	 docs, bestdocs = 0;
-	char		 lo[3], hi[3];
+	char		 lo[4], hi[4];
 	const char	*t;
 	char		*best = NULL;
 
-	if (max == 0 || vocab_open(s) != 0 ||
-	    (st = search_cached(s, "SELECT term, doc FROM temp.fts_vocab WHERE "
-	    "term >= ?1 AND term < ?2 AND col IN ('title', 'summary', 'body')",
-	    NULL)) == NULL)
+	if (vocab_open(s) != 0 || (st = search_cached(s, "SELECT term, doc "
+	    "FROM temp.fts_vocab WHERE term >= ?1 AND term < ?2 AND col IN "
+	    "('title', 'summary', 'body')", NULL)) == NULL)
 		return NULL;
-	memcpy(lo, stem, 2);
-	lo[2] = '\0';
-	memcpy(hi, lo, 3);
-	hi[1]++;
+	memcpy(lo, stem, plen);
+	lo[plen] = '\0';
+	memcpy(hi, lo, plen + 1);
+	hi[plen - 1]++;
 	search_bind(st, 1, lo);
 	search_bind(st, 2, hi);
 	while (scanned++ < SEARCH_SUGGEST_SCAN && sqlite3_step(st) == SQLITE_ROW) {
@@ -122,27 +121,56 @@ nearest_term(struct search *s, const char *stem)
 	return best;
 }
 
-/* The word of some record's text whose stem is term, as written there. Caller frees. */
+/*
+ * The index term nearest to stem: first among the terms sharing its first
+ * three letters (a narrow range: the scan's bound rarely bites), then its
+ * first two. Words under four letters get none.
+ */
+static char *
+nearest_term(struct search *s, const char *stem)
+{
+	char	*t = NULL;
+
+	if (strlen(stem) < 4)
+		return NULL;
+	if (strlen(stem) >= 6)
+		t = nearest_in(s, stem, 3);
+	return t != NULL ? t : nearest_in(s, stem, 2);
+}
+
+/*
+ * The word of some record's text whose stem is term, as written there:
+ * first where a title or summary holds it, else in the answers of up to
+ * five records (the index keeps no headings' text). NULL when none. Caller
+ * frees.
+ */
 static char *
 surface_of(struct search *s, const char *term)
 {
 	sqlite3_stmt	*st;
-	char		*match, *w = NULL;
-	int		 i;
+	char		*match[2], *w = NULL;
+	int		 i, k, rows;
 
 	if ((st = search_cached(s, "SELECT r.title, r.summary, b.body FROM fts "
 	    "CROSS JOIN records r ON r.rowid = fts.rowid LEFT JOIN bodies b ON "
-	    "b.rid = r.rowid WHERE fts MATCH ?1 LIMIT 1", NULL)) == NULL)
+	    "b.rid = r.rowid WHERE fts MATCH ?1 LIMIT 5", NULL)) == NULL)
 		return NULL;
-	match = xasprintf("\"%s\"", term);	/* a stem: letters and digits */
-	search_bind(st, 1, match);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (i = 0; i < 3 && w == NULL; i++)
-			if (sqlite3_column_text(st, i) != NULL)
-				w = search_text_surface(s->text, term,
-				    (const char *)sqlite3_column_text(st, i));
-	search_release(st);
-	free(match);
+	/* A stem is letters and digits: quoting it is enough. */
+	match[0] = xasprintf("{title summary} : \"%s\"", term);
+	match[1] = xasprintf("\"%s\"", term);
+	for (k = 0; k < 2 && w == NULL; k++) {
+		search_bind(st, 1, match[k]);
+		for (rows = 0; w == NULL && rows < 5 &&
+		    sqlite3_step(st) == SQLITE_ROW; rows++)
+			for (i = 0; i < 3 && w == NULL; i++)
+				if (sqlite3_column_text(st, i) != NULL)
+					w = search_text_surface(s->text, term,
+					    (const char *)sqlite3_column_text(st,
+					    i));
+		search_release(st);
+	}
+	free(match[0]);
+	free(match[1]);
 	return w;
 }
 
