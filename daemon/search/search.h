@@ -73,10 +73,10 @@ struct search_result {
 	char			*suggest;	/* the query spelled as the index knows it, or NULL */
 };
 
-/* One word of a query: as typed, and its FTS5 expression alone. */
+/* One word of a query: as typed, and its stem. */
 struct search_term {
 	char	*word;
-	char	*match;
+	char	*stem;
 };
 
 /* A facet value and how many lessons carry it. */
@@ -125,14 +125,15 @@ int	 search_retracted(struct search *, const char *nid, const char *field,
 void	 search_gone_free(struct search_gone *, size_t);
 /*
  * search_suggest.c: what a query's words found. Fills res->unmatched with
- * the words of q no record holds, and res->suggest with q where each such
- * word is replaced by the nearest word of the index's own vocabulary (edit
- * distance 1, or 2 for words of eight letters or more; same first two
- * letters; at most SEARCH_SUGGEST_SCAN terms looked at per word, for the
- * first SEARCH_SUGGEST_WORDS such words).
+ * the words of q no record holds (an exact look-up in the index's
+ * vocabulary each), and, when res found nothing at all, res->suggest with
+ * q where each such word is replaced by the nearest word of the index's
+ * own vocabulary (edit distance 1, or 2 for words of eight letters or
+ * more; the same first three letters; at most SEARCH_SUGGEST_SCAN terms
+ * looked at, for the first SEARCH_SUGGEST_WORDS such words).
  */
-#define SEARCH_SUGGEST_SCAN	20000
-#define SEARCH_SUGGEST_WORDS	4
+#define SEARCH_SUGGEST_SCAN	5000
+#define SEARCH_SUGGEST_WORDS	2
 void	 search_unmatched(struct search *, const char *q, struct search_result *);
 /* The title of nid's project slug, or NULL. Caller frees. */
 char	*search_project_title(struct search *, const char *nid, const char *slug);
@@ -183,7 +184,7 @@ char	*search_text_match_any(struct search_text *, const char *q);
  * tokenizer keeps whole, distinct per facet (prefix) and value.
  */
 void	 search_facet_token(struct buf *, char prefix, const char *value);
-/* The distinct non-stopword words of q with their expressions. Caller frees with search_terms_free. */
+/* The distinct non-stopword words of q with their stems. Caller frees with search_terms_free. */
 size_t	 search_text_terms(struct search_text *, const char *q,
 	     struct search_term **out);
 void	 search_terms_free(struct search_term *, size_t);

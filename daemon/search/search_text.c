@@ -582,7 +582,7 @@ terms_cb(const char *stem, size_t start, size_t end, void *arg)
 	tc->qs.v[tc->qs.n++] = xstrdup(stem);
 	tc->v = xreallocarray(tc->v, tc->n + 1, sizeof *tc->v);
 	tc->v[tc->n].word = xstrndup(tc->q + start, end - start);
-	tc->v[tc->n++].match = NULL;
+	tc->v[tc->n++].stem = xstrdup(stem);
 	return 0;
 }
 
@@ -591,13 +591,10 @@ search_text_terms(struct search_text *st, const char *q,
     struct search_term **out)
 {
 	struct terms_ctx tc;
-	size_t	 i;
 
 	memset(&tc, 0, sizeof tc);
 	tc.q = q;
 	words(st, q, strnlen(q, SEARCH_MAX_QUERY), NULL, terms_cb, &tc);
-	for (i = 0; i < tc.n; i++)
-		tc.v[i].match = match_join(st, tc.v[i].word, " AND ");
 	qstems_free(&tc.qs);
 	*out = tc.v;
 	return tc.n;
@@ -610,7 +607,7 @@ search_terms_free(struct search_term *t, size_t n)
 
 	for (i = 0; i < n; i++) {
 		free(t[i].word);
-		free(t[i].match);
+		free(t[i].stem);
 	}
 	free(t);
 }

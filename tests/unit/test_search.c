@@ -364,12 +364,27 @@ test_unmatched(void **state)
 	assert_null(res.suggest);
 	search_result_free(&res);
 	/* One letter left out: the index's word, as a lesson writes it. */
-	q.q = "Straßenbeleuchtung Beteilgung";
+	q.q = "Beteilgung";
 	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 0);
 	assert_int_equal(res.nunmatched, 1);
 	assert_string_equal(res.unmatched[0], "Beteilgung");
 	assert_non_null(res.suggest);
-	assert_string_equal(res.suggest, "Straßenbeleuchtung Beteiligung");
+	assert_string_equal(res.suggest, "Beteiligung");
+	search_result_free(&res);
+	/* Two words found nowhere, nothing found: the query respelled where it can be. */
+	q.q = "Zeppelin Beteilgung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.nunmatched, 2);
+	assert_non_null(res.suggest);
+	assert_string_equal(res.suggest, "Zeppelin Beteiligung");
+	search_result_free(&res);
+	/* Something was found: the words are named, no spelling offered. */
+	q.q = "Datenplattform Beteilgung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.nunmatched, 1);
+	assert_null(res.suggest);
 	search_result_free(&res);
 	/* Two swapped letters, a word of eight or more: distance 1 (a swap). */
 	q.q = "Pilotsrtaße";
