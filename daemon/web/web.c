@@ -139,47 +139,68 @@ web_node_param(struct web_req *r, const char **nid)
 	return 0;
 }
 
-/* True when the search room accepts a query of this one filter (field, status, hurdle). */
-static int
-vocab_ok(const char *field, const char *status, const char *hurdle)
-{
-	struct search_query one;
+/* What each query parameter must be, in German and English. */
+static const struct {
+	const char	*key, *de, *en;
+} query_msgs[] = {
+	{ "q", "q: höchstens 1024 Bytes", "q: at most 1024 bytes" },
+	{ "field", "field: kein Handlungsfeld (z. B. energie-umwelt, "
+	  "mobilitaet)", "field: not a Handlungsfeld (e.g. energie-umwelt, "
+	  "mobilitaet)" },
+	{ "status", "status: einer von idee, planung, umsetzung, regelbetrieb, "
+	  "beendet", "status: one of idee, planung, umsetzung, regelbetrieb, "
+	  "beendet" },
+	{ "hurdle", "hurdle: eine von finanziell, organisatorisch, technisch, "
+	  "sozial, rechtlich", "hurdle: one of finanziell, organisatorisch, "
+	  "technisch, sozial, rechtlich" },
+	{ "node", "node: höchstens 256 Bytes", "node: at most 256 bytes" },
+	{ "project", "project: ein Kürzel aus a-z, 0-9 und - (höchstens 64 "
+	  "Zeichen)", "project: a slug of a-z, 0-9 and - (at most 64 "
+	  "characters)" },
+	{ "tag", "tag: ein Kürzel aus a-z, 0-9 und - (höchstens 64 Zeichen)",
+	  "tag: a slug of a-z, 0-9 and - (at most 64 characters)" },
+	{ "since", "since: ein Datum JJJJ-MM-TT", "since: a date YYYY-MM-DD" },
+};
 
-	memset(&one, 0, sizeof one);
-	one.field = field;
-	one.status = status;
-	one.hurdle = hurdle;
-	return search_query_check(&one, NULL) == 0;
+/* The member of q that query parameter i of query_msgs sets. */
+static const char **
+query_member(struct search_query *q, size_t i)
+{
+	const char **m[] = { &q->q, &q->field, &q->status, &q->hurdle,
+	    &q->node, &q->project, &q->tag, &q->since };
+
+	return m[i];
 }
 
-/* Checks q's vocabularies, answering 400 with the field named; -1 then. */
+/*
+ * Checks each parameter of q alone with the search room's rules, so the
+ * answer names the one at fault; kind must be lesson or project here.
+ * Answers 400 and returns -1 at the first bad one.
+ */
 static int
-query_vocab(struct web_req *r, const struct search_query *q)
+query_vocab(struct web_req *r, struct search_query *q)
 {
-	if (q->field != NULL && !vocab_ok(q->field, NULL, NULL))
-		web_fail(r, 400, "bad_parameter", "field", "field: kein "
-		    "Handlungsfeld (z. B. energie-umwelt, mobilitaet)",
-		    "field: not a Handlungsfeld (e.g. energie-umwelt, "
-		    "mobilitaet)");
-	else if (q->status != NULL && !vocab_ok(NULL, q->status, NULL))
-		web_fail(r, 400, "bad_parameter", "status", "status: einer von "
-		    "idee, planung, umsetzung, regelbetrieb, beendet", "status: "
-		    "one of idee, planung, umsetzung, regelbetrieb, beendet");
-	else if (q->hurdle != NULL && !vocab_ok(NULL, NULL, q->hurdle))
-		web_fail(r, 400, "bad_parameter", "hurdle", "hurdle: eine von "
-		    "finanziell, organisatorisch, technisch, sozial, rechtlich",
-		    "hurdle: one of finanziell, organisatorisch, technisch, "
-		    "sozial, rechtlich");
-	else if (q->kind != NULL && strcmp(q->kind, "lesson") != 0 &&
-	    strcmp(q->kind, "project") != 0)
+	struct search_query one;
+	size_t	 i;
+
+	for (i = 0; i < nitems(query_msgs); i++) {
+		if (*query_member(q, i) == NULL)
+			continue;
+		memset(&one, 0, sizeof one);
+		*query_member(&one, i) = *query_member(q, i);
+		if (search_query_check(&one, NULL) != 0) {
+			web_fail(r, 400, "bad_parameter", query_msgs[i].key,
+			    query_msgs[i].de, query_msgs[i].en);
+			return -1;
+		}
+	}
+	if (q->kind != NULL && strcmp(q->kind, "lesson") != 0 &&
+	    strcmp(q->kind, "project") != 0) {
 		web_fail(r, 400, "bad_parameter", "kind", "kind: lesson oder "
 		    "project", "kind: lesson or project");
-	else if (q->q != NULL && strlen(q->q) > SEARCH_MAX_QUERY)
-		web_fail(r, 400, "bad_parameter", "q", "q: höchstens 1024 Bytes",
-		    "q: at most 1024 bytes");
-	else
-		return 0;
-	return -1;
+		return -1;
+	}
+	return 0;
 }
 
 /* Reads limit and offset; -1 after answering 400. */
@@ -224,12 +245,9 @@ web_query(struct web_req *r, struct search_query *q)
 	if (query_page(r, q) != 0 || query_vocab(r, q) != 0)
 		return -1;
 	if (search_query_check(q, &why) != 0) {
-		/* project, tag, since, node: the search room's words name the field. */
-		web_fail(r, 400, "bad_parameter", strncmp(why, "project", 7) == 0 ?
-		    "project" : strncmp(why, "tag", 3) == 0 ? "tag" :
-		    strncmp(why, "since", 5) == 0 ? "since" : "node",
-		    "Ungültiger Filter (project und tag: Kürzel aus a-z, 0-9, -; "
-		    "since: JJJJ-MM-TT)", why);
+		/* Each parameter passed alone: say so rather than guess. */
+		web_fail(r, 400, "bad_parameter", NULL, "Die Suchparameter passen "
+		    "nicht zusammen.", why);
 		free(why);
 		return -1;
 	}

@@ -93,6 +93,11 @@ c=$(curl -s -w ' %{http_code}' "http://$H/api/v1/lessons?status=bogus" | tr -d '
 check "API error: 400, JSON, German, names the field" grep -q '{"error":{"code":"bad_parameter","message":"status: einer von idee, planung, umsetzung, regelbetrieb, beendet","field":"status"}} 400' <<<"$c"
 c=$(curl -s -w ' %{http_code}' -H 'Accept-Language: en-GB,en;q=0.8' "http://$H/api/v1/lessons?limit=5000" | tr -d '\n')
 check "API error in English with Accept-Language: en" grep -q '"message":"limit: a number from 1 to 1000","field":"limit"}} 400' <<<"$c"
+for bad in 'since=gestern:since' 'tag=Gro%C3%9F:tag' 'project=a%20b:project' 'kind=node:kind' 'offset=-1:offset' 'field=x:field'; do
+	c=$(curl -s -w ' %{http_code}' "http://$H/api/v1/lessons?${bad%%:*}" | tr -d '\n')
+	grep -q "\"field\":\"${bad##*:}\"}} 400\$" <<<"$c" || fail "API error for ${bad%%:*} names ${bad##*:}: $c"
+done
+pass "API errors name the parameter at fault (since, tag, project, kind, offset, field)"
 c=$(curl -s -w ' %{http_code}' "http://$H/api/v1/nirgends" | tr -d '\n')
 check "unknown API path: JSON 404" grep -q '{"error":{"code":"not_found",.*"field":null}} 404' <<<"$c"
 c=$(curl -s -w ' %{http_code}' "http://$H/api/v1/lessons/$ID_GONE" | tr -d '\n')
