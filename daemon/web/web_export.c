@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "node.h"
+#include "store.h"
 #include "record.h"
 #include "util.h"
 #include "web.h"
@@ -242,6 +243,33 @@ dcat_dist(struct evbuffer *out, const char *base, const char *title,
 	evbuffer_add_printf(out, "}");
 }
 
+/* Appends the political geocoding of a municipality from its node.md's AGS. */
+static void
+dcat_geocoding(struct node *nd, struct evbuffer *out)
+{
+	const struct catalog_entry *e = NULL;
+	struct record	*rec = NULL;
+	char		 hex[GIT_OID_HEXSZ + 1];
+	size_t		 i;
+
+	/* catalog_find passes node records by: look for ours. */
+	for (i = 0; i < nd->cat.n && e == NULL; i++)
+		if (nd->cat.v[i].kind == RECORD_NODE &&
+		    strcmp(nd->cat.v[i].nid, nd->nid) == 0)
+			e = &nd->cat.v[i];
+	if (e == NULL)
+		return;
+	git_oid_tostr(hex, sizeof hex, &e->blob);
+	if ((rec = web_record_load(nd, hex)) != NULL && rec->ags != NULL &&
+	    strlen(rec->ags) == 8 && strspn(rec->ags, "0123456789") == 8) {
+		ld_id(out, "dcatde:politicalGeocodingLevelURI", "",
+		    "http://dcat-ap.de/def/politicalGeocoding/Level/municipality", 1);
+		ld_id(out, "dcatde:politicalGeocodingURI", "http://dcat-ap.de/def/"
+		    "politicalGeocoding/municipalityKey/", rec->ags, 1);
+	}
+	record_free(rec);
+}
+
 /* Appends the dataset of the node's own lessons. */
 static void
 dcat_dataset(struct node *nd, const char *base, const struct search_result *res,
@@ -275,6 +303,7 @@ dcat_dataset(struct node *nd, const char *base, const struct search_result *res,
 		web_json_kv(out, "dct:modified", res->v[0].modified, 1);
 	}
 	dcat_keywords(out, res);
+	dcat_geocoding(nd, out);
 	t = xasprintf("/kommune/%s", nd->nid);
 	ld_id(out, "dcat:landingPage", base, t, 1);
 	free(t);

@@ -221,6 +221,9 @@ def mode_export(d):
     check("dcat: dataset with title, description, publisher, theme, keywords, modified",
           all(ds.get(k) for k in ("dct:title", "dct:description", "dct:publisher", "dcat:theme",
                                   "dcat:keyword", "dct:modified")))
+    check("dcat: the municipality's AGS as political geocoding",
+          ds.get("dcatde:politicalGeocodingURI", {}).get("@id") ==
+          "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05515000", ds.get("dcatde:politicalGeocodingURI"))
     check("dcat: distributions with access URL, format and a DCAT-AP.de licence",
           len(dist) >= 2 and all(x.get("dcat:accessURL", {}).get("@id") and x.get("dct:format") and
                                  x.get("dct:license", {}).get("@id", "").startswith("http://dcat-ap.de/def/licenses/")
