@@ -13,7 +13,7 @@ DESTDIR	?=
 
 BUILD	?= build
 CC	?= cc
-PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark
+PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark-gfm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -125,6 +125,10 @@ build/fuzz/fuzz_search: daemon/search/search_text.c daemon/search/search.h
 build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search -DSEARCH_CHECK_NEED \
 	$(shell pkg-config --cflags libgit2 sqlite3 2>/dev/null) -lstemmer \
 	$(shell pkg-config --libs sqlite3 2>/dev/null)
+
+# The web view's header parsers (If-None-Match, HTTP dates, Accept-Language).
+build/fuzz/fuzz_webfmt: daemon/web/web_fmt.c daemon/web/web_fmt.h
+build/fuzz/fuzz_webfmt: FUZZ_EXTRA = daemon/web/web_fmt.c -Idaemon/web
 
 fuzz-run: fuzz
 	@for f in $(FUZZ_BIN); do \

@@ -254,6 +254,41 @@ bench_queries(struct search *s, int filter, const char *label)
 	report("  same, CPU time only", c, n);
 }
 
+/* Misspelled words (one letter off): found nowhere, spelled by the index's vocabulary. */
+static const char *const typos[10] = {
+	"Bürgerbeteilgung", "Strassenbeleutung", "Datenplatform",
+	"Ladeinfrastrukur", "Fördermitel", "Digitalisirung", "Breitbandausbua",
+	"Klimaschtz", "Kommunkation", "Akzeptans",
+};
+
+/* Times queries of one misspelled word: the count, the words found nowhere, the suggestion. */
+static void
+bench_typos(struct search *s)
+{
+	struct search_query	 q;
+	struct search_result	 res;
+	double			 t[nitems(typos) * REPEAT], t0;
+	size_t			 i, n = 0, sugg = 0;
+
+	for (i = 0; i < nitems(typos) * REPEAT; i++) {
+		memset(&q, 0, sizeof q);
+		q.q = typos[i % nitems(typos)];
+		q.limit = 20;
+		t0 = now_ms();
+		if (search_run(s, &q, &res, NULL) != 0)
+			die("query failed");
+		t[n++] = now_ms() - t0;
+		if (getenv("SEARCH_BENCH_EACH") != NULL)
+			printf("  %-26s %7.2f ms  %s\n", q.q, t[n - 1],
+			    res.suggest != NULL ? res.suggest : "-");
+		sugg += res.suggest != NULL;
+		search_result_free(&res);
+	}
+	printf("knowd index: %zu of %zu misspelled words got a suggestion\n",
+	    sugg / REPEAT, nitems(typos));
+	report("knowd, misspelled word (Meinten Sie)", t, n);
+}
+
 /* Times the start page's facet counts (lessons per value of each facet). */
 static void
 bench_facets(struct search *s)
@@ -461,6 +496,7 @@ main(int argc, char **argv)
 	bench_queries(s, 0, NULL);
 	bench_queries(s, 1, NULL);
 	bench_queries(s, 2, NULL);
+	bench_typos(s);
 	bench_facets(s);
 	bench_plain(db);
 	sqlite3_close(db);

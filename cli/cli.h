@@ -91,6 +91,7 @@ int	 cmd_unvouch(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_backup(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_search(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_reindex(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_export(struct cli *, const struct cli_cmd *, int, char **);
 
 /* The search filters search and list take (cmd_search.c). */
 #define CLI_FILTER_OPTS \

@@ -42,6 +42,64 @@ print_hit(const msgpack_object *e)
 	free(snip);
 }
 
+/* Prints on stderr what the words found: words found nowhere, a spelling, any-word results. */
+static void
+print_notes(const msgpack_object *d, size_t nhits)
+{
+	const msgpack_object *u = ctl_obj_get(d, "unmatched");
+	const msgpack_object *any = ctl_obj_get(d, "any");
+	char	*w, *sugg = cli_field(d, "suggestion");
+	uint32_t i;
+
+	if (u != NULL && u->type == MSGPACK_OBJECT_ARRAY && u->via.array.size > 0) {
+		fputs("knowctl search: nicht gefunden:", stderr);
+		for (i = 0; i < u->via.array.size; i++) {
+			w = ctl_obj_strdup(&u->via.array.ptr[i]);
+			fprintf(stderr, "%s %s", i > 0 ? "," : "", w);
+			free(w);
+		}
+		fputc('\n', stderr);
+	} else if (nhits > 0 && any != NULL &&
+	    any->type == MSGPACK_OBJECT_BOOLEAN && any->via.boolean)
+		fputs("knowctl search: keine Erfahrung enthält alle Wörter; "
+		    "Treffer mit einem von ihnen\n", stderr);
+	if (*sugg != '\0')
+		fprintf(stderr, "knowctl search: Meinten Sie: %s?\n", sugg);
+	if (nhits == 0)
+		fputs("knowctl search: keine Treffer\n", stderr);
+	free(sugg);
+}
+
+/*
+ * Sends a search and prints its hits (or the whole reply with --json);
+ * exit 1 when nothing was found, as grep does.
+ */
+static int
+search_reply(struct cli *cli, struct ctl_request *req)
+{
+	struct ctl_reply	 rep;
+	const msgpack_object	*hits;
+	size_t			 n = 0;
+	uint32_t		 i;
+	int			 r;
+
+	if ((r = cli_call(cli, req, &rep)) == 0) {
+		hits = ctl_obj_get(rep.data, "hits");
+		if (hits != NULL && hits->type == MSGPACK_OBJECT_ARRAY)
+			n = hits->via.array.size;
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else
+			for (i = 0; i < n; i++)
+				print_hit(&hits->via.array.ptr[i]);
+		print_notes(rep.data, n);
+		r = n == 0;
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(req);
+	return r;
+}
+
 /* Sets a filter option of a search or list request; 0 when ch is not one. */
 int
 cli_filter_opt(struct ctl_request *req, int ch, const char *arg)
@@ -106,7 +164,7 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (*q != '\0')
 		ctl_set(&req, "q", q, strlen(q), 0);
 	free(q);
-	return cli_run(cli, &req, print_hit, NULL);
+	return search_reply(cli, &req);
 }
 
 /* Prints how many records a reindex put in. */

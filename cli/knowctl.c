@@ -33,6 +33,8 @@ static const struct cli_cmd cmds[] = {
 	  "find lessons and projects: id, node, title, snippet, best first",
 	  "  Words are matched by their German stem (Beteiligung finds beteiligen),\n"
 	  "  umlauts and \xc3\x9f folded (Strassen finds Stra\xc3\x9f""en); all words must occur.\n"
+	  "  Words found nowhere are named on stderr with a spelling the index knows\n"
+	  "  (\"Meinten Sie …?\"); no result prints \"keine Treffer\" and exits 1.\n"
 	  "  --node NODE      only this node's (did:key, node id or name)\n"
 	  "  --project SLUG   only this project's\n"
 	  "  --kind KIND      lesson or project (default: both)\n"
@@ -40,6 +42,13 @@ static const struct cli_cmd cmds[] = {
 	  "  --limit N        at most N results (default 50)\n" },
 	{ "reindex", cmd_reindex, "[--json]",
 	  "rebuild the search index from every branch", "" },
+	{ "export", cmd_export, "[--format json|csv|atom|dcat] [--output FILE]",
+	  "everything this node holds, for an open-data portal",
+	  "  --format F       json (records with their text, default), csv (one row\n"
+	  "                   a record), atom (every lesson with its text) or dcat\n"
+	  "                   (this node's DCAT-AP.de catalogue record, JSON-LD)\n"
+	  "  --output FILE    write FILE (replaced atomically) instead of stdout\n"
+	  "  Links are built from public_url in knowd.conf.\n" },
 	{ "show", cmd_show, "[--json] [--node NODE] ID", "print one record",
 	  "  --node NODE      the record of this node, when several hold the id\n" },
 	{ "log", cmd_log, "[--json] [--node NODE] [--limit N]",
@@ -88,7 +97,7 @@ usage(FILE *f)
 	    "  --home DIR   node home (default: $KNOWD_HOME, else $XDG_DATA_HOME/knowd)\n"
 	    "  --json       machine-readable output\n"
 	    "  -h, --help   this help; knowctl COMMAND --help for a command's\n"
-	    "\nexit status: 0 ok, 1 error, 2 usage error.\n", f);
+	    "\nexit status: 0 ok, 1 error (or, for search, no result), 2 usage error.\n", f);
 }
 
 int

@@ -6,7 +6,7 @@ set -eu
 # pkg-config name -> Debian -dev package
 LIBS="libgit2:libgit2-dev libsodium:libsodium-dev libevent:libevent-dev
 msgpack:libmsgpack-dev yaml-0.1:libyaml-dev sqlite3:libsqlite3-dev cmocka:libcmocka-dev
-libcmark:libcmark-dev"
+libcmark-gfm:libcmark-gfm-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
 clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3
@@ -26,6 +26,14 @@ done
 # Headless Chromium for tests/regress/browser.sh (a test tool: the build does not need it).
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
 	missing="$missing chromium"
+# The public face's tests (tests/regress/public.sh, screens.sh): nginx as the
+# reverse proxy (started by the test on 127.0.0.1 only), a feed library, and
+# npm for axe-core and an OpenAPI validator (cached under the build directory).
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx-light"
+# Debian's python3 (a pyenv python3 on PATH does not see Debian's modules).
+py3=/usr/bin/python3; [ -x $py3 ] || py3=python3
+$py3 -c 'import feedparser' 2>/dev/null || missing="$missing python3-feedparser"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 # libstemmer ships no .pc file: look for its header instead.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 # libFuzzer and the sanitizer runtimes for clang

@@ -46,6 +46,7 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	    { "limit", CTL_UINT, 1000 }, { "offset", CTL_UINT, 1000000 },
 	    { NULL } } },
 	[CTL_REINDEX] = { "reindex", { { NULL } } },
+	[CTL_EXPORT] = { "export", { { "format", CTL_STR, 16 }, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -59,6 +59,7 @@ enum ctl_op {
 	CTL_BACKUP,
 	CTL_SEARCH,
 	CTL_REINDEX,
+	CTL_EXPORT,
 	CTL_NOPS
 };
 

@@ -13,7 +13,7 @@ _knowctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="id new publish retract list search reindex show log verify
+	local commands="id new publish retract list search reindex export show log verify
 		status peers peer trust vouch unvouch backup help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
@@ -37,6 +37,15 @@ _knowctl()
 		;;
 	--hurdle)
 		COMPREPLY=($(compgen -W "finanziell organisatorisch technisch sozial rechtlich" -- "$cur"))
+		return
+		;;
+	--format)
+		COMPREPLY=($(compgen -W "json csv atom dcat" -- "$cur"))
+		return
+		;;
+	--output)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
 	--node | --project | --tag | --since | --limit | --name | --ags)
@@ -73,6 +82,7 @@ _knowctl()
 	vouch)	opts="$common --name --ags" ;;
 	backup)	opts="$common --with-key" ;;
 	status)	opts="$common --branches" ;;
+	export)	opts="$common --format --output" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then
@@ -93,7 +103,8 @@ _knowctl()
 	for ((i = cmdi + 1; i < cword; i++)); do
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
-		--hurdle | --tag | --since | --limit | --name | --ags) ((i++)) ;;
+		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
+		--output) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac

@@ -41,6 +41,13 @@ struct config {
 	int			 max_peers_out;
 	int			 sync_interval;
 	int			 trust_depth;
+	/* The public face of the web view (doc/DESIGN.md §8); NULL when unset. */
+	char			*public_url;	/* "https://host[/path]", no trailing slash */
+	char			**allowed_hosts; /* Host values links may be built from */
+	size_t			 nallowed_hosts;
+	char			*imprint_url;	/* Impressum */
+	char			*privacy_url;	/* Datenschutzerklärung */
+	char			*operator;	/* who runs the site, for the footer */
 };
 
 /* Loads path; on failure *cause names the file, line and problem. */
@@ -53,6 +60,10 @@ char	*config_print(const struct config *);
 int	 config_apply_line(struct config *, char *line, char **cause);
 /* Parses "[NID@]HOST:PORT". */
 int	 config_parse_peer(const char *, struct config_peer *, char **cause);
+/* Checks an http(s) URL of the public site: scheme, host, path; no query, no fragment. */
+int	 config_url_check(const char *key, const char *v, char **cause);
+/* True when host (a Host header value) is in c's allowed_hosts (case-insensitive). */
+int	 config_host_allowed(const struct config *, const char *host);
 /* Splits "HOST:PORT" or "[V6]:PORT" into new strings; checks the port. */
 int	 config_split_hostport(const char *, char **host, char **port, char **cause);
 

@@ -1,6 +1,7 @@
 /* config.c — parse, check and print knowd.conf. */
 #include <ctype.h>
 #include <stddef.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,13 @@ config_free(struct config *c)
 		free(c->trust[i].name);
 	}
 	free(c->trust);
+	free(c->public_url);
+	for (i = 0; i < c->nallowed_hosts; i++)
+		free(c->allowed_hosts[i]);
+	free(c->allowed_hosts);
+	free(c->imprint_url);
+	free(c->privacy_url);
+	free(c->operator);
 	memset(c, 0, sizeof *c);
 }
 
@@ -190,13 +198,141 @@ config_set_addr(char **member, const char *v, char **cause)
 	return 0;
 }
 
+/* True for bytes a host (name, IPv4, [IPv6]) and an optional :port may hold. */
+static int
+host_ok(const char *h, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 261)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)h[i]) && strchr(".-:[]", h[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+int
+config_url_check(const char *key, const char *v, char **cause)
+{
+	const char	*h, *p;
+	size_t		 i;
+
+	if (strlen(v) > 200)
+		return set_cause(cause, "%s: longer than 200 characters", key);
+	if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else
+		return set_cause(cause, "%s: \"%s\" does not start with https:// "
+		    "or http://", key, v);
+	p = h + strcspn(h, "/");
+	if (!host_ok(h, (size_t)(p - h)))
+		return set_cause(cause, "%s: \"%s\" has no valid host name", key,
+		    v);
+	/* A path of URL-safe characters; no query, fragment or spaces. */
+	for (i = 0; p[i] != '\0'; i++)
+		if (!isalnum((unsigned char)p[i]) &&
+		    strchr("/-._~%!$&'()*+,;=:@", p[i]) == NULL)
+			return set_cause(cause, "%s: \"%s\": the character '%c' "
+			    "is not allowed (no query, fragment or spaces)", key,
+			    v, isprint((unsigned char)p[i]) ? p[i] : '?');
+	return 0;
+}
+
+/* Sets a URL setting after checking it; public_url loses its trailing slashes. */
+static int
+config_set_url(char **member, const char *key, const char *v, char **cause)
+{
+	size_t	 n;
+
+	if (config_url_check(key, v, cause) != 0)
+		return -1;
+	free(*member);
+	*member = xstrdup(v);
+	if (strcmp(key, "public_url") == 0)
+		for (n = strlen(*member); n > 0 && (*member)[n - 1] == '/'; n--)
+			(*member)[n - 1] = '\0';
+	return 0;
+}
+
+/* Adds the space-separated Host values of an allowed_hosts line. */
+static int
+config_add_hosts(struct config *c, const char *v, char **cause)
+{
+	const char	*p, *e;
+
+	for (p = v; *p != '\0'; p = e) {
+		p += strspn(p, " \t");
+		e = p + strcspn(p, " \t");
+		if (e == p)
+			break;
+		if (!host_ok(p, (size_t)(e - p)) || c->nallowed_hosts >= 64)
+			return set_cause(cause, "allowed_hosts: \"%.*s\" is not "
+			    "HOST or HOST:PORT (at most 64 of them)", (int)(e - p),
+			    p);
+		c->allowed_hosts = xreallocarray(c->allowed_hosts,
+		    c->nallowed_hosts + 1, sizeof *c->allowed_hosts);
+		c->allowed_hosts[c->nallowed_hosts++] = xstrndup(p,
+		    (size_t)(e - p));
+	}
+	return 0;
+}
+
+int
+config_host_allowed(const struct config *c, const char *host)
+{
+	size_t	 i;
+
+	for (i = 0; host != NULL && i < c->nallowed_hosts; i++)
+		if (strcasecmp(c->allowed_hosts[i], host) == 0)
+			return 1;
+	return 0;
+}
+
+/* Sets the operator's name shown in the web view's footer. */
+static int
+config_set_operator(struct config *c, const char *v, char **cause)
+{
+	const char	*p;
+
+	if (*v == '\0' || strlen(v) > 200)
+		return set_cause(cause, "operator: 1-200 characters");
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return set_cause(cause, "operator: control characters");
+	free(c->operator);
+	c->operator = xstrdup(v);
+	return 0;
+}
+
+/* Applies one "key = value" setting of the web view's public face; 1 when key is none. */
+static int
+config_set_public(struct config *c, const char *key, const char *v,
+    char **cause)
+{
+	if (strcmp(key, "public_url") == 0)
+		return config_set_url(&c->public_url, key, v, cause);
+	else if (strcmp(key, "imprint_url") == 0)
+		return config_set_url(&c->imprint_url, key, v, cause);
+	else if (strcmp(key, "privacy_url") == 0)
+		return config_set_url(&c->privacy_url, key, v, cause);
+	else if (strcmp(key, "allowed_hosts") == 0)
+		return config_add_hosts(c, v, cause);
+	else if (strcmp(key, "operator") == 0)
+		return config_set_operator(c, v, cause);
+	return 1;
+}
+
 /* Applies one "key = value" setting. */
 static int
 config_set(struct config *c, const char *key, const char *v, char **cause)
 {
 	int	 r;
 
-	if ((r = config_set_int(c, key, v, cause)) != 1)
+	if ((r = config_set_int(c, key, v, cause)) != 1 ||
+	    (r = config_set_public(c, key, v, cause)) != 1)
 		return r;
 	if (strcmp(key, "listen") == 0)
 		return config_set_addr(&c->listen, v, cause);
@@ -300,6 +436,20 @@ config_print(const struct config *c)
 	buf_printf(&b, "mirror = %s\n", c->mirror_all ? "all" : "trusted");
 	if (c->http == NULL || strcmp(c->http, CONFIG_DEFAULT_HTTP) != 0)
 		buf_printf(&b, "http = %s\n", c->http != NULL ? c->http : "off");
+	if (c->public_url != NULL)
+		buf_printf(&b, "public_url = %s/\n", c->public_url);
+	if (c->nallowed_hosts > 0) {
+		buf_addstr(&b, "allowed_hosts =");
+		for (i = 0; i < c->nallowed_hosts; i++)
+			buf_printf(&b, " %s", c->allowed_hosts[i]);
+		buf_addc(&b, '\n');
+	}
+	if (c->imprint_url != NULL)
+		buf_printf(&b, "imprint_url = %s\n", c->imprint_url);
+	if (c->privacy_url != NULL)
+		buf_printf(&b, "privacy_url = %s\n", c->privacy_url);
+	if (c->operator != NULL)
+		buf_printf(&b, "operator = %s\n", c->operator);
 	for (i = 0; i < nitems(config_ints); i++)
 		buf_printf(&b, "%s = %d\n", config_ints[i].key,
 		    *(const int *)((const char *)c + config_ints[i].off));

@@ -20,6 +20,7 @@ op_fn	 op_peers, op_peer_add, op_peer_remove;				/* op_net.c */
 op_fn	 op_trust_add, op_trust_remove, op_trust_list;
 op_fn	 op_search, op_reindex;						/* op_search.c */
 op_fn	 op_backup;							/* op_backup.c */
+op_fn	 op_export;							/* op_export.c */
 /* op_search.c: list with a search-index filter; 1 when it answered. */
 int	 op_list_search(struct control_env *, const struct ctl_request *,
 	     msgpack_packer *);

@@ -64,6 +64,7 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_BACKUP] = op_backup,
 	[CTL_SEARCH] = op_search,
 	[CTL_REINDEX] = op_reindex,
+	[CTL_EXPORT] = op_export,
 };
 
 void

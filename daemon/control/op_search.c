@@ -100,9 +100,40 @@ pack_hit(msgpack_packer *pk, const struct search_hit *h)
 	free(snip);
 }
 
-/* Runs q and packs the whole reply. */
+/* Packs what the words found: {total, total_exact, any, unmatched, suggestion, hits}. */
 static void
-reply_search(struct control_env *env, const struct search_query *q, msgpack_packer *pk)
+pack_result(msgpack_packer *pk, const struct search_result *res)
+{
+	size_t	 i;
+
+	msgpack_pack_map(pk, 6);
+	ctl_pack_ku(pk, "total", res->total);
+	ctl_pack_str(pk, "total_exact");
+	if (res->more)
+		msgpack_pack_false(pk);
+	else
+		msgpack_pack_true(pk);
+	ctl_pack_str(pk, "any");
+	if (res->any)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+	ctl_pack_str(pk, "unmatched");
+	msgpack_pack_array(pk, res->nunmatched);
+	for (i = 0; i < res->nunmatched; i++)
+		ctl_pack_str(pk, res->unmatched[i]);
+	ctl_pack_str(pk, "suggestion");
+	ctl_pack_str(pk, res->suggest);
+	ctl_pack_str(pk, "hits");
+	msgpack_pack_array(pk, res->n);
+	for (i = 0; i < res->n; i++)
+		pack_hit(pk, &res->v[i]);
+}
+
+/* Runs q and packs the whole reply: the hits alone (list) or with what the words found (search). */
+static void
+reply_search(struct control_env *env, const struct search_query *q,
+    int full, msgpack_packer *pk)
 {
 	struct search_result	 res;
 	char			*why = NULL;
@@ -123,9 +154,13 @@ reply_search(struct control_env *env, const struct search_query *q, msgpack_pack
 		return;
 	}
 	reply_ok(pk);
-	msgpack_pack_array(pk, res.n);
-	for (i = 0; i < res.n; i++)
-		pack_hit(pk, &res.v[i]);
+	if (full)
+		pack_result(pk, &res);
+	else {
+		msgpack_pack_array(pk, res.n);
+		for (i = 0; i < res.n; i++)
+			pack_hit(pk, &res.v[i]);
+	}
 	search_result_free(&res);
 }
 
@@ -137,7 +172,7 @@ op_search(struct control_env *env, struct control_client *cc,
 	struct search_query q;
 
 	query_from_req(req, &q);
-	reply_search(env, &q, pk);
+	reply_search(env, &q, 1, pk);
 }
 
 /* reindex: rebuilds the search index from every origin branch. */
@@ -178,6 +213,6 @@ op_list_search(struct control_env *env, const struct ctl_request *req,
 	    q.tag == NULL && q.since == NULL)
 		return 0;
 	q.limit = SEARCH_MAX_LIMIT;
-	reply_search(env, &q, pk);
+	reply_search(env, &q, 0, pk);
 	return 1;
 }

@@ -28,7 +28,7 @@
 #include "search_int.h"
 #include "util.h"
 
-#define SEARCH_VERSION	8
+#define SEARCH_VERSION	9	/* 9: bodies hold the answers only */
 
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
@@ -358,6 +358,7 @@ row_insert(struct search *s, const char *nid, const char *path,
 	char		 hex[GIT_OID_HEXSZ + 1];
 	char		*fields = list_join(&r->fields);
 	char		*hurdles = list_join(&r->hurdles), *tags = list_join(&r->tags);
+	char		*answers;
 	const char	*v[14];
 	int		 i, rv;
 
@@ -372,13 +373,17 @@ row_insert(struct search *s, const char *nid, const char *path,
 		search_bind(st, i + 1, v[i] != NULL ? v[i] : "");
 	rv = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	*rid = sqlite3_last_insert_rowid(s->db);
+	/* Snippets quote the answers, not the headings and guiding questions. */
+	answers = search_text_answers(r->body != NULL ? r->body : "",
+	    r->body != NULL ? r->bodylen : 0);
 	st = s->ins_body;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, *rid);
-	sqlite3_bind_text(st, 2, r->body != NULL ? r->body : "", r->body !=
-	    NULL ? (int)r->bodylen : 0, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, answers, -1, SQLITE_STATIC);
 	if (rv == 0 && sqlite3_step(st) != SQLITE_DONE)
 		rv = -1;
+	sqlite3_reset(st);
+	free(answers);
 	free(fields);
 	free(hurdles);
 	free(tags);

@@ -67,6 +67,16 @@ struct search_result {
 	size_t			 n;
 	size_t			 total;		/* matches before limit/offset */
 	int			 more;		/* more than total matched */
+	int			 any;		/* no record had every word: any of them */
+	char			**unmatched;	/* query words no record holds */
+	size_t			 nunmatched;
+	char			*suggest;	/* the query spelled as the index knows it, or NULL */
+};
+
+/* One word of a query: as typed, and its stem. */
+struct search_term {
+	char	*word;
+	char	*stem;
 };
 
 /* A facet value and how many lessons carry it. */
@@ -123,6 +133,24 @@ void	 search_counts_free(struct search_count *, size_t);
 int	 search_retracted(struct search *, const char *nid, const char *field,
 	     size_t limit, struct search_gone **, size_t *n, char **cause);
 void	 search_gone_free(struct search_gone *, size_t);
+/*
+ * search_suggest.c: what a query's words found. Fills res->unmatched with
+ * the words of q no record holds (an exact look-up in the index's
+ * vocabulary each), and, when res found nothing at all, res->suggest with
+ * q where each such word is replaced by the nearest word of the index's
+ * own vocabulary (edit distance 1, or 2 for words of eight letters or
+ * more; the same first three letters; at most SEARCH_SUGGEST_SCAN terms
+ * looked at, for the first SEARCH_SUGGEST_WORDS such words).
+ */
+#define SEARCH_SUGGEST_SCAN	5000
+#define SEARCH_SUGGEST_WORDS	2
+void	 search_unmatched(struct search *, const char *q, struct search_result *);
+/* The title of nid's project slug, or NULL. Caller frees. */
+char	*search_project_title(struct search *, const char *nid, const char *slug);
+/* The retraction of record id (of nid when given): 0 found, 1 none, -1 error. */
+int	 search_gone_find(struct search *, const char *id, const char *nid,
+	     struct search_gone *out);
+
 /* A digest of the index's records (for tests: incremental equals rebuilt). */
 char	*search_digest(struct search *);
 
@@ -166,6 +194,15 @@ char	*search_text_match_any(struct search_text *, const char *q);
  * tokenizer keeps whole, distinct per facet (prefix) and value.
  */
 void	 search_facet_token(struct buf *, char prefix, const char *value);
+/* The distinct non-stopword words of q with their stems. Caller frees with search_terms_free. */
+size_t	 search_text_terms(struct search_text *, const char *q,
+	     struct search_term **out);
+void	 search_terms_free(struct search_term *, size_t);
+/* The first word of text whose stem is stem, as written there, or NULL. Caller frees. */
+char	*search_text_surface(struct search_text *, const char *stem,
+	     const char *text);
+/* A lesson's body without headings and guiding questions: the answers, for snippets. Caller frees. */
+char	*search_text_answers(const char *body, size_t len);
 /* A snippet of text around the first word whose stem is in the query. Caller frees. */
 char	*search_text_snippet(struct search_text *, const char *q,
 	     const char *text, size_t maxwords);

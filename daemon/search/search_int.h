@@ -10,7 +10,7 @@
 #define SEARCH_XSTR(x)	#x
 #define SEARCH_STR(x)	SEARCH_XSTR(x)
 
-#define SEARCH_CACHED	8	/* statements search_cached keeps */
+#define SEARCH_CACHED	12	/* statements search_cached keeps */
 
 struct search {
 	sqlite3			*db;

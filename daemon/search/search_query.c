@@ -520,7 +520,11 @@ search_run(struct search *s, const struct search_query *q,
 		match = search_text_match_any(s->text, q->q);
 		search_result_free(res);
 		rv = run_match(s, q, match, res, cause);
+		res->any = 1;
 	}
+	/* Say which words found nothing, and how the index spells them. */
+	if (rv == 0 && match != NULL && (res->total == 0 || res->any))
+		search_unmatched(s, q->q, res);
 	free(match);
 	return rv;
 }
@@ -560,6 +564,10 @@ search_result_free(struct search_result *res)
 		free(h->path); free(h->blob); free(h->snippet);
 	}
 	free(res->v);
+	for (i = 0; i < res->nunmatched; i++)
+		free(res->unmatched[i]);
+	free(res->unmatched);
+	free(res->suggest);
 	memset(res, 0, sizeof *res);
 }
 

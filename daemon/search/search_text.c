@@ -556,3 +556,127 @@ search_text_snippet(struct search_text *st, const char *q, const char *text,
 	qstems_free(&qs);
 	return buf_detach(&b, NULL);
 }
+
+/* Collects a query's distinct terms: the word as typed and its stem. */
+struct terms_ctx {
+	const char		*q;
+	struct qstems		 qs;	/* stems seen */
+	struct search_term	*v;
+	size_t			 n;
+};
+
+/* word_fn: adds one non-stopword word of the query whose stem is new. */
+static int
+terms_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct terms_ctx *tc = arg;
+	size_t	 i;
+
+	if (tc->qs.n == SEARCH_MAX_WORDS)
+		return 1;
+	if (is_stop(stem))
+		return 0;
+	for (i = 0; i < tc->qs.n; i++)
+		if (strcmp(tc->qs.v[i], stem) == 0)
+			return 0;
+	tc->qs.v[tc->qs.n++] = xstrdup(stem);
+	tc->v = xreallocarray(tc->v, tc->n + 1, sizeof *tc->v);
+	tc->v[tc->n].word = xstrndup(tc->q + start, end - start);
+	tc->v[tc->n++].stem = xstrdup(stem);
+	return 0;
+}
+
+size_t
+search_text_terms(struct search_text *st, const char *q,
+    struct search_term **out)
+{
+	struct terms_ctx tc;
+
+	memset(&tc, 0, sizeof tc);
+	tc.q = q;
+	words(st, q, strnlen(q, SEARCH_MAX_QUERY), NULL, terms_cb, &tc);
+	qstems_free(&tc.qs);
+	*out = tc.v;
+	return tc.n;
+}
+
+void
+search_terms_free(struct search_term *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].word);
+		free(t[i].stem);
+	}
+	free(t);
+}
+
+/* Where surface_cb looks for a stem and puts the word found. */
+struct surface_ctx {
+	const char	*stem, *text;
+	char		*found;
+};
+
+/* word_fn: stops at the first word whose stem is the one wanted. */
+static int
+surface_cb(const char *stem, size_t start, size_t end, void *arg)
+{
+	struct surface_ctx *sc = arg;
+
+	if (strcmp(stem, sc->stem) != 0)
+		return 0;
+	sc->found = xstrndup(sc->text + start, end - start);
+	return 1;
+}
+
+char *
+search_text_surface(struct search_text *st, const char *stem,
+    const char *text)
+{
+	char			*s[1] = { (char *)stem };
+	struct need		 need = { s, 1 };
+	struct surface_ctx	 sc = { stem, text, NULL };
+
+	words(st, text, strlen(text), &need, surface_cb, &sc);
+	return sc.found;
+}
+
+/* True for a line that is a guiding question: _…?_ or *…?* alone. */
+static int
+is_question(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	return n >= 3 && (*p == '_' || *p == '*') && p[n - 1] == *p &&
+	    memchr(p, '?', n) != NULL;
+}
+
+char *
+search_text_answers(const char *body, size_t len)
+{
+	struct buf	 b;
+	const char	*p = body, *end = body + len, *nl, *t;
+
+	buf_init(&b);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		for (t = p; t < nl && (*t == ' ' || *t == '\t'); t++)
+			;
+		if ((t < nl && *t == '#') || is_question(p, (size_t)(nl - p)))
+			buf_addc(&b, '\n');	/* the words of the answers stay apart */
+		else {
+			buf_add(&b, p, (size_t)(nl - p));
+			buf_addc(&b, '\n');
+		}
+		p = nl + 1;
+	}
+	return buf_detach(&b, NULL);
+}

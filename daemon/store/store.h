@@ -314,4 +314,24 @@ int	 worker_pending(struct worker *);
 /* Finishes the running job, cancels the queued ones (their done() still runs), joins. */
 void	 worker_stop(struct worker *);
 
+/*
+ * history.c: the versions of one record (issue 17). The commits of nid's
+ * origin branch that changed the file at path, newest first: each with
+ * the blob it left there (removed set when it deleted the file), its time
+ * and Knowd-Seq; the walk ends where the file did not exist yet, at stop
+ * (when given; stop itself is compared, not listed), after max versions
+ * or after walk commits. 0 (also for an unknown branch: no versions), -1
+ * with *cause. Caller frees *out.
+ */
+struct store_version {
+	git_oid		 commit;
+	git_oid		 blob;
+	int		 removed;
+	int64_t		 time;
+	uint64_t	 seq;
+};
+int	 store_history(git_repository *, const char *nid, const char *path,
+	     const git_oid *stop, size_t max, size_t walk,
+	     struct store_version **out, size_t *n, char **cause);
+
 #endif

@@ -2,7 +2,11 @@
  * web.c — the web view's HTTP server: evhttp on the "http" address of
  * knowd.conf, GET and HEAD only, bounded headers and bodies, a timeout, and
  * a table of paths. Everything a client sends is length-checked and
- * validated before use; anything unexpected gets a clear 4xx.
+ * validated before use; anything unexpected gets a clear 4xx (JSON on the
+ * API, a styled German page elsewhere). Links are built from public_url,
+ * or from an allowed Host, or left relative (doc/DESIGN.md §8). Answers
+ * carry an ETag and Last-Modified from the data's version, and a request
+ * whose validators still match is answered 304 before anything is read.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/util.h>
+#include <sodium.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -28,144 +33,28 @@
 static const struct {
 	const char	*prefix;
 	int		 exact;		/* the path must equal prefix */
+	int		 api;		/* errors as JSON */
 	web_fn		*fn;
 } routes[] = {
-	{ "/", 1, web_page_start },
-	{ "/suche", 1, web_page_search },
-	{ "/lektion/", 0, web_page_lesson },
-	{ "/kommune/", 0, web_page_node },
-	{ "/projekt/", 0, web_page_project },
-	{ "/api/v1/lessons", 1, web_api_lessons },
-	{ "/feed.atom", 1, web_feed_atom },
+	{ "/", 1, 0, web_page_start },
+	{ "/suche", 1, 0, web_page_search },
+	{ "/lektion/", 0, 0, web_page_lesson },
+	{ "/verlauf/", 0, 0, web_page_history },
+	{ "/kommune/", 0, 0, web_page_node },
+	{ "/projekt/", 0, 0, web_page_project },
+	{ "/api/v1/lessons", 1, 1, web_api_lessons },
+	{ "/api/v1/lessons/", 0, 1, web_api_lesson },
+	{ "/api/v1/openapi.json", 1, 1, web_api_openapi },
+	{ "/api/v1/catalog.jsonld", 1, 1, web_api_dcat },
+	{ "/api/", 0, 1, NULL },
+	{ "/feed.atom", 1, 0, web_feed_atom },
 };
-
-static const struct {
-	const char	*value, *label;
-} labels[] = {
-	{ "strategie-organisation", "Strategie und Organisation" },
-	{ "verwaltung", "Verwaltung" },
-	{ "mobilitaet", "Mobilität" },
-	{ "energie-umwelt", "Energie und Umwelt" },
-	{ "bildung", "Bildung" },
-	{ "gesundheit-pflege", "Gesundheit und Pflege" },
-	{ "wirtschaft-handel", "Wirtschaft und Handel" },
-	{ "teilhabe-gesellschaft", "Teilhabe und Gesellschaft" },
-	{ "wohnen-quartier", "Wohnen und Quartier" },
-	{ "sicherheit-resilienz", "Sicherheit und Resilienz" },
-	{ "daten-infrastruktur", "Daten und Infrastruktur" },
-	{ "kultur-tourismus", "Kultur und Tourismus" },
-	{ "idee", "Idee" }, { "planung", "Planung" },
-	{ "umsetzung", "Umsetzung" }, { "regelbetrieb", "Regelbetrieb" },
-	{ "beendet", "Beendet" },
-	{ "finanziell", "Finanziell" }, { "organisatorisch", "Organisatorisch" },
-	{ "technisch", "Technisch" }, { "sozial", "Sozial" },
-	{ "rechtlich", "Rechtlich" },
-	{ "lesson", "Erfahrung" }, { "project", "Projekt" },
-};
-
-static const char css[] =
-"body{font:1rem/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff;"
-"margin:0 auto;max-width:52rem;padding:0 1rem}"
-"a{color:#0b4f9c}a:focus,input:focus,select:focus,button:focus"
-"{outline:3px solid #c25400;outline-offset:2px}"
-".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;"
-"background:#fff;padding:.5rem}"
-"header{border-bottom:2px solid #0b4f9c;padding:.5rem 0}"
-"header a{font-weight:bold;text-decoration:none}"
-"mark{background:#ffe066;color:#000}"
-"form{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;"
-"background:#f2f5f9;padding:1rem;border-radius:4px}"
-"label{display:block;font-weight:600}input,select,button{font:inherit;"
-"padding:.3rem}button{background:#0b4f9c;color:#fff;border:0;"
-"padding:.4rem 1rem;border-radius:4px}"
-"ol.hits{padding-left:1.2rem}ol.hits li{margin:0 0 1rem}"
-".meta{color:#444;font-size:.9rem;margin:0}"
-"dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}"
-"dt{font-weight:600}dd{margin:0}"
-".facets{display:flex;flex-wrap:wrap;gap:0 2rem}"
-"footer{border-top:1px solid #ccc;margin-top:2rem;color:#444;"
-"font-size:.9rem}";
-
-/* Begins a page: head, skip link, header with the site's name. */
-void
-web_page_begin(struct web_req *r, const char *title)
-{
-	evbuffer_add_printf(r->out, "<!DOCTYPE html>\n<html lang=\"de\">\n"
-	    "<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-	    "content=\"width=device-width, initial-scale=1\">\n<title>");
-	web_esc(r->out, title);
-	evbuffer_add_printf(r->out, " – knowd</title>\n<link rel=\"alternate\" "
-	    "type=\"application/atom+xml\" title=\"Neue Erfahrungen\" "
-	    "href=\"/feed.atom\">\n<style>%s</style>\n</head>\n<body>\n"
-	    "<a class=\"skip\" href=\"#inhalt\">Zum Inhalt springen</a>\n"
-	    "<header><a href=\"/\">knowd – Erfahrungen der Kommunen</a> · ", css);
-	web_esc(r->out, node_name(r->nd));
-	evbuffer_add_printf(r->out, "</header>\n<main id=\"inhalt\">\n");
-}
-
-/* Ends a page and sends it. */
-void
-web_page_end(struct web_req *r)
-{
-	evbuffer_add_printf(r->out, "</main>\n<footer><p>Lesesicht dieses "
-	    "Knotens. <a href=\"/feed.atom\">Atom-Feed</a> · "
-	    "<a href=\"/api/v1/lessons\">JSON-API</a></p></footer>\n"
-	    "</body>\n</html>\n");
-	web_send(r, 200, "text/html; charset=utf-8");
-}
-
-const char *
-web_label(const char *value)
-{
-	size_t	 i;
-
-	for (i = 0; i < nitems(labels); i++)
-		if (strcmp(labels[i].value, value) == 0)
-			return labels[i].label;
-	return value;
-}
-
-void
-web_esc(struct evbuffer *b, const char *s)
-{
-	const char	*run = s;
-	unsigned char	 c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' &&
-		    (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7f)
-			continue;
-		evbuffer_add(b, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
-		case '&': evbuffer_add(b, "&amp;", 5); break;
-		case '<': evbuffer_add(b, "&lt;", 4); break;
-		case '>': evbuffer_add(b, "&gt;", 4); break;
-		case '"': evbuffer_add(b, "&quot;", 6); break;
-		case '\'': evbuffer_add(b, "&#39;", 5); break;
-		case SEARCH_HL_ON: evbuffer_add(b, "<mark>", 6); break;
-		case SEARCH_HL_OFF: evbuffer_add(b, "</mark>", 7); break;
-		default: break;		/* other control characters are dropped */
-		}
-	}
-	evbuffer_add(b, run, (size_t)(s - run));
-}
-
-void
-web_urlenc(struct evbuffer *b, const char *s)
-{
-	char	*e = evhttp_encode_uri(s);
-
-	if (e != NULL)
-		evbuffer_add(b, e, strlen(e));
-	free(e);
-}
 
 void
 web_send(struct web_req *r, int code, const char *type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+	char	 date[WEB_DATE_MAX];
 
 	evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
@@ -173,24 +62,43 @@ web_send(struct web_req *r, int code, const char *type)
 	    "style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
 	    "frame-ancestors 'none'");
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_send_reply(r->req, code, code == 200 ? "OK" : "Error", r->out);
+	if (r->api)
+		evhttp_add_header(h, "Access-Control-Allow-Origin", "*");
+	if ((code == 200 || code == 410) && r->etag[0] != '\0') {
+		evhttp_add_header(h, "ETag", r->etag);
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+		/* A change in this very second could follow: say nothing then. */
+		if (r->w->changed < time(NULL)) {
+			web_http_date((long long)r->w->changed, date);
+			evhttp_add_header(h, "Last-Modified", date);
+		}
+		evhttp_add_header(h, "Vary", "Host, Accept-Language");
+	}
+	evhttp_send_reply(r->req, code, code == 200 ? "OK" : code == 410 ?
+	    "Gone" : "Error", r->out);
 }
 
 void
-web_error(struct web_req *r, int code, const char *msg)
+web_fail(struct web_req *r, int code, const char *ecode, const char *field,
+    const char *de, const char *en)
 {
-	const char	*what = code == 404 ? "Nicht gefunden" : code == 414 ?
-	    "Adresse zu lang" : code == 405 ? "Methode nicht erlaubt" :
-	    code >= 500 ? "Interner Fehler" : "Ungültige Anfrage";
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
 
+	if (!r->api) {
+		web_page_error(r, code, de);
+		return;
+	}
 	evbuffer_drain(r->out, evbuffer_get_length(r->out));
-	evbuffer_add_printf(r->out, "<!DOCTYPE html>\n<html lang=\"de\"><head>"
-	    "<meta charset=\"utf-8\"><title>%d %s</title></head><body><main>"
-	    "<h1>%d %s</h1><p>", code, what, code, what);
-	web_esc(r->out, msg);
-	evbuffer_add_printf(r->out, "</p><p><a href=\"/\">Zur Startseite</a>"
-	    "</p></main></body></html>\n");
-	web_send(r, code, "text/html; charset=utf-8");
+	evbuffer_add_printf(r->out, "{\"error\":{");
+	web_json_kv(r->out, "code", ecode, 0);
+	web_json_kv(r->out, "message", r->en ? en : de, 1);
+	if (field != NULL)
+		web_json_kv(r->out, "field", field, 1);
+	else
+		evbuffer_add_printf(r->out, ",\"field\":null");
+	evbuffer_add_printf(r->out, "}}\n");
+	evhttp_add_header(h, "Content-Language", r->en ? "en" : "de");
+	web_send(r, code, "application/json; charset=utf-8");
 }
 
 const char *
@@ -202,10 +110,127 @@ web_param(struct web_req *r, const char *key)
 }
 
 int
-web_query(struct web_req *r, struct search_query *q)
+web_nid_ok(const char *s)
+{
+	static const char b58[] =
+	    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+	size_t	 n = strlen(s);
+
+	return n >= 32 && n < KEYS_NID_MAX && strspn(s, b58) == n;
+}
+
+int
+web_node_param(struct web_req *r, const char **nid)
+{
+	const char	*node = web_param(r, "node");
+
+	*nid = NULL;
+	if (node == NULL)
+		return 0;
+	if (strncmp(node, KEYS_DID_PREFIX, strlen(KEYS_DID_PREFIX)) == 0)
+		node += strlen(KEYS_DID_PREFIX);
+	if (!web_nid_ok(node)) {
+		web_fail(r, 400, "bad_parameter", "node", "node: keine "
+		    "Knoten-ID (did:key:z6Mk… oder z6Mk…)", "node: not a node id "
+		    "(did:key:z6Mk… or z6Mk…)");
+		return -1;
+	}
+	*nid = node;
+	return 0;
+}
+
+/* What each query parameter must be, in German and English. */
+static const struct {
+	const char	*key, *de, *en;
+} query_msgs[] = {
+	{ "q", "q: höchstens 1024 Bytes", "q: at most 1024 bytes" },
+	{ "field", "field: kein Handlungsfeld (z. B. energie-umwelt, "
+	  "mobilitaet)", "field: not a Handlungsfeld (e.g. energie-umwelt, "
+	  "mobilitaet)" },
+	{ "status", "status: einer von idee, planung, umsetzung, regelbetrieb, "
+	  "beendet", "status: one of idee, planung, umsetzung, regelbetrieb, "
+	  "beendet" },
+	{ "hurdle", "hurdle: eine von finanziell, organisatorisch, technisch, "
+	  "sozial, rechtlich", "hurdle: one of finanziell, organisatorisch, "
+	  "technisch, sozial, rechtlich" },
+	{ "node", "node: höchstens 256 Bytes", "node: at most 256 bytes" },
+	{ "project", "project: ein Kürzel aus a-z, 0-9 und - (höchstens 64 "
+	  "Zeichen)", "project: a slug of a-z, 0-9 and - (at most 64 "
+	  "characters)" },
+	{ "tag", "tag: ein Kürzel aus a-z, 0-9 und - (höchstens 64 Zeichen)",
+	  "tag: a slug of a-z, 0-9 and - (at most 64 characters)" },
+	{ "since", "since: ein Datum JJJJ-MM-TT", "since: a date YYYY-MM-DD" },
+};
+
+/* The member of q that query parameter i of query_msgs sets. */
+static const char **
+query_member(struct search_query *q, size_t i)
+{
+	const char **m[] = { &q->q, &q->field, &q->status, &q->hurdle,
+	    &q->node, &q->project, &q->tag, &q->since };
+
+	return m[i];
+}
+
+/*
+ * Checks each parameter of q alone with the search room's rules, so the
+ * answer names the one at fault; kind must be lesson or project here.
+ * Answers 400 and returns -1 at the first bad one.
+ */
+static int
+query_vocab(struct web_req *r, struct search_query *q)
+{
+	struct search_query one;
+	size_t	 i;
+
+	for (i = 0; i < nitems(query_msgs); i++) {
+		if (*query_member(q, i) == NULL)
+			continue;
+		memset(&one, 0, sizeof one);
+		*query_member(&one, i) = *query_member(q, i);
+		if (search_query_check(&one, NULL) != 0) {
+			web_fail(r, 400, "bad_parameter", query_msgs[i].key,
+			    query_msgs[i].de, query_msgs[i].en);
+			return -1;
+		}
+	}
+	if (q->kind != NULL && strcmp(q->kind, "lesson") != 0 &&
+	    strcmp(q->kind, "project") != 0) {
+		web_fail(r, 400, "bad_parameter", "kind", "kind: lesson oder "
+		    "project", "kind: lesson or project");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads limit and offset; -1 after answering 400. */
+static int
+query_page(struct web_req *r, struct search_query *q)
 {
 	const char	*lim = web_param(r, "limit"), *off = web_param(r, "offset");
-	char		*why = NULL, *end;
+	char		*end;
+
+	q->limit = WEB_PAGE_SIZE;
+	if (lim != NULL && (!isdigit((unsigned char)*lim) ||
+	    (q->limit = strtoul(lim, &end, 10)) == 0 || *end != '\0' ||
+	    q->limit > SEARCH_MAX_LIMIT)) {
+		web_fail(r, 400, "bad_parameter", "limit", "limit: eine Zahl von "
+		    "1 bis 1000", "limit: a number from 1 to 1000");
+		return -1;
+	}
+	if (off != NULL && (!isdigit((unsigned char)*off) ||
+	    (q->offset = strtoul(off, &end, 10)) > 1000000 || *end != '\0')) {
+		web_fail(r, 400, "bad_parameter", "offset", "offset: eine Zahl "
+		    "von 0 bis 1000000", "offset: a number from 0 to 1000000");
+		return -1;
+	}
+	return 0;
+}
+
+int
+web_query(struct web_req *r, struct search_query *q)
+{
+	char	*why = NULL;
 
 	memset(q, 0, sizeof *q);
 	q->q = web_param(r, "q");
@@ -217,24 +242,18 @@ web_query(struct web_req *r, struct search_query *q)
 	q->tag = web_param(r, "tag");
 	q->since = web_param(r, "since");
 	q->kind = web_param(r, "kind");
-	q->limit = WEB_PAGE_SIZE;
-	if (lim != NULL && ((q->limit = strtoul(lim, &end, 10)) == 0 ||
-	    *end != '\0' || q->limit > SEARCH_MAX_LIMIT)) {
-		web_error(r, 400, "limit: eine Zahl von 1 bis 1000");
+	if (query_page(r, q) != 0 || query_vocab(r, q) != 0)
 		return -1;
-	}
-	if (off != NULL && ((q->offset = strtoul(off, &end, 10)) > 1000000 ||
-	    *end != '\0' || !isdigit((unsigned char)*off))) {
-		web_error(r, 400, "offset: eine Zahl von 0 bis 1000000");
-		return -1;
-	}
 	if (search_query_check(q, &why) != 0) {
-		web_error(r, 400, why);
+		/* Each parameter passed alone: say so rather than guess. */
+		web_fail(r, 400, "bad_parameter", NULL, "Die Suchparameter passen "
+		    "nicht zusammen.", why);
 		free(why);
 		return -1;
 	}
 	if (r->nd->search == NULL) {
-		web_error(r, 503, "Der Suchindex ist nicht verfügbar.");
+		web_fail(r, 503, "unavailable", NULL, "Der Suchindex ist nicht "
+		    "verfügbar.", "The search index is not available.");
 		return -1;
 	}
 	return 0;
@@ -282,11 +301,13 @@ req_parse(struct web_req *r)
 	size_t		 len;
 
 	if (target == NULL || u == NULL) {
-		web_error(r, 400, "Die Adresse ist unlesbar.");
+		web_fail(r, 400, "bad_request", NULL, "Die Adresse ist unlesbar.",
+		    "The request target cannot be read.");
 		return -1;
 	}
 	if (strlen(target) > WEB_MAX_URI) {
-		web_error(r, 414, "Die Adresse ist zu lang.");
+		web_fail(r, 414, "uri_too_long", NULL, "Die Adresse ist zu lang.",
+		    "The request target is too long.");
 		return -1;
 	}
 	raw = evhttp_uri_get_path(u);
@@ -295,15 +316,146 @@ req_parse(struct web_req *r)
 	    &len);
 	if (r->path == NULL || strlen(r->path) != len || !path_ok(r->path) ||
 	    !utf8_valid(r->path, len)) {
-		web_error(r, 404, "Diese Seite gibt es nicht.");
+		web_fail(r, 404, "not_found", NULL, "Diese Seite gibt es nicht.",
+		    "No such page.");
 		return -1;
 	}
+	r->api = strncmp(r->path, "/api/", 5) == 0;
 	if (query != NULL && (evhttp_parse_query_str(query, &r->params) != 0 ||
 	    !params_ok(&r->params))) {
-		web_error(r, 400, "Die Suchparameter sind ungültig.");
+		web_fail(r, 400, "bad_parameter", NULL, "Die Suchparameter sind "
+		    "ungültig (UTF-8, höchstens 32).", "The query parameters are "
+		    "invalid (UTF-8, at most 32).");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The site base links are built from: public_url; else http(s)://Host when
+ * the request's Host is in allowed_hosts; else "" (relative links).
+ */
+static void
+req_base(struct web_req *r)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
+	const struct config *c = &r->nd->conf;
+	const char	*host = evhttp_find_header(in, "Host");
+	const char	*proto = evhttp_find_header(in, "X-Forwarded-Proto");
+
+	r->en = web_lang_en(evhttp_find_header(in, "Accept-Language"));
+	if (c->public_url != NULL)
+		r->base = c->public_url;
+	else if (host != NULL && strlen(host) <= 261 &&
+	    config_host_allowed(c, host)) {
+		r->basebuf = xasprintf("%s://%s", proto != NULL &&
+		    strcmp(proto, "https") == 0 ? "https" : "http", host);
+		r->base = r->basebuf;
+	} else
+		r->base = "";
+}
+
+/* Adds s and a separator to the hash state (NULL as empty). */
+static void
+etag_add(crypto_generichash_state *st, const char *s)
+{
+	if (s != NULL)
+		crypto_generichash_update(st, (const unsigned char *)s,
+		    strlen(s));
+	crypto_generichash_update(st, (const unsigned char *)"\n", 1);
+}
+
+/*
+ * The answer's entity tag: a hash of the data's version (the view's tree),
+ * the request target, the base and language links and errors depend on,
+ * and the footer's settings. Computed before any work is done.
+ */
+static void
+req_etag(struct web_req *r)
+{
+	const struct config *c = &r->nd->conf;
+	crypto_generichash_state st;
+	unsigned char	 h[12];
+	char		 gen[32];
+	size_t		 i;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	snprintf(gen, sizeof gen, "%lu", r->w->view[0] == '\0' ? r->w->gen : 0);
+	etag_add(&st, WEB_VERSION);
+	etag_add(&st, r->w->view);
+	etag_add(&st, gen);
+	etag_add(&st, evhttp_request_get_uri(r->req));
+	etag_add(&st, r->base);
+	etag_add(&st, r->en ? "en" : "de");
+	etag_add(&st, c->imprint_url);
+	etag_add(&st, c->privacy_url);
+	etag_add(&st, c->operator);
+	etag_add(&st, node_name(r->nd));
+	crypto_generichash_final(&st, h, sizeof h);
+	r->etag[0] = '"';
+	for (i = 0; i < sizeof h; i++)
+		snprintf(r->etag + 1 + 2 * i, 3, "%02x", h[i]);
+	strcat(r->etag, "\"");
+}
+
+/*
+ * True when the client's copy is current (RFC 9110 §13.2.2): If-None-Match
+ * decides when present, else If-Modified-Since against Last-Modified.
+ */
+static int
+req_not_modified(struct web_req *r)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(r->req);
+	const char	*inm = evhttp_find_header(in, "If-None-Match");
+	const char	*ims = evhttp_find_header(in, "If-Modified-Since");
+	long long	 t;
+
+	if (inm != NULL)
+		return web_etag_match(inm, r->etag);
+	return ims != NULL && web_http_date_parse(ims, &t) == 0 &&
+	    r->w->changed < time(NULL) && (long long)r->w->changed <= t;
+}
+
+/* Answers 304 Not Modified with the validators. */
+static void
+req_304(struct web_req *r)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+	char	 date[WEB_DATE_MAX];
+
+	evhttp_add_header(h, "ETag", r->etag);
+	evhttp_add_header(h, "Cache-Control", "no-cache");
+	evhttp_add_header(h, "Vary", "Host, Accept-Language");
+	if (r->w->changed < time(NULL)) {
+		web_http_date((long long)r->w->changed, date);
+		evhttp_add_header(h, "Last-Modified", date);
+	}
+	evhttp_send_reply(r->req, 304, "Not Modified", NULL);
+}
+
+/* Finds the path's handler and runs it (or answers 304 or 404). */
+static void
+req_route(struct web_req *r)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < nitems(routes); i++) {
+		n = strlen(routes[i].prefix);
+		if (routes[i].exact ? strcmp(r->path, routes[i].prefix) == 0 :
+		    strncmp(r->path, routes[i].prefix, n) == 0)
+			break;
+	}
+	if (i == nitems(routes) || routes[i].fn == NULL) {
+		web_fail(r, 404, "not_found", NULL, "Diese Seite gibt es nicht.",
+		    "No such resource.");
+		return;
+	}
+	req_etag(r);
+	if (req_not_modified(r)) {
+		req_304(r);
+		return;
+	}
+	routes[i].fn(r, r->path + n);
 }
 
 /* evhttp callback: answers one request from the route table. */
@@ -312,13 +464,13 @@ web_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct web	*w = arg;
 	struct web_req	 r;
-	size_t		 i, n;
 
 	memset(&r, 0, sizeof r);
 	r.w = w;
 	r.nd = w->nd;
 	r.req = req;
 	r.out = evbuffer_new();
+	r.base = "";
 	TAILQ_INIT(&r.params);
 	if (r.out == NULL) {
 		evhttp_send_error(req, 500, NULL);
@@ -328,25 +480,44 @@ web_request_cb(struct evhttp_request *req, void *arg)
 	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
-		web_error(&r, 405, "Diese Ansicht ist nur lesbar (GET, HEAD).");
+		web_fail(&r, 405, "method_not_allowed", NULL, "Diese Ansicht ist "
+		    "nur lesbar (GET, HEAD).", "This view is read-only (GET, "
+		    "HEAD).");
 	} else if (req_parse(&r) == 0) {
-		for (i = 0; i < nitems(routes); i++) {
-			n = strlen(routes[i].prefix);
-			if (routes[i].exact ? strcmp(r.path, routes[i].prefix) == 0 :
-			    strncmp(r.path, routes[i].prefix, n) == 0) {
-				routes[i].fn(&r, r.path + n);
-				break;
-			}
-		}
-		if (i == nitems(routes))
-			web_error(&r, 404, "Diese Seite gibt es nicht.");
+		req_base(&r);
+		req_route(&r);
 	}
 	evhttp_clear_headers(&r.params);
 	evbuffer_free(r.out);
 	free(r.path);
+	free(r.basebuf);
 }
 
-/* Writes the address a bound socket got into w->addr and w->base. */
+/* Reads the view's tree into w->view ("" when there is none yet). */
+static void
+web_view_read(struct web *w)
+{
+	git_oid	 tree;
+
+	w->view[0] = '\0';
+	if (view_tree(w->nd->store, &tree) == 0)
+		git_oid_tostr(w->view, sizeof w->view, &tree);
+}
+
+/* node listener: a branch moved, so the data has a new version. */
+static int
+web_moved_cb(struct node *nd, enum node_event ev, const struct node_move *mv,
+    size_t n, void *source, void *arg, char **cause)
+{
+	struct web *w = arg;
+
+	w->gen++;
+	w->changed = time(NULL);
+	web_view_read(w);
+	return 0;
+}
+
+/* Writes the address a bound socket got into w->addr. */
 static void
 web_bound_addr(struct web *w, const char *host)
 {
@@ -362,7 +533,24 @@ web_bound_addr(struct web *w, const char *host)
 		    ((struct sockaddr_in *)&ss)->sin_port);
 	snprintf(w->addr, sizeof w->addr, "%s%s%s:%d", v6 ? "[" : "", host,
 	    v6 ? "]" : "", port);
-	snprintf(w->base, sizeof w->base, "http://%s", w->addr);
+}
+
+/* A new evhttp with our limits; every method reaches the callback (others get 405). */
+static struct evhttp *
+web_http_new(struct event_base *base, struct web *w)
+{
+	struct evhttp	*http;
+
+	if ((http = evhttp_new(base)) == NULL)
+		fatalx("evhttp_new failed");
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(http, 16384);
+	evhttp_set_max_body_size(http, 1024);
+	evhttp_set_timeout(http, 10);
+	evhttp_set_gencb(http, web_request_cb, w);
+	return http;
 }
 
 int
@@ -379,16 +567,7 @@ web_start(struct web **out, struct event_base *base, struct node *nd,
 		return -1;
 	w = xcalloc(1, sizeof *w);
 	w->nd = nd;
-	if ((w->http = evhttp_new(base)) == NULL)
-		fatalx("evhttp_new failed");
-	/* Other methods reach web_request_cb only to be answered 405. */
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_max_headers_size(w->http, 16384);
-	evhttp_set_max_body_size(w->http, 1024);
-	evhttp_set_timeout(w->http, 10);
-	evhttp_set_gencb(w->http, web_request_cb, w);
+	w->http = web_http_new(base, w);
 	w->sock = evhttp_bind_socket_with_handle(w->http, host,
 	    (ev_uint16_t)atoi(port));
 	if (w->sock == NULL) {
@@ -402,8 +581,17 @@ web_start(struct web **out, struct event_base *base, struct node *nd,
 	web_bound_addr(w, host);
 	free(host);
 	free(port);
+	w->changed = time(NULL);
+	web_view_read(w);
+	node_listen(nd, NODE_MOVED, web_moved_cb, w);
 	*out = w;
-	log_info("web pages on %s", w->base);
+	log_info("web pages on http://%s%s%s", w->addr, nd->conf.public_url !=
+	    NULL ? ", published as " : "", nd->conf.public_url != NULL ?
+	    nd->conf.public_url : "");
+	if (nd->conf.imprint_url == NULL || nd->conf.privacy_url == NULL)
+		log_warnx("web pages: imprint_url and privacy_url are not set in "
+		    "knowd.conf; a public German site needs an Impressum and a "
+		    "Datenschutzerklärung");
 	return 0;
 }
 
@@ -412,6 +600,7 @@ web_stop(struct web *w)
 {
 	if (w == NULL)
 		return;
+	node_unlisten(w->nd, web_moved_cb, w);
 	evhttp_free(w->http);
 	free(w);
 }

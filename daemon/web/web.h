@@ -8,8 +8,11 @@
 #define KNOWD_WEB_H
 
 struct event_base;
+struct evbuffer;
 struct node;
 struct web;
+
+#define WEB_EXPORT_MAX	(200u * 1024 * 1024)	/* bytes of one export */
 
 /*
  * Starts serving on nd->conf.http: *out stays NULL when that is off; -1 and
@@ -20,5 +23,13 @@ int	 web_start(struct web **out, struct event_base *, struct node *,
 void	 web_stop(struct web *);
 /* The address the web pages are served on ("127.0.0.1:7780"), or NULL when off. */
 const char *web_address(const struct web *);
+/*
+ * Everything the node holds as format "json", "csv" or "atom", or its
+ * DCAT-AP.de catalogue record ("dcat", JSON-LD), appended to out; links
+ * from public_url. -1 and *cause for an unknown format or an export over
+ * WEB_EXPORT_MAX bytes (knowctl export).
+ */
+int	 web_export(struct node *, const char *format, struct evbuffer *out,
+	     char **cause);
 
 #endif

@@ -2,23 +2,53 @@
 #ifndef KNOWD_WEB_INT_H
 #define KNOWD_WEB_INT_H
 
+#include <time.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "keys.h"
 #include "search.h"
+#include "web_fmt.h"
 
 #define WEB_MAX_URI	8192		/* bytes of a request target */
 #define WEB_PAGE_SIZE	20		/* results per page */
+#define WEB_HISTORY_MAX	50		/* versions a history shows */
+#define WEB_HISTORY_WALK 20000		/* commits of a branch a history reads at most */
+#define WEB_VERSION	"0.1.0"
+#define WEB_SIG_CACHE	256		/* signatures remembered (web_signature) */
 
 struct node;
+struct buf;
+
+/* The signature of the commit that last changed a record, checked again. */
+struct web_sig {
+	int		 known;		/* a commit was found */
+	int		 ok;		/* its signature and checks passed */
+	char		 commit[48];
+	unsigned long long seq;
+	char		 time[32];
+};
+
+/* A signature checked before: valid while the branch's newer commits leave the blob alone. */
+struct web_sig_entry {
+	char		 nid[KEYS_NID_MAX];
+	git_oid		 blob;
+	git_oid		 head;		/* the branch's head it was checked at */
+	struct web_sig	 sig;
+};
 
 struct web {
 	struct node		*nd;
 	struct evhttp			*http;
 	struct evhttp_bound_socket	*sock;
 	char				 addr[128];	/* host:port bound */
-	char				 base[160];	/* http://host:port */
+	char				 view[48];	/* the view's tree: the data's version */
+	unsigned long			 gen;		/* branch moves seen */
+	time_t				 changed;	/* when the data last changed */
+	struct web_sig_entry		 sigs[WEB_SIG_CACHE];
+	size_t				 nsigs, signext;
 };
 
 /* One request being answered. */
@@ -29,33 +59,93 @@ struct web_req {
 	struct evbuffer		*out;
 	struct evkeyvalq	 params;
 	char			*path;		/* decoded path */
+	const char		*base;		/* absolute site base, or "" (relative links) */
+	char			*basebuf;
+	int			 api;		/* errors as JSON */
+	int			 en;		/* the client prefers English (API errors) */
+	char			 etag[40];	/* "\"…\"" of this answer, or "" */
 };
 
 /* A page or API handler for a path (rest: what follows the matched prefix). */
 typedef void web_fn(struct web_req *, const char *rest);
 
-/* web.c: a page's head and header, and its footer (which sends it). */
-void	 web_page_begin(struct web_req *, const char *title);
-void	 web_page_end(struct web_req *);
+/* web_html.c: a page's head and header (nid: whose page, NULL: this node's). */
+void	 web_page_begin(struct web_req *, const char *title, const char *nid);
+/* Ends a page and sends it with code (200, 410). */
+void	 web_page_end(struct web_req *, int code);
+/* A styled HTML error page. */
+void	 web_page_error(struct web_req *, int code, const char *msg);
+/* Appends s escaped for HTML and XML text and attributes (highlight marks as <mark>). */
+void	 web_esc(struct evbuffer *, const char *s);
+/* Appends the site base (escaped), to be followed by an absolute path. */
+void	 web_href(struct web_req *);
+/* Appends s percent-encoded for a URL query value. */
+void	 web_urlenc(struct evbuffer *, const char *s);
+/* The German label of a Handlungsfeld, status, hurdle or kind value. */
+const char *web_label(const char *value);
+/* Appends a German date (<time datetime=…>05.12.2026</time>). */
+void	 web_time(struct web_req *, const char *iso, int with_time);
+/* The display name of nid's project slug (its title), or the slug. Caller frees. */
+char	*web_project_title(struct web_req *, const char *nid, const char *slug);
+/* The name of node nid, or its id. */
+const char *web_node_name(struct web_req *, const char *nid);
+
 /* web.c: replies. */
 void	 web_send(struct web_req *, int code, const char *type);
-void	 web_error(struct web_req *, int code, const char *msg);
+/*
+ * An error: JSON {"error": {code, message, field}} on the API (message in
+ * German, or English when the client prefers it), else a styled page.
+ */
+void	 web_fail(struct web_req *, int code, const char *ecode,
+	     const char *field, const char *de, const char *en);
 /* A query parameter, or NULL. */
 const char *web_param(struct web_req *, const char *key);
 /* Fills a search query from the parameters; -1 after answering 400. */
 int	 web_query(struct web_req *, struct search_query *);
-/* Appends s escaped for HTML and XML text and attributes (highlight marks as <mark>). */
-void	 web_esc(struct evbuffer *, const char *s);
-/* Appends s percent-encoded for a URL query value. */
-void	 web_urlenc(struct evbuffer *, const char *s);
-/* The German label of a Handlungsfeld, status or hurdle value. */
-const char *web_label(const char *value);
+/* True for a node id: base58 characters, sensible length. */
+int	 web_nid_ok(const char *);
+/* The node parameter as a node id (did:key: dropped); -1 after answering 400/404. */
+int	 web_node_param(struct web_req *, const char **nid);
+
+/* web_json.c: JSON output. */
+void	 web_json_str(struct evbuffer *, const char *s);
+void	 web_json_kv(struct evbuffer *, const char *key, const char *v, int comma);
+/* Appends ,"key":[words of a space-separated list]. */
+void	 web_json_words(struct evbuffer *, const char *key, const char *list);
+/* Appends one search hit as a JSON object (urls from base). */
+void	 web_json_hit(struct evbuffer *, const char *base, const struct search_hit *);
+
+/* web_render.c: a record's Markdown as HTML (cmark-gfm: tables, autolinks; raw HTML off). Caller frees. */
+char	*web_markdown(const char *md, size_t len);
 
 /* web_pages.c */
 web_fn	 web_page_start, web_page_search;
 /* web_record.c */
 web_fn	 web_page_lesson, web_page_node, web_page_project;
+struct record;
+/* The record at a blob (hex), parsed; NULL when unreadable. Caller frees. */
+struct record *web_record_load(struct node *, const char *blobhex);
+/* The signature of the commit that last changed nid's record at path (now blob). */
+void	 web_signature(struct web *, const char *nid, const char *path,
+	     const char *blobhex, struct web_sig *);
+/*
+ * The record a page or API call names (id, ?node=): 0 with *res holding it;
+ * otherwise answered (400 or 404 for a bad id, 404, 410, 503) and -1.
+ */
+int	 web_lookup(struct web_req *, const char *id, struct search_result *);
+/* Answers for a record not held: 410 when it was retracted, else 404. */
+void	 web_record_missing(struct web_req *, const char *id, const char *nid);
+/* web_history.c */
+web_fn	 web_page_history;
 /* web_api.c */
-web_fn	 web_api_lessons, web_feed_atom;
+web_fn	 web_api_lessons, web_api_lesson, web_feed_atom;
+/* web_openapi.c */
+web_fn	 web_api_openapi;
+extern const char web_openapi_json[];
+/* web_export.c */
+web_fn	 web_api_dcat;
+/* Appends an Atom feed of lessons (all when limit is 0; with content when full). */
+int	 web_atom(struct node *, const char *base, const char *nid,
+	     const char *field, size_t limit, int full, struct evbuffer *out);
 
 #endif

@@ -3,12 +3,12 @@
  * lessons and facet counts, search with filters, lesson, municipality and
  * project pages. Semantic HTML5, no JavaScript, no external assets; every
  * string from a record or a request goes through web_esc, and record bodies
- * are rendered by cmark with raw HTML disabled.
+ * are rendered by cmark-gfm with raw HTML disabled. A search says which
+ * of its words found nothing and offers the index's spelling of them.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmark.h>
 #include <git2.h>
 
 #include "keys.h"
@@ -41,7 +41,9 @@ search_form(struct web_req *r, const struct search_query *q)
 	struct search_count *c = NULL;
 	size_t	 n = 0, i;
 
-	evbuffer_add_printf(r->out, "<form method=\"get\" action=\"/suche\" "
+	evbuffer_add_printf(r->out, "<form method=\"get\" action=\"");
+	web_href(r);
+	evbuffer_add_printf(r->out, "/suche\" "
 	    "role=\"search\" aria-label=\"Erfahrungen durchsuchen\">\n<div>"
 	    "<label for=\"q\">Suchbegriffe</label><input id=\"q\" name=\"q\" "
 	    "type=\"search\" size=\"30\" maxlength=\"1024\" value=\"");
@@ -74,6 +76,7 @@ search_form(struct web_req *r, const struct search_query *q)
 static void
 record_href(struct web_req *r, const struct search_hit *h)
 {
+	web_href(r);
 	evbuffer_add_printf(r->out, "/lektion/%s?node=%s", h->id, h->nid);
 }
 
@@ -96,8 +99,9 @@ hit_list(struct web_req *r, const struct search_result *res)
 		web_esc(r->out, h->node);
 		if (*h->status != '\0')
 			evbuffer_add_printf(r->out, " · %s", web_label(h->status));
-		evbuffer_add_printf(r->out, " · geändert %.10s</p><p>",
-		    h->modified);
+		evbuffer_add_printf(r->out, " · geändert ");
+		web_time(r, h->modified, 0);
+		evbuffer_add_printf(r->out, "</p><p>");
 		web_esc(r->out, h->snippet);
 		evbuffer_add_printf(r->out, "</p></article></li>\n");
 	}
@@ -115,7 +119,9 @@ facet_block(struct web_req *r, const char *facet, const char *title)
 		return;
 	evbuffer_add_printf(r->out, "<section><h3>%s</h3><ul>\n", title);
 	for (i = 0; i < n; i++) {
-		evbuffer_add_printf(r->out, "<li><a href=\"/suche?%s=", facet);
+		evbuffer_add_printf(r->out, "<li><a href=\"");
+		web_href(r);
+		evbuffer_add_printf(r->out, "/suche?%s=", facet);
 		web_urlenc(r->out, c[i].value);
 		evbuffer_add_printf(r->out, "\">");
 		web_esc(r->out, strcmp(facet, "node") == 0 ? c[i].label :
@@ -134,17 +140,19 @@ web_page_start(struct web_req *r, const char *rest)
 	struct search_result	 res;
 
 	if (r->nd->search == NULL) {
-		web_error(r, 503, "Der Suchindex ist nicht verfügbar.");
+		web_fail(r, 503, "unavailable", NULL, "Der Suchindex ist nicht "
+		    "verfügbar.", "The search index is not available.");
 		return;
 	}
 	memset(&q, 0, sizeof q);
 	q.kind = "lesson";
 	q.limit = 10;
 	if (search_run(r->nd->search, &q, &res, NULL) != 0) {
-		web_error(r, 500, "Der Suchindex ist nicht lesbar.");
+		web_fail(r, 500, "internal", NULL, "Der Suchindex ist nicht "
+		    "lesbar.", "The search index cannot be read.");
 		return;
 	}
-	web_page_begin(r, "Erfahrungen der Kommunen");
+	web_page_begin(r, "Erfahrungen der Kommunen", NULL);
 	evbuffer_add_printf(r->out, "<h1>Erfahrungen der Kommunen</h1>\n");
 	search_form(r, NULL);
 	evbuffer_add_printf(r->out, "<section aria-labelledby=\"neu\"><h2 "
@@ -158,7 +166,7 @@ web_page_start(struct web_req *r, const char *rest)
 	facet_block(r, "node", "Kommune");
 	evbuffer_add_printf(r->out, "</div></section>\n");
 	search_result_free(&res);
-	web_page_end(r);
+	web_page_end(r, 200);
 }
 
 /* Links to the previous and next page of results. */
@@ -180,7 +188,9 @@ pager(struct web_req *r, const struct search_query *q, size_t total)
 	for (k = 0; k < 2; k++) {
 		if (!show[k])
 			continue;
-		evbuffer_add_printf(r->out, "<a href=\"/suche?offset=%zu", at[k]);
+		evbuffer_add_printf(r->out, "<a href=\"");
+		web_href(r);
+		evbuffer_add_printf(r->out, "/suche?offset=%zu", at[k]);
 		for (i = 0; keys[i] != NULL; i++) {
 			if (web_param(r, keys[i]) == NULL)
 				continue;
@@ -191,6 +201,38 @@ pager(struct web_req *r, const struct search_query *q, size_t total)
 		    "Weiter");
 	}
 	evbuffer_add_printf(r->out, "</p></nav>\n");
+}
+
+/* What the words found: those that found nothing, a spelling the index knows. */
+static void
+search_notes(struct web_req *r, const struct search_query *q,
+    const struct search_result *res)
+{
+	size_t	 i;
+
+	if (res->nunmatched > 0) {
+		evbuffer_add_printf(r->out, "<p class=\"notice\">Nicht gefunden: ");
+		for (i = 0; i < res->nunmatched; i++) {
+			evbuffer_add_printf(r->out, "%s<strong>", i > 0 ? ", " : "");
+			web_esc(r->out, res->unmatched[i]);
+			evbuffer_add_printf(r->out, "</strong>");
+		}
+		evbuffer_add_printf(r->out, " – %s.</p>\n", res->nunmatched == 1 ?
+		    "dieses Wort kommt in keiner Erfahrung vor" :
+		    "diese Wörter kommen in keiner Erfahrung vor");
+	} else if (res->any && res->n > 0)
+		evbuffer_add_printf(r->out, "<p class=\"notice\">Keine Erfahrung "
+		    "enthält alle Wörter; gezeigt werden Erfahrungen mit einem "
+		    "von ihnen.</p>\n");
+	if (res->suggest != NULL) {
+		evbuffer_add_printf(r->out, "<p>Meinten Sie <a href=\"");
+		web_href(r);
+		evbuffer_add_printf(r->out, "/suche?q=");
+		web_urlenc(r->out, res->suggest);
+		evbuffer_add_printf(r->out, "\">");
+		web_esc(r->out, res->suggest);
+		evbuffer_add_printf(r->out, "</a>?</p>\n");
+	}
 }
 
 /* GET /suche: results of a query with filters. */
@@ -204,28 +246,33 @@ web_page_search(struct web_req *r, const char *rest)
 	if (web_query(r, &q) != 0)
 		return;
 	if (search_run(r->nd->search, &q, &res, &why) != 0) {
-		web_error(r, 400, why);
+		web_fail(r, 400, "bad_parameter", NULL, "Die Suche ist ungültig.",
+		    why);
 		free(why);
 		return;
 	}
-	web_page_begin(r, q.q != NULL ? q.q : "Suche");
+	web_page_begin(r, q.q != NULL ? q.q : "Suche", NULL);
 	evbuffer_add_printf(r->out, "<h1>Suche</h1>\n");
 	search_form(r, &q);
 	/* German digit grouping: 10.000. */
 	evbuffer_add_printf(r->out, "<section aria-labelledby=\"treffer\">"
-	    "<h2 id=\"treffer\">%s", res.more ? "Mehr als " : "");
-	if (res.total >= 1000)
-		evbuffer_add_printf(r->out, "%zu.%03zu", res.total / 1000,
-		    res.total % 1000);
+	    "<h2 id=\"treffer\">");
+	if (res.total == 0)
+		evbuffer_add_printf(r->out, "Keine Treffer");
+	else if (res.total >= 1000)
+		evbuffer_add_printf(r->out, "%s%zu.%03zu Treffer", res.more ?
+		    "Mehr als " : "", res.total / 1000, res.total % 1000);
 	else
-		evbuffer_add_printf(r->out, "%zu", res.total);
-	evbuffer_add_printf(r->out, " Treffer</h2>\n");
+		evbuffer_add_printf(r->out, "%zu Treffer", res.total);
+	evbuffer_add_printf(r->out, "</h2>\n");
+	search_notes(r, &q, &res);
 	if (res.n == 0)
 		evbuffer_add_printf(r->out, "<p>Keine Erfahrung passt. Weniger "
 		    "Wörter oder Filter finden mehr.</p>\n");
-	hit_list(r, &res);
+	else
+		hit_list(r, &res);
 	pager(r, &q, res.total);
 	evbuffer_add_printf(r->out, "</section>\n");
 	search_result_free(&res);
-	web_page_end(r);
+	web_page_end(r, 200);
 }

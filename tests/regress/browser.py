@@ -5,10 +5,8 @@ form and submits it with Enter, opens the first hit, and checks the DOM of each
 page. Saves the DOMs and a screenshot into OUTDIR. Exit 0 when all checks pass."""
 import base64, json, os, socket, struct, sys, time, urllib.request
 
-udd, base, out = sys.argv[1], sys.argv[2], sys.argv[3]
 
-
-def devtools_port():
+def devtools_port(udd):
     path = os.path.join(udd, "DevToolsActivePort")
     for _ in range(200):
         if os.path.exists(path):
@@ -84,6 +82,16 @@ class WS:
                 return m.get("result", {})
 
 
+def close_browser(port):
+    """Closes the whole browser over DevTools: its helpers (zygotes, renderers,
+    crash handlers) go with it, where a signal to the launcher leaves them."""
+    v = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json/version" % port))
+    try:
+        WS(v["webSocketDebuggerUrl"]).call("Browser.close")
+    except (EOFError, OSError):
+        pass
+
+
 def js(ws, expr):
     r = ws.call("Runtime.evaluate", expression=expr, returnByValue=True)
     return r.get("result", {}).get("value")
@@ -107,41 +115,49 @@ def check(what, ok):
     fails += 0 if ok else 1
 
 
-port = devtools_port()
-targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port))
-page = [t for t in targets if t.get("type") == "page"][0]
-ws = WS(page["webSocketDebuggerUrl"])
-ws.call("Page.enable")
-ws.call("Page.navigate", url=base + "/")
-wait(ws, "document.readyState == 'complete' && !!document.getElementById('q')", "start page")
-dom = js(ws, "document.documentElement.outerHTML")
-open(os.path.join(out, "start.html"), "w").write(dom)
-check("start page: German, one h1", js(ws, "document.documentElement.lang == 'de' && document.querySelectorAll('h1').length == 1"))
-check("start page: recent lessons listed", js(ws, "document.querySelectorAll('ol.hits li').length") >= 1)
-check("start page: facet counts", js(ws, "[...document.querySelectorAll('.facets h3')].map(e => e.textContent).join('|')") == "Handlungsfeld|Status|Hürde|Kommune")
-check("start page: every form control has a label", js(ws, "[...document.querySelectorAll('input,select')].every(e => document.querySelector('label[for=\"' + e.id + '\"]'))"))
-check("start page: no script elements", js(ws, "document.scripts.length") == 0)
-# Type into the search field and press Enter, as a keyboard user would.
-js(ws, "document.getElementById('q').focus()")
-ws.call("Input.insertText", text="Beteiligung")
-for t in ("keyDown", "char", "keyUp"):
-    ws.call("Input.dispatchKeyEvent", type=t, key="Enter", code="Enter", text="\r",
-            windowsVirtualKeyCode=13, nativeVirtualKeyCode=13)
-wait(ws, "location.pathname == '/suche' && document.readyState == 'complete'", "search results")
-open(os.path.join(out, "search.html"), "w").write(js(ws, "document.documentElement.outerHTML"))
-check("search: the form's GET URL carries the query", "q=Beteiligung" in js(ws, "location.search"))
-check("search: hits with highlighted matches", js(ws, "document.querySelectorAll('ol.hits li').length") >= 2 and
-      js(ws, "[...document.querySelectorAll('mark')].some(m => m.textContent == 'Beteiligung')"))
-check("search: the query stays in the field", js(ws, "document.getElementById('q').value") == "Beteiligung")
-first = js(ws, "document.querySelector('ol.hits a').textContent")
-js(ws, "document.querySelector('ol.hits a').click()")
-wait(ws, "location.pathname.startsWith('/lektion/') && document.readyState == 'complete'", "lesson page")
-open(os.path.join(out, "lesson.html"), "w").write(js(ws, "document.documentElement.outerHTML"))
-check("lesson: h1 is the hit's title", js(ws, "document.querySelector('h1').textContent") == first)
-check("lesson: metadata list names the municipality", js(ws, "document.querySelector('dl dt').textContent") == "Kommune")
-check("lesson: Markdown sections rendered as h2", js(ws, "document.querySelectorAll('.text h2').length") >= 5)
-shot = ws.call("Page.captureScreenshot", format="png")
-png = base64.b64decode(shot["data"])
-open(os.path.join(out, "shot.png"), "wb").write(png)
-check("screenshot saved (%d bytes)" % len(png), png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000)
-sys.exit(1 if fails else 0)
+def main():
+    global fails
+    udd, base, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    port = devtools_port(udd)
+    targets = json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port))
+    page = [t for t in targets if t.get("type") == "page"][0]
+    ws = WS(page["webSocketDebuggerUrl"])
+    ws.call("Page.enable")
+    ws.call("Page.navigate", url=base + "/")
+    wait(ws, "document.readyState == 'complete' && !!document.getElementById('q')", "start page")
+    dom = js(ws, "document.documentElement.outerHTML")
+    open(os.path.join(out, "start.html"), "w").write(dom)
+    check("start page: German, one h1", js(ws, "document.documentElement.lang == 'de' && document.querySelectorAll('h1').length == 1"))
+    check("start page: recent lessons listed", js(ws, "document.querySelectorAll('ol.hits li').length") >= 1)
+    check("start page: facet counts", js(ws, "[...document.querySelectorAll('.facets h3')].map(e => e.textContent).join('|')") == "Handlungsfeld|Status|Hürde|Kommune")
+    check("start page: every form control has a label", js(ws, "[...document.querySelectorAll('input,select')].every(e => document.querySelector('label[for=\"' + e.id + '\"]'))"))
+    check("start page: no script elements", js(ws, "document.scripts.length") == 0)
+    # Type into the search field and press Enter, as a keyboard user would.
+    js(ws, "document.getElementById('q').focus()")
+    ws.call("Input.insertText", text="Beteiligung")
+    for t in ("keyDown", "char", "keyUp"):
+        ws.call("Input.dispatchKeyEvent", type=t, key="Enter", code="Enter", text="\r",
+                windowsVirtualKeyCode=13, nativeVirtualKeyCode=13)
+    wait(ws, "location.pathname == '/suche' && document.readyState == 'complete'", "search results")
+    open(os.path.join(out, "search.html"), "w").write(js(ws, "document.documentElement.outerHTML"))
+    check("search: the form's GET URL carries the query", "q=Beteiligung" in js(ws, "location.search"))
+    check("search: hits with highlighted matches", js(ws, "document.querySelectorAll('ol.hits li').length") >= 2 and
+          js(ws, "[...document.querySelectorAll('mark')].some(m => m.textContent == 'Beteiligung')"))
+    check("search: the query stays in the field", js(ws, "document.getElementById('q').value") == "Beteiligung")
+    first = js(ws, "document.querySelector('ol.hits a').textContent")
+    js(ws, "document.querySelector('ol.hits a').click()")
+    wait(ws, "location.pathname.startsWith('/lektion/') && document.readyState == 'complete'", "lesson page")
+    open(os.path.join(out, "lesson.html"), "w").write(js(ws, "document.documentElement.outerHTML"))
+    check("lesson: h1 is the hit's title", js(ws, "document.querySelector('h1').textContent") == first)
+    check("lesson: metadata list names the municipality", js(ws, "document.querySelector('dl dt').textContent") == "Kommune")
+    check("lesson: Markdown sections rendered as h2", js(ws, "document.querySelectorAll('.text h2').length") >= 5)
+    shot = ws.call("Page.captureScreenshot", format="png")
+    png = base64.b64decode(shot["data"])
+    open(os.path.join(out, "shot.png"), "wb").write(png)
+    check("screenshot saved (%d bytes)" % len(png), png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000)
+    close_browser(port)
+    sys.exit(1 if fails else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,8 @@ TMPDIR=$T/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-
     --user-data-dir="$T/chrome2" --dump-dom "http://$H/suche?q=Strassenbeleuchtung&field=energie-umwelt" \
     >"$T/dump.html" 2>>"$T/chrome.log"
 check "--dump-dom of the search URL shows the hit" grep -q 'Intelligente <mark>Straßenbeleuchtung</mark>\|<mark>Straßenbeleuchtung</mark>' "$T/dump.html"
-kill "$CPID" 2>/dev/null
+# browser.py closed the browser (and its helpers) over DevTools; a signal only if not.
+poll 10 bash -c "! ps -o stat= -p $CPID | grep -qv Z" || kill "$CPID" 2>/dev/null
 wait "$CPID" 2>/dev/null
 check "knowd still answers" kctl "$A" status
 finish

@@ -343,6 +343,70 @@ test_find(void **state)
 	assert_q(f, "Energieversorgung", ID4);
 }
 
+/* Words found nowhere are named, spelled as the index knows them; snippets skip the questions. */
+static void
+test_unmatched(void **state)
+{
+	struct fixture *f = *state;
+	struct search_query q;
+	struct search_result res;
+	char	*cause = NULL;
+
+	add_three(f);
+	index_now(f);
+	memset(&q, 0, sizeof q);
+	q.q = "Straßenbeleuchtung Quantenkryptographie";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 2);
+	assert_true(res.any);
+	assert_int_equal(res.nunmatched, 1);
+	assert_string_equal(res.unmatched[0], "Quantenkryptographie");
+	assert_null(res.suggest);
+	search_result_free(&res);
+	/* One letter left out: the index's word, as a lesson writes it. */
+	q.q = "Beteilgung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 0);
+	assert_int_equal(res.nunmatched, 1);
+	assert_string_equal(res.unmatched[0], "Beteilgung");
+	assert_non_null(res.suggest);
+	assert_string_equal(res.suggest, "Beteiligung");
+	search_result_free(&res);
+	/* Two words found nowhere, nothing found: the query respelled where it can be. */
+	q.q = "Zeppelin Beteilgung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.nunmatched, 2);
+	assert_non_null(res.suggest);
+	assert_string_equal(res.suggest, "Zeppelin Beteiligung");
+	search_result_free(&res);
+	/* Something was found: the words are named, no spelling offered. */
+	q.q = "Datenplattform Beteilgung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.nunmatched, 1);
+	assert_null(res.suggest);
+	search_result_free(&res);
+	/* Two swapped letters, a word of eight or more: distance 1 (a swap). */
+	q.q = "Pilotsrtaße";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 0);
+	assert_string_equal(res.suggest, "Pilotstraße");
+	search_result_free(&res);
+	/* All words found: nothing to say. */
+	q.q = "Straßenbeleuchtung Beteiligung";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.nunmatched, 0);
+	assert_false(res.any);
+	search_result_free(&res);
+	/* The snippet of a body match quotes the answer, never its heading. */
+	q.q = "Ausgangslage Anwohner";
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 1);
+	assert_null(strstr(res.v[0].snippet, "Ausgangslage"));
+	assert_non_null(strstr(res.v[0].snippet, "Anwohner"));
+	search_result_free(&res);
+}
+
 /*
  * Runs q and checks its total, whether more matched, that every hit carries
  * q's Handlungsfeld and, when first is given, which hit comes first.
@@ -707,6 +771,7 @@ main(void)
 		cmocka_unit_test(test_stem),
 		cmocka_unit_test(test_stem_prefix),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unmatched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental, setup,
