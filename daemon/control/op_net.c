@@ -307,7 +307,7 @@ status_lagging(struct control_env *env, msgpack_packer *pk, int all)
 static void
 status_known(struct control_env *env, msgpack_packer *pk)
 {
-	const struct gossip_node *k;
+	struct gossip_node *const *k;
 	size_t		 nk, i;
 
 	k = gossip_known(env->net, &nk);
@@ -315,10 +315,10 @@ status_known(struct control_env *env, msgpack_packer *pk)
 	msgpack_pack_array(pk, nk);
 	for (i = 0; i < nk; i++) {
 		msgpack_pack_map(pk, 3);
-		reply_did(pk, "id", k[i].nid);
-		ctl_pack_kv(pk, "name", k[i].n.name);
-		ctl_pack_kv(pk, "address", k[i].n.naddrs > 0 ? k[i].n.addrs[0] :
-		    "");
+		reply_did(pk, "id", k[i]->nid);
+		ctl_pack_kv(pk, "name", k[i]->n.name);
+		ctl_pack_kv(pk, "address", k[i]->n.naddrs > 0 ?
+		    k[i]->n.addrs[0] : "");
 	}
 }
 

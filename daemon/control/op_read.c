@@ -134,7 +134,8 @@ op_list(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	const struct catalog_entry **sel, *e;
-	size_t	 i, it = 0, n = 0;
+	struct catalog_it it = { 0, NULL };
+	size_t	 i, n = 0;
 
 	if (op_list_search(env, req, pk))
 		return;

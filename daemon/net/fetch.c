@@ -50,46 +50,26 @@ int
 fetch_pending(struct peer *p, const char *nid)
 {
 	uint8_t	 pk[KEYS_PK_LEN];
-	size_t	 i;
 
 	if (keys_did_decode(nid, pk, NULL) != 0)
 		return 0;
-	for (i = 0; i < SP(p)->npending; i++)
-		if (memcmp(SP(p)->pending[i].pk, pk, KEYS_PK_LEN) == 0)
-			return 1;
-	return 0;
+	return hmap_get(SP(p)->pending, pk, KEYS_PK_LEN) != NULL;
 }
 
 int
 fetch_busy(struct sync *s, const char *nid)
 {
-	size_t	 i;
-
-	for (i = 0; i < s->nfetching; i++)
-		if (strcmp(s->fetching[i], nid) == 0)
-			return 1;
-	return 0;
+	return hmap_gets(s->fetching, nid) != NULL;
 }
 
-/* Marks or unmarks nid as being fetched. */
+/* Marks nid (a string that lives as long as the mark: in a fetch's updates) as being fetched, or not. */
 static void
 fetch_mark(struct sync *s, const char *nid, int on)
 {
-	size_t	 i;
-
-	for (i = 0; i < s->nfetching; i++) {
-		if (strcmp(s->fetching[i], nid) == 0) {
-			if (!on)
-				memcpy(s->fetching[i], s->fetching[--s->nfetching],
-				    KEYS_NID_MAX);
-			return;
-		}
-	}
-	if (on) {
-		s->fetching = xreallocarray(s->fetching, s->nfetching + 1,
-		    KEYS_NID_MAX);
-		snprintf(s->fetching[s->nfetching++], KEYS_NID_MAX, "%s", nid);
-	}
+	if (on)
+		hmap_put(s->fetching, nid, strlen(nid), (void *)nid);
+	else
+		hmap_del(s->fetching, nid, strlen(nid));
 }
 
 /* Our seq for nid, 0 when we hold no branch of it. */
@@ -123,10 +103,10 @@ void
 fetch_note(struct peer *p, const struct wire_head *h)
 {
 	struct sync_peer *sp = SP(p);
+	struct sync_pending *q;
 	char		 nid[KEYS_NID_MAX];
 	git_oid		 head;
 	uint64_t	 seq;
-	size_t		 i;
 
 	keys_nid_encode(h->pk, nid);
 	if (!trust_replicates(NET(p)->node, nid))
@@ -135,18 +115,37 @@ fetch_note(struct peer *p, const struct wire_head *h)
 	if (h->seq < seq || (h->seq == seq && (memcmp(h->head, head.id,
 	    WIRE_OID_LEN) == 0 || fork_known(NET(p), nid, h->head))))
 		return;		/* old, the same, or a fork we hold as proof */
-	for (i = 0; i < sp->npending; i++) {
-		if (memcmp(sp->pending[i].pk, h->pk, KEYS_PK_LEN) == 0) {
-			if (h->seq > sp->pending[i].seq)
-				sp->pending[i] = *h;
-			return;
-		}
+	if ((q = hmap_get(sp->pending, h->pk, KEYS_PK_LEN)) != NULL) {
+		if (h->seq > q->h.seq)
+			q->h = *h;
+		return;
 	}
-	if (sp->npending >= 4096)
+	if (hmap_count(sp->pending) >= SYNC_MAX_PENDING)
 		return;		/* bounded; anti-entropy brings the rest later */
-	sp->pending = xreallocarray(sp->pending, sp->npending + 1,
-	    sizeof *sp->pending);
-	sp->pending[sp->npending++] = *h;
+	q = xcalloc(1, sizeof *q);
+	q->h = *h;
+	hmap_put(sp->pending, q->h.pk, KEYS_PK_LEN, q);
+	TAILQ_INSERT_TAIL(&sp->queue, q, entry);
+}
+
+/* Forgets a noted head. */
+static void
+pending_drop(struct sync_peer *sp, struct sync_pending *q)
+{
+	hmap_del(sp->pending, q->h.pk, KEYS_PK_LEN);
+	TAILQ_REMOVE(&sp->queue, q, entry);
+	free(q);
+}
+
+void
+fetch_pending_free(struct peer *p)
+{
+	struct sync_peer *sp = SP(p);
+
+	while (!TAILQ_EMPTY(&sp->queue))
+		pending_drop(sp, TAILQ_FIRST(&sp->queue));
+	hmap_free(sp->pending);
+	sp->pending = NULL;
 }
 
 /* Frees a fetch and unmarks its nids. */
@@ -164,47 +163,47 @@ fetch_free(struct net *net, struct sync_fetch *f)
 	free(f);
 }
 
-/* Moves the pending heads still newer than ours into a WANT (at most WIRE_WANT_MAX). */
+/*
+ * Moves the first noted heads still newer than ours into a WANT (at most
+ * WIRE_WANT_MAX), passing over those another peer is bringing.
+ */
 static struct sync_fetch *
 fetch_build(struct peer *p, struct wire_want *w)
 {
 	struct sync_peer	*sp = SP(p);
+	struct sync_pending	*q, *next;
 	struct sync_fetch	*f;
-	struct wire_head	*h;
-	size_t			 i, keep = 0;
+	struct pack_update	*u;
 	uint64_t		 seq;
 
 	f = xcalloc(1, sizeof *f);
 	f->u = xcalloc(WIRE_WANT_MAX, sizeof *f->u);
-	for (i = 0; i < sp->npending; i++) {
-		h = &sp->pending[i];
-		if (w->nb == WIRE_WANT_MAX) {
-			sp->pending[keep++] = *h;
+	for (q = TAILQ_FIRST(&sp->queue); q != NULL && w->nb < WIRE_WANT_MAX;
+	    q = next) {
+		next = TAILQ_NEXT(q, entry);
+		u = &f->u[f->n];
+		keys_nid_encode(q->h.pk, u->nid);
+		if (fetch_busy(NET(p)->sync, u->nid))
+			continue;	/* another peer brings it */
+		seq = our_seq(NET(p), u->nid, &u->old);
+		if (q->h.seq < seq || (q->h.seq == seq &&
+		    memcmp(q->h.head, u->old.id, WIRE_OID_LEN) == 0)) {
+			pending_drop(sp, q);
 			continue;
 		}
-		keys_nid_encode(h->pk, f->u[f->n].nid);
-		if (fetch_busy(NET(p)->sync, f->u[f->n].nid)) {
-			sp->pending[keep++] = *h;	/* another peer brings it */
-			continue;
-		}
-		seq = our_seq(NET(p), f->u[f->n].nid, &f->u[f->n].old);
-		if (h->seq < seq || (h->seq == seq &&
-		    memcmp(h->head, f->u[f->n].old.id, WIRE_OID_LEN) == 0))
-			continue;
-		f->u[f->n].has_old = seq > 0;
-		git_oid_fromraw(&f->u[f->n].new, h->head);
-		memcpy(w->b[w->nb].pk, h->pk, KEYS_PK_LEN);
-		memcpy(w->b[w->nb].want, h->head, WIRE_OID_LEN);
+		u->has_old = seq > 0;
+		git_oid_fromraw(&u->new, q->h.head);
+		memcpy(w->b[w->nb].pk, q->h.pk, KEYS_PK_LEN);
+		memcpy(w->b[w->nb].want, q->h.head, WIRE_OID_LEN);
 		if (seq > 0) {
-			memcpy(w->b[w->nb].haves[0], f->u[f->n].old.id,
-			    WIRE_OID_LEN);
+			memcpy(w->b[w->nb].haves[0], u->old.id, WIRE_OID_LEN);
 			w->b[w->nb].nhaves = 1;
 		}
-		fetch_mark(NET(p)->sync, f->u[f->n].nid, 1);
+		fetch_mark(NET(p)->sync, u->nid, 1);
+		pending_drop(sp, q);
 		w->nb++;
 		f->n++;
 	}
-	sp->npending = keep;
 	if (f->n == 0) {
 		fetch_free(NET(p), f);
 		return NULL;
@@ -230,7 +229,7 @@ fetch_next(struct peer *p)
 	struct sync_fetch	*f;
 	struct buf		 b;
 
-	if (SP(p)->fetch != NULL || SP(p)->npending == 0 ||
+	if (SP(p)->fetch != NULL || TAILQ_EMPTY(&SP(p)->queue) ||
 	    SP(p)->verifying >= SYNC_MAX_VERIFYING ||
 	    p->state != PEER_READY)
 		return;

@@ -12,8 +12,9 @@
 #include "util.h"
 
 struct gossip {
-	struct gossip_node	*v;
-	size_t			 n;
+	struct gossip_node	**v;		/* in the order learned */
+	size_t			  n;
+	struct hmap		 *by_nid;	/* nid → node */
 	struct wire_node	 self;		/* our own, signed */
 	time_t			 self_time;
 	struct event		*timer;
@@ -23,12 +24,7 @@ struct gossip {
 static struct gossip_node *
 known_find(struct gossip *g, const char *nid)
 {
-	size_t	 i;
-
-	for (i = 0; i < g->n; i++)
-		if (strcmp(g->v[i].nid, nid) == 0)
-			return &g->v[i];
-	return NULL;
+	return hmap_gets(g->by_nid, nid);
 }
 
 /* Signs a fresh NODE announcement of ourselves. */
@@ -75,9 +71,9 @@ gossip_peer_ready(struct peer *p)
 		return;
 	send_node(p, &g->self);
 	for (i = g->n; i > 0 && sent < GOSSIP_SEND_KNOWN; i--) {
-		if (strcmp(g->v[i - 1].nid, p->nid) == 0)
+		if (strcmp(g->v[i - 1]->nid, p->nid) == 0)
 			continue;
-		send_node(p, &g->v[i - 1].n);
+		send_node(p, &g->v[i - 1]->n);
 		sent++;
 	}
 }
@@ -102,7 +98,7 @@ gossip_fill(struct net *net)
 	for (tries = 0; tries < 4 && peers_outbound(net->peers) <
 	    net->node->conf.max_peers_out && g->n > 0; tries++) {
 		i = randombytes_uniform((uint32_t)g->n);
-		cand = &g->v[i];
+		cand = g->v[i];
 		if (cand->n.naddrs == 0 || cand->next_try > now ||
 		    strcmp(cand->nid, net->node->nid) == 0 || peers_has(net->peers, cand->nid))
 			continue;
@@ -159,10 +155,11 @@ known_update(struct gossip *g, const char *nid, const struct wire_node *n)
 	if (k == NULL) {
 		if (g->n >= GOSSIP_MAX_KNOWN)
 			return 0;
-		g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
-		k = &g->v[g->n++];
-		memset(k, 0, sizeof *k);
+		k = xcalloc(1, sizeof *k);
 		snprintf(k->nid, sizeof k->nid, "%s", nid);
+		g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+		g->v[g->n++] = k;
+		hmap_put(g->by_nid, k->nid, strlen(k->nid), k);
 	}
 	k->n = *n;
 	k->heard = time(NULL);
@@ -200,7 +197,7 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 	return 0;
 }
 
-const struct gossip_node *
+struct gossip_node *const *
 gossip_known(struct net *net, size_t *n)
 {
 	*n = net->gossip != NULL ? net->gossip->n : 0;
@@ -214,6 +211,7 @@ gossip_start(struct net *net)
 	struct timeval	 tv = { GOSSIP_TICK, 0 };
 
 	g = xcalloc(1, sizeof *g);
+	g->by_nid = hmap_new();
 	net->gossip = g;
 	gossip_sign_self(net);
 	g->timer = evtimer_new(net->base, gossip_tick_cb, net);
@@ -228,7 +226,10 @@ gossip_stop(struct net *net)
 	if (g == NULL)
 		return;
 	event_free(g->timer);
+	while (g->n > 0)
+		free(g->v[--g->n]);
 	free(g->v);
+	hmap_free(g->by_nid);
 	free(g);
 	net->gossip = NULL;
 }

@@ -153,10 +153,9 @@ net_lagging(struct net *net, struct net_lag **out)
 	struct net_lag	*v = NULL;
 	git_oid		 head;
 	uint64_t	 seq;
-	size_t		 i, n = 0;
+	size_t		 it = 0, n = 0;
 
-	for (i = 0; i < net->sync->nann; i++) {
-		a = &net->sync->ann[i];
+	while ((a = hmap_next(net->sync->ann, &it)) != NULL) {
 		seq = 0;
 		store_head(net->node->store, a->nid, &head, &seq);
 		if (a->a.seq <= seq)

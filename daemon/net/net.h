@@ -81,7 +81,7 @@ int	 net_jobs(struct net *);
 const char *net_listen_addr(const struct net *);
 /* Nodes announced newer than we hold. Caller frees *out. */
 size_t	 net_lagging(struct net *, struct net_lag **out);
-/* gossip.c: the nodes known, for status. */
-const struct gossip_node *gossip_known(struct net *, size_t *n);
+/* gossip.c: the nodes known, in the order learned, for status. */
+struct gossip_node *const *gossip_known(struct net *, size_t *n);
 
 #endif

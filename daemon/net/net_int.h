@@ -23,10 +23,16 @@ struct sync_fetch {
 	int			 indexing;	/* the pack is with the worker */
 };
 
+/* A head a peer has that we lack, waiting to be asked for. */
+struct sync_pending {
+	struct wire_head		 h;
+	TAILQ_ENTRY(sync_pending)	 entry;
+};
+
 /* Per-peer sync state: the peer's data (peer_data), from ready to gone. */
 struct sync_peer {
-	struct wire_head	*pending;	/* heads this peer has that we lack */
-	size_t			 npending;
+	struct hmap		*pending;	/* key → struct sync_pending */
+	TAILQ_HEAD(, sync_pending) queue;	/* the same, first noted first */
 	struct sync_fetch	*fetch;		/* NULL when no WANT is out */
 	int			 verifying;	/* its packs with the workers */
 	uint64_t		 next_reqid;
@@ -47,12 +53,12 @@ struct sync_ann {
 };
 
 struct sync {
-	struct sync_ann	*ann;
-	size_t		 nann;
-	char		(*fetching)[KEYS_NID_MAX];	/* nids with a WANT out */
-	size_t		 nfetching;
+	struct hmap	*ann;		/* nid → struct sync_ann */
+	struct hmap	*fetching;	/* nids with a WANT out (keys in the fetches) */
 	struct event	*ae_timer;
 };
+
+#define SYNC_MAX_PENDING	32768	/* heads noted of one peer (about 3 MB) */
 
 /* net.c: the worker with the fewest jobs. */
 struct worker *net_worker(struct net *);
@@ -93,6 +99,8 @@ void	 fetch_error(struct peer *, const struct wire_error *);
 void	 fetch_stream(struct peer *);
 void	 fetch_peer_gone(struct peer *);
 void	 fetch_tick(struct peer *, time_t now);
+/* Forgets every head noted of p (it is going). */
+void	 fetch_pending_free(struct peer *);
 /* True when peer p has a head of nid noted that we have not asked for yet. */
 int	 fetch_pending(struct peer *, const char *nid);
 /* True when a WANT for nid is out to some peer. */

@@ -15,6 +15,8 @@ void
 sync_init(struct net *net)
 {
 	net->sync = xcalloc(1, sizeof *net->sync);
+	net->sync->ann = hmap_new();
+	net->sync->fetching = hmap_new();
 }
 
 /* Anti-entropy timer: compare digests with one random peer, then rearm. */
@@ -50,12 +52,18 @@ sync_start(struct net *net)
 void
 sync_free(struct net *net)
 {
+	struct sync_ann	*a;
+	size_t		 it;
+
 	if (net->sync == NULL)
 		return;
 	if (net->sync->ae_timer != NULL)
 		event_free(net->sync->ae_timer);
-	free(net->sync->ann);
-	free(net->sync->fetching);
+	it = 0;
+	while ((a = hmap_next(net->sync->ann, &it)) != NULL)
+		free(a);
+	hmap_free(net->sync->ann);
+	hmap_free(net->sync->fetching);
 	free(net->sync);
 	net->sync = NULL;
 }
@@ -89,12 +97,7 @@ sync_fail(struct peer *p, enum wire_errcode code, const char *fmt, ...)
 struct sync_ann *
 sync_ann_find(struct sync *s, const char *nid)
 {
-	size_t	 i;
-
-	for (i = 0; i < s->nann; i++)
-		if (strcmp(s->ann[i].nid, nid) == 0)
-			return &s->ann[i];
-	return NULL;
+	return hmap_gets(s->ann, nid);
 }
 
 /* Keeps a if it is newer than what is held for its node. */
@@ -104,9 +107,9 @@ sync_ann_keep(struct sync *s, const char *nid, const struct wire_announce *a)
 	struct sync_ann	*h = sync_ann_find(s, nid);
 
 	if (h == NULL) {
-		s->ann = xreallocarray(s->ann, s->nann + 1, sizeof *s->ann);
-		h = &s->ann[s->nann++];
+		h = xcalloc(1, sizeof *h);
 		snprintf(h->nid, sizeof h->nid, "%s", nid);
+		hmap_put(s->ann, h->nid, strlen(h->nid), h);
 	} else if (h->a.seq >= a->seq)
 		return;
 	h->a = *a;
@@ -164,6 +167,8 @@ sync_peer_ready(struct peer *p, void *arg)
 	struct wire_hello	 h;
 	struct buf		 b;
 
+	SP(p)->pending = hmap_new();
+	TAILQ_INIT(&SP(p)->queue);
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
 	h.time = (uint64_t)time(NULL);
@@ -185,11 +190,9 @@ void
 sync_peer_gone(struct peer *p, void *arg)
 {
 	fetch_peer_gone(p);
+	fetch_pending_free(p);
 	free(SP(p)->theirs);
 	SP(p)->theirs = NULL;
-	free(SP(p)->pending);
-	SP(p)->pending = NULL;
-	SP(p)->npending = 0;
 	buf_free(&SP(p)->out);
 }
 
@@ -267,23 +270,24 @@ static void
 sync_send_delta(struct peer *p)
 {
 	struct wire_summary	*sum;
-	struct wire_head	 h;
+	struct wire_head	 h, *t;
 	struct buf		 b;
 	char			**nids;
-	size_t			 n, i, j;
+	size_t			 n, i;
 
 	SP(p)->ae = 0;
 	if (store_nids(NET(p)->node->store, &nids, &n) != 0)
 		goto out;
+	if (SP(p)->ntheirs > 0)
+		qsort(SP(p)->theirs, SP(p)->ntheirs, sizeof *SP(p)->theirs,
+		    head_cmp);
 	sum = xcalloc(1, sizeof *sum);
 	buf_init(&b);
 	for (i = 0; i <= n; i++) {
 		if (i < n && head_of(NET(p), nids[i], &h) == 0) {
-			for (j = 0; j < SP(p)->ntheirs; j++)
-				if (memcmp(SP(p)->theirs[j].pk, h.pk,
-				    KEYS_PK_LEN) == 0)
-					break;
-			if (j == SP(p)->ntheirs || SP(p)->theirs[j].seq < h.seq)
+			t = SP(p)->ntheirs == 0 ? NULL : bsearch(&h,
+			    SP(p)->theirs, SP(p)->ntheirs, sizeof h, head_cmp);
+			if (t == NULL || t->seq < h.seq)
 				sum->heads[sum->nheads++] = h;
 		}
 		if (sum->nheads == WIRE_SUMMARY_MAX ||

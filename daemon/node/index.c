@@ -196,11 +196,12 @@ node_index_moved(struct node *nd, const struct node_move *m, size_t n)
 }
 
 /*
- * At start: every branch the index does not hold at its head is indexed —
+ * At start: every branch the index does not hold at its head (not in
+ * fresh) is indexed —
  * at once when few are, else from the backlog once the loop runs.
  */
 void
-node_index_check(struct node *nd)
+node_index_check(struct node *nd, const struct hmap *fresh)
 {
 	const struct store_branch *b;
 	char		**lag = NULL;
@@ -209,7 +210,7 @@ node_index_check(struct node *nd)
 	if (nd->search == NULL)
 		return;
 	while ((b = store_branch_next(nd->store, &it)) != NULL) {
-		if (search_holds(nd->search, b->nid, &b->tree))
+		if (hmap_gets(fresh, b->nid) != NULL)
 			continue;
 		lag = xreallocarray(lag, n + 1, sizeof *lag);
 		lag[n++] = xstrdup(b->nid);

@@ -169,7 +169,7 @@ void
 node_drop_unreplicated(struct node *nd)
 {
 	char	**nids, *why = NULL;
-	size_t	  nn, i;
+	size_t	  nn, i, dropped = 0;
 	git_oid	  tree;
 
 	if (store_nids(nd->store, &nids, &nn) != 0)
@@ -177,6 +177,7 @@ node_drop_unreplicated(struct node *nd)
 	for (i = 0; i < nn; i++) {
 		if (trust_replicates(nd, nids[i]))
 			continue;
+		dropped++;
 		if (store_branch_delete(nd->store, nids[i], &why) != 0) {
 			log_warnx("%s", why);
 			free(why);
@@ -193,7 +194,7 @@ node_drop_unreplicated(struct node *nd)
 		log_info("branch %s dropped: no longer replicated", nids[i]);
 	}
 	store_nids_free(nids, nn);
-	if (view_update(nd->store, &tree, &why) != 0) {
+	if (dropped > 0 && view_update(nd->store, &tree, &why) != 0) {
 		log_warnx("%s", why);
 		free(why);
 	}

@@ -72,8 +72,20 @@ node_expect_peers(struct node *nd)
 /* What node_catalog_row needs: the catalog, and the nids the index holds at their heads. */
 struct load_ctx {
 	struct catalog	*cat;
+	struct store	*store;
 	struct hmap	*fresh;
 };
+
+/* search_branches callback: a node the index holds at its head is fresh. */
+static void
+node_fresh_branch(const char *nid, const git_oid *tree, void *arg)
+{
+	struct load_ctx	*lc = arg;
+	const struct store_branch *b = store_branch(lc->store, nid);
+
+	if (b != NULL && git_oid_equal(&b->tree, tree))
+		hmap_put(lc->fresh, b->nid, strlen(b->nid), (void *)b);
+}
 
 /* search_records callback: one record of a node the index holds at its head. */
 static int
@@ -106,16 +118,18 @@ static int
 node_load_branches(struct node *nd, char **cause)
 {
 	const struct store_branch *b;
-	struct load_ctx	 lc = { &nd->cat, hmap_new() };
+	struct load_ctx	 lc = { &nd->cat, nd->store, hmap_new() };
 	char		*why = NULL;
 	git_oid		 tree;
-	size_t		 it = 0;
+	size_t		 it;
 	int		 rv = -1;
 
-	while (nd->search != NULL &&
-	    (b = store_branch_next(nd->store, &it)) != NULL)
-		if (search_holds(nd->search, b->nid, &b->tree))
-			hmap_put(lc.fresh, b->nid, strlen(b->nid), (void *)b);
+	if (nd->search != NULL && search_branches(nd->search, node_fresh_branch,
+	    &lc, &why) != 0) {
+		log_warnx("search index: %s", why);
+		free(why);
+		why = NULL;
+	}
 	if (hmap_count(lc.fresh) > 0 && search_records(nd->search,
 	    node_catalog_row, &lc, &why) != 0) {
 		log_warnx("catalog from the search index: %s; reading git", why);
@@ -125,6 +139,8 @@ node_load_branches(struct node *nd, char **cause)
 		hmap_free(lc.fresh);
 		lc.fresh = hmap_new();
 	}
+	if (nd->search != NULL)
+		search_shrink(nd->search);
 	for (it = 0; (b = store_branch_next(nd->store, &it)) != NULL;)
 		if (hmap_gets(lc.fresh, b->nid) == NULL &&
 		    catalog_apply(&nd->cat, store_repo(nd->store), b->nid, NULL,
@@ -132,7 +148,7 @@ node_load_branches(struct node *nd, char **cause)
 			goto out;
 	if (view_update(nd->store, &tree, cause) != 0)
 		goto out;
-	node_index_check(nd);
+	node_index_check(nd, lc.fresh);
 	rv = 0;
 out:
 	hmap_free(lc.fresh);

@@ -15,8 +15,8 @@ void	 node_index_init(struct node *);
 void	 node_index_free(struct node *);
 /* A batch of moves: indexed at once when small and nothing waits, else later. */
 void	 node_index_moved(struct node *, const struct node_move *, size_t n);
-/* At start: indexes the branches the index does not hold at their heads. */
-void	 node_index_check(struct node *);
+/* At start: indexes the branches not in fresh (those the index holds at their heads). */
+void	 node_index_check(struct node *, const struct hmap *fresh);
 /* publish.c: commits changes to our branch and sends the move down the pipeline. */
 int	 node_commit(struct node *, const struct store_change *, size_t n,
 	     const char *subject, struct node_result *, char **cause);

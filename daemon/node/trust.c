@@ -58,7 +58,9 @@ vouch_cmp(const void *a, const void *b)
 	const struct catalog_entry *x = *(const struct catalog_entry *const *)a;
 	const struct catalog_entry *y = *(const struct catalog_entry *const *)b;
 
-	return strcmp(x->key, y->key);
+	int	 c = strcmp(x->nid, y->nid);
+
+	return c != 0 ? c : strcmp(x->path, y->path);
 }
 
 /*
@@ -69,16 +71,16 @@ vouch_cmp(const void *a, const void *b)
 static void
 trust_build(struct node *nd, struct trust *t)
 {
-	const struct catalog_entry *e, **vouch = NULL;
+	const struct catalog_entry *e = NULL, **vouch = NULL;
 	struct trust_entry *voucher;
-	size_t	 i, it = 0, nv = 0;
+	size_t	 i, nv = 0;
 	int	 d;
 
 	set_clear(t);
 	set_add(t, nd->nid, "", 0);
 	for (i = 0; i < nd->conf.ntrust; i++)
 		set_add(t, nd->conf.trust[i].nid, "", 0);
-	while ((e = catalog_next_vouch(&nd->cat, &it)) != NULL) {
+	while ((e = catalog_next_vouch(&nd->cat, e)) != NULL) {
 		vouch = xreallocarray(vouch, nv + 1, sizeof *vouch);
 		vouch[nv++] = e;
 	}

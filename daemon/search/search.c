@@ -33,8 +33,12 @@
 static const char schema[] =
 "PRAGMA journal_mode=WAL;"
 "PRAGMA synchronous=NORMAL;"
-"PRAGMA cache_size=-32768;"
-"PRAGMA mmap_size=268435456;"
+/*
+ * Memory: 16 MiB of page cache and no mapping (mapped pages count in RSS
+ * and a mirror's index is hundreds of MiB: its RSS must stay bounded).
+ */
+"PRAGMA cache_size=-16384;"
+"PRAGMA mmap_size=0;"
 "CREATE TABLE IF NOT EXISTS records(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
 " nid TEXT NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL, title TEXT NOT NULL,"
 " summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"
@@ -712,6 +716,35 @@ search_records(struct search *s, int (*cb)(const struct search_row *, void *),
 	if (rc != SQLITE_DONE)
 		return set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
 	return 0;
+}
+
+int
+search_branches(struct search *s, void (*cb)(const char *, const git_oid *,
+    void *), void *arg, char **cause)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*nid, *hex;
+	git_oid		 tree;
+	int		 rc;
+
+	if (search_prepare(s, "SELECT nid, tree FROM branches", &st, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		nid = (const char *)sqlite3_column_text(st, 0);
+		hex = (const char *)sqlite3_column_text(st, 1);
+		if (nid != NULL && hex != NULL && git_oid_fromstr(&tree, hex) == 0)
+			cb(nid, &tree, arg);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+void
+search_shrink(struct search *s)
+{
+	sqlite3_db_release_memory(s->db);
 }
 
 int

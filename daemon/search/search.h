@@ -100,6 +100,11 @@ int	 search_index_tree(struct search *, git_repository *, const char *nid,
 /* Indexes one record's text as nid's record at path, without git (benchmarks). */
 int	 search_add_text(struct search *, const char *nid, const char *path,
 	     const char *text, size_t len, char **cause);
+/* Calls cb with every node the index holds and the tree it holds it at. */
+int	 search_branches(struct search *, void (*cb)(const char *nid,
+	     const git_oid *tree, void *), void *arg, char **cause);
+/* Gives back the page cache a scan filled (after search_records at start). */
+void	 search_shrink(struct search *);
 /* True when the index holds nid's records as of tree. */
 int	 search_holds(struct search *, const char *nid, const git_oid *tree);
 /* One record as the index holds it (for a catalog loaded from the index). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_int.h"
 #include "util.h"
@@ -14,6 +15,7 @@
 #define PREFIX		"refs/namespaces/"
 #define HEAD_SUFFIX	"/refs/heads/main"
 #define FORK_INFIX	"/refs/forks/"
+#define CACHE_FILE	"knowd-heads"	/* in the repository: branches_load's cache */
 
 /* The nid of a ref name "refs/namespaces/<nid><rest>", into nid; its end, or NULL. */
 static const char *
@@ -47,20 +49,37 @@ branch_get(struct store *st, const char *nid)
 	return b;
 }
 
+/* What a head's commit says: its tree and seq (branches_load's cache). */
+struct head_info {
+	git_oid		 head, tree;
+	uint64_t	 seq;
+};
+
+/* Sets nid's branch to head, whose tree and seq are known. */
+static void
+branch_put(struct store *st, const char *nid, const struct head_info *hi)
+{
+	struct store_branch *b = branch_get(st, nid);
+
+	git_oid_cpy(&b->head, &hi->head);
+	git_oid_cpy(&b->tree, &hi->tree);
+	b->seq = hi->seq;
+	b->held = 1;
+}
+
 int
 branches_set(struct store *st, const char *nid, const git_oid *head)
 {
-	struct store_branch *b;
+	struct head_info hi;
 	git_commit	*c;
 
 	if (git_commit_lookup(&c, st->repo, head) != 0)
 		return -1;
-	b = branch_get(st, nid);
-	git_oid_cpy(&b->head, head);
-	git_oid_cpy(&b->tree, git_commit_tree_id(c));
-	b->seq = store_message_seq(git_commit_message(c));
-	b->held = 1;
+	git_oid_cpy(&hi.head, head);
+	git_oid_cpy(&hi.tree, git_commit_tree_id(c));
+	hi.seq = store_message_seq(git_commit_message(c));
 	git_commit_free(c);
+	branch_put(st, nid, &hi);
 	st->moves++;
 	return 0;
 }
@@ -90,24 +109,85 @@ branches_fork_count(struct store *st, const char *nid, int delta)
 		free(hmap_del(st->branches, b->nid, strlen(b->nid)));
 }
 
-/* Reads one ref into the table: a branch head or a fork proof. */
-static int
-load_cb(git_reference *r, void *arg)
+/*
+ * The heads' cache, CACHE_FILE in the repository: "head tree seq" lines,
+ * written when the store closes. A head's tree and seq never change, so an
+ * entry is right whenever its head is a branch's; a missing or stale file
+ * only means reading those commits.
+ */
+static struct hmap *
+cache_read(struct store *st, struct head_info **pool)
 {
-	struct store	*st = arg;
+	struct hmap	*m = hmap_new();
+	char		*path, *text = NULL, *line, *next;
+	char		 h[GIT_OID_HEXSZ + 1], t[GIT_OID_HEXSZ + 1];
+	unsigned long long seq;
+	size_t		 len, n = 0;
+
+	*pool = NULL;
+	path = xasprintf("%s/%s", st->path, CACHE_FILE);
+	if (read_file(path, 64u * 1024 * 1024, &text, &len, NULL) == 0) {
+		*pool = xcalloc(len / 80 + 1, sizeof **pool);
+		for (line = text; line != NULL && n <= len / 80; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			if (sscanf(line, "%40s %40s %llu", h, t, &seq) != 3 ||
+			    git_oid_fromstr(&(*pool)[n].head, h) != 0 ||
+			    git_oid_fromstr(&(*pool)[n].tree, t) != 0)
+				continue;
+			(*pool)[n].seq = seq;
+			hmap_put(m, (*pool)[n].head.id, GIT_OID_RAWSZ, &(*pool)[n]);
+			n++;
+		}
+	}
+	free(text);
+	free(path);
+	return m;
+}
+
+/* Writes the heads' cache (at close). */
+static void
+cache_write(struct store *st)
+{
+	const struct store_branch *b;
+	struct buf	 out;
+	char		*path, h[GIT_OID_HEXSZ + 1], t[GIT_OID_HEXSZ + 1];
+	size_t		 it = 0;
+
+	buf_init(&out);
+	while ((b = store_branch_next(st, &it)) != NULL) {
+		git_oid_tostr(h, sizeof h, &b->head);
+		git_oid_tostr(t, sizeof t, &b->tree);
+		buf_printf(&out, "%s %s %llu\n", h, t,
+		    (unsigned long long)b->seq);
+	}
+	path = xasprintf("%s/%s", st->path, CACHE_FILE);
+	if (write_file_atomic(path, out.data != NULL ? out.data :
+	    (const uint8_t *)"", out.len, 0644, NULL) != 0)
+		unlink(path);
+	free(path);
+	buf_free(&out);
+}
+
+/* Reads one ref into the table: a branch head (from the cache when it knows it) or a fork proof. */
+static int
+load_ref(struct store *st, git_reference *r, struct hmap *cache)
+{
+	const struct head_info *hi;
 	const char	*rest, *name = git_reference_name(r);
 	char		 nid[KEYS_NID_MAX];
-	int		 rv = 0;
 
-	if (git_reference_type(r) == GIT_REFERENCE_DIRECT &&
-	    (rest = ref_nid(name, nid)) != NULL) {
-		if (strcmp(rest, HEAD_SUFFIX) == 0)
-			rv = branches_set(st, nid, git_reference_target(r));
-		else if (strncmp(rest, FORK_INFIX, sizeof FORK_INFIX - 1) == 0)
-			branches_fork_count(st, nid, 1);
-	}
-	git_reference_free(r);
-	return rv;
+	if (git_reference_type(r) != GIT_REFERENCE_DIRECT ||
+	    (rest = ref_nid(name, nid)) == NULL)
+		return 0;
+	if (strcmp(rest, HEAD_SUFFIX) == 0) {
+		hi = hmap_get(cache, git_reference_target(r)->id, GIT_OID_RAWSZ);
+		if (hi == NULL)
+			return branches_set(st, nid, git_reference_target(r));
+		branch_put(st, nid, hi);
+	} else if (strncmp(rest, FORK_INFIX, sizeof FORK_INFIX - 1) == 0)
+		branches_fork_count(st, nid, 1);
+	return 0;
 }
 
 int
@@ -115,21 +195,31 @@ branches_load(struct store *st, char **cause)
 {
 	git_reference_iterator *it = NULL;
 	git_reference	*r;
+	struct head_info *pool;
+	struct hmap	*cache = cache_read(st, &pool);
 	int		 rv;
 
 	st->branches = hmap_new();
-	if (git_reference_iterator_glob_new(&it, st->repo, PREFIX "*") != 0)
-		return set_cause(cause, "refs: %s", store_git_error());
-	while ((rv = git_reference_next(&r, it)) == 0)
-		if (load_cb(r, st) != 0) {
-			rv = -1;
+	if (git_reference_iterator_glob_new(&it, st->repo, PREFIX "*") != 0) {
+		rv = set_cause(cause, "refs: %s", store_git_error());
+		goto out;
+	}
+	while ((rv = git_reference_next(&r, it)) == 0) {
+		rv = load_ref(st, r, cache);
+		git_reference_free(r);
+		if (rv != 0)
 			break;
-		}
+	}
 	git_reference_iterator_free(it);
 	st->moves = 0;
 	if (rv != GIT_ITEROVER)
-		return set_cause(cause, "refs: %s", store_git_error());
-	return 0;
+		rv = set_cause(cause, "refs: %s", store_git_error());
+	else
+		rv = 0;
+out:
+	hmap_free(cache);
+	free(pool);
+	return rv;
 }
 
 int
@@ -148,6 +238,7 @@ branches_free(struct store *st)
 
 	if (st->branches == NULL)
 		return;
+	cache_write(st);
 	while ((b = hmap_next(st->branches, &it)) != NULL)
 		free(b);
 	hmap_free(st->branches);

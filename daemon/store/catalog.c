@@ -12,9 +12,10 @@
 #include "store.h"
 #include "util.h"
 
-/* One node's records: its node.md, counts by kind, and the list of them all. */
+/* One node's records: by path, its node.md, counts by kind, the list of them all. */
 struct catalog_node {
 	char			 nid[KEYS_NID_MAX];
+	struct hmap		*by_path;	/* path → entry */
 	const struct catalog_entry *node;	/* its node.md, or NULL */
 	size_t			 count[RECORD_VOUCH + 1];
 	TAILQ_HEAD(, catalog_entry) entries;
@@ -33,24 +34,10 @@ catalog_init(struct catalog *cat)
 
 	memset(cat, 0, sizeof *cat);
 	cat->vouch_gen = gen;
-	cat->by_path = hmap_new();
 	cat->by_id = hmap_new();
 	cat->nodes = hmap_new();
-	cat->vouches = hmap_new();
-}
-
-/* Frees one entry and its strings. */
-static void
-entry_free(struct catalog_entry *e)
-{
-	free(e->id);
-	free(e->path);
-	free(e->title);
-	free(e->project);
-	free(e->created);
-	free(e->modified);
-	free(e->key);
-	free(e);
+	TAILQ_INIT(&cat->vouches);
+	cat->ready = 1;
 }
 
 /* nid's record list, made when absent. */
@@ -62,36 +49,44 @@ node_get(struct catalog *cat, const char *nid)
 	if (cn == NULL) {
 		cn = xcalloc(1, sizeof *cn);
 		snprintf(cn->nid, sizeof cn->nid, "%s", nid);
+		cn->by_path = hmap_new();
 		TAILQ_INIT(&cn->entries);
 		hmap_put(cat->nodes, cn->nid, strlen(cn->nid), cn);
 	}
 	return cn;
 }
 
-/* Takes e out of every index and frees it. */
+/* Unlinks e from the chain of entries with its id. */
 static void
-entry_remove(struct catalog *cat, struct catalog_entry *e)
+id_unlink(struct catalog *cat, struct catalog_entry *e)
 {
-	struct catalog_node *cn = e->node;
-	struct catalog_entry **pp, *first;
+	struct catalog_entry **pp, *first = hmap_gets(cat->by_id, e->id);
 
-	hmap_del(cat->by_path, e->key, strlen(e->key));
-	first = hmap_gets(cat->by_id, e->id);
 	if (first == e) {
 		if (e->same_id != NULL)
 			hmap_put(cat->by_id, e->same_id->id,
 			    strlen(e->same_id->id), e->same_id);
 		else
 			hmap_del(cat->by_id, e->id, strlen(e->id));
-	} else if (first != NULL) {
-		for (pp = &first->same_id; *pp != NULL && *pp != e;
-		    pp = &(*pp)->same_id)
-			;
-		if (*pp == e)
-			*pp = e->same_id;
+		return;
 	}
+	for (pp = first != NULL ? &first->same_id : NULL; pp != NULL &&
+	    *pp != NULL && *pp != e; pp = &(*pp)->same_id)
+		;
+	if (pp != NULL && *pp == e)
+		*pp = e->same_id;
+}
+
+/* Takes e out of every index and frees it (its node too when it was the last). */
+static void
+entry_remove(struct catalog *cat, struct catalog_entry *e)
+{
+	struct catalog_node *cn = e->node;
+
+	hmap_del(cn->by_path, e->path, strlen(e->path));
+	id_unlink(cat, e);
 	if (e->kind == RECORD_VOUCH) {
-		hmap_del(cat->vouches, e->key, strlen(e->key));
+		TAILQ_REMOVE(&cat->vouches, e, of_vouches);
 		cat->vouch_gen++;
 	}
 	TAILQ_REMOVE(&cn->entries, e, of_node);
@@ -101,33 +96,36 @@ entry_remove(struct catalog *cat, struct catalog_entry *e)
 		cn->node = NULL;
 	if (TAILQ_EMPTY(&cn->entries)) {
 		hmap_del(cat->nodes, cn->nid, strlen(cn->nid));
+		hmap_free(cn->by_path);
 		free(cn);
 	}
 	cat->n--;
-	entry_free(e);
+	free(e);
 }
 
 /* Puts e into every index (replacing what was at its path). */
 static void
-entry_insert(struct catalog *cat, struct catalog_entry *e)
+entry_insert(struct catalog *cat, struct catalog_entry *e, const char *nid)
 {
 	struct catalog_entry *old, *first;
 	struct catalog_node *cn;
 
-	if (cat->by_path == NULL)
+	if (!cat->ready)
 		catalog_init(cat);	/* a zeroed catalog is an empty one */
-	if ((old = hmap_gets(cat->by_path, e->key)) != NULL)
+	if ((cn = hmap_gets(cat->nodes, nid)) != NULL &&
+	    (old = hmap_gets(cn->by_path, e->path)) != NULL)
 		entry_remove(cat, old);
-	cn = node_get(cat, e->nid);
+	cn = node_get(cat, nid);
 	e->node = cn;
-	hmap_put(cat->by_path, e->key, strlen(e->key), e);
+	e->nid = cn->nid;
+	hmap_put(cn->by_path, e->path, strlen(e->path), e);
 	if ((first = hmap_gets(cat->by_id, e->id)) != NULL) {
 		e->same_id = first->same_id;
 		first->same_id = e;
 	} else
 		hmap_put(cat->by_id, e->id, strlen(e->id), e);
 	if (e->kind == RECORD_VOUCH) {
-		hmap_put(cat->vouches, e->key, strlen(e->key), e);
+		TAILQ_INSERT_TAIL(&cat->vouches, e, of_vouches);
 		cat->vouch_gen++;
 	}
 	if (e->kind == RECORD_NODE)
@@ -142,12 +140,24 @@ entry_insert(struct catalog *cat, struct catalog_entry *e)
 static void
 remove_path(struct catalog *cat, const char *nid, const char *path)
 {
+	struct catalog_node *cn = hmap_gets(cat->nodes, nid);
 	struct catalog_entry *e;
-	char		*key = xasprintf("%s/%s", nid, path);
 
-	if ((e = hmap_gets(cat->by_path, key)) != NULL)
+	if (cn != NULL && (e = hmap_gets(cn->by_path, path)) != NULL)
 		entry_remove(cat, e);
-	free(key);
+}
+
+/* Copies s (NULL: "") into the entry's text at *at; returns where it went. */
+static const char *
+entry_str(struct catalog_entry *e, size_t *at, const char *s)
+{
+	size_t	 n = s != NULL ? strlen(s) : 0;
+	char	*p = e->text + *at;
+
+	memcpy(p, s != NULL ? s : "", n);
+	p[n] = '\0';
+	*at += n + 1;
+	return p;
 }
 
 void
@@ -156,20 +166,22 @@ catalog_add(struct catalog *cat, const char *nid, const char *path,
     const char *project, const char *created, const char *modified,
     const git_oid *blob)
 {
-	struct catalog_entry *e = xcalloc(1, sizeof *e);
+	struct catalog_entry *e;
+	size_t		 n, at = 0;
 
-	e->id = xstrdup(id);
-	snprintf(e->nid, sizeof e->nid, "%s", nid);
-	e->path = xstrdup(path);
-	e->key = xasprintf("%s/%s", nid, path);
+	n = strlen(id) + strlen(path) + strlen(title) + (project != NULL ?
+	    strlen(project) : 0) + strlen(created) + strlen(modified) + 6;
+	e = xcalloc(1, sizeof *e + n);
+	e->id = entry_str(e, &at, id);
+	e->path = entry_str(e, &at, path);
+	e->title = entry_str(e, &at, title);
+	e->project = project != NULL && *project != '\0' ?
+	    entry_str(e, &at, project) : NULL;
+	e->created = entry_str(e, &at, created);
+	e->modified = entry_str(e, &at, modified);
 	e->kind = kind;
-	e->title = xstrdup(title);
-	e->project = project != NULL && *project != '\0' ? xstrdup(project) :
-	    NULL;
-	e->created = xstrdup(created);
-	e->modified = xstrdup(modified);
 	git_oid_cpy(&e->blob, blob);
-	entry_insert(cat, e);
+	entry_insert(cat, e, nid);
 }
 
 /* Reads and parses the record blob at path and stores its entry. */
@@ -260,12 +272,9 @@ catalog_find(const struct catalog *cat, const char *id, const char *nid,
 const struct catalog_entry *
 catalog_at(const struct catalog *cat, const char *nid, const char *path)
 {
-	const struct catalog_entry *e;
-	char		*key = xasprintf("%s/%s", nid, path);
+	const struct catalog_node *cn = hmap_gets(cat->nodes, nid);
 
-	e = hmap_gets(cat->by_path, key);
-	free(key);
-	return e;
+	return cn != NULL ? hmap_gets(cn->by_path, path) : NULL;
 }
 
 const char *
@@ -291,15 +300,25 @@ catalog_total(const struct catalog *cat, enum record_kind k)
 }
 
 const struct catalog_entry *
-catalog_next(const struct catalog *cat, size_t *it)
+catalog_next(const struct catalog *cat, struct catalog_it *it)
 {
-	return hmap_next(cat->by_path, it);
+	const struct catalog_node *cn;
+
+	if (it->e != NULL && (it->e = TAILQ_NEXT(it->e, of_node)) != NULL)
+		return it->e;
+	while ((cn = hmap_next(cat->nodes, &it->node)) != NULL)
+		if ((it->e = TAILQ_FIRST(&cn->entries)) != NULL)
+			return it->e;
+	return NULL;
 }
 
 const struct catalog_entry *
-catalog_next_vouch(const struct catalog *cat, size_t *it)
+catalog_next_vouch(const struct catalog *cat, const struct catalog_entry *prev)
 {
-	return hmap_next(cat->vouches, it);
+	if (!cat->ready)
+		return NULL;
+	return prev != NULL ? TAILQ_NEXT(prev, of_vouches) :
+	    TAILQ_FIRST(&cat->vouches);
 }
 
 const struct catalog_entry *
@@ -329,16 +348,16 @@ catalog_clear(struct catalog *cat)
 	struct catalog_node *cn;
 	struct catalog_entry *e;
 	size_t		 it = 0;
+
 	while ((cn = hmap_next(cat->nodes, &it)) != NULL) {
 		while ((e = TAILQ_FIRST(&cn->entries)) != NULL) {
 			TAILQ_REMOVE(&cn->entries, e, of_node);
-			entry_free(e);
+			free(e);
 		}
+		hmap_free(cn->by_path);
 		free(cn);
 	}
-	hmap_free(cat->by_path);
 	hmap_free(cat->by_id);
 	hmap_free(cat->nodes);
-	hmap_free(cat->vouches);
 	memset(cat, 0, sizeof *cat);
 }

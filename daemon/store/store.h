@@ -25,6 +25,10 @@
 #define STORE_VIEW_REF	"refs/heads/main"
 #define STORE_SEQ_KEY	"Knowd-Seq"
 #define STORE_REF_MAX	(KEYS_NID_MAX + 64)
+#define STORE_MAPPED	(24u * 1024 * 1024)	/* pack data mapped at once */
+#define STORE_WINDOW	(1u * 1024 * 1024)	/* one mapping of a pack */
+#define STORE_OPEN_PACKS 64			/* pack files open at once */
+#define STORE_CACHE	(8 * 1024 * 1024)	/* parsed objects cached */
 
 struct store;
 struct event_base;
@@ -208,32 +212,42 @@ int	 pack_receive(git_repository *, const uint8_t *data, size_t len,
  */
 struct catalog_node;
 
+/* One record: its strings live in one allocation with it. */
 struct catalog_entry {
-	char		*id;
-	char		 nid[KEYS_NID_MAX];
-	char		*path;
+	const char	*id;
+	const char	*nid;		/* the node's (lives as long as the entry) */
+	const char	*path;
 	enum record_kind kind;
-	char		*title;		/* a node's or vouch's name */
-	char		*project;
-	char		*created;
-	char		*modified;
+	const char	*title;		/* a node's or vouch's name */
+	const char	*project;	/* NULL for node and vouch records */
+	const char	*created;
+	const char	*modified;
 	git_oid		 blob;
 	/* catalog.c's own: */
-	char		*key;		/* "nid/path", the key of by_path */
 	struct catalog_entry *same_id;	/* the next entry with this id */
 	struct catalog_node *node;
 	TAILQ_ENTRY(catalog_entry) of_node;
+	TAILQ_ENTRY(catalog_entry) of_vouches;
+	char		 text[];
 };
 
-/* The records a catalog holds, found by hash: by node and path, by id, by node. */
+TAILQ_HEAD(catalog_vouches, catalog_entry);
+
+/* The records a catalog holds, found by hash: by node (then path), by id. */
 struct catalog {
-	struct hmap	*by_path;	/* "nid/path" → entry */
-	struct hmap	*by_id;		/* id → entry (more through same_id) */
-	struct hmap	*nodes;		/* nid → struct catalog_node */
-	struct hmap	*vouches;	/* "nid/path" → entry, vouch records only */
-	size_t		 n;
-	size_t		 total[RECORD_VOUCH + 1];	/* records by kind */
-	unsigned int	 vouch_gen;	/* bumped when a vouch record comes or goes */
+	struct hmap		*by_id;		/* id → entry (more through same_id) */
+	struct hmap		*nodes;		/* nid → struct catalog_node */
+	struct catalog_vouches	 vouches;	/* the vouch records */
+	int			 ready;
+	size_t			 n;
+	size_t			 total[RECORD_VOUCH + 1];	/* records by kind */
+	unsigned int		 vouch_gen;	/* bumped when a vouch record comes or goes */
+};
+
+/* A position in a walk over every entry (catalog_next); zero it to start. */
+struct catalog_it {
+	size_t			 node;
+	const struct catalog_entry *e;
 };
 
 void	 catalog_init(struct catalog *);
@@ -257,11 +271,13 @@ const char *catalog_node_name(const struct catalog *, const char *nid);
 size_t	 catalog_count(const struct catalog *, const char *nid, enum record_kind);
 /* Number of records of kind held for all nodes. */
 size_t	 catalog_total(const struct catalog *, enum record_kind);
-/* Every entry, in no order: start with *it = 0; NULL at the end. */
-const struct catalog_entry *catalog_next(const struct catalog *, size_t *it);
-/* Every vouch record, the same way. */
-const struct catalog_entry *catalog_next_vouch(const struct catalog *, size_t *it);
-/* Every node with a node.md, the same way (its entry). */
+/* Every entry, in no order: NULL at the end. */
+const struct catalog_entry *catalog_next(const struct catalog *,
+	     struct catalog_it *);
+/* Every vouch record: after prev (NULL: the first); NULL at the end. */
+const struct catalog_entry *catalog_next_vouch(const struct catalog *,
+	     const struct catalog_entry *prev);
+/* Every node with a node.md (its entry), in no order: start with *it = 0. */
 const struct catalog_entry *catalog_next_node(const struct catalog *, size_t *it);
 /* Forgets every record of nid. */
 void	 catalog_drop(struct catalog *, const char *nid);

@@ -19,13 +19,6 @@
 
 #define VIEW_MAX_PARENTS	32	/* changed heads a rebuilt view names as parents */
 
-/* The bucket of a node in nodes/: its key's first byte, two hex digits (3 bytes). */
-static void
-view_bucket(const struct store_branch *b, char *out)
-{
-	snprintf(out, 3, "%02x", b->pk[0]);
-}
-
 /* The previous view commit and the trees under it (NULL when absent). */
 struct view_prev {
 	git_commit	*commit;
@@ -278,9 +271,10 @@ view_update_one(struct store *st, const char *nid, git_oid *out,
 	return view_update_some(st, &nid, 1, out, cause);
 }
 
-/* One bucket of nodes/ being built by view_update. */
+/* One bucket of nodes/ being built by view_update, and the previous view's. */
 struct view_bk {
 	git_treebuilder	*tb;
+	git_tree	*old;		/* NULL when the previous view had none */
 };
 
 /* Builds every bucket from the table; notes the heads the previous view lacks. */
@@ -289,29 +283,47 @@ view_buckets(struct store *st, const struct view_prev *vp,
     struct view_bk *bk, git_oid *heads, size_t *nheads)
 {
 	const struct store_branch *b;
-	git_tree_entry	*e;
-	char		 xx[3], path[3 + KEYS_NID_MAX + 1];
+	const git_tree_entry *e;
+	char		 xx[3];
 	size_t		 it = 0;
-	int		 same;
+	unsigned int	 x;
 
+	/* The previous buckets, each read once (not one path lookup a branch). */
+	for (x = 0; vp->nodes != NULL && x < 256; x++) {
+		snprintf(xx, sizeof xx, "%02x", x);
+		if ((e = git_tree_entry_byname(vp->nodes, xx)) != NULL &&
+		    git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&bk[x].old, st->bulk, git_tree_entry_id(e)) != 0)
+			return -1;
+	}
 	*nheads = 0;
 	while ((b = store_branch_next(st, &it)) != NULL) {
-		view_bucket(b, xx);
-		if (bk[b->pk[0]].tb == NULL &&
-		    git_treebuilder_new(&bk[b->pk[0]].tb, st->bulk, NULL) != 0)
+		x = b->pk[0];
+		if (bk[x].tb == NULL &&
+		    git_treebuilder_new(&bk[x].tb, st->bulk, NULL) != 0)
 			return -1;
-		if (git_treebuilder_insert(NULL, bk[b->pk[0]].tb, b->nid,
-		    &b->tree, GIT_FILEMODE_TREE) != 0)
+		if (git_treebuilder_insert(NULL, bk[x].tb, b->nid, &b->tree,
+		    GIT_FILEMODE_TREE) != 0)
 			return -1;
-		snprintf(path, sizeof path, "%s/%s", xx, b->nid);
-		e = NULL;
-		same = vp->nodes != NULL && git_tree_entry_bypath(&e, vp->nodes,
-		    path) == 0 && git_oid_equal(git_tree_entry_id(e), &b->tree);
-		git_tree_entry_free(e);
-		if (!same && *nheads <= VIEW_MAX_PARENTS)
+		e = bk[x].old != NULL ? git_tree_entry_byname(bk[x].old, b->nid) :
+		    NULL;
+		if ((e == NULL || !git_oid_equal(git_tree_entry_id(e), &b->tree)) &&
+		    *nheads <= VIEW_MAX_PARENTS)
 			git_oid_cpy(&heads[(*nheads)++], &b->head);
 	}
 	return 0;
+}
+
+/*
+ * libgit2's strict object creation looks every entry of a tree up as it is
+ * inserted: for the view that is every head's tree, which the table already
+ * knows exists (1.9 s of a start with 11,000 branches). The view's trees
+ * are built without it; only this (event-loop) thread writes such objects.
+ */
+static void
+view_strict(int on)
+{
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, on);
 }
 
 int
@@ -333,6 +345,7 @@ view_update(struct store *st, git_oid *out, char **cause)
 		view_prev_free(&vp);
 		memset(&vp, 0, sizeof vp);
 	}
+	view_strict(0);
 	if (view_buckets(st, &vp, bk, heads, &nheads) != 0 ||
 	    git_treebuilder_new(&nodes, st->bulk, NULL) != 0)
 		goto fail;
@@ -358,8 +371,11 @@ view_update(struct store *st, git_oid *out, char **cause)
 fail:
 	set_cause(cause, "view: %s", store_git_error());
 out:
-	for (i = 0; i < 256; i++)
+	view_strict(1);
+	for (i = 0; i < 256; i++) {
 		git_treebuilder_free(bk[i].tb);
+		git_tree_free(bk[i].old);
+	}
 	git_treebuilder_free(nodes);
 	view_prev_free(&vp);
 	return rv;
