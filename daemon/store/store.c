@@ -95,25 +95,6 @@ store_open_bulk(const char *path, git_repository **out)
 	return rv;
 }
 
-/*
- * pack.windowMemory = 1 in the repository's config: libgit2's packbuilder
- * then keeps no window of delta candidates, and a pack for a peer is built
- * in half the time (most objects here are distinct texts: the pack is
- * about 1 % larger). It is read whenever a pack is built.
- */
-static void
-store_tune(git_repository *repo)
-{
-	git_config	*cfg = NULL;
-	int64_t		 v;
-
-	if (git_repository_config(&cfg, repo) != 0)
-		return;
-	if (git_config_get_int64(&v, cfg, "pack.windowMemory") != 0)
-		git_config_set_int64(cfg, "pack.windowMemory", 1);
-	git_config_free(cfg);
-}
-
 int
 store_open(const char *path, struct store **out, char **cause)
 {
@@ -125,7 +106,6 @@ store_open(const char *path, struct store **out, char **cause)
 	st = xcalloc(1, sizeof *st);
 	st->repo = repo;
 	st->path = xstrdup(path);
-	store_tune(repo);
 	if (store_open_bulk(path, &st->bulk) != 0) {
 		set_cause(cause, "%s: %s", path, store_git_error());
 		store_close(st);
