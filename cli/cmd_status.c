@@ -80,6 +80,14 @@ print_status(const msgpack_object *d)
 	    name, id, home,
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "seq")), view);
 	print_index(ctl_obj_get(d, "index"));
+	if ((nodes = ctl_obj_get(d, "repository")) != NULL &&
+	    nodes->type == MSGPACK_OBJECT_MAP)
+		printf("repo     %llu packs, about %llu loose objects, %llu open "
+		    "files\n", (unsigned long long)ctl_obj_uint(ctl_obj_get(
+		    nodes, "packs")), (unsigned long long)ctl_obj_uint(
+		    ctl_obj_get(nodes, "loose")), (unsigned long long)
+		    ctl_obj_uint(ctl_obj_get(nodes, "fds")));
+	nodes = ctl_obj_get(d, "nodes");
 	printf("branches %llu, %llu lessons and projects\n",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "branches")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "records")));

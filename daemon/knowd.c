@@ -144,6 +144,7 @@ knowd_start(struct knowd *kd, char **cause)
 	}
 	kd->search_loop = search_loop_start(kd->base, kd->node.search);
 	node_index_start(&kd->node, kd->base);
+	node_upkeep_start(&kd->node, kd->base, kd->slow);
 	kd->env.node = &kd->node;
 	kd->env.net = kd->net;
 	kd->env.web = kd->web;
@@ -170,6 +171,7 @@ knowd_stop(struct knowd *kd)
 	net_stop(kd->net);
 	search_loop_stop(kd->search_loop);
 	node_index_stop(&kd->node);
+	node_upkeep_stop(&kd->node);
 }
 
 /* Runs the node until SIGTERM or SIGINT. */

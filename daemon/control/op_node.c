@@ -1,4 +1,5 @@
 /* op_node.c — operations on this node: id, status, publish, retract, vouch, unvouch. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,37 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_false(pk);
 }
 
+/* Open descriptors of this process (/proc/self/fd), or 0 when it cannot tell. */
+static size_t
+open_fds(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n > 0 ? n - 1 : 0;	/* not the one reading */
+}
+
+/* Packs status's "repository": packs, loose objects (estimated), open descriptors. */
+static void
+pack_repository(struct control_env *env, msgpack_packer *pk)
+{
+	size_t	 packs, loose;
+
+	store_objects_count(git_repository_path(store_repo(env->node->store)),
+	    &packs, &loose);
+	ctl_pack_str(pk, "repository");
+	msgpack_pack_map(pk, 3);
+	ctl_pack_ku(pk, "packs", packs);
+	ctl_pack_ku(pk, "loose", loose);
+	ctl_pack_ku(pk, "fds", open_fds());
+}
+
 /*
  * status: this node, its view, counts of what it holds; every origin branch
  * only when asked ("branches"), since a mirror holds thousands.
@@ -93,7 +125,7 @@ op_status(struct control_env *env, struct control_client *cc,
 	store_head(nd->store, nd->nid, &head, &seq);
 	view_tree(nd->store, &view);
 	reply_ok(pk);
-	msgpack_pack_map(pk, 12 + 2 * all + OP_STATUS_NET_KEYS);
+	msgpack_pack_map(pk, 13 + 2 * all + OP_STATUS_NET_KEYS);
 	ctl_pack_kv(pk, "id", nd->did);
 	ctl_pack_kv(pk, "name", node_name(nd));
 	ctl_pack_ku(pk, "seq", seq);
@@ -107,6 +139,7 @@ op_status(struct control_env *env, struct control_client *cc,
 	ctl_pack_ku(pk, "jobs", (uint64_t)net_jobs(env->net) +
 	    (uint64_t)(env->slow != NULL ? worker_pending(env->slow) : 0));
 	pack_index(env, pk);
+	pack_repository(env, pk);
 	ctl_pack_ku(pk, "branches", store_nbranches(nd->store));
 	ctl_pack_ku(pk, "records", catalog_total(&nd->cat, RECORD_LESSON) +
 	    catalog_total(&nd->cat, RECORD_PROJECT));

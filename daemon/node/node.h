@@ -23,6 +23,8 @@
 
 struct event_base;
 struct node_index;
+struct node_upkeep;
+struct worker;
 struct search;
 struct trust;
 
@@ -67,6 +69,7 @@ struct node {
 	struct search		*search;	/* NULL when the index is off */
 	struct trust		*trust;		/* the replicated set, cached */
 	struct node_index	*index;		/* index.c: what the index lags */
+	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	struct {
@@ -97,6 +100,14 @@ int	 node_reload(struct node *, char **cause);
 void	 node_index_start(struct node *, struct event_base *);
 /* Before the event base goes: the backlog waits for the next start. */
 void	 node_index_stop(struct node *);
+/*
+ * upkeep.c: every minute, merges packs and loose objects that piled up,
+ * on worker (stop the worker before node_upkeep_stop).
+ */
+void	 node_upkeep_start(struct node *, struct event_base *, struct worker *);
+void	 node_upkeep_stop(struct node *);
+/* Looks now whether a repack is due (and starts it). */
+void	 node_upkeep_now(struct node *);
 /* Branches the search index has yet to catch up with. */
 size_t	 node_index_lag(const struct node *);
 /*

@@ -8,6 +8,9 @@
 #include <ftw.h>
 #include <unistd.h>
 
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
+
 #include "store_int.h"
 #include "util.h"
 
@@ -95,6 +98,58 @@ store_open_bulk(const char *path, git_repository **out)
 	return rv;
 }
 
+/* A fresh object database for a handle: packs first, then loose objects (fsynced or not). */
+static int
+store_new_odb(const char *path, int fsync_loose, git_odb **out)
+{
+	git_odb_backend	*pack = NULL, *loose = NULL;
+	char		*objects = xasprintf("%s/objects", path);
+	int		 rv = -1;
+
+	*out = NULL;
+	if (git_odb_new(out) != 0 || git_odb_backend_pack(&pack, objects) != 0 ||
+	    git_odb_add_backend(*out, pack, 2) != 0)
+		goto out;
+	pack = NULL;
+	if (git_odb_backend_loose(&loose, objects, -1, fsync_loose, 0, 0) != 0 ||
+	    git_odb_add_backend(*out, loose, 1) != 0)
+		goto out;
+	loose = NULL;
+	rv = 0;
+out:
+	if (pack != NULL)
+		pack->free(pack);
+	if (loose != NULL)
+		loose->free(loose);
+	if (rv != 0) {
+		git_odb_free(*out);
+		*out = NULL;
+	}
+	free(objects);
+	return rv;
+}
+
+int
+store_reopen_objects(struct store *st, char **cause)
+{
+	git_odb	*a = NULL, *b = NULL;
+
+	if (st->objects_gen == store_objects_generation())
+		return 0;
+	if (store_new_odb(st->path, 1, &a) != 0 ||
+	    store_new_odb(st->path, 0, &b) != 0 ||
+	    git_repository_set_odb(st->repo, a) != 0 ||
+	    git_repository_set_odb(st->bulk, b) != 0) {
+		git_odb_free(a);
+		git_odb_free(b);
+		return set_cause(cause, "objects: %s", store_git_error());
+	}
+	git_odb_free(a);	/* the repositories hold their own references */
+	git_odb_free(b);
+	st->objects_gen = store_objects_generation();
+	return 0;
+}
+
 int
 store_open(const char *path, struct store **out, char **cause)
 {
@@ -106,6 +161,7 @@ store_open(const char *path, struct store **out, char **cause)
 	st = xcalloc(1, sizeof *st);
 	st->repo = repo;
 	st->path = xstrdup(path);
+	st->objects_gen = store_objects_generation();
 	if (store_open_bulk(path, &st->bulk) != 0) {
 		set_cause(cause, "%s: %s", path, store_git_error());
 		store_close(st);

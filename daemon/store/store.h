@@ -29,6 +29,9 @@
 #define STORE_WINDOW	(1u * 1024 * 1024)	/* one mapping of a pack */
 #define STORE_OPEN_PACKS 64			/* pack files open at once */
 #define STORE_CACHE	(8 * 1024 * 1024)	/* parsed objects cached */
+#define STORE_REPACK_PACKS 16			/* packs that make a repack due */
+#define STORE_REPACK_LOOSE 1024			/* loose objects that do */
+#define STORE_REPACK_BYTES (64 * 1024 * 1024)	/* packs merged at once */
 
 struct store;
 struct event_base;
@@ -131,6 +134,30 @@ void	 store_forks_settle(struct store *, const char *nid, const git_oid *head);
  * the directories they leave (a branch's ref makes three).
  */
 int	 store_pack_refs(git_repository *, char **cause);
+/*
+ * Consolidates received packs and loose objects, like git gc --auto: the
+ * smallest packs (up to STORE_REPACK_BYTES) and every loose object into
+ * one new pack, written and fsynced before the merged ones are removed.
+ * Safe against a kill at any moment (an object is always in some pack or
+ * loose) and against packs and objects added meanwhile (they are not
+ * touched). Handles opened before must then reopen their objects
+ * (store_objects_generation changed).
+ */
+struct store_repacked {
+	size_t		 packs;		/* merged */
+	size_t		 loose;		/* taken along */
+	size_t		 objects;	/* in the new pack */
+	int		 done;		/* 0: there was nothing to merge */
+};
+int	 store_repack(git_repository *, struct store_repacked *, char **cause);
+/* Packs and (estimated, like git gc --auto) loose objects of a repository. */
+void	 store_objects_count(const char *repo_path, size_t *packs, size_t *loose);
+/* True when there are more than STORE_REPACK_PACKS packs or STORE_REPACK_LOOSE loose objects. */
+int	 store_wants_repack(struct store *);
+/* Bumped by every repack. */
+unsigned int store_objects_generation(void);
+/* The loop's handles drop the packs a repack removed. */
+int	 store_reopen_objects(struct store *, char **cause);
 /* Branch moves since store_moves_reset (loose refs written). */
 unsigned int store_moves(struct store *);
 void	 store_moves_reset(struct store *);

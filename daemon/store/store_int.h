@@ -11,6 +11,7 @@ struct store {
 	struct hmap	*branches;	/* nid → struct store_branch (branches.c) */
 	size_t		 nforks;	/* fork proofs held, of all nodes */
 	unsigned int	 moves;		/* branch moves since the refs were packed */
+	unsigned int	 objects_gen;	/* store_objects_generation when opened */
 };
 
 /* branches.c: reads every origin branch and fork proof into the table (store_open). */

@@ -20,6 +20,8 @@ struct worker {
 	int			 stopping;		/* guarded by lock */
 	struct event		*wake;			/* activated when done has jobs */
 	git_repository		*repo;			/* the worker thread's own */
+	char			*path;			/* of the repository */
+	unsigned int		 objects_gen;		/* store_objects_generation at open */
 	long			 delay_ms;		/* test hook: pause before each job */
 };
 
@@ -47,6 +49,24 @@ queue_pop(struct worker_job **head, struct worker_job **tail)
 	return j;
 }
 
+/* After a repack, the thread's repository is opened again: the packs it knew are gone. */
+static void
+worker_reopen(struct worker *w)
+{
+	git_repository	*repo;
+	unsigned int	 gen = store_objects_generation();
+
+	if (gen == w->objects_gen)
+		return;
+	if (git_repository_open_bare(&repo, w->path) != 0) {
+		log_warnx("worker: %s: %s", w->path, store_git_error());
+		return;			/* the old handle it is, this time */
+	}
+	git_repository_free(w->repo);
+	w->repo = repo;
+	w->objects_gen = gen;
+}
+
 /* The thread: takes jobs one at a time and hands each back when run. */
 static void *
 worker_main(void *arg)
@@ -67,6 +87,7 @@ worker_main(void *arg)
 
 			nanosleep(&ts, NULL);
 		}
+		worker_reopen(w);
 		j->run(j, w->repo);
 		pthread_mutex_lock(&w->lock);
 		queue_push(&w->done, &w->done_tail, j);
@@ -101,10 +122,12 @@ worker_start(struct worker **out, struct event_base *base,
 	struct worker	*w;
 
 	w = xcalloc(1, sizeof *w);
+	w->objects_gen = store_objects_generation();
 	if (git_repository_open_bare(&w->repo, repo_path) != 0) {
 		free(w);
 		return set_cause(cause, "worker: %s", repo_path);
 	}
+	w->path = xstrdup(repo_path);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	w->wake = event_new(base, -1, 0, worker_wake_cb, w);
@@ -115,6 +138,7 @@ worker_start(struct worker **out, struct event_base *base,
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		event_free(w->wake);
 		git_repository_free(w->repo);
+		free(w->path);
 		free(w);
 		return set_cause(cause, "worker: cannot start thread");
 	}
@@ -164,6 +188,7 @@ worker_stop(struct worker *w)
 	worker_wake_cb(-1, 0, w);
 	event_free(w->wake);
 	git_repository_free(w->repo);
+	free(w->path);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);

@@ -1,0 +1,120 @@
+/*
+ * upkeep.c — the node's repository stays small for years: every
+ * UPKEEP_EVERY seconds, when received packs or loose objects have piled up
+ * (store_wants_repack: like git gc --auto), a worker merges them into one
+ * pack (store_repack); the event loop's handles then drop the merged packs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "node.h"
+#include "node_int.h"
+#include "util.h"
+
+#define UPKEEP_EVERY	60	/* seconds between looks */
+
+struct node_upkeep {
+	struct node		*nd;
+	struct worker		*worker;
+	struct event		*timer;
+	int			 running;	/* a repack job is out */
+};
+
+/* A repack on the worker thread. */
+struct repack_job {
+	struct worker_job	 j;
+	struct node_upkeep	*up;
+	struct store_repacked	 res;
+	char			*cause;
+	int			 rv;
+};
+
+/* Worker: merges the packs. */
+static void
+repack_run(struct worker_job *j, git_repository *repo)
+{
+	struct repack_job *rj = (struct repack_job *)j;
+
+	rj->rv = store_repack(repo, &rj->res, &rj->cause);
+}
+
+/* Event loop: the loop's handles drop the merged packs; the result is logged. */
+static void
+repack_done(struct worker_job *j)
+{
+	struct repack_job *rj = (struct repack_job *)j;
+	char		*why = NULL;
+
+	if (!j->cancelled) {
+		rj->up->running = 0;
+		if (rj->rv != 0)
+			log_warnx("%s", rj->cause);
+		else if (rj->res.done)
+			log_info("repacked %zu packs and %zu loose objects into "
+			    "one pack of %zu objects", rj->res.packs,
+			    rj->res.loose, rj->res.objects);
+		if (store_reopen_objects(rj->up->nd->store, &why) != 0) {
+			log_warnx("%s", why);
+			free(why);
+		}
+	}
+	free(rj->cause);
+	free(rj);
+}
+
+/* Submits a repack when one is due. */
+void
+node_upkeep_now(struct node *nd)
+{
+	struct node_upkeep *up = nd->upkeep;
+	struct repack_job *rj;
+
+	if (up == NULL || up->running || !store_wants_repack(nd->store))
+		return;
+	up->running = 1;
+	rj = xcalloc(1, sizeof *rj);
+	rj->j.run = repack_run;
+	rj->j.done = repack_done;
+	rj->up = up;
+	worker_submit(up->worker, &rj->j);
+}
+
+/* Timer: look, then look again later. */
+static void
+upkeep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct node_upkeep *up = arg;
+	struct timeval	 tv = { UPKEEP_EVERY, 0 };
+
+	node_upkeep_now(up->nd);
+	evtimer_add(up->timer, &tv);
+}
+
+void
+node_upkeep_start(struct node *nd, struct event_base *base,
+    struct worker *worker)
+{
+	struct node_upkeep *up = xcalloc(1, sizeof *up);
+	struct timeval	 tv = { UPKEEP_EVERY, 0 };
+
+	up->nd = nd;
+	up->worker = worker;
+	up->timer = evtimer_new(base, upkeep_cb, up);
+	event_priority_set(up->timer, 2);	/* background work */
+	evtimer_add(up->timer, &tv);
+	nd->upkeep = up;
+}
+
+void
+node_upkeep_stop(struct node *nd)
+{
+	if (nd->upkeep == NULL)
+		return;
+	event_free(nd->upkeep->timer);
+	/* A job still out is cancelled by worker_stop, which runs first. */
+	free(nd->upkeep);
+	nd->upkeep = NULL;
+}
