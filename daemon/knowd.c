@@ -4,6 +4,7 @@
  * node (its branches), the workers, the net (peers), the web pages and the
  * control socket — and runs the event loop until a signal stops it.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -32,6 +33,8 @@
 #include "web.h"
 
 #define KNOWD_VERSION "0.1.0"
+#define KNOWD_NOFILE	4096	/* descriptors asked for: peers, web and knowctl clients, packs */
+#define KNOWD_NOFILE_LOW 512	/* below this, a warning */
 
 static const char usage[] =
 "usage: knowd [-d] [--home DIR]           run the node in the foreground\n"
@@ -174,6 +177,37 @@ knowd_stop(struct knowd *kd)
 	node_upkeep_stop(&kd->node);
 }
 
+/*
+ * Raises the soft limit on open files towards KNOWD_NOFILE (as far as the
+ * hard limit allows), warns when it stays low, and shares what there is:
+ * libgit2 keeps at most an eighth of it in pack files.
+ */
+static void
+knowd_fd_limit(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 want = KNOWD_NOFILE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < want) {
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+			want = rl.rlim_max;
+		if (want > rl.rlim_cur) {
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (rl.rlim_cur < KNOWD_NOFILE_LOW)
+		log_warnx("open file limit is %llu, knowd wants %d: peers, web "
+		    "clients and knowctl will be refused sooner (set "
+		    "LimitNOFILE=%d in knowd.service, or ulimit -n)",
+		    (unsigned long long)rl.rlim_cur, KNOWD_NOFILE, KNOWD_NOFILE);
+	if (rl.rlim_cur / 8 < STORE_OPEN_PACKS)
+		store_set_open_packs(rl.rlim_cur / 8 < 4 ? 4 : rl.rlim_cur / 8);
+}
+
 /* Runs the node until SIGTERM or SIGINT. */
 static int
 knowd_run(const char *home)
@@ -297,6 +331,8 @@ main(int argc, char **argv)
 	}
 	log_init(debug, "knowd");
 	home = home_resolve(homeflag);
+	if (!check)
+		knowd_fd_limit();
 	rv = check ? knowd_check(home) : knowd_run(home);
 	free(home);
 	git_libgit2_shutdown();

@@ -63,6 +63,61 @@ log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* True when lim lets a line out now; appends the count held back to fmt. */
+static int
+log_limit_pass(struct log_limit *lim, char *fmt2, size_t sz, const char *fmt)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (lim->next != 0 && ts.tv_sec < lim->next) {
+		lim->held++;
+		return 0;
+	}
+	if (lim->held > 0)
+		snprintf(fmt2, sz, "%s (and %lu more like it in the last minute)",
+		    fmt, lim->held);
+	else
+		snprintf(fmt2, sz, "%s", fmt);
+	lim->next = ts.tv_sec + 60;
+	lim->held = 0;
+	return 1;
+}
+
+void
+log_warn_limit(struct log_limit *lim, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 fmt2[512];
+	int	 saved = errno;
+
+	if (!log_limit_pass(lim, fmt2, sizeof fmt2, fmt))
+		return;
+	va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	log_vline("warning", fmt2, ap, saved);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx_limit(struct log_limit *lim, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 fmt2[512];
+
+	if (!log_limit_pass(lim, fmt2, sizeof fmt2, fmt))
+		return;
+	va_start(ap, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	log_vline("warning", fmt2, ap, 0);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
 void
 log_info(const char *fmt, ...)
 {

@@ -131,6 +131,7 @@ struct peers {
 	struct evconnlistener	*listener;
 	struct evdns_base	*dns;
 	struct event		*reaper;	/* frees closed peers */
+	struct event		*resume;	/* accepts again after EMFILE */
 	char			 listen_addr[PEER_ADDR_MAX];
 	int			 nin;		/* inbound connections */
 	uint64_t		 next_serial;

@@ -89,10 +89,12 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct peer		*p;
 	char			 addr[PEER_ADDR_MAX], *why = NULL;
 
+	static struct log_limit	 lim;
+
 	sockaddr_str(sa, addr, sizeof addr);
 	if (ps->nin >= ps->env.conf->max_peers_in) {
-		log_warnx("peer %s: refused, %d inbound connections already",
-		    addr, ps->nin);
+		log_warnx_limit(&lim, "peer %s: refused, %d inbound connections "
+		    "already", addr, ps->nin);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -109,11 +111,34 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 }
 
-/* Accept error callback: log and keep listening (EMFILE passes). */
+/* Timer callback: accept again after a pause. */
+static void
+peer_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers	*ps = arg;
+
+	evconnlistener_enable(ps->listener);
+}
+
+/*
+ * Accept error callback: out of descriptors (EMFILE, ENFILE) or memory, the
+ * pending connection stays queued and accept would fail again at once, so
+ * accepting pauses for a second (as tmux's server does); logged once a minute.
+ */
 static void
 peer_accept_error_cb(struct evconnlistener *l, void *arg)
 {
-	log_warn("peer listener: accept");
+	static struct log_limit	 lim;
+	struct peers		*ps = arg;
+	struct timeval		 tv = { 1, 0 };
+	int			 err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		log_warn_limit(&lim, "peer listener: accept, paused for a second");
+		evconnlistener_disable(l);
+		evtimer_add(ps->resume, &tv);
+	} else
+		log_warn_limit(&lim, "peer listener: accept");
 }
 
 /* Binds the listener to conf.listen; records the real address (port 0 → chosen port). */
@@ -354,6 +379,7 @@ peers_start(struct peers **out, const struct peers_env *env,
 	TAILQ_INIT(&ps->list);
 	TAILQ_INIT(&ps->slots);
 	ps->reaper = event_new(env->base, -1, 0, peers_reap_cb, ps);
+	ps->resume = evtimer_new(env->base, peer_accept_resume_cb, ps);
 	ps->dns = evdns_base_new(env->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	if (ps->dns == NULL)	/* no resolv.conf: numeric addresses still work */
@@ -384,6 +410,7 @@ peers_stop(struct peers *ps)
 		evconnlistener_free(ps->listener);
 	evdns_base_free(ps->dns, 0);
 	event_free(ps->reaper);
+	event_free(ps->resume);
 	free(ps);
 }
 

@@ -35,14 +35,21 @@ store_global_init(void)
 	/*
 	 * Bounded memory and descriptors, whatever the repository grows to:
 	 * at most STORE_MAPPED of pack data mapped, in windows of
-	 * STORE_WINDOW (libgit2's defaults are 8 GiB and 1 GiB: a mirror's
-	 * whole repository), STORE_OPEN_PACKS pack files open, STORE_CACHE of parsed
-	 * objects cached (shared by every repository handle).
+	 * STORE_WINDOW (see store.h; libgit2's defaults are 8 GiB and 1 GiB),
+	 * STORE_OPEN_PACKS pack files open (fewer under a low descriptor
+	 * limit), STORE_CACHE of parsed objects cached (shared by every
+	 * repository handle).
 	 */
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)STORE_WINDOW);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)STORE_MAPPED);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, (size_t)STORE_OPEN_PACKS);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)STORE_CACHE);
+}
+
+void
+store_set_open_packs(size_t n)
+{
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, n);
 }
 
 const char *

@@ -25,13 +25,21 @@
 #define STORE_VIEW_REF	"refs/heads/main"
 #define STORE_SEQ_KEY	"Knowd-Seq"
 #define STORE_REF_MAX	(KEYS_NID_MAX + 64)
-#define STORE_MAPPED	(24u * 1024 * 1024)	/* pack data mapped at once */
-#define STORE_WINDOW	(1u * 1024 * 1024)	/* one mapping of a pack */
+/*
+ * Windows of STORE_WINDOW are aligned to half of it, so a pack up to the
+ * protocol's 64 MiB always lies in one window: libgit2 1.5's indexer
+ * rejects good packs now and then ("unexpected data at the end of the
+ * pack") when a pack it indexes spans windows (seen with 1 and 4 MiB
+ * windows on 9 MB packs, never with 32 MiB or more). Windows are address
+ * space; at most STORE_MAPPED of them stay mapped (clean file pages).
+ */
+#define STORE_MAPPED	(256u * 1024 * 1024)	/* pack data mapped at once */
+#define STORE_WINDOW	(128u * 1024 * 1024)	/* one mapping of a pack */
 #define STORE_OPEN_PACKS 64			/* pack files open at once */
 #define STORE_CACHE	(8 * 1024 * 1024)	/* parsed objects cached */
 #define STORE_REPACK_PACKS 16			/* packs that make a repack due */
 #define STORE_REPACK_LOOSE 1024			/* loose objects that do */
-#define STORE_REPACK_BYTES (64 * 1024 * 1024)	/* packs merged at once */
+#define STORE_REPACK_BYTES (48 * 1024 * 1024)	/* packs merged at once (one window) */
 
 struct store;
 struct event_base;
@@ -47,6 +55,8 @@ struct store_change {
 void	 store_global_init(void);
 /* The text of libgit2's last error, for messages. */
 const char *store_git_error(void);
+/* Pack files libgit2 keeps open at once (STORE_OPEN_PACKS unless lowered). */
+void	 store_set_open_packs(size_t);
 
 /* Creates a new bare repository at path (refuses an existing one). */
 int	 store_create(const char *path, char **cause);

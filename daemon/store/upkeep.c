@@ -254,8 +254,8 @@ repack_fill(struct repack *rp, const char *objects)
 	n = list_packs(dir, &pf);
 	free(dir);
 	for (i = 0; i < n && rv == 0; i++) {
-		if (rp->npacks >= 2 && total + pf[i].size > STORE_REPACK_BYTES)
-			break;
+		if (total + pf[i].size > STORE_REPACK_BYTES)
+			break;		/* smallest first: the rest are larger */
 		idx = xasprintf("%s.idx", pf[i].base);
 		if ((rv = git_odb_backend_one_pack(&b, idx)) == 0 &&
 		    (rv = repack_add(rp, b, repack_insert_cb)) == 0) {
