@@ -18,6 +18,7 @@
 
 struct node_upkeep {
 	struct node		*nd;
+	int			 every;		/* seconds */
 	struct worker		*worker;
 	struct event		*timer;
 	int			 running;	/* a repack job is out */
@@ -87,7 +88,7 @@ static void
 upkeep_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct node_upkeep *up = arg;
-	struct timeval	 tv = { UPKEEP_EVERY, 0 };
+	struct timeval	 tv = { up->every, 0 };
 
 	node_upkeep_now(up->nd);
 	evtimer_add(up->timer, &tv);
@@ -98,8 +99,12 @@ node_upkeep_start(struct node *nd, struct event_base *base,
     struct worker *worker)
 {
 	struct node_upkeep *up = xcalloc(1, sizeof *up);
-	struct timeval	 tv = { UPKEEP_EVERY, 0 };
+	struct timeval	 tv;
+	const char	*e = getenv("KNOWD_TEST_UPKEEP_SECS");
 
+	up->every = e != NULL && atoi(e) > 0 ? atoi(e) : UPKEEP_EVERY;
+	tv.tv_sec = up->every;
+	tv.tv_usec = 0;
 	up->nd = nd;
 	up->worker = worker;
 	up->timer = evtimer_new(base, upkeep_cb, up);

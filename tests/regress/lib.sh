@@ -64,9 +64,10 @@ node_init() {
 }
 
 # node_start HOME: starts knowd on HOME and waits until it answers; sets LASTPID.
+# $NODE_WRAP, when set, is a command knowd runs under (e.g. "prlimit --nofile=64").
 node_start() {
 	local h=$1
-	"$KNOWD" --home "$h" -d 2>>"$h.log" &
+	${NODE_WRAP:-} "$KNOWD" --home "$h" -d 2>>"$h.log" &
 	LASTPID=$!
 	PIDS+=("$LASTPID")
 	echo "$LASTPID" >"$h.pid"
