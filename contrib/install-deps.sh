@@ -36,6 +36,8 @@ $py3 -c 'import feedparser' 2>/dev/null || missing="$missing python3-feedparser"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 # libstemmer ships no .pc file: look for its header instead.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
+# cmark-gfm's table and autolink extensions come in a package of their own.
+[ -f /usr/include/cmark-gfm-core-extensions.h ] || missing="$missing libcmark-gfm-extensions-dev"
 # libFuzzer and the sanitizer runtimes for clang
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 	missing="$missing libclang-rt-dev"

@@ -21,6 +21,8 @@
 #include "util.h"
 
 #define WIRE_VERSION		1
+/* HELLO features: the sender takes a long backlog in steps (PROTOCOL.md §3.2). */
+#define WIRE_FEATURE_STEPS	0x1
 #define WIRE_OID_LEN		20	/* git SHA-1 object id */
 #define WIRE_MAX_ADDRS		4	/* listen addresses in HELLO / NODE */
 #define WIRE_ADDR_MAX		128	/* bytes of one "host:port" */

@@ -22,6 +22,7 @@ struct build_job {
 	uint64_t		 serial;
 	uint64_t		 reqid;
 	struct wire_want	 want;
+	size_t			 step;		/* 0: the whole pack at once */
 	struct buf		 pack;
 	char			*cause;
 	int			 rv;
@@ -159,6 +160,7 @@ fetch_free(struct net *net, struct sync_fetch *f)
 	for (i = 0; i < f->n; i++)
 		fetch_mark(net->sync, f->u[i].nid, 0);
 	free(f->u);
+	free(f->want);
 	buf_free(&f->data);
 	free(f);
 }
@@ -178,6 +180,7 @@ fetch_build(struct peer *p, struct wire_want *w)
 
 	f = xcalloc(1, sizeof *f);
 	f->u = xcalloc(WIRE_WANT_MAX, sizeof *f->u);
+	f->want = xcalloc(WIRE_WANT_MAX, sizeof *f->want);
 	for (q = TAILQ_FIRST(&sp->queue); q != NULL && w->nb < WIRE_WANT_MAX;
 	    q = next) {
 		next = TAILQ_NEXT(q, entry);
@@ -200,6 +203,7 @@ fetch_build(struct peer *p, struct wire_want *w)
 			w->b[w->nb].nhaves = 1;
 		}
 		fetch_mark(NET(p)->sync, u->nid, 1);
+		f->want[f->n] = q->h;
 		pending_drop(sp, q);
 		w->nb++;
 		f->n++;
@@ -236,7 +240,7 @@ fetch_next(struct peer *p)
 	w = xcalloc(1, sizeof *w);
 	if ((f = fetch_build(p, w)) != NULL) {
 		w->reqid = f->reqid = ++SP(p)->next_reqid;
-		f->started = time(NULL);
+		f->progress = time(NULL);
 		SP(p)->fetch = f;
 		buf_init(&b);
 		wire_want_encode(&b, w);
@@ -253,7 +257,7 @@ build_run(struct worker_job *j, git_repository *repo)
 {
 	struct build_job *bj = (struct build_job *)j;
 
-	bj->rv = pack_build(repo, &bj->want, &bj->pack, &bj->cause);
+	bj->rv = pack_build(repo, &bj->want, bj->step, &bj->pack, &bj->cause);
 }
 
 /* Event loop: starts streaming the built pack, or tells the peer why not. */
@@ -353,6 +357,8 @@ fetch_want(struct peer *p, const uint8_t *m, size_t len)
 	bj->net = NET(p);
 	bj->serial = p->serial;
 	bj->reqid = bj->want.reqid;
+	if (SP(p)->features & WIRE_FEATURE_STEPS)
+		bj->step = PACK_STEP_BYTES;
 	SP(p)->serving = 1;
 	worker_submit(net_worker(NET(p)), &bj->j);
 	return 0;
@@ -384,7 +390,9 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 	moves = xcalloc(f->n + 1, sizeof *moves);
 	for (i = 0; i < f->n; i++) {
 		u = &f->u[i];
-		if (u->stale)
+		if ((u->step || u->absent) && from != NULL)
+			fetch_note(from, &f->want[i]);	/* the next step */
+		if (u->stale || u->absent)
 			continue;
 		if (u->fork) {
 			if (node_fork_seen(nd, u->nid, &u->new, &why) != 0) {
@@ -401,9 +409,9 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 			why = NULL;
 			continue;
 		}
-		log_info("branch %s: +%llu commit(s) from %s", u->nid,
+		log_info("branch %s: +%llu commit(s) from %s%s", u->nid,
 		    (unsigned long long)u->commits, from != NULL ? from->nid :
-		    "a peer that left");
+		    "a peer that left", u->step ? ", more to come" : "");
 		memcpy(moves[n].nid, u->nid, sizeof moves[n].nid);
 		moves[n].old = u->old;
 		moves[n].has_old = u->has_old;
@@ -471,13 +479,17 @@ recv_done(struct worker_job *j)
 
 	if (!j->cancelled && rj->rv == 0)
 		recv_apply(rj->net, rj->f, p);
+	else if (!j->cancelled && rj->rv == PACK_LOCAL)
+		log_warnx("a pack from peer %s could not be taken in here, "
+		    "nothing changed (asked again at the next anti-entropy "
+		    "round): %s", rj->from, rj->cause);
 	else if (!j->cancelled)
 		log_warnx("peer %s%s: pack rejected, nothing changed: %s",
 		    rj->from, p != NULL ? "" : " (gone)", rj->cause);
 	fetch_free(rj->net, rj->f);
 	if (p != NULL) {
 		SP(p)->verifying--;
-		if (rj->rv != 0)
+		if (rj->rv != 0 && rj->rv != PACK_LOCAL)
 			peer_close(p, "sent a pack that failed verification");
 		else
 			fetch_next(p);
@@ -507,6 +519,7 @@ fetch_pack(struct peer *p, const uint8_t *m, size_t len)
 		return sync_fail(p, WIRE_E_LIMIT, "pack over %u bytes",
 		    PACK_MAX_BYTES);
 	buf_add(&f->data, pk.data, pk.len);
+	f->progress = time(NULL);
 	if (!pk.last)
 		return 0;
 	/*
@@ -561,6 +574,7 @@ fetch_tick(struct peer *p, time_t now)
 {
 	struct sync_fetch *f = SP(p)->fetch;
 
-	if (f != NULL && now - f->started > SYNC_FETCH_TIMEOUT)
-		peer_close(p, "no answer to WANT in %d s", SYNC_FETCH_TIMEOUT);
+	if (f != NULL && now - f->progress > NET(p)->fetch_timeout)
+		peer_close(p, "WANT: no progress in %d s (%zu bytes of the "
+		    "pack came)", NET(p)->fetch_timeout, f->data.len);
 }

@@ -103,6 +103,9 @@ net_start(struct net **out, struct event_base *base, struct node *nd,
 	net = xcalloc(1, sizeof *net);
 	net->node = nd;
 	net->base = base;
+	net->fetch_timeout = SYNC_FETCH_TIMEOUT;
+	if (getenv("KNOWD_TEST_FETCH_TIMEOUT") != NULL)
+		net->fetch_timeout = atoi(getenv("KNOWD_TEST_FETCH_TIMEOUT"));
 	for (i = 0; i < NET_WORKERS; i++)
 		net->workers[i] = workers[i];
 	chan_network_id(nd->conf.network, net->netid);

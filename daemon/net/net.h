@@ -26,7 +26,7 @@ struct worker;
 struct sync;
 struct gossip;
 
-#define SYNC_FETCH_TIMEOUT	60	/* seconds for a WANT to be answered */
+#define SYNC_FETCH_TIMEOUT	60	/* seconds a WANT may go without progress */
 #define SYNC_MAX_JOBS		32	/* worker jobs queued at once */
 #define SYNC_MAX_VERIFYING	2	/* one peer's packs waiting for the workers */
 #define NET_WORKERS		2	/* threads for packs: one per core here */
@@ -48,6 +48,7 @@ struct net {
 	struct sync		*sync;
 	struct gossip		*gossip;
 	int			 packing_refs;	/* a worker packs the loose refs */
+	int			 fetch_timeout;	/* SYNC_FETCH_TIMEOUT (tests: shorter) */
 };
 
 /* A node learned from a NODE announcement. */

@@ -18,8 +18,9 @@ struct sync_fetch {
 	uint64_t		 reqid;
 	struct pack_update	*u;
 	size_t			 n;
+	struct wire_head	*want;		/* the heads asked for, by update */
 	struct buf		 data;
-	time_t			 started;
+	time_t			 progress;	/* sent, or the last PACK chunk came */
 	int			 indexing;	/* the pack is with the worker */
 };
 
@@ -41,6 +42,7 @@ struct sync_peer {
 	size_t			 outpos;
 	uint64_t		 outreqid;
 	int			 hello;		/* HELLO received */
+	uint64_t		 features;	/* theirs, from HELLO */
 	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
 	struct wire_head	*theirs;	/* their heads, while ae */
 	size_t			 ntheirs;

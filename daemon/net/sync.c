@@ -171,6 +171,7 @@ sync_peer_ready(struct peer *p, void *arg)
 	TAILQ_INIT(&SP(p)->queue);
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
+	h.features = WIRE_FEATURE_STEPS;
 	h.time = (uint64_t)time(NULL);
 	if (peers_listen_addr(NET(p)->peers)[0] != '\0') {
 		snprintf(h.listen[0], sizeof h.listen[0], "%s",
@@ -398,6 +399,7 @@ sync_hello(struct peer *p, const uint8_t *m, size_t len)
 		return sync_fail(p, WIRE_E_PROTOCOL, "HELLO: version %llu, "
 		    "we speak %d", (unsigned long long)h.version, WIRE_VERSION);
 	SP(p)->hello = 1;
+	SP(p)->features = h.features;
 	return 0;
 }
 

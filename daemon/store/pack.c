@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "util.h"
 
 void
 pack_global_init(void)
@@ -35,28 +36,20 @@ want_served(git_repository *repo, const char *nid, const git_oid *want,
 	return set_cause(cause, "%s is not on branch %s here", hex, nid);
 }
 
-/* Adds one wanted branch to the walk: push want, hide the haves we know. */
+/* Hides the haves of one wanted branch that exist here (hiding an unknown oid fails). */
 static int
-walk_branch(git_repository *repo, git_revwalk *walk,
-    const struct wire_wantb *b, char **cause)
+hide_haves(git_repository *repo, git_revwalk *walk, const struct wire_wantb *b,
+    char **cause)
 {
-	char	 nid[KEYS_NID_MAX];
-	git_oid	 want, have;
+	git_oid	 have;
 	git_odb	*odb;
 	size_t	 i;
 	int	 rv = 0;
 
-	keys_nid_encode(b->pk, nid);
-	git_oid_fromraw(&want, b->want);
-	if (want_served(repo, nid, &want, cause) != 0)
-		return -1;
-	if (git_revwalk_push(walk, &want) != 0)
-		return set_cause(cause, "%s", store_git_error());
 	if (git_repository_odb(&odb, repo) != 0)
 		return set_cause(cause, "%s", store_git_error());
 	for (i = 0; i < b->nhaves && rv == 0; i++) {
 		git_oid_fromraw(&have, b->haves[i]);
-		/* Hiding an unknown oid fails: only hide what we have. */
 		if (git_odb_exists(odb, &have) &&
 		    git_revwalk_hide(walk, &have) != 0)
 			rv = set_cause(cause, "%s", store_git_error());
@@ -65,14 +58,67 @@ walk_branch(git_repository *repo, git_revwalk *walk,
 	return rv;
 }
 
-int
-pack_build(git_repository *repo, const struct wire_want *w, struct buf *out,
-    char **cause)
+/* Adds one wanted branch to the walk: push tip (want when NULL), hide the haves we know. */
+static int
+walk_branch(git_repository *repo, git_revwalk *walk,
+    const struct wire_wantb *b, const git_oid *tip, char **cause)
+{
+	char	 nid[KEYS_NID_MAX];
+	git_oid	 want;
+
+	keys_nid_encode(b->pk, nid);
+	git_oid_fromraw(&want, b->want);
+	if (want_served(repo, nid, &want, cause) != 0)
+		return -1;
+	if (git_revwalk_push(walk, tip != NULL ? tip : &want) != 0)
+		return set_cause(cause, "%s", store_git_error());
+	return hide_haves(repo, walk, b, cause);
+}
+
+/* One wanted branch's commits the asker lacks, oldest first. */
+struct step_branch {
+	git_oid		*c;
+	size_t		 n;
+};
+
+/* Lists the commits of one wanted branch the asker lacks, oldest first. */
+static int
+step_list(git_repository *repo, const struct wire_wantb *b,
+    struct step_branch *sb, char **cause)
+{
+	git_revwalk	*walk;
+	git_oid		 id;
+	size_t		 cap = 0;
+
+	if (git_revwalk_new(&walk, repo) != 0)
+		return set_cause(cause, "%s", store_git_error());
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	if (walk_branch(repo, walk, b, NULL, cause) != 0) {
+		git_revwalk_free(walk);
+		return -1;
+	}
+	while (git_revwalk_next(&id, walk) == 0) {
+		if (sb->n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			sb->c = xreallocarray(sb->c, cap, sizeof *sb->c);
+		}
+		git_oid_cpy(&sb->c[sb->n++], &id);
+	}
+	git_revwalk_free(walk);
+	return 0;
+}
+
+/*
+ * Writes the pack of the wanted branches into *pack, taking at most budget
+ * commits, oldest first, branch after branch (sb NULL: everything wanted).
+ */
+static int
+pack_write(git_repository *repo, const struct wire_want *w,
+    const struct step_branch *sb, size_t budget, git_buf *pack, char **cause)
 {
 	git_revwalk	*walk = NULL;
 	git_packbuilder	*pb = NULL;
-	git_buf		 pack = { 0 };
-	size_t		 i;
+	size_t		 i, k;
 	int		 rv = -1;
 
 	if (git_revwalk_new(&walk, repo) != 0 ||
@@ -80,14 +126,73 @@ pack_build(git_repository *repo, const struct wire_want *w, struct buf *out,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
-	for (i = 0; i < w->nb; i++)
-		if (walk_branch(repo, walk, &w->b[i], cause) != 0)
+	for (i = 0; i < w->nb; i++) {
+		k = sb == NULL ? 1 : (sb[i].n < budget ? sb[i].n : budget);
+		if (k == 0)
+			continue;	/* this one waits for the next step */
+		budget -= sb == NULL ? 0 : k;
+		if (walk_branch(repo, walk, &w->b[i], sb == NULL ? NULL :
+		    &sb[i].c[k - 1], cause) != 0)
 			goto out;
+	}
 	if (git_packbuilder_insert_walk(pb, walk) != 0 ||
-	    git_packbuilder_write_buf(&pack, pb) != 0) {
+	    git_packbuilder_write_buf(pack, pb) != 0) {
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
+	rv = 0;
+out:
+	git_packbuilder_free(pb);
+	git_revwalk_free(walk);
+	return rv;
+}
+
+/*
+ * A pack of at most step bytes where one commit allows: the commits are
+ * counted, and the budget shrunk in proportion to what the last try made.
+ */
+static int
+pack_step(git_repository *repo, const struct wire_want *w, size_t step,
+    git_buf *pack, char **cause)
+{
+	struct step_branch *sb = xcalloc(w->nb, sizeof *sb);
+	size_t		 i, total = 0, budget;
+	int		 rv = -1;
+
+	for (i = 0; i < w->nb; i++) {
+		if (step_list(repo, &w->b[i], &sb[i], cause) != 0)
+			goto out;
+		total += sb[i].n;
+	}
+	for (budget = total;;) {
+		if (pack_write(repo, w, sb, budget, pack, cause) != 0)
+			goto out;
+		if (pack->size <= step || budget <= 1)
+			break;
+		/* Nine tenths of the share that would have fitted. */
+		budget = (size_t)((double)budget * step / pack->size * 0.9);
+		if (budget < 1)
+			budget = 1;
+		git_buf_dispose(pack);
+	}
+	rv = 0;
+out:
+	for (i = 0; i < w->nb; i++)
+		free(sb[i].c);
+	free(sb);
+	return rv;
+}
+
+int
+pack_build(git_repository *repo, const struct wire_want *w, size_t step,
+    struct buf *out, char **cause)
+{
+	git_buf		 pack = { 0 };
+	int		 rv = -1;
+
+	if ((step == 0 ? pack_write(repo, w, NULL, 0, &pack, cause) :
+	    pack_step(repo, w, step, &pack, cause)) != 0)
+		goto out;
 	if (pack.size > PACK_MAX_BYTES) {
 		set_cause(cause, "pack of %zu bytes is over the limit", pack.size);
 		goto out;
@@ -96,8 +201,6 @@ pack_build(git_repository *repo, const struct wire_want *w, struct buf *out,
 	rv = 0;
 out:
 	git_buf_dispose(&pack);
-	git_packbuilder_free(pb);
-	git_revwalk_free(walk);
 	return rv;
 }
 
@@ -129,7 +232,14 @@ index_pack(git_repository *repo, const char *qpack, const uint8_t *data,
 	    git_indexer_new(&idx, qpack, 0444, odb, &opts) != 0 ||
 	    git_indexer_append(idx, data, len, &stats) != 0 ||
 	    git_indexer_commit(idx, &stats) != 0) {
-		set_cause(cause, "pack rejected: %s", store_git_error());
+		/* Out of space, or another failure of this host's: not the peer's fault. */
+		if (git_error_last() != NULL &&
+		    git_error_last()->klass == GIT_ERROR_OS) {
+			set_cause(cause, "cannot store the pack: %s",
+			    store_git_error());
+			rv = PACK_LOCAL;
+		} else
+			set_cause(cause, "pack rejected: %s", store_git_error());
 		goto out;
 	}
 	*name = xasprintf("pack-%s", git_indexer_name(idx));
@@ -161,6 +271,167 @@ verify_fork(git_repository *vrepo, struct pack_update *u)
 	return 0;
 }
 
+/* A commit the pack brought, under the one it follows (a zero parent: a root). */
+struct step_link {
+	git_oid		 parent;
+	git_oid		 child;
+	int		 forked;	/* a second child: no step goes past */
+};
+
+/* The pack's commits by parent, to find how far a step went. */
+struct step_map {
+	git_repository	*vrepo;
+	struct step_link *links;
+	size_t		  n, cap;
+	struct hmap	 *by_parent;	/* parent oid → struct step_link */
+};
+
+/* git_odb_foreach callback over the quarantine: notes each commit under its parent. */
+static int
+step_map_cb(const git_oid *id, void *arg)
+{
+	struct step_map	*m = arg;
+	git_object_t	 type;
+	git_commit	*c;
+	git_odb		*odb;
+	size_t		 len;
+	int		 rv;
+
+	if (git_repository_odb(&odb, m->vrepo) != 0)
+		return -1;
+	rv = git_odb_read_header(&len, &type, odb, id);
+	git_odb_free(odb);
+	if (rv != 0 || type != GIT_OBJECT_COMMIT ||
+	    git_commit_lookup(&c, m->vrepo, id) != 0)
+		return 0;	/* not a commit: the verification judges the rest */
+	if (m->n == m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->links = xreallocarray(m->links, m->cap, sizeof *m->links);
+	}
+	memset(&m->links[m->n], 0, sizeof m->links[m->n]);
+	if (git_commit_parentcount(c) == 1)
+		git_oid_cpy(&m->links[m->n].parent, git_commit_parent_id(c, 0));
+	git_oid_cpy(&m->links[m->n++].child, id);
+	git_commit_free(c);
+	return 0;
+}
+
+/* Reads the quarantine's commits into m. */
+static int
+step_map_load(struct step_map *m, git_repository *vrepo, const char *quarantine)
+{
+	struct step_link *l;
+	git_odb		*q = NULL;
+	size_t		 i;
+	int		 rv;
+
+	memset(m, 0, sizeof *m);
+	m->vrepo = vrepo;
+	m->by_parent = hmap_new();
+	if ((rv = git_odb_new(&q)) == 0 &&
+	    (rv = git_odb_add_disk_alternate(q, quarantine)) == 0)
+		rv = git_odb_foreach(q, step_map_cb, m);
+	git_odb_free(q);
+	for (i = 0; i < m->n; i++) {
+		l = hmap_get(m->by_parent, m->links[i].parent.id, GIT_OID_RAWSZ);
+		if (l != NULL)
+			l->forked = 1;
+		else
+			hmap_put(m->by_parent, m->links[i].parent.id,
+			    GIT_OID_RAWSZ, &m->links[i]);
+	}
+	return rv;
+}
+
+/* Follows the pack's commits from start, one child at a time, to the last. */
+static void
+step_follow(const struct step_map *m, const git_oid *start, git_oid *tip)
+{
+	struct step_link *l;
+	size_t		 steps = 0;
+
+	git_oid_cpy(tip, start);
+	while (steps++ < m->n && (l = hmap_get(m->by_parent, tip->id,
+	    GIT_OID_RAWSZ)) != NULL && !l->forked)
+		git_oid_cpy(tip, &l->child);
+}
+
+/*
+ * An update whose head the pack does not bring: a sender that cuts a long
+ * backlog into steps (HELLO feature WIRE_FEATURE_STEPS) sent the oldest
+ * commits only. The step ends where the chain from the old head (from a
+ * root signed by the node, for a new branch) ends; nothing: absent.
+ */
+static void
+step_resolve(git_repository *vrepo, const struct step_map *m,
+    struct pack_update *u)
+{
+	static const git_oid zero;
+	git_oid		 tip;
+	uint64_t	 commits;
+	char		*why = NULL;
+	size_t		 i;
+
+	if (u->has_old) {
+		step_follow(m, &u->old, &tip);
+		if (!git_oid_equal(&tip, &u->old)) {
+			u->new = tip;
+			u->step = 1;
+			return;
+		}
+	} else
+		for (i = 0; i < m->n; i++) {
+			if (!git_oid_equal(&m->links[i].parent, &zero))
+				continue;
+			step_follow(m, &m->links[i].child, &tip);
+			if (verify_range(vrepo, u->nid, &tip, NULL, &commits,
+			    &why) == 0) {
+				u->new = tip;
+				u->step = 1;
+				return;
+			}
+			free(why);
+			why = NULL;
+		}
+	u->absent = 1;
+}
+
+/* Resolves the updates whose heads the pack lacks; fails when it brought none at all. */
+static int
+step_updates(git_repository *vrepo, git_odb *odb, const char *quarantine,
+    struct pack_update *u, size_t n, char **cause)
+{
+	struct step_map	 m;
+	size_t		 i, absent = 0;
+	int		 loaded = 0;
+
+	for (i = 0; i < n; i++) {
+		if (git_odb_exists(odb, &u[i].new))
+			continue;
+		if (!loaded && quarantine != NULL) {
+			if (step_map_load(&m, vrepo, quarantine) != 0) {
+				hmap_free(m.by_parent);
+				free(m.links);
+				return set_cause(cause, "%s", store_git_error());
+			}
+			loaded = 1;
+		}
+		if (loaded)
+			step_resolve(vrepo, &m, &u[i]);
+		else
+			u[i].absent = 1;
+		absent += u[i].absent;
+	}
+	if (loaded) {
+		hmap_free(m.by_parent);
+		free(m.links);
+	}
+	if (n > 0 && absent == n)
+		return set_cause(cause, "the pack brought none of the %zu "
+		    "heads asked for", n);
+	return 0;
+}
+
 /* Verifies every update against the repository's objects plus the quarantine's. */
 static int
 verify_updates(git_repository *repo, const char *quarantine,
@@ -181,7 +452,11 @@ verify_updates(git_repository *repo, const char *quarantine,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
+	if (step_updates(vrepo, odb, quarantine, u, n, cause) != 0)
+		goto out;
 	for (i = 0; i < n; i++) {
+		if (u[i].absent)
+			continue;
 		if (verify_range(vrepo, u[i].nid, &u[i].new,
 		    u[i].has_old ? &u[i].old : NULL, &u[i].commits, &why) == 0)
 			continue;
@@ -244,17 +519,24 @@ pack_receive(git_repository *repo, const uint8_t *data, size_t len,
 		if (mkdtemp(quarantine) == NULL) {
 			set_cause(cause, "%s: %s", quarantine, strerror(errno));
 			free(quarantine);
-			return -1;
+			return PACK_LOCAL;
 		}
 		qpack = xasprintf("%s/pack", quarantine);
-		if (mkdir(qpack, 0755) == -1 ||
-		    index_pack(repo, qpack, data, len, &name, cause) != 0)
+		if (mkdir(qpack, 0755) == -1) {
+			set_cause(cause, "%s: %s", qpack, strerror(errno));
+			rv = PACK_LOCAL;
 			goto out;
+		}
+		if ((rv = index_pack(repo, qpack, data, len, &name, cause)) != 0)
+			goto out;
+		rv = -1;
 	}
 	if (verify_updates(repo, quarantine, u, n, cause) != 0)
 		goto out;
-	if (name != NULL && keep_pack(repo, qpack, name, cause) != 0)
+	if (name != NULL && keep_pack(repo, qpack, name, cause) != 0) {
+		rv = PACK_LOCAL;
 		goto out;
+	}
 	rv = 0;
 out:
 	if (quarantine != NULL)

@@ -219,6 +219,8 @@ struct pack_update {
 	uint64_t commits;	/* verified, filled by pack_receive */
 	int	 fork;		/* new is a validly signed head not descending from old */
 	int	 stale;		/* new is an ancestor of old: nothing to do */
+	int	 step;		/* the pack went part of the way: new is the step's end */
+	int	 absent;	/* the pack brought nothing of this branch */
 };
 
 /* Process-wide limits on hostile packs; call once. */
@@ -228,19 +230,25 @@ void	 pack_global_init(void);
  * Builds one pack holding everything reachable from each branch's want,
  * minus what is reachable from its haves that exist here. Every want must be
  * the head of, or an ancestor of the head of, that nid's origin branch.
+ * step > 0 (the asker takes steps, WIRE_FEATURE_STEPS): a long backlog is
+ * cut to about step bytes, the oldest commits first, branch after branch.
  */
-int	 pack_build(git_repository *, const struct wire_want *, struct buf *out,
-	     char **cause);
+int	 pack_build(git_repository *, const struct wire_want *, size_t step,
+	     struct buf *out, char **cause);
+#define PACK_STEP_BYTES		(2u * 1024 * 1024)	/* one step of a backlog */
 
 /*
  * Indexes data into a quarantine directory, verifies every update's commits
  * (signature, Knowd-Seq, ancestry from old, allowed paths, parsing records)
  * against the repository plus the quarantined objects, and only then moves
  * the pack into objects/pack. On failure nothing is left behind. data may
- * be empty when every wanted object is already here.
+ * be empty when every wanted object is already here. A head the pack does
+ * not bring is a step (the update's new becomes the step's end, step set)
+ * or absent; a pack that brings none of them fails.
  */
 int	 pack_receive(git_repository *, const uint8_t *data, size_t len,
 	     struct pack_update *, size_t n, char **cause);
+#define PACK_LOCAL	(-2)	/* pack_receive failed here (disk full): not the peer's fault */
 
 /*
  * catalog.c: an in-memory index of the records in every origin branch:

@@ -51,6 +51,9 @@ idb=$(kctl "$B" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md") ||
 check "A logs the failed fetch" poll 15 grep -qi 'no space left on device' "$A.log"
 check "A does not have B's lesson" lacks_record "$A" "$idb"
 check "no quarantine is left on A" bash -c "! ls '$A/repo.git/objects' | grep -q quarantine"
+check "the full disk is not blamed on B (issue 12, item 9)" bash -c "! grep -q 'failed verification' '$A.log'"
+check "the log names the cause here" grep -q 'could not be taken in here' "$A.log"
+check "A stays connected to B" bash -c "'$KNOWCTL' --home '$A' peers | grep -q ready"
 
 # Space again.
 rm -f "$FULL"
