@@ -205,6 +205,13 @@ strv_free(char **v, size_t n)
 }
 
 void
+strv_push(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+void
 hex_encode(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -44,6 +44,8 @@ char	*buf_detach(struct buf *, size_t *);
 
 /* Frees n strings and the array holding them. */
 void	 strv_free(char **, size_t);
+/* Appends a copy of s to the array *v of *n strings. */
+void	 strv_push(char ***, size_t *, const char *);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void	 hex_encode(const uint8_t *, size_t, char *);

@@ -234,6 +234,8 @@ struct verify_one {
 	uint64_t	 seq, count;
 	int		 rv;		/* 0 when good */
 	char		*why;
+	int		 damaged;	/* objects unreadable: set aside */
+	struct store_damage dmg;
 };
 
 /* knowctl verify as a worker job: the walk runs off the event loop. */
@@ -274,7 +276,27 @@ verify_run(struct worker_job *job, git_repository *repo)
 		if (o->rv == 0)
 			o->rv = verify_range(repo, o->nid, &o->head, NULL,
 			    &o->count, &o->why);
+		/* A failure of a branch verified when it came: damage here? */
+		if (o->rv != 0 && store_branch_check(repo, &o->head,
+		    &o->dmg) == 1) {
+			o->damaged = 1;
+			free(o->why);
+			o->why = xasprintf("damaged here: %s; set aside and "
+			    "fetched again from peers", o->dmg.what);
+		}
 	}
+}
+
+/* 1 when verify set a damaged branch aside. */
+static int
+verify_quarantined(const struct verify_job *vj)
+{
+	size_t	 i;
+
+	for (i = 0; i < vj->n; i++)
+		if (vj->v[i].damaged)
+			return 1;
+	return 0;
 }
 
 /* Event loop: packs the verdicts and answers the waiting knowctl. */
@@ -305,12 +327,19 @@ verify_done(struct worker_job *job)
 	msgpack_pack_array(&pk, vj->n);
 	for (i = 0; i < vj->n; i++)
 		verify_pack(vj->env, &pk, &vj->v[i]);
+	for (i = 0; i < vj->n; i++)
+		if (vj->v[i].damaged)
+			node_quarantine(vj->env->node, vj->v[i].nid,
+			    &vj->v[i].dmg);
+	if (verify_quarantined(vj))
+		node_damage_settle(vj->env->node);
 out:
 	control_answer(vj->cc, &sb);
 	msgpack_sbuffer_destroy(&sb);
 	for (i = 0; i < vj->n; i++) {
 		free(vj->v[i].nid);
 		free(vj->v[i].why);
+		store_damage_free(&vj->v[i].dmg);
 	}
 	free(vj->v);
 	free(msg);

@@ -108,6 +108,19 @@ node_catalog_row(const struct search_row *r, void *arg)
 	return 0;
 }
 
+/* Branches the catalog could not read at start: damage is set aside, the rest logged. */
+static void
+node_load_damaged(struct node *nd, char **bad, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!node_check_branch(nd, bad[i]))
+			log_warnx("branch %s: not in the catalog, though every "
+			    "object of it reads", bad[i]);
+	strv_free(bad, n);
+}
+
 /*
  * Loads every origin branch into the catalog — from the search index for
  * the branches it holds at their heads (reading rows is far cheaper than
@@ -119,10 +132,9 @@ node_load_branches(struct node *nd, char **cause)
 {
 	const struct store_branch *b;
 	struct load_ctx	 lc = { &nd->cat, nd->store, hmap_new() };
-	char		*why = NULL;
+	char		*why = NULL, **bad = NULL;
 	git_oid		 tree;
-	size_t		 it;
-	int		 rv = -1;
+	size_t		 it, nbad = 0;
 
 	if (nd->search != NULL && search_branches(nd->search, node_fresh_branch,
 	    &lc, &why) != 0) {
@@ -144,15 +156,21 @@ node_load_branches(struct node *nd, char **cause)
 	for (it = 0; (b = store_branch_next(nd->store, &it)) != NULL;)
 		if (hmap_gets(lc.fresh, b->nid) == NULL &&
 		    catalog_apply(&nd->cat, store_repo(nd->store), b->nid, NULL,
-		    &b->tree, cause) != 0)
-			goto out;
-	if (view_update(nd->store, &tree, cause) != 0)
-		goto out;
+		    &b->tree, &why) != 0) {
+			log_warnx("branch %s: %s", b->nid, why);
+			free(why);
+			why = NULL;
+			strv_push(&bad, &nbad, b->nid);
+		}
+	node_load_damaged(nd, bad, nbad);
+	/* Derived: written again at the next move (a full disk, say). */
+	if (view_update(nd->store, &tree, &why) != 0) {
+		log_warnx("%s; the view is written again at the next change", why);
+		free(why);
+	}
 	node_index_check(nd, lc.fresh);
-	rv = 0;
-out:
 	hmap_free(lc.fresh);
-	return rv;
+	return 0;
 }
 
 /* Forgets in the index the nodes whose branch is gone from the repository. */
@@ -270,6 +288,7 @@ node_open(struct node *nd, const char *home, char **cause)
 		    rv);
 	node_open_index(nd);
 	node_listen_own(nd);
+	node_damage_init(nd);
 	if (node_load_branches(nd, cause) != 0)
 		return -1;
 	trust_settle(nd);	/* trust may have changed while we were down */

@@ -72,6 +72,8 @@ struct node {
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
+	size_t			 quarantined;	/* damaged branches set aside */
+	int			 own_damaged;	/* ours among them: no publishing */
 	struct {
 		enum node_event	 ev;
 		node_listen_fn	*fn;
@@ -161,6 +163,20 @@ int	 node_unvouch(struct node *, const char *id, struct node_result *,
 int	 node_may_publish(struct node *, int *again, char **cause);
 /* Recovery is over: our own branch is as new as our peers know it. */
 void	 node_recovered(struct node *);
+
+/*
+ * damage.c: nid's branch is damaged on disk (d names how): it is set aside,
+ * dropped from catalog and index, and fetched again from peers (the caller
+ * updates the view and asks peers).
+ */
+void	 node_quarantine(struct node *, const char *nid,
+	     const struct store_damage *);
+/* After quarantines at run time: the view follows, peers are asked again. */
+void	 node_damage_settle(struct node *);
+/* Reads every object of nid's branch; quarantines it when damaged (1). */
+int	 node_check_branch(struct node *, const char *nid);
+/* At start: counts branches still set aside; listens for their return. */
+void	 node_damage_init(struct node *);
 
 /* heal.c: a validly signed head of nid that forks from ours: keep it as proof; heal our own. */
 int	 node_fork_seen(struct node *, const char *nid, const git_oid *fork,

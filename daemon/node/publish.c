@@ -64,6 +64,10 @@ node_may_publish(struct node *nd, int *again, char **cause)
 	time_t	 now = time(NULL);
 
 	*again = 0;
+	if (store_head(nd->store, nd->nid, &head, NULL) != 0 && nd->own_damaged)
+		return set_cause(cause, "this node's own branch was found "
+		    "damaged on disk (see the log) and is being fetched again "
+		    "from peers; nothing was published — check knowctl peers");
 	if (store_head(nd->store, nd->nid, &head, NULL) != 0)
 		return set_cause(cause, "this node's own branch has not arrived "
 		    "from the network yet (knowd init --recover); nothing was "

@@ -162,6 +162,31 @@ struct store_repacked {
 int	 store_repack(git_repository *, struct store_repacked *, char **cause);
 /* Packs and (estimated, like git gc --auto) loose objects of a repository. */
 void	 store_objects_count(const char *repo_path, size_t *packs, size_t *loose);
+
+/*
+ * repair.c: damage in the object store. store_branch_check reads every
+ * object reachable from head once; the first that cannot be read is named
+ * in d->what (object, path, commit, libgit2's reason), corrupt loose files
+ * are moved to repo.git/knowd-damaged/ and a pack holding a corrupt object
+ * is rewritten without it (the old one moved there too), so that the good
+ * copy a peer sends is the one read. 1 when damage was found, 0 when whole.
+ */
+struct store_damage {
+	char	*what;
+	size_t	 objects;		/* unreadable objects met */
+	size_t	 loose_moved, packs_rewritten;
+};
+int	 store_branch_check(git_repository *, const git_oid *head,
+	    struct store_damage *);
+void	 store_damage_free(struct store_damage *);
+/* Sets nid's branch aside as refs/knowd/quarantine/<nid>; the table forgets it. */
+int	 store_branch_quarantine(struct store *, const char *nid, char **cause);
+/* 1 when a damaged copy of nid's branch is set aside. */
+int	 store_quarantined(struct store *, const char *nid);
+/* How many branches are set aside (at start). */
+size_t	 store_quarantine_count(struct store *);
+/* Deletes the set-aside copy (the branch came back whole). */
+void	 store_quarantine_clear(struct store *, const char *nid);
 /* True when there are more than STORE_REPACK_PACKS packs or STORE_REPACK_LOOSE loose objects. */
 int	 store_wants_repack(struct store *);
 /* Bumped by every repack. */

@@ -24,4 +24,11 @@ void	 branches_forget(struct store *, const char *nid);
 /* A fork proof of nid was added (+1) or removed (-1). */
 void	 branches_fork_count(struct store *, const char *nid, int delta);
 
+/* upkeep.c: the objects on disk changed (a repack, a repair): handles reopen theirs. */
+void	 store_objects_changed(void);
+/* upkeep.c: the complete packs of objects/pack, paths without .idx/.pack, smallest first. */
+size_t	 store_list_packs(git_repository *, char ***bases);
+/* upkeep.c: every object id an object database holds. */
+int	 store_odb_ids(git_odb *, git_oid **ids, size_t *n);
+
 #endif

@@ -86,6 +86,12 @@ store_moves_reset(struct store *st)
 /* Bumped by every repack: handles opened before must reopen their objects. */
 static unsigned int odb_generation;
 
+void
+store_objects_changed(void)
+{
+	__atomic_add_fetch(&odb_generation, 1, __ATOMIC_RELEASE);
+}
+
 unsigned int
 store_objects_generation(void)
 {
@@ -198,6 +204,55 @@ list_packs(const char *dir, struct pack_file **out)
 	if (n > 1)
 		qsort(*out, n, sizeof **out, pack_cmp);
 	return n;
+}
+
+size_t
+store_list_packs(git_repository *repo, char ***bases)
+{
+	struct pack_file *pf;
+	char		*dir;
+	size_t		 n, i;
+
+	dir = xasprintf("%sobjects/pack", git_repository_path(repo));
+	n = list_packs(dir, &pf);
+	free(dir);
+	*bases = n > 0 ? xcalloc(n, sizeof **bases) : NULL;
+	for (i = 0; i < n; i++)
+		(*bases)[i] = pf[i].base;
+	free(pf);
+	return n;
+}
+
+/* Object ids collected by collect_cb. */
+struct id_list {
+	git_oid	*v;
+	size_t	 n;
+};
+
+/* git_odb_foreach callback: collects ids into a growing array. */
+static int
+collect_cb(const git_oid *id, void *arg)
+{
+	struct id_list	*c = arg;
+
+	if (c->n % 256 == 0)
+		c->v = xreallocarray(c->v, c->n + 256, sizeof *c->v);
+	git_oid_cpy(&c->v[c->n++], id);
+	return 0;
+}
+
+int
+store_odb_ids(git_odb *odb, git_oid **ids, size_t *n)
+{
+	struct id_list	 c = { NULL, 0 };
+
+	if (git_odb_foreach(odb, collect_cb, &c) != 0) {
+		free(c.v);
+		return -1;
+	}
+	*ids = c.v;
+	*n = c.n;
+	return 0;
 }
 
 /* git_odb_foreach callback: one object into the new pack. */
@@ -329,7 +384,7 @@ store_repack(git_repository *repo, struct store_repacked *res, char **cause)
 		goto out;
 	}
 	repack_prune(&rp, objects, git_packbuilder_name(rp.pb));
-	__atomic_add_fetch(&odb_generation, 1, __ATOMIC_RELEASE);
+	store_objects_changed();
 	res->done = 1;
 	rv = 0;
 out:
