@@ -38,6 +38,7 @@ struct node_index {
 	struct event	*timer;
 	size_t		 done;		/* branches indexed from the backlog so far */
 	time_t		 since;		/* the backlog is non-empty since */
+	struct hmap	*retry;		/* nid → its own copy: failed, try again */
 };
 
 /* Milliseconds on a monotonic clock. */
@@ -48,6 +49,21 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void	index_later(struct node *, const char *);
+
+/* Remembers nid to index again at the next upkeep tick (the disk was full). */
+static void
+index_retry_later(struct node *nd, const char *nid)
+{
+	struct node_index *ix = nd->index;
+	char		*k;
+
+	if (hmap_gets(ix->retry, nid) != NULL)
+		return;
+	k = xstrdup(nid);
+	hmap_put(ix->retry, k, strlen(k), k);
 }
 
 /* Indexes nid's branch at its current head (or forgets it when gone). */
@@ -66,8 +82,9 @@ index_one(struct node *nd, const char *nid)
 	else
 		rv = search_drop_nid(nd->search, nid, &why);
 	if (rv != 0) {
-		log_warnx("search index: %s: %s", nid, why);
+		log_warnx("search index: %s: %s; indexed again later", nid, why);
 		free(why);
+		index_retry_later(nd, nid);
 	}
 }
 
@@ -127,11 +144,36 @@ index_later(struct node *nd, const char *nid)
 	TAILQ_INSERT_TAIL(&ix->queue, w, entry);
 }
 
+/* Empties the retry set; each nid goes into the backlog when nd is given. */
+static void
+index_retry_take(struct node_index *ix, struct node *nd)
+{
+	char	**v = NULL, *nid;
+	size_t	  it = 0, n = 0, i;
+
+	while ((nid = hmap_next(ix->retry, &it)) != NULL)
+		strv_push(&v, &n, nid);
+	for (i = 0; i < n; i++) {
+		free(hmap_del(ix->retry, v[i], strlen(v[i])));
+		if (nd != NULL)
+			index_later(nd, v[i]);
+	}
+	strv_free(v, n);
+}
+
+void
+node_index_retry(struct node *nd)
+{
+	if (nd->index != NULL && hmap_count(nd->index->retry) > 0)
+		index_retry_take(nd->index, nd);
+}
+
 void
 node_index_init(struct node *nd)
 {
 	nd->index = xcalloc(1, sizeof *nd->index);
 	nd->index->backlog = hmap_new();
+	nd->index->retry = hmap_new();
 	TAILQ_INIT(&nd->index->queue);
 }
 
@@ -167,6 +209,8 @@ node_index_free(struct node *nd)
 		free(w);
 	}
 	hmap_free(nd->index->backlog);
+	index_retry_take(nd->index, NULL);
+	hmap_free(nd->index->retry);
 	free(nd->index);
 	nd->index = NULL;
 }

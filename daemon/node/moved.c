@@ -124,7 +124,14 @@ moved_view(struct node *nd, enum node_event ev, const struct node_move *m,
 		nids[i] = m[i].nid;
 	rv = view_update_some(nd->store, nids, n, &tree, cause);
 	free(nids);
-	return rv;
+	if (rv != 0) {
+		/* Derived from the refs: written again at the next upkeep tick. */
+		log_warnx("%s; the view is written again later", *cause);
+		free(*cause);
+		*cause = NULL;
+		nd->view_stale = 1;
+	}
+	return 0;
 }
 
 /* Listener: fork proofs the new heads descend from are settled. */

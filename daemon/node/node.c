@@ -165,8 +165,10 @@ node_load_branches(struct node *nd, char **cause)
 	node_load_damaged(nd, bad, nbad);
 	/* Derived: written again at the next move (a full disk, say). */
 	if (view_update(nd->store, &tree, &why) != 0) {
-		log_warnx("%s; the view is written again at the next change", why);
+		log_warnx("%s; knowd runs, and writes the view again when it "
+		    "can", why);
 		free(why);
+		nd->view_stale = 1;
 	}
 	node_index_check(nd, lc.fresh);
 	hmap_free(lc.fresh);
@@ -200,12 +202,39 @@ node_open_index(struct node *nd)
 	char	*path = home_path(nd->home, SEARCH_FILE), *why = NULL;
 
 	if (search_db_open(path, &nd->search, &why) != 0) {
-		log_warnx("search index %s: %s; search is off", path, why);
+		log_warnx("search index %s: %s; search is off until it can be "
+		    "opened", path, why);
 		free(why);
 		nd->search = NULL;
+		nd->index_closed = 1;
 	} else
 		node_prune_index(nd);
 	free(path);
+}
+
+int
+node_index_reopen(struct node *nd)
+{
+	struct hmap	*none;
+	char		*path, *why = NULL;
+
+	if (!nd->index_closed)
+		return 0;
+	path = home_path(nd->home, SEARCH_FILE);
+	if (search_db_open(path, &nd->search, &why) != 0) {
+		free(why);		/* said at start */
+		nd->search = NULL;
+		free(path);
+		return -1;
+	}
+	free(path);
+	nd->index_closed = 0;
+	log_info("search index opened: every branch is indexed again");
+	node_prune_index(nd);
+	none = hmap_new();
+	node_index_check(nd, none);
+	hmap_free(none);
+	return 0;
 }
 
 /*

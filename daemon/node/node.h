@@ -74,6 +74,8 @@ struct node {
 	time_t			 recover_until;	/* no publishing before: catching up */
 	size_t			 quarantined;	/* damaged branches set aside */
 	int			 own_damaged;	/* ours among them: no publishing */
+	int			 view_stale;	/* a view write failed: redo it */
+	int			 index_closed;	/* the index could not be opened */
 	struct {
 		enum node_event	 ev;
 		node_listen_fn	*fn;
@@ -110,6 +112,10 @@ void	 node_upkeep_start(struct node *, struct event_base *, struct worker *);
 void	 node_upkeep_stop(struct node *);
 /* Looks now whether a repack is due (and starts it). */
 void	 node_upkeep_now(struct node *);
+/* node.c: an index that could not be opened at start (a full disk): again. */
+int	 node_index_reopen(struct node *);
+/* Branches whose indexing failed (a full disk) go into the backlog again. */
+void	 node_index_retry(struct node *);
 /* Branches the search index has yet to catch up with. */
 size_t	 node_index_lag(const struct node *);
 /*

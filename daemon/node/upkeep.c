@@ -3,6 +3,8 @@
  * UPKEEP_EVERY seconds, when received packs or loose objects have piled up
  * (store_wants_repack: like git gc --auto), a worker merges them into one
  * pack (store_repack); the event loop's handles then drop the merged packs.
+ * Each tick also redoes the derived writes a full disk made fail: the view,
+ * and the branches the search index could not take.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@ struct node_upkeep {
 	struct worker		*worker;
 	struct event		*timer;
 	int			 running;	/* a repack job is out */
+	struct log_limit	 view_limit;	/* "view: no space left" */
 };
 
 /* A repack on the worker thread. */
@@ -83,6 +86,26 @@ node_upkeep_now(struct node *nd)
 	worker_submit(up->worker, &rj->j);
 }
 
+/* Derived state a write failure left behind (a full disk): written again. */
+static void
+upkeep_derived(struct node *nd)
+{
+	git_oid	 tree;
+	char	*why = NULL;
+
+	node_index_reopen(nd);
+	node_index_retry(nd);
+	if (!nd->view_stale)
+		return;
+	if (view_update(nd->store, &tree, &why) != 0) {
+		log_warnx_limit(&nd->upkeep->view_limit, "%s", why);
+		free(why);
+		return;
+	}
+	nd->view_stale = 0;
+	log_info("the view is written again");
+}
+
 /* Timer: look, then look again later. */
 static void
 upkeep_cb(evutil_socket_t fd, short what, void *arg)
@@ -90,6 +113,7 @@ upkeep_cb(evutil_socket_t fd, short what, void *arg)
 	struct node_upkeep *up = arg;
 	struct timeval	 tv = { up->every, 0 };
 
+	upkeep_derived(up->nd);
 	node_upkeep_now(up->nd);
 	evtimer_add(up->timer, &tv);
 }
