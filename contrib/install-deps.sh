@@ -10,7 +10,7 @@ libcmark-gfm:libcmark-gfm-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
 clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3
-man:man-db groff:groff-base"
+man:man-db groff:groff-base faketime:faketime"
 
 missing=""
 for pair in $LIBS; do

@@ -175,6 +175,7 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 	struct peer	*q;
 	char		 nid[KEYS_NID_MAX], *why = NULL;
 	time_t		 now = time(NULL);
+	static struct log_limit stale;
 
 	if (wire_node_decode(m, len, &n, &why) != 0) {
 		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
@@ -184,10 +185,16 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 	if (wire_node_verify(&n) != 0)
 		return sync_fail(p, WIRE_E_PROTOCOL, "NODE: bad signature");
 	keys_nid_encode(n.pk, nid);
-	if (strcmp(nid, NET(p)->node->nid) == 0 ||
-	    n.time > (uint64_t)now + SYNC_ANN_FUTURE ||
-	    n.time + SYNC_ANN_MAXAGE < (uint64_t)now)
-		return 0;		/* ourselves, or stale: not kept, not relayed */
+	if (strcmp(nid, NET(p)->node->nid) == 0)
+		return 0;		/* ourselves: not kept, not relayed */
+	if (!sync_time_fresh(p, n.time)) {
+		log_warnx_limit(&stale, "peer %s: NODE of %s dropped: signed "
+		    "%lld s %s our clock (stale or from the future)", p->nid,
+		    nid, (long long)(n.time > (uint64_t)now ? n.time -
+		    (uint64_t)now : (uint64_t)now - n.time),
+		    n.time > (uint64_t)now ? "ahead of" : "behind");
+		return 0;
+	}
 	if (!known_update(NET(p)->gossip, nid, &n))
 		return 0;		/* a duplicate or older: not relayed */
 	log_debug("gossip: learned %s (%s) from %s", nid, n.name, p->nid);

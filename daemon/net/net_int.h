@@ -43,6 +43,7 @@ struct sync_peer {
 	uint64_t		 outreqid;
 	int			 hello;		/* HELLO received */
 	uint64_t		 features;	/* theirs, from HELLO */
+	int64_t			 clock_offset;	/* their clock minus ours, at HELLO */
 	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
 	struct wire_head	*theirs;	/* their heads, while ae */
 	size_t			 ntheirs;
@@ -61,6 +62,16 @@ struct sync {
 };
 
 #define SYNC_MAX_PENDING	32768	/* heads noted of one peer (about 3 MB) */
+#define SYNC_CLOCK_WARN		60	/* seconds of skew a HELLO is warned about */
+#define SYNC_CLOCK_TRUST	(7 * 86400)	/* a peer's offset is believed up to this */
+
+/*
+ * sync.c: 1 when a signed time (ANNOUNCE, NODE) is fresh — not older than
+ * SYNC_ANN_MAXAGE nor SYNC_ANN_FUTURE ahead — by our clock or by the peer's
+ * (our clock plus the offset its HELLO showed, believed up to SYNC_CLOCK_TRUST):
+ * a node whose own clock is days off still learns what its peers relay.
+ */
+int	 sync_time_fresh(const struct peer *, uint64_t t);
 
 /* net.c: the worker with the fewest jobs. */
 struct worker *net_worker(struct net *);

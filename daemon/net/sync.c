@@ -346,6 +346,45 @@ sync_summary(struct peer *p, const uint8_t *m, size_t len)
 	return 0;
 }
 
+/* Notes the peer's clock from its HELLO; warns (once a connection) when it is off. */
+static void
+sync_clock(struct peer *p, uint64_t theirs)
+{
+	int64_t	 off = (int64_t)theirs - (int64_t)time(NULL);
+
+	SP(p)->clock_offset = off;
+	if (off > SYNC_CLOCK_WARN || off < -SYNC_CLOCK_WARN)
+		log_warnx("peer %s: its clock is %lld s %s ours; signed "
+		    "announcements are judged by both clocks, but check the "
+		    "time on both nodes (timedatectl, NTP)", p->nid,
+		    (long long)(off < 0 ? -off : off), off < 0 ? "behind" :
+		    "ahead of");
+}
+
+/* 1 when t is fresh by the clock now + off. */
+static int
+fresh_at(uint64_t t, int64_t off)
+{
+	int64_t	 now = (int64_t)time(NULL) + off;
+
+	return (int64_t)t <= now + SYNC_ANN_FUTURE &&
+	    (int64_t)t + SYNC_ANN_MAXAGE >= now;
+}
+
+int
+sync_time_fresh(const struct peer *p, uint64_t t)
+{
+	int64_t	 off = SP(p)->clock_offset;
+
+	if (t > INT64_MAX / 2)
+		return 0;
+	if (off > SYNC_CLOCK_TRUST)
+		off = SYNC_CLOCK_TRUST;
+	if (off < -SYNC_CLOCK_TRUST)
+		off = -SYNC_CLOCK_TRUST;
+	return fresh_at(t, 0) || fresh_at(t, off);
+}
+
 /* A signed head announcement: verified, kept, and fetched when newer than ours. */
 static int
 sync_announce(struct peer *p, const uint8_t *m, size_t len)
@@ -354,6 +393,7 @@ sync_announce(struct peer *p, const uint8_t *m, size_t len)
 	struct wire_head	 h;
 	char			 nid[KEYS_NID_MAX], *why = NULL;
 	time_t			 now;
+	static struct log_limit	 stale;
 
 	if (wire_announce_decode(m, len, &a, &why) != 0) {
 		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
@@ -363,10 +403,13 @@ sync_announce(struct peer *p, const uint8_t *m, size_t len)
 	if (wire_announce_verify(&a) != 0)
 		return sync_fail(p, WIRE_E_PROTOCOL, "ANNOUNCE: bad signature");
 	keys_nid_encode(a.pk, nid);
-	now = time(NULL);
-	if (a.time > (uint64_t)now + SYNC_ANN_FUTURE ||
-	    a.time + SYNC_ANN_MAXAGE < (uint64_t)now) {
-		log_debug("peer %s: stale announce of %s dropped", p->nid, nid);
+	if (!sync_time_fresh(p, a.time)) {
+		now = time(NULL);
+		log_warnx_limit(&stale, "peer %s: ANNOUNCE of %s dropped: "
+		    "signed %lld s %s our clock (stale or from the future)",
+		    p->nid, nid, (long long)(a.time > (uint64_t)now ?
+		    a.time - (uint64_t)now : (uint64_t)now - a.time),
+		    a.time > (uint64_t)now ? "ahead of" : "behind");
 		return 0;
 	}
 	if (!trust_replicates(NET(p)->node, nid)) {
@@ -400,6 +443,7 @@ sync_hello(struct peer *p, const uint8_t *m, size_t len)
 		    "we speak %d", (unsigned long long)h.version, WIRE_VERSION);
 	SP(p)->hello = 1;
 	SP(p)->features = h.features;
+	sync_clock(p, h.time);
 	return 0;
 }
 
