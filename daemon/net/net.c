@@ -12,6 +12,21 @@
 #include "net_int.h"
 #include "util.h"
 
+/*
+ * How much a peer is wanted in an inbound slot: a node we trust (or one
+ * vouched for along the trust chain) 2, another node we replicate (mirror
+ * = all) 1, a stranger 0.
+ */
+static int
+net_peer_rank(const struct peer *p, void *arg)
+{
+	struct net	*net = arg;
+
+	if (trust_find(net->node, p->nid) != NULL)
+		return 2;
+	return trust_replicates(net->node, p->nid) ? 1 : 0;
+}
+
 static const struct peers_ops net_peers_ops = {
 	.datasize = sizeof(struct sync_peer),
 	.ready = sync_peer_ready,
@@ -20,6 +35,7 @@ static const struct peers_ops net_peers_ops = {
 	.tick = sync_peer_tick,
 	.gone = sync_peer_gone,
 	.dial_failed = gossip_dial_failed,
+	.rank = net_peer_rank,
 };
 
 /*

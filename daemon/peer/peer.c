@@ -29,12 +29,23 @@ static void	peer_timer_cb(evutil_socket_t, short, void *);
 static const char *const state_names[] = { "connecting", "handshake",
     "ready", "closing" };
 
-/* The one place a peer's state changes. */
+/* The one place a peer's state changes (and the inbound counts follow). */
 static void
 peer_set_state(struct peer *p, enum peer_state s)
 {
+	struct peers	*ps = p->peers;
+
 	log_debug("peer %s: %s -> %s", p->addr, peer_state_name(p),
 	    state_names[s]);
+	if (p->in_hs && s != PEER_HANDSHAKE) {
+		TAILQ_REMOVE(&ps->hs, p, hs_entry);
+		p->in_hs = 0;
+		ps->nin_hs--;
+	}
+	if (!p->outbound && p->state == PEER_READY && s != PEER_READY)
+		ps->nin_ready--;
+	if (!p->outbound && p->state != PEER_READY && s == PEER_READY)
+		ps->nin_ready++;
 	p->state = s;
 }
 
@@ -100,8 +111,12 @@ peer_new(struct peers *ps, struct bufferevent *bev, int outbound,
 	p->timer = event_new(ps->env.base, -1, EV_PERSIST, peer_timer_cb, p);
 	evtimer_add(p->timer, &tv);
 	TAILQ_INSERT_TAIL(&ps->list, p, entry);
-	if (!outbound)
+	if (!outbound) {
 		ps->nin++;
+		TAILQ_INSERT_TAIL(&ps->hs, p, hs_entry);
+		p->in_hs = 1;
+		ps->nin_hs++;
+	}
 	return p;
 }
 
@@ -213,6 +228,50 @@ peer_duplicate(struct peer *p)
 	return 0;
 }
 
+/* A peer's rank (ops->rank), 0 without one. */
+static int
+peer_rank(const struct peer *p)
+{
+	const struct peers *ps = p->peers;
+
+	return ps->ops->rank != NULL ? ps->ops->rank(p, ps->arg) : 0;
+}
+
+/*
+ * An inbound peer just became ready: over max_peers_in, the least wanted
+ * inbound peer ranked below it (the longest silent among equals) gives way,
+ * or else it does. 1 when p was closed.
+ */
+static int
+peer_make_room(struct peer *p)
+{
+	struct peers	*ps = p->peers;
+	struct peer	*q, *victim = NULL;
+	int		 rp, rq, rv = 0;
+
+	if (p->outbound || ps->nin_ready <= ps->env.conf->max_peers_in)
+		return 0;
+	rp = peer_rank(p);
+	TAILQ_FOREACH(q, &ps->list, entry) {
+		if (q == p || q->outbound || q->state != PEER_READY ||
+		    (rq = peer_rank(q)) >= rp)
+			continue;
+		if (victim == NULL || rq < rv ||
+		    (rq == rv && q->last_rx < victim->last_rx)) {
+			victim = q;
+			rv = rq;
+		}
+	}
+	if (victim == NULL) {
+		peer_close(p, "no inbound slot: %d inbound peers, none less "
+		    "wanted", ps->nin_ready - 1);
+		return 1;
+	}
+	peer_close(victim, "its inbound slot goes to %s, a more wanted peer",
+	    p->nid);
+	return 0;
+}
+
 /* The handshake completed: name the peer, drop self and duplicate connections, start sync. */
 static void
 peer_ready(struct peer *p)
@@ -224,7 +283,7 @@ peer_ready(struct peer *p)
 		return;
 	}
 	peer_set_state(p, PEER_READY);
-	if (peer_duplicate(p))
+	if (peer_duplicate(p) || peer_make_room(p))
 		return;
 	p->since = time(NULL);
 	if (p->slot != NULL)

@@ -29,6 +29,8 @@ struct event_base;
 #define PEER_ADDR_MAX		(WIRE_ADDR_MAX + 1)
 #define PEER_OUT_HIGH		(4u * 1024 * 1024)	/* output buffer: drop a slower peer */
 #define PEER_HS_TIMEOUT		10			/* seconds for the handshake */
+#define PEER_HS_MAX_IN		16	/* inbound handshakes at once; the oldest gives way */
+#define PEER_HS_PER_ADDR	4	/* of them from one address */
 #define PEER_BACKOFF_MAX	60			/* seconds between dial attempts */
 /* Flood control: token buckets per peer (rate per second, burst). */
 #define PEER_MSG_RATE		400
@@ -74,6 +76,12 @@ struct peers_ops {
 	void	(*gone)(struct peer *, void *arg);
 	/* A dial to a node learned by peer exchange did not reach it. */
 	void	(*dial_failed)(const char *nid, void *arg);
+	/*
+	 * How much an authenticated peer is wanted (higher: more); when the
+	 * inbound slots are full a new peer takes the slot of the least
+	 * wanted one below it. NULL: all alike.
+	 */
+	int	(*rank)(const struct peer *, void *arg);
 };
 
 /* Who we are and what limits apply; conf is read live (reloads change it). */
@@ -95,6 +103,9 @@ struct peer {
 	struct bufferevent	*bev;
 	struct chan		 chan;
 	char			 addr[PEER_ADDR_MAX];
+	char			 host[PEER_ADDR_MAX];	/* addr without the port */
+	TAILQ_ENTRY(peer)	 hs_entry;	/* inbound, in handshake: peers.hs */
+	int			 in_hs;
 	uint8_t			 pk[KEYS_PK_LEN];
 	char			 nid[KEYS_NID_MAX];	/* "" until authenticated */
 	time_t			 since;
@@ -133,7 +144,10 @@ struct peers {
 	struct event		*reaper;	/* frees closed peers */
 	struct event		*resume;	/* accepts again after EMFILE */
 	char			 listen_addr[PEER_ADDR_MAX];
-	int			 nin;		/* inbound connections */
+	int			 nin;		/* inbound connections, any state */
+	int			 nin_ready;	/* of them ready */
+	int			 nin_hs;	/* of them in handshake (in hs) */
+	TAILQ_HEAD(, peer)	 hs;		/* inbound handshakes, oldest first */
 	uint64_t		 next_serial;
 };
 

@@ -79,6 +79,45 @@ sockaddr_str(const struct sockaddr *sa, char *out, size_t sz)
 		snprintf(out, sz, "?");
 }
 
+/* Copies addr without its ":port" into host. */
+static void
+addr_host(const char *addr, char *host, size_t sz)
+{
+	const char	*c = strrchr(addr, ':');
+	size_t		 n = c != NULL ? (size_t)(c - addr) : strlen(addr);
+
+	snprintf(host, sz, "%.*s", (int)n, addr);
+}
+
+/*
+ * A new inbound connection: when PEER_HS_PER_ADDR handshakes from its
+ * address, or PEER_HS_MAX_IN in all, are under way, the oldest of them
+ * gives way, so that connections that never finish a handshake cannot
+ * keep others out.
+ */
+static void
+hs_make_room(struct peers *ps, const char *addr)
+{
+	static struct log_limit	 lim;
+	struct peer	*q, *same = NULL;
+	char		 host[PEER_ADDR_MAX];
+	int		 n = 0;
+
+	addr_host(addr, host, sizeof host);
+	TAILQ_FOREACH(q, &ps->hs, hs_entry)
+		if (strcmp(q->host, host) == 0 && n++ == 0)
+			same = q;
+	if (n >= PEER_HS_PER_ADDR)
+		q = same;
+	else if (ps->nin_hs >= PEER_HS_MAX_IN)
+		q = TAILQ_FIRST(&ps->hs);
+	else
+		return;
+	log_warnx_limit(&lim, "peer listener: %d handshakes under way (%d "
+	    "from %s); the oldest gives way", ps->nin_hs, n, host);
+	peer_close(q, "handshake: gave way to a newer connection");
+}
+
 /* Accept callback: an inbound peer, within the inbound cap. */
 static void
 peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
@@ -92,12 +131,13 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	static struct log_limit	 lim;
 
 	sockaddr_str(sa, addr, sizeof addr);
-	if (ps->nin >= ps->env.conf->max_peers_in) {
+	if (ps->nin >= ps->env.conf->max_peers_in + PEER_HS_MAX_IN) {
 		log_warnx_limit(&lim, "peer %s: refused, %d inbound connections "
 		    "already", addr, ps->nin);
 		evutil_closesocket(fd);
 		return;
 	}
+	hs_make_room(ps, addr);
 	peer_set_nodelay(fd);
 	bev = bufferevent_socket_new(ps->env.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
@@ -105,6 +145,7 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	p = peer_new(ps, bev, 0, addr);
+	addr_host(addr, p->host, sizeof p->host);
 	if (chan_init(&p->chan, 0, ps->env.kp, ps->env.netid, NULL, &why) != 0) {
 		peer_close(p, "%s", why);
 		free(why);
@@ -378,6 +419,7 @@ peers_start(struct peers **out, const struct peers_env *env,
 	ps->arg = arg;
 	TAILQ_INIT(&ps->list);
 	TAILQ_INIT(&ps->slots);
+	TAILQ_INIT(&ps->hs);
 	ps->reaper = event_new(env->base, -1, 0, peers_reap_cb, ps);
 	ps->resume = evtimer_new(env->base, peer_accept_resume_cb, ps);
 	ps->dns = evdns_base_new(env->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
