@@ -57,20 +57,63 @@ fetch_pending(struct peer *p, const char *nid)
 	return hmap_get(SP(p)->pending, pk, KEYS_PK_LEN) != NULL;
 }
 
+/* The WANTs out for one nid: how many, and how many of them for a proven head. */
+struct fetch_mark {
+	char	 nid[KEYS_NID_MAX];
+	int	 all, proven;
+};
+
 int
 fetch_busy(struct sync *s, const char *nid)
+{
+	struct fetch_mark *m = hmap_gets(s->fetching, nid);
+
+	return m != NULL && m->proven > 0;
+}
+
+int
+fetch_busy_any(struct sync *s, const char *nid)
 {
 	return hmap_gets(s->fetching, nid) != NULL;
 }
 
-/* Marks nid (a string that lives as long as the mark: in a fetch's updates) as being fetched, or not. */
+/* Counts a WANT for nid in (on) or out; proven: for a head with proof. */
 static void
-fetch_mark(struct sync *s, const char *nid, int on)
+fetch_mark(struct sync *s, const char *nid, int on, int proven)
 {
-	if (on)
-		hmap_put(s->fetching, nid, strlen(nid), (void *)nid);
-	else
-		hmap_del(s->fetching, nid, strlen(nid));
+	struct fetch_mark *m = hmap_gets(s->fetching, nid);
+
+	if (on && m == NULL) {
+		m = xcalloc(1, sizeof *m);
+		snprintf(m->nid, sizeof m->nid, "%s", nid);
+		hmap_put(s->fetching, m->nid, strlen(m->nid), m);
+	}
+	if (m == NULL)
+		return;
+	m->all += on ? 1 : -1;
+	m->proven += proven ? (on ? 1 : -1) : 0;
+	if (m->all <= 0) {
+		hmap_del(s->fetching, m->nid, strlen(m->nid));
+		free(m);
+	}
+}
+
+/*
+ * A head offered by a peer has proof when the peer is its origin, or when
+ * we hold the origin's signed ANNOUNCE of that seq or a newer one. Only a
+ * WANT for a head with proof keeps other peers from fetching the branch:
+ * a claimed seq never makes us wait on one peer while another has the real
+ * head (a stranger's SUMMARY may claim any seq).
+ */
+static int
+head_proven(struct peer *p, const char *nid, const struct wire_head *h)
+{
+	struct sync_ann	*a;
+
+	if (strcmp(p->nid, nid) == 0)
+		return 1;
+	a = sync_ann_find(NET(p)->sync, nid);
+	return a != NULL && a->a.seq >= h->seq;
 }
 
 /* Our seq for nid, 0 when we hold no branch of it. */
@@ -158,7 +201,8 @@ fetch_free(struct net *net, struct sync_fetch *f)
 	if (f == NULL)
 		return;
 	for (i = 0; i < f->n; i++)
-		fetch_mark(net->sync, f->u[i].nid, 0);
+		fetch_mark(net->sync, f->u[i].nid, 0, f->proven[i]);
+	free(f->proven);
 	free(f->u);
 	free(f->want);
 	buf_free(&f->data);
@@ -181,6 +225,7 @@ fetch_build(struct peer *p, struct wire_want *w)
 	f = xcalloc(1, sizeof *f);
 	f->u = xcalloc(WIRE_WANT_MAX, sizeof *f->u);
 	f->want = xcalloc(WIRE_WANT_MAX, sizeof *f->want);
+	f->proven = xcalloc(WIRE_WANT_MAX, sizeof *f->proven);
 	for (q = TAILQ_FIRST(&sp->queue); q != NULL && w->nb < WIRE_WANT_MAX;
 	    q = next) {
 		next = TAILQ_NEXT(q, entry);
@@ -202,7 +247,8 @@ fetch_build(struct peer *p, struct wire_want *w)
 			memcpy(w->b[w->nb].haves[0], u->old.id, WIRE_OID_LEN);
 			w->b[w->nb].nhaves = 1;
 		}
-		fetch_mark(NET(p)->sync, u->nid, 1);
+		f->proven[f->n] = head_proven(p, u->nid, &q->h);
+		fetch_mark(NET(p)->sync, u->nid, 1, f->proven[f->n]);
 		f->want[f->n] = q->h;
 		pending_drop(sp, q);
 		w->nb++;

@@ -19,6 +19,7 @@ struct sync_fetch {
 	struct pack_update	*u;
 	size_t			 n;
 	struct wire_head	*want;		/* the heads asked for, by update */
+	uint8_t			*proven;	/* by update: the head had proof */
 	struct buf		 data;
 	time_t			 progress;	/* sent, or the last PACK chunk came */
 	int			 indexing;	/* the pack is with the worker */
@@ -116,8 +117,10 @@ void	 fetch_tick(struct peer *, time_t now);
 void	 fetch_pending_free(struct peer *);
 /* True when peer p has a head of nid noted that we have not asked for yet. */
 int	 fetch_pending(struct peer *, const char *nid);
-/* True when a WANT for nid is out to some peer. */
+/* True when a WANT for a head of nid with proof (fetch.c's head_proven) is out. */
 int	 fetch_busy(struct sync *, const char *nid);
+/* A WANT for nid is out, with proof or without. */
+int	 fetch_busy_any(struct sync *, const char *nid);
 
 /* gossip.c */
 void	 gossip_start(struct net *);

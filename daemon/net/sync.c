@@ -53,6 +53,7 @@ void
 sync_free(struct net *net)
 {
 	struct sync_ann	*a;
+	void		*m;
 	size_t		 it;
 
 	if (net->sync == NULL)
@@ -63,6 +64,9 @@ sync_free(struct net *net)
 	while ((a = hmap_next(net->sync->ann, &it)) != NULL)
 		free(a);
 	hmap_free(net->sync->ann);
+	it = 0;
+	while ((m = hmap_next(net->sync->fetching, &it)) != NULL)
+		free(m);		/* left only if a fetch outlived its peer */
 	hmap_free(net->sync->fetching);
 	free(net->sync);
 	net->sync = NULL;
@@ -338,7 +342,7 @@ sync_summary(struct peer *p, const uint8_t *m, size_t len)
 			sync_send_delta(p);
 		fetch_next(p);
 		/* The peer knows nothing newer of our own branch: we are caught up. */
-		if (!fetch_busy(NET(p)->sync, NET(p)->node->nid) &&
+		if (!fetch_busy_any(NET(p)->sync, NET(p)->node->nid) &&
 		    !fetch_pending(p, NET(p)->node->nid))
 			node_recovered(NET(p)->node);
 	}

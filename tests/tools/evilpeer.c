@@ -8,7 +8,8 @@
  * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
  * scenario says, printing what it did and how the target reacted
  * ("conn N: reaction: ..." lines). Before the handshake: garbage, bigframe.
- * After it: stall, bomb, forged. Serving a WANT with a pack: honest (our
+ * After it: stall, bomb, forged, claim (another node's branch at seq
+ * 2^64-1, the WANT for it never answered). Serving a WANT with a pack: honest (our
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
  * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
  * bigblob. Forged commits build on --base (the head the target holds for us)
@@ -279,6 +280,46 @@ sc_forged(struct evil *ev, const struct scenario *sc)
 	}
 	keys_wipe(&other);
 	return i == 2 ? 0 : -1;
+}
+
+/*
+ * claim: a SUMMARY that lists another node's branch ($EVIL_CLAIM, a did:key)
+ * at seq 2^64-1 with a made-up head; then every WANT goes unanswered.
+ */
+static int
+sc_claim(struct evil *ev, const struct scenario *sc)
+{
+	struct wire_summary	*sum;
+	struct wire_want	 w;
+	struct conn		 c;
+	struct buf		 b;
+	const char		*did = getenv("EVIL_CLAIM");
+	int			 rv = -1;
+
+	sum = xcalloc(1, sizeof *sum);
+	if (did == NULL || keys_did_decode(did, sum->heads[0].pk, NULL) != 0) {
+		fprintf(stderr, "evilpeer: claim needs EVIL_CLAIM=did:key:…\n");
+		free(sum);
+		return -1;
+	}
+	sum->heads[0].seq = UINT64_MAX;
+	randombytes_buf(sum->heads[0].head, sizeof sum->heads[0].head);
+	sum->nheads = 1;
+	if (conn_start(ev, &c) == 0) {
+		buf_init(&b);
+		wire_summary_encode(&b, sum);
+		printf("conn %d: sent: SUMMARY claiming %s at seq 2^64-1\n", c.n,
+		    did);
+		if (msg_send(&c, &b) == 0 && await(&c, ev->wait, &w) == R_WANT) {
+			printf("conn %d: got the WANT; answering nothing\n", c.n);
+			await(&c, ev->wait, NULL);
+		}
+		buf_free(&b);
+		conn_close(&c);
+		rv = 0;
+	}
+	free(sum);
+	return rv;
 }
 
 /* A valid lesson (the knowctl new template with id and dates) and its path. */
@@ -714,6 +755,7 @@ static const struct scenario scenarios[] = {
 	{ "stall", sc_stall, NULL, 0, 0 },
 	{ "bomb", sc_bomb, NULL, 0, 0 },
 	{ "forged", sc_forged, NULL, 0, 0 },
+	{ "claim", sc_claim, NULL, 0, 0 },
 	{ "honest", sc_pack, forge_honest, 0, 1 },
 	{ "good", sc_pack, forge_good, 0, 1 },
 	{ "unsigned", sc_pack, forge_unsigned, 0, 0 },
