@@ -48,6 +48,10 @@ usage() {
 	p=$(cat "$(home "$1").pid")
 	echo "$(awk '/^VmRSS/ {print $2}' "/proc/$p/status") $(ls "/proc/$p/fd" | wc -l)"
 }
+# rss_split I: "anon_kB file_kB" of daemon I (file: mapped packs, libraries).
+rss_split() {
+	awk '/^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print a, f}' "/proc/$(cat "$(home "$1").pid")/status"
+}
 # objects I: "packs loose" on disk of daemon I.
 objects() {
 	local o
@@ -59,7 +63,7 @@ draft=$T/draft.md
 "$KNOWCTL" new >"$draft"
 echo "bench/soak: $N nodes, one publish a second for $MIN min ($BUILD)"
 end=$(( $(date +%s) + MIN * 60 ))
-declare -a at1
+declare -a at1 sp1
 n=0 lost=0
 : >"$T/ids"
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -74,7 +78,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	fi
 	n=$((n + 1))
 	if [ -z "${at1[0]:-}" ] && [ "$(date +%s)" -ge $((end - MIN * 60 + 60)) ]; then
-		for k in $(seq 0 $((N - 1))); do at1[$k]=$(usage "$k"); done
+		for k in $(seq 0 $((N - 1))); do at1[$k]=$(usage "$k"); sp1[$k]=$(rss_split "$k"); done
 	fi
 	sleep "$(awk -v d=$(( $(now_ms) - t )) 'BEGIN { s = (1000 - d) / 1000; print (s > 0 ? s : 0) }')"
 done
@@ -92,12 +96,14 @@ if poll 300 everyone; then
 else
 	conv=-1
 fi
-printf '%-6s %12s %12s %8s %8s %7s %7s\n' node "RSS@1min kB" "RSS@end kB" "fds@1" "fds@end" packs loose
+printf '%-6s %12s %12s %8s %8s %7s %7s %18s %18s\n' node "RSS@1min kB" "RSS@end kB" "fds@1" "fds@end" packs loose "anon/file@1 kB" "anon/file@end kB"
 for k in $(seq 0 $((N - 1))); do
 	read -r r1 f1 <<<"${at1[$k]:-0 0}"
 	read -r r2 f2 <<<"$(usage "$k")"
 	read -r pk lo <<<"$(objects "$k")"
-	printf '%-6s %12s %12s %8s %8s %7s %7s\n' "n$k" "$r1" "$r2" "$f1" "$f2" "$pk" "$lo"
+	read -r a1 m1 <<<"${sp1[$k]:-0 0}"
+	read -r a2 m2 <<<"$(rss_split "$k")"
+	printf '%-6s %12s %12s %8s %8s %7s %7s %18s %18s\n' "n$k" "$r1" "$r2" "$f1" "$f2" "$pk" "$lo" "$a1/$m1" "$a2/$m2"
 	awk -v a="$r1" -v b="$r2" -v f="$f1" -v g="$f2" -v n="n$k" 'BEGIN {
 		if (a > 0 && b > a * 1.10) printf "  %s: RSS grew %.0f %% after minute 1\n", n, (b / a - 1) * 100
 		if (f > 0 && g > f * 1.10) printf "  %s: fds grew from %d to %d after minute 1\n", n, f, g }'

@@ -11,14 +11,82 @@
 #include "net_int.h"
 #include "util.h"
 
+/* How many untrusted nodes one peer introduced (GOSSIP_PER_PEER at most). */
+struct gossip_via {
+	char		 nid[KEYS_NID_MAX];
+	size_t		 n;
+};
+
+/* An advertised address and when it may be dialed again. */
+struct gossip_addr {
+	char		 addr[WIRE_ADDR_MAX + 1];
+	int		 tries;
+	time_t		 next_try;
+};
+
 struct gossip {
-	struct gossip_node	**v;		/* in the order learned */
+	struct gossip_node	**v;		/* unordered (swap-removed) */
 	size_t			  n;
 	struct hmap		 *by_nid;	/* nid → node */
+	struct hmap		 *vias;		/* introducer nid → struct gossip_via */
+	struct hmap		 *addrs;	/* address → struct gossip_addr */
+	TAILQ_HEAD(, gossip_node) untrusted;	/* oldest learned first */
 	struct wire_node	 self;		/* our own, signed */
 	time_t			 self_time;
 	struct event		*timer;
 };
+
+/* Frees a map and the values it holds. */
+static void
+map_free_values(struct hmap *m)
+{
+	void	*v;
+	size_t	 it = 0;
+
+	while ((v = hmap_next(m, &it)) != NULL)
+		free(v);
+	hmap_free(m);
+}
+
+/*
+ * 1 when addr may be dialed now, and counts the try: each dial of one
+ * address waits 2, 4 … 1,024 s after the last, whichever node it claims
+ * to be (many strangers may advertise one address); a dial that reaches
+ * READY resets it (addr_reached).
+ */
+static int
+addr_may_dial(struct gossip *g, const char *addr, time_t now)
+{
+	struct gossip_addr *a = hmap_gets(g->addrs, addr);
+	int		    shift;
+
+	if (a == NULL) {
+		if (hmap_count(g->addrs) >= GOSSIP_MAX_ADDRS) {
+			map_free_values(g->addrs);	/* start over */
+			g->addrs = hmap_new();
+		}
+		a = xcalloc(1, sizeof *a);
+		snprintf(a->addr, sizeof a->addr, "%s", addr);
+		hmap_put(g->addrs, a->addr, strlen(a->addr), a);
+	}
+	if (a->next_try > now)
+		return 0;
+	shift = a->tries < 10 ? ++a->tries : 10;
+	a->next_try = now + (1L << shift);
+	return 1;
+}
+
+/* A dial to addr reached a node: its backoff starts over. */
+static void
+addr_reached(struct gossip *g, const char *addr)
+{
+	struct gossip_addr *a = hmap_gets(g->addrs, addr);
+
+	if (a != NULL) {
+		a->tries = 0;
+		a->next_try = 0;
+	}
+}
 
 /* The known entry for nid, or NULL. */
 static struct gossip_node *
@@ -69,6 +137,8 @@ gossip_peer_ready(struct peer *p)
 
 	if (g == NULL)
 		return;
+	if (p->outbound)
+		addr_reached(g, p->addr);
 	send_node(p, &g->self);
 	for (i = g->n; i > 0 && sent < GOSSIP_SEND_KNOWN; i--) {
 		if (strcmp(g->v[i - 1]->nid, p->nid) == 0)
@@ -102,7 +172,8 @@ gossip_fill(struct net *net)
 		if (cand->n.naddrs == 0 || cand->next_try > now ||
 		    strcmp(cand->nid, net->node->nid) == 0 || peers_has(net->peers, cand->nid))
 			continue;
-		if (node_hostport(cand->n.addrs[0], &host, &port) != 0)
+		if (!addr_may_dial(g, cand->n.addrs[0], now) ||
+		    node_hostport(cand->n.addrs[0], &host, &port) != 0)
 			continue;
 		log_debug("gossip: dialing %s at %s", cand->nid, cand->n.addrs[0]);
 		peers_dial(net->peers, cand->nid, host, port);
@@ -144,20 +215,87 @@ gossip_tick_cb(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(g->timer, &tv);
 }
 
-/* Stores a verified NODE newer than what we knew; 1 when it was news. */
-static int
-known_update(struct gossip *g, const char *nid, const struct wire_node *n)
+/* Forgets one known node (swap-removed from the array). */
+static void
+known_drop(struct gossip *g, struct gossip_node *k)
 {
+	struct gossip_via *v;
+
+	if (!k->trusted) {
+		TAILQ_REMOVE(&g->untrusted, k, entry);
+		if ((v = hmap_gets(g->vias, k->via)) != NULL && --v->n == 0) {
+			hmap_del(g->vias, v->nid, strlen(v->nid));
+			free(v);
+		}
+	}
+	hmap_del(g->by_nid, k->nid, strlen(k->nid));
+	g->v[k->idx] = g->v[--g->n];
+	g->v[k->idx]->idx = k->idx;
+	free(k);
+}
+
+/*
+ * Room for a node introduced by via: a trusted node always finds it (the
+ * oldest untrusted entry goes when the table is full); an untrusted one
+ * only while via introduced fewer than GOSSIP_PER_PEER and the table has
+ * space. NULL when there is none; else via's count (NULL for trusted).
+ */
+static int
+known_room(struct gossip *g, int trusted, const char *via,
+    struct gossip_via **vp)
+{
+	struct gossip_via *v;
+
+	*vp = NULL;
+	if (trusted) {
+		if (g->n >= GOSSIP_MAX_KNOWN && !TAILQ_EMPTY(&g->untrusted))
+			known_drop(g, TAILQ_FIRST(&g->untrusted));
+		return g->n < GOSSIP_MAX_KNOWN;
+	}
+	if (g->n >= GOSSIP_MAX_KNOWN)
+		return 0;
+	if ((v = hmap_gets(g->vias, via)) == NULL) {
+		v = xcalloc(1, sizeof *v);
+		snprintf(v->nid, sizeof v->nid, "%s", via);
+		hmap_put(g->vias, v->nid, strlen(v->nid), v);
+	}
+	if (v->n >= GOSSIP_PER_PEER)
+		return 0;
+	*vp = v;
+	return 1;
+}
+
+/*
+ * Stores a verified NODE newer than what we knew, introduced by peer via;
+ * 1 when it was news. The table's rule: trusted (or vouched for) nodes
+ * always; others at most GOSSIP_PER_PEER per introducing peer while the
+ * table has room.
+ */
+static int
+known_update(struct net *net, const char *nid, const struct wire_node *n,
+    const char *via)
+{
+	struct gossip	   *g = net->gossip;
 	struct gossip_node *k = known_find(g, nid);
+	struct gossip_via  *v;
+	int		    trusted;
 
 	if (k != NULL && k->n.time >= n->time)
 		return 0;
 	if (k == NULL) {
-		if (g->n >= GOSSIP_MAX_KNOWN)
+		trusted = trust_find(net->node, nid) != NULL;
+		if (!known_room(g, trusted, via, &v))
 			return 0;
 		k = xcalloc(1, sizeof *k);
 		snprintf(k->nid, sizeof k->nid, "%s", nid);
+		snprintf(k->via, sizeof k->via, "%s", via);
+		k->trusted = trusted;
+		if (!trusted) {
+			v->n++;
+			TAILQ_INSERT_TAIL(&g->untrusted, k, entry);
+		}
 		g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+		k->idx = g->n;
 		g->v[g->n++] = k;
 		hmap_put(g->by_nid, k->nid, strlen(k->nid), k);
 	}
@@ -165,6 +303,29 @@ known_update(struct gossip *g, const char *nid, const struct wire_node *n)
 	k->heard = time(NULL);
 	k->failures = 0;
 	k->next_try = 0;
+	return 1;
+}
+
+/* Takes a token of p's NODE relay bucket; 0 when it is empty (not relayed). */
+static int
+relay_token(struct peer *p)
+{
+	struct sync_peer *sp = SP(p);
+	struct timespec	 ts;
+	double		 now, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (sp->node_last == 0)
+		sp->node_tokens = GOSSIP_RELAY_BURST;
+	else {
+		t = sp->node_tokens + (now - sp->node_last) * GOSSIP_RELAY_RATE;
+		sp->node_tokens = t > GOSSIP_RELAY_BURST ? GOSSIP_RELAY_BURST : t;
+	}
+	sp->node_last = now;
+	if (sp->node_tokens < 1)
+		return 0;
+	sp->node_tokens -= 1;
 	return 1;
 }
 
@@ -195,11 +356,13 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 		    n.time > (uint64_t)now ? "ahead of" : "behind");
 		return 0;
 	}
-	if (!known_update(NET(p)->gossip, nid, &n))
-		return 0;		/* a duplicate or older: not relayed */
+	if (!known_update(NET(p), nid, &n, p->nid))
+		return 0;		/* old, or no room: not relayed */
 	log_debug("gossip: learned %s (%s) from %s", nid, n.name, p->nid);
+	/* Relayed within each receiver's limits; the rest is not lost for good: a new peer gets the newest known. */
 	TAILQ_FOREACH(q, &NET(p)->peers->list, entry)
-		if (q != p && q->state == PEER_READY && strcmp(q->nid, nid) != 0)
+		if (q != p && q->state == PEER_READY &&
+		    strcmp(q->nid, nid) != 0 && relay_token(q))
 			send_node(q, &n);
 	return 0;
 }
@@ -219,6 +382,9 @@ gossip_start(struct net *net)
 
 	g = xcalloc(1, sizeof *g);
 	g->by_nid = hmap_new();
+	g->vias = hmap_new();
+	g->addrs = hmap_new();
+	TAILQ_INIT(&g->untrusted);
 	net->gossip = g;
 	gossip_sign_self(net);
 	g->timer = evtimer_new(net->base, gossip_tick_cb, net);
@@ -237,6 +403,8 @@ gossip_stop(struct net *net)
 		free(g->v[--g->n]);
 	free(g->v);
 	hmap_free(g->by_nid);
+	map_free_values(g->vias);
+	map_free_values(g->addrs);
 	free(g);
 	net->gossip = NULL;
 }

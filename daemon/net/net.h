@@ -12,6 +12,8 @@
 #ifndef KNOWD_NET_H
 #define KNOWD_NET_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -38,6 +40,10 @@ struct gossip;
 #define GOSSIP_TICK		2	/* seconds between outbound checks */
 #define GOSSIP_MAX_KNOWN	20000	/* nodes remembered */
 #define GOSSIP_SEND_KNOWN	256	/* NODEs sent to a new peer */
+#define GOSSIP_PER_PEER		256	/* untrusted nodes one peer may introduce */
+#define GOSSIP_RELAY_RATE	20	/* NODEs relayed to one peer a second … */
+#define GOSSIP_RELAY_BURST	200	/* … and at once (its limit: 400/s, 4000) */
+#define GOSSIP_MAX_ADDRS	4096	/* advertised addresses with a dial backoff */
 
 struct net {
 	struct node		*node;
@@ -58,6 +64,10 @@ struct gossip_node {
 	time_t		 heard;		/* when we learned it */
 	int		 failures;	/* dial attempts that did not reach it */
 	time_t		 next_try;
+	size_t		 idx;		/* in gossip's array */
+	int		 trusted;	/* trusted or vouched for when learned */
+	char		 via[KEYS_NID_MAX];	/* the peer that introduced it */
+	TAILQ_ENTRY(gossip_node) entry;	/* untrusted ones, oldest first */
 };
 
 /* A node whose newest announced seq is above the one we hold. */

@@ -45,6 +45,8 @@ struct sync_peer {
 	int			 hello;		/* HELLO received */
 	uint64_t		 features;	/* theirs, from HELLO */
 	int64_t			 clock_offset;	/* their clock minus ours, at HELLO */
+	double			 node_tokens;	/* NODE relay bucket (gossip.c) */
+	double			 node_last;	/* monotonic seconds of its last take */
 	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
 	struct wire_head	*theirs;	/* their heads, while ae */
 	size_t			 ntheirs;

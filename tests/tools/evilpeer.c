@@ -9,7 +9,8 @@
  * scenario says, printing what it did and how the target reacted
  * ("conn N: reaction: ..." lines). Before the handshake: garbage, bigframe.
  * After it: stall, bomb, forged, claim (another node's branch at seq
- * 2^64-1, the WANT for it never answered). Serving a WANT with a pack: honest (our
+ * 2^64-1, the WANT for it never answered), nodeflood (NODEs of fresh
+ * keys, one address). Serving a WANT with a pack: honest (our
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
  * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
  * bigblob. Forged commits build on --base (the head the target holds for us)
@@ -320,6 +321,45 @@ sc_claim(struct evil *ev, const struct scenario *sc)
 	}
 	free(sum);
 	return rv;
+}
+
+/*
+ * nodeflood: $EVIL_FLOOD_N (default 3000) NODEs, each of a fresh key and
+ * validly signed by it, all advertising $EVIL_FLOOD_ADDR (default
+ * 127.0.0.1:1), sent at once; then the connection is held.
+ */
+static int
+sc_nodeflood(struct evil *ev, const struct scenario *sc)
+{
+	struct keys_pair kp;
+	struct wire_node n;
+	struct conn	 c;
+	struct buf	 b;
+	const char	*e = getenv("EVIL_FLOOD_N"), *addr = getenv("EVIL_FLOOD_ADDR");
+	int		 i, count = e != NULL ? atoi(e) : 3000, sent = 0;
+
+	if (conn_start(ev, &c) != 0)
+		return -1;
+	for (i = 0; i < count; i++) {
+		memset(&n, 0, sizeof n);
+		keys_generate(&kp);
+		memcpy(n.pk, kp.pk, KEYS_PK_LEN);
+		snprintf(n.name, sizeof n.name, "Flutknoten %d", i);
+		snprintf(n.addrs[0], sizeof n.addrs[0], "%s",
+		    addr != NULL ? addr : "127.0.0.1:1");
+		n.naddrs = 1;
+		n.time = (uint64_t)time(NULL);
+		wire_node_sign(&n, &kp);
+		keys_wipe(&kp);
+		buf_init(&b);
+		wire_node_encode(&b, &n);
+		sent += msg_send(&c, &b) == 0;
+		buf_free(&b);
+	}
+	printf("conn %d: sent: %d NODEs of fresh keys\n", c.n, sent);
+	await(&c, ev->wait, NULL);
+	conn_close(&c);
+	return 0;
 }
 
 /* A valid lesson (the knowctl new template with id and dates) and its path. */
@@ -756,6 +796,7 @@ static const struct scenario scenarios[] = {
 	{ "bomb", sc_bomb, NULL, 0, 0 },
 	{ "forged", sc_forged, NULL, 0, 0 },
 	{ "claim", sc_claim, NULL, 0, 0 },
+	{ "nodeflood", sc_nodeflood, NULL, 0, 0 },
 	{ "honest", sc_pack, forge_honest, 0, 1 },
 	{ "good", sc_pack, forge_good, 0, 1 },
 	{ "unsigned", sc_pack, forge_unsigned, 0, 0 },
