@@ -22,7 +22,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
 	   -fno-strict-aliasing -MMD -MP $(INCS) $(PKG_CFLAGS)
-LDLIBS	+= $(PKG_LIBS) -lstemmer -lpthread -lm
+LDLIBS	+= $(PKG_LIBS) -lstemmer -lz -lpthread -lm
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS	+= $(SANFLAGS) -O1

@@ -24,4 +24,19 @@ void	 branches_forget(struct store *, const char *nid);
 /* A fork proof of nid was added (+1) or removed (-1). */
 void	 branches_fork_count(struct store *, const char *nid, int delta);
 
+/*
+ * fsck.c: a commit's or tree's raw bytes checked as `git fsck --strict`
+ * does (a tree: only modes 100644 and 40000); -1 with git's message.
+ */
+int	 fsck_commit(const char *buf, size_t len, char **cause);
+int	 fsck_tree(const char *buf, size_t len, char **cause);
+
+/*
+ * packcheck.c: every object in the quarantine must be reachable from the
+ * new head of an update the pack brought (absent ones aside) and pass
+ * fsck_commit / fsck_tree (blobs pass; tags and anything else fail).
+ */
+int	 pack_check(git_repository *vrepo, const char *quarantine,
+	     const struct pack_update *, size_t n, char **cause);
+
 #endif

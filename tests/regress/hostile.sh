@@ -193,7 +193,7 @@ check "nodescend: status shows the fork" sh -c "'$KNOWCTL' --home '$TG' status -
 survived nodescend
 pack_refused badfork "commit [0-9a-f]+: not signed"
 pack_refused badpath "evil\.sh: path not allowed"
-pack_refused truncated "pack rejected: "
+pack_refused truncated "pack (rejected: |object [0-9]+ )"
 pack_refused badrecord "lessons/[0-9A-Z]+\.md: "
 
 # After all that, a flawless next commit from the same node is still taken.
