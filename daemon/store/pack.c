@@ -226,7 +226,7 @@ index_pack(git_repository *repo, const char *qpack, const uint8_t *data,
 	git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION);
 	/*
 	 * No connectivity check here: it keeps a copy of every object in
-	 * memory, and pack_check walks every new commit and tree anyway.
+	 * memory, and pack_objects_reach walks every new commit and tree anyway.
 	 * No odb either: a thin pack (a delta whose base is not in the
 	 * pack) then fails here instead of being completed from ours.
 	 */
@@ -440,6 +440,7 @@ verify_updates(git_repository *repo, const char *quarantine,
 {
 	git_odb		*odb = NULL;
 	git_repository	*vrepo = NULL;
+	struct pack_objects	*objs = NULL;
 	char		*objects, *why = NULL;
 	size_t		 i;
 	int		 rv = -1;
@@ -453,6 +454,10 @@ verify_updates(git_repository *repo, const char *quarantine,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
+	/* Every object as git fsck --strict takes it, before libgit2 parses any. */
+	if (quarantine != NULL &&
+	    pack_objects_load(odb, quarantine, &objs, cause) != 0)
+		goto out;
 	if (step_updates(vrepo, odb, quarantine, u, n, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -470,10 +475,11 @@ verify_updates(git_repository *repo, const char *quarantine,
 		free(why);
 		goto out;
 	}
-	if (quarantine != NULL && pack_check(vrepo, quarantine, u, n, cause) != 0)
+	if (objs != NULL && pack_objects_reach(objs, odb, u, n, cause) != 0)
 		goto out;
 	rv = 0;
 out:
+	pack_objects_free(objs);
 	git_repository_free(vrepo);
 	git_odb_free(odb);
 	free(objects);

@@ -18,7 +18,7 @@ struct pc_obj {
 };
 
 /* The pack's objects, and the walk over them. */
-struct pc {
+struct pack_objects {
 	struct pc_obj	*obj;
 	size_t		 n, cap;
 	struct hmap	*by_id;		/* oid → struct pc_obj */
@@ -30,7 +30,7 @@ struct pc {
 static int
 pc_list_cb(const git_oid *id, void *arg)
 {
-	struct pc	*pc = arg;
+	struct pack_objects	*pc = arg;
 
 	if (pc->n == pc->cap) {
 		pc->cap = pc->cap == 0 ? 256 : pc->cap * 2;
@@ -43,7 +43,7 @@ pc_list_cb(const git_oid *id, void *arg)
 
 /* Pushes id for the walk. */
 static void
-pc_push(struct pc *pc, const git_oid *id)
+pc_push(struct pack_objects *pc, const git_oid *id)
 {
 	if (pc->depth == pc->stack_cap) {
 		pc->stack_cap = pc->stack_cap == 0 ? 256 : pc->stack_cap * 2;
@@ -55,7 +55,7 @@ pc_push(struct pc *pc, const git_oid *id)
 
 /* Pushes the tree and parents a (checked) commit names: the lines before its author. */
 static void
-pc_commit_links(struct pc *pc, const char *p, const char *end)
+pc_commit_links(struct pack_objects *pc, const char *p, const char *end)
 {
 	git_oid		 id;
 
@@ -73,7 +73,7 @@ pc_commit_links(struct pc *pc, const char *p, const char *end)
 
 /* Pushes every entry of a (checked) tree. */
 static void
-pc_tree_links(struct pc *pc, const char *p, const char *end)
+pc_tree_links(struct pack_objects *pc, const char *p, const char *end)
 {
 	git_oid		 id;
 	const char	*nul;
@@ -86,9 +86,12 @@ pc_tree_links(struct pc *pc, const char *p, const char *end)
 	}
 }
 
-/* Checks one reached object as git fsck --strict would, and pushes its links. */
+/*
+ * Reads one pack object; with pc NULL checks it as git fsck --strict would,
+ * else (it passed) pushes the objects it names.
+ */
 static int
-pc_visit(struct pc *pc, git_odb *odb, const git_oid *id, char **cause)
+pc_visit(struct pack_objects *pc, git_odb *odb, const git_oid *id, char **cause)
 {
 	git_odb_object	*o;
 	const char	*data;
@@ -103,12 +106,16 @@ pc_visit(struct pc *pc, git_odb *odb, const git_oid *id, char **cause)
 	len = git_odb_object_size(o);
 	switch (git_odb_object_type(o)) {
 	case GIT_OBJECT_COMMIT:
-		if ((rv = fsck_commit(data, len, &why)) == 0)
+		if (pc != NULL)
 			pc_commit_links(pc, data, data + len);
+		else
+			rv = fsck_commit(data, len, &why);
 		break;
 	case GIT_OBJECT_TREE:
-		if ((rv = fsck_tree(data, len, &why)) == 0)
+		if (pc != NULL)
 			pc_tree_links(pc, data, data + len);
+		else
+			rv = fsck_tree(data, len, &why);
 		break;
 	case GIT_OBJECT_BLOB:
 		break;
@@ -125,10 +132,10 @@ pc_visit(struct pc *pc, git_odb *odb, const git_oid *id, char **cause)
 	return rv;
 }
 
-/* Walks from every head the pack brought, checking each pack object reached. */
-static int
-pc_walk(struct pc *pc, git_odb *odb, const struct pack_update *u, size_t n,
-    char **cause)
+/* Walks from every head the pack brought, marking each pack object reached. */
+int
+pack_objects_reach(struct pack_objects *pc, git_odb *odb, const struct pack_update *u,
+    size_t n, char **cause)
 {
 	struct pc_obj	*o;
 	git_oid		 id;
@@ -156,31 +163,40 @@ pc_walk(struct pc *pc, git_odb *odb, const struct pack_update *u, size_t n,
 }
 
 int
-pack_check(git_repository *vrepo, const char *quarantine,
-    const struct pack_update *u, size_t n, char **cause)
+pack_objects_load(git_odb *odb, const char *quarantine, struct pack_objects **out,
+    char **cause)
 {
-	struct pc	 pc;
-	git_odb		*q = NULL, *odb = NULL;
+	struct pack_objects	*pc = xcalloc(1, sizeof *pc);
+	git_odb		*q = NULL;
 	size_t		 i;
 	int		 rv = -1;
 
-	memset(&pc, 0, sizeof pc);
+	*out = pc;
+	pc->by_id = hmap_new();
 	if (git_odb_new(&q) != 0 ||
 	    git_odb_add_disk_alternate(q, quarantine) != 0 ||
-	    git_odb_foreach(q, pc_list_cb, &pc) != 0 ||
-	    git_repository_odb(&odb, vrepo) != 0) {
+	    git_odb_foreach(q, pc_list_cb, pc) != 0) {
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
-	pc.by_id = hmap_new();
-	for (i = 0; i < pc.n; i++)
-		hmap_put(pc.by_id, pc.obj[i].id.id, GIT_OID_RAWSZ, &pc.obj[i]);
-	rv = pc_walk(&pc, odb, u, n, cause);
+	for (i = 0; i < pc->n; i++)
+		hmap_put(pc->by_id, pc->obj[i].id.id, GIT_OID_RAWSZ, &pc->obj[i]);
+	for (i = 0; i < pc->n; i++)
+		if (pc_visit(NULL, odb, &pc->obj[i].id, cause) != 0)
+			goto out;
+	rv = 0;
 out:
-	hmap_free(pc.by_id);
-	free(pc.obj);
-	free(pc.stack);
-	git_odb_free(odb);
 	git_odb_free(q);
 	return rv;
+}
+
+void
+pack_objects_free(struct pack_objects *pc)
+{
+	if (pc == NULL)
+		return;
+	hmap_free(pc->by_id);
+	free(pc->obj);
+	free(pc->stack);
+	free(pc);
 }

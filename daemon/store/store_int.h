@@ -32,11 +32,17 @@ int	 fsck_commit(const char *buf, size_t len, char **cause);
 int	 fsck_tree(const char *buf, size_t len, char **cause);
 
 /*
- * packcheck.c: every object in the quarantine must be reachable from the
- * new head of an update the pack brought (absent ones aside) and pass
- * fsck_commit / fsck_tree (blobs pass; tags and anything else fail).
+ * packcheck.c: what a received pack may hold. pack_objects_load lists the
+ * quarantine's objects and checks each as git fsck --strict would (commits
+ * and trees by fsck_commit / fsck_tree; blobs pass; tags and anything else
+ * fail). pack_objects_reach then requires every one of them reachable from
+ * the new head of an update the pack brought (absent ones aside).
  */
-int	 pack_check(git_repository *vrepo, const char *quarantine,
-	     const struct pack_update *, size_t n, char **cause);
+struct pack_objects;
+int	 pack_objects_load(git_odb *, const char *quarantine, struct pack_objects **,
+	     char **cause);
+int	 pack_objects_reach(struct pack_objects *, git_odb *, const struct pack_update *,
+	     size_t n, char **cause);
+void	 pack_objects_free(struct pack_objects *);
 
 #endif

@@ -2,7 +2,7 @@
  * evilpeer.c — a hostile peer for regression tests (tests/regress/hostile.sh).
  *
  *	evilpeer --home DIR --connect HOST:PORT --network NAME
- *	    [--wait SECONDS] [--base OID] SCENARIO
+ *	    [--wait SECONDS] [--base OID] [--lesson-id ID] SCENARIO
  *
  * It is the node of a home made by `knowd init` (its key and repo.git),
  * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
@@ -11,8 +11,10 @@
  * After it: stall, bomb, forged. Serving a WANT with a pack: honest (our
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
  * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
- * bigblob. Forged commits build on --base (the head the target holds for us)
- * or our real head; they are written to repo.git as objects only, no ref
+ * bigblob, and those of evilpeer_forge.h: deltabomb, zlibbomb, extras,
+ * badextras, badident, unsorted, duptree, dupid (with --lesson-id ID).
+ * Forged commits build on --base (the head the target holds for us) or
+ * our real head; they are written to repo.git as objects only, no ref
  * there moves. Exit 0 when the scenario ran, 1 when the tool could not do
  * its part, 2 on usage errors; the test judges the target.
  */
@@ -55,7 +57,11 @@ struct evil {
 	const char		*scenario;
 	const char		*base;		/* --base: hex oid to build on */
 	int			 nconn;
+	git_oid			 extra[4];	/* objects packed beside the walk */
+	size_t			 nextra;
 };
+
+static const char *lesson_id;	/* --lesson-id: the id forged lessons take */
 
 struct scenario {
 	const char	*name;
@@ -64,6 +70,8 @@ struct scenario {
 			    git_oid *, uint64_t *);
 	int		 truncate;	/* send half of the pack, flagged last */
 	int		 passes;	/* a pack the target should take (or keep) */
+	/* Rewrites the pack into out (evilpeer_forge.h). */
+	int		(*alter)(struct evil *, const git_buf *, struct buf *out);
 };
 
 /* Connects, completes the handshake and sends HELLO: a peer like any other, so far. */
@@ -295,7 +303,10 @@ lesson(const char *title, char **text, size_t *len, char **path)
 		free(why);
 		return -1;
 	}
-	ulid_new(id);
+	if (lesson_id != NULL)
+		snprintf(id, sizeof id, "%s", lesson_id);
+	else
+		ulid_new(id);
 	time_iso(time(NULL), now);
 	record_set(&r->id, id);
 	record_set(&r->title, title);
@@ -345,6 +356,22 @@ out:
 	return rv;
 }
 
+/* badident: drops the space before '<' of the author line (git fsck: missingSpaceBeforeEmail). */
+static int
+bad_ident(struct evil *ev, git_buf *raw)
+{
+	char	*p;
+
+	if (strcmp(ev->scenario, "badident") != 0)
+		return 0;
+	if ((p = strstr(raw->ptr, "\nauthor evilpeer <")) == NULL)
+		return -1;
+	p += strlen("\nauthor evilpeer");
+	memmove(p, p + 1, strlen(p + 1) + 1);
+	raw->size--;
+	return 0;
+}
+
 /* Writes a signed (or, signer NULL, unsigned) commit object; no ref moves. */
 static int
 write_commit(struct evil *ev, const struct keys_pair *signer, git_tree *tree,
@@ -366,6 +393,7 @@ write_commit(struct evil *ev, const struct keys_pair *signer, git_tree *tree,
 		    parent != NULL, (const git_commit **)&parent);
 	else if (git_commit_create_buffer(&raw, repo, who, who, NULL, msg, tree,
 	    parent != NULL, (const git_commit **)&parent) == 0 &&
+	    bad_ident(ev, &raw) == 0 &&
 	    keys_sshsig_sign(signer, "git", raw.ptr, raw.size, &armored) == 0)
 		rv = git_commit_create_with_signature(out, repo, raw.ptr, armored,
 		    "gpgsig");
@@ -559,6 +587,8 @@ forge_badfile(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
 	return rv;
 }
 
+#include "evilpeer_forge.h"
+
 /* Packs what a WANT asks for: every wanted head minus the haves we hold. */
 static int
 pack_for(struct evil *ev, const struct wire_want *w, git_buf *pack)
@@ -586,6 +616,9 @@ pack_for(struct evil *ev, const struct wire_want *w, git_buf *pack)
 				goto out;
 		}
 	}
+	for (i = 0; i < ev->nextra; i++)
+		if (git_packbuilder_insert(pb, &ev->extra[i], NULL) != 0)
+			goto out;
 	if (git_packbuilder_insert_walk(pb, walk) == 0 &&
 	    git_packbuilder_write_buf(pack, pb) == 0)
 		rv = 0;
@@ -676,8 +709,10 @@ sc_pack(struct evil *ev, const struct scenario *sc)
 	git_oid			 head, tip;
 	uint64_t		 seq, tipseq;
 	git_buf			 pack = { 0 };
+	struct buf		 alt;
 	int			 rv = -1;
 
+	buf_init(&alt);
 	if (evil_head(ev, &head, &seq) != 0 ||
 	    sc->forge(ev, &head, seq, &tip, &tipseq) != 0) {
 		free(w);
@@ -695,13 +730,16 @@ sc_pack(struct evil *ev, const struct scenario *sc)
 		rv = 0;
 		goto out;
 	}
-	if (pack_for(ev, w, &pack) != 0)
+	if (pack_for(ev, w, &pack) != 0 ||
+	    (sc->alter != NULL && sc->alter(ev, &pack, &alt) != 0))
 		goto out;
-	if (send_pack(&c, w->reqid, (const uint8_t *)pack.ptr, pack.size,
+	if (send_pack(&c, w->reqid, sc->alter != NULL ? alt.data :
+	    (const uint8_t *)pack.ptr, sc->alter != NULL ? alt.len : pack.size,
 	    sc->truncate) == 0)
 		await(&c, sc->passes ? EVIL_SETTLE : ev->wait, NULL);
 	rv = 0;
 out:
+	buf_free(&alt);
 	git_buf_dispose(&pack);
 	conn_close(&c);
 	free(w);
@@ -709,22 +747,30 @@ out:
 }
 
 static const struct scenario scenarios[] = {
-	{ "garbage", sc_garbage, NULL, 0, 0 },
-	{ "bigframe", sc_bigframe, NULL, 0, 0 },
-	{ "stall", sc_stall, NULL, 0, 0 },
-	{ "bomb", sc_bomb, NULL, 0, 0 },
-	{ "forged", sc_forged, NULL, 0, 0 },
-	{ "honest", sc_pack, forge_honest, 0, 1 },
-	{ "good", sc_pack, forge_good, 0, 1 },
-	{ "unsigned", sc_pack, forge_unsigned, 0, 0 },
-	{ "seqgap", sc_pack, forge_seqgap, 0, 0 },
-	{ "nodescend", sc_pack, forge_nodescend, 0, 1 },
-	{ "badfork", sc_pack, forge_nodescend, 0, 0 },
-	{ "badpath", sc_pack, forge_badpath, 0, 0 },
-	{ "truncated", sc_pack, forge_good, 1, 0 },
-	{ "badrecord", sc_pack, forge_badfile, 0, 0 },
-	{ "wrongkey", sc_pack, forge_wrongkey, 0, 0 },
-	{ "bigblob", sc_pack, forge_badfile, 0, 0 },
+	{ "garbage", sc_garbage, NULL, 0, 0, NULL },
+	{ "bigframe", sc_bigframe, NULL, 0, 0, NULL },
+	{ "stall", sc_stall, NULL, 0, 0, NULL },
+	{ "bomb", sc_bomb, NULL, 0, 0, NULL },
+	{ "forged", sc_forged, NULL, 0, 0, NULL },
+	{ "honest", sc_pack, forge_honest, 0, 1, NULL },
+	{ "good", sc_pack, forge_good, 0, 1, NULL },
+	{ "unsigned", sc_pack, forge_unsigned, 0, 0, NULL },
+	{ "seqgap", sc_pack, forge_seqgap, 0, 0, NULL },
+	{ "nodescend", sc_pack, forge_nodescend, 0, 1, NULL },
+	{ "badfork", sc_pack, forge_nodescend, 0, 0, NULL },
+	{ "badpath", sc_pack, forge_badpath, 0, 0, NULL },
+	{ "truncated", sc_pack, forge_good, 1, 0, NULL },
+	{ "badrecord", sc_pack, forge_badfile, 0, 0, NULL },
+	{ "wrongkey", sc_pack, forge_wrongkey, 0, 0, NULL },
+	{ "bigblob", sc_pack, forge_badfile, 0, 0, NULL },
+	{ "deltabomb", sc_pack, forge_good, 0, 0, alter_deltabomb },
+	{ "zlibbomb", sc_pack, forge_zlibbomb, 0, 0, alter_zlibbomb },
+	{ "extras", sc_pack, forge_extras, 0, 0, NULL },
+	{ "badextras", sc_pack, forge_extras, 0, 0, NULL },
+	{ "badident", sc_pack, forge_good, 0, 0, NULL },
+	{ "unsorted", sc_pack, forge_badtree, 0, 0, NULL },
+	{ "duptree", sc_pack, forge_badtree, 0, 0, NULL },
+	{ "dupid", sc_pack, forge_good, 0, 0, NULL },
 };
 
 static void __attribute__((noreturn))
@@ -733,7 +779,8 @@ usage(void)
 	size_t	 i;
 
 	fprintf(stderr, "usage: evilpeer --home DIR --connect HOST:PORT "
-	    "--network NAME [--wait SECONDS] [--base OID] SCENARIO\n"
+	    "--network NAME [--wait SECONDS] [--base OID] [--lesson-id ID] "
+	    "SCENARIO\n"
 	    "scenarios:");
 	for (i = 0; i < nitems(scenarios); i++)
 		fprintf(stderr, " %s", scenarios[i].name);
@@ -751,6 +798,7 @@ parse_args(struct evil *ev, int argc, char **argv)
 		{ "network", required_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "base", required_argument, NULL, 'b' },
+		{ "lesson-id", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 } };
 	const char	*connect_to = NULL, *network = CONFIG_DEFAULT_NETWORK;
 	char		*why = NULL;
@@ -774,6 +822,9 @@ parse_args(struct evil *ev, int argc, char **argv)
 			break;
 		case 'b':
 			ev->base = optarg;
+			break;
+		case 'l':
+			lesson_id = optarg;
 			break;
 		default:
 			usage();

@@ -1,0 +1,340 @@
+/*
+ * evilpeer_forge.h — evilpeer's hostile packs and objects (included once,
+ * by evilpeer.c, which defines struct evil, forge_lesson, write_commit):
+ *
+ *   deltabomb  a good next commit, plus a 64 KiB blob and EVIL_DELTAS
+ *              deltas against it that each declare a 1 GiB result
+ *   zlibbomb   a good next commit, plus a blob of 1 GiB of zeros (~1 MB,
+ *              deflated before connecting)
+ *   extras     a good next commit, plus a well-formed blob and tree no
+ *              one refers to
+ *   badextras  the same with a malformed commit, an unsorted tree and a
+ *              tree with a duplicate entry
+ *   badident   a signed next commit whose author line lacks the space
+ *              before '<'
+ *   unsorted   a signed next commit whose root tree is out of order
+ *   duptree    a signed next commit whose root tree names node.md twice
+ *   dupid      a good next commit adding a lesson with --lesson-id
+ */
+#include <zlib.h>
+
+#define EVIL_DELTAS	8			/* deltas in the delta bomb */
+#define EVIL_DELTA_BASE	(64u * 1024)		/* their base blob */
+#define EVIL_DELTA_COPIES 16384			/* copies of it in each */
+#define EVIL_ZLIB_BOMB	(1024ull * 1024 * 1024)	/* zeros in the zlib bomb */
+
+/* SHA-1 (FIPS 180-4), for the pack trailer: libgit2 has no public one. */
+struct sha1 {
+	uint32_t	 h[5];
+	uint64_t	 len;
+	uint8_t		 blk[64];
+	size_t		 n;
+};
+
+#define ROL(x, k)	(((x) << (k)) | ((x) >> (32 - (k))))
+
+/* Mixes one 64-byte block into s. */
+static void
+sha1_block(struct sha1 *s, const uint8_t *p)
+{
+	uint32_t	 w[80], a, b, c, d, e, f, k, t;
+	int		 i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = get_be32(p + 4 * i);
+	for (; i < 80; i++)
+		w[i] = ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3]; e = s->h[4];
+	for (i = 0; i < 80; i++) {
+		if (i < 20) {
+			f = (b & c) | (~b & d); k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d; k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d; k = 0xca62c1d6;
+		}
+		t = ROL(a, 5) + f + e + k + w[i];
+		e = d; d = c; c = ROL(b, 30); b = a; a = t;
+	}
+	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d; s->h[4] += e;
+}
+
+/* The SHA-1 of len bytes at p into out. */
+static void
+sha1(const uint8_t *p, size_t len, uint8_t out[20])
+{
+	struct sha1	 s = { { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+			    0xc3d2e1f0 }, 0, { 0 }, 0 };
+	uint8_t		 tail[128];
+	size_t		 i, rest = len % 64, pad;
+
+	for (i = 0; i + 64 <= len; i += 64)
+		sha1_block(&s, p + i);
+	memset(tail, 0, sizeof tail);
+	memcpy(tail, p + i, rest);
+	tail[rest] = 0x80;
+	pad = rest < 56 ? 64 : 128;
+	for (i = 0; i < 8; i++)
+		tail[pad - 1 - i] = (uint8_t)(((uint64_t)len * 8) >> (8 * i));
+	sha1_block(&s, tail);
+	if (pad == 128)
+		sha1_block(&s, tail + 64);
+	for (i = 0; i < 5; i++)
+		put_be32(out + 4 * i, s.h[i]);
+}
+
+/* Appends an object header: type and inflated size, git's varint. */
+static void
+pack_obj_header(struct buf *b, int type, uint64_t size)
+{
+	uint8_t	 c = (uint8_t)((type << 4) | (size & 15));
+
+	size >>= 4;
+	while (size > 0) {
+		buf_addc(b, c | 0x80);
+		c = size & 0x7f;
+		size >>= 7;
+	}
+	buf_addc(b, c);
+}
+
+/*
+ * Appends deflated data to b: len bytes of p, or (p NULL) len zero bytes
+ * made a chunk at a time, so a bomb is never held whole.
+ */
+static int
+pack_deflate(struct buf *b, const void *p, uint64_t len)
+{
+	static uint8_t	 zeros[1024 * 1024], out[64 * 1024];
+	z_stream	 z;
+	uint64_t	 left = len;
+	int		 zr, flush;
+
+	memset(&z, 0, sizeof z);
+	if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
+		return -1;
+	do {
+		if (z.avail_in == 0 && left > 0) {
+			z.next_in = (Bytef *)(p != NULL ? (const uint8_t *)p +
+			    (len - left) : zeros);
+			z.avail_in = (uInt)(left < sizeof zeros ? left : sizeof zeros);
+			left -= z.avail_in;
+		}
+		flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+		z.next_out = out;
+		z.avail_out = sizeof out;
+		zr = deflate(&z, flush);
+		buf_add(b, out, sizeof out - z.avail_out);
+	} while (zr == Z_OK || zr == Z_BUF_ERROR);
+	deflateEnd(&z);
+	return zr == Z_STREAM_END ? 0 : -1;
+}
+
+/* Replaces pack's trailer: count objects more in the header, a new SHA-1. */
+static void
+pack_seal(struct buf *b, uint32_t added)
+{
+	uint8_t	 sum[20];
+
+	put_be32(b->data + 8, get_be32(b->data + 8) + added);
+	sha1(b->data, b->len, sum);
+	buf_add(b, sum, sizeof sum);
+}
+
+/* Copies a packbuilder's pack into b without its trailer. */
+static void
+pack_open(struct buf *b, const git_buf *pack)
+{
+	buf_add(b, pack->ptr, pack->size - 20);
+}
+
+/* deltabomb: appends a 64 KiB blob and EVIL_DELTAS ref deltas copying it 16,384 times. */
+static int
+alter_deltabomb(struct evil *ev, const git_buf *pack, struct buf *b)
+{
+	struct buf	 d;
+	uint8_t		*base = xcalloc(1, EVIL_DELTA_BASE);
+	uint64_t	 res = (uint64_t)EVIL_DELTA_BASE * EVIL_DELTA_COPIES + 1, v;
+	git_oid		 bid;
+	int		 i, k, rv = 0;
+
+	for (k = 0; k < (int)EVIL_DELTA_BASE; k++)
+		base[k] = (uint8_t)(k * 7 + k / 251);
+	git_odb_hash(&bid, base, EVIL_DELTA_BASE, GIT_OBJECT_BLOB);
+	pack_open(b, pack);
+	pack_obj_header(b, 3, EVIL_DELTA_BASE);
+	rv |= pack_deflate(b, base, EVIL_DELTA_BASE);
+	for (i = 0; i < EVIL_DELTAS; i++) {
+		buf_init(&d);
+		for (v = EVIL_DELTA_BASE; v >= 0x80; v >>= 7)
+			buf_addc(&d, (int)((v & 0x7f) | 0x80));
+		buf_addc(&d, (int)v);
+		for (v = res; v >= 0x80; v >>= 7)
+			buf_addc(&d, (int)((v & 0x7f) | 0x80));
+		buf_addc(&d, (int)v);
+		for (k = 0; k < EVIL_DELTA_COPIES; k++)
+			buf_addc(&d, 0x80);	/* copy 0x10000 bytes from 0 */
+		buf_addc(&d, 1);		/* insert one byte: each differs */
+		buf_addc(&d, i);
+		pack_obj_header(b, 7, d.len);
+		buf_add(b, bid.id, GIT_OID_RAWSZ);
+		rv |= pack_deflate(b, d.data, d.len);
+		buf_free(&d);
+	}
+	printf("appended: a %u-byte blob and %d deltas, each resolving to "
+	    "%llu bytes\n", EVIL_DELTA_BASE, EVIL_DELTAS, (unsigned long long)res);
+	pack_seal(b, 1 + EVIL_DELTAS);
+	free(base);
+	return rv;
+}
+
+/* The zlib bomb's object (header and stream), made before connecting: it takes seconds. */
+static struct buf zlib_bomb;
+
+/* zlibbomb: a good next commit; the bomb is deflated now, before the target waits. */
+static int
+forge_zlibbomb(struct evil *ev, const git_oid *head, uint64_t seq,
+    git_oid *tip, uint64_t *tipseq)
+{
+	buf_init(&zlib_bomb);
+	pack_obj_header(&zlib_bomb, 3, EVIL_ZLIB_BOMB);
+	if (pack_deflate(&zlib_bomb, NULL, EVIL_ZLIB_BOMB) != 0)
+		return -1;
+	printf("zlib bomb: a blob of %llu zero bytes in %zu bytes\n",
+	    (unsigned long long)EVIL_ZLIB_BOMB, zlib_bomb.len);
+	*tipseq = seq + 1;
+	return forge_lesson(ev, head, head, seq + 1, &ev->kp, tip);
+}
+
+/* zlibbomb: appends the bomb to the pack. */
+static int
+alter_zlibbomb(struct evil *ev, const git_buf *pack, struct buf *b)
+{
+	pack_open(b, pack);
+	buf_add(b, zlib_bomb.data, zlib_bomb.len);
+	buf_free(&zlib_bomb);
+	pack_seal(b, 1);
+	return 0;
+}
+
+/* Writes a raw object of any content (libgit2 checks none of it). */
+static int
+raw_object(struct evil *ev, git_object_t type, const void *data, size_t len,
+    git_oid *out)
+{
+	git_odb	*odb;
+	int	 rv;
+
+	if (git_repository_odb(&odb, store_repo(ev->st)) != 0)
+		return -1;
+	rv = git_odb_write(out, odb, data, len, type);
+	git_odb_free(odb);
+	return rv;
+}
+
+/*
+ * A tree of two entries in the order given: names a and b, a file or a
+ * tree each (taken from tree t by those names; b may name a twice).
+ */
+static int
+raw_tree2(struct evil *ev, git_tree *t, const char *a, const char *b,
+    git_oid *out)
+{
+	const char	*names[2] = { a, b };
+	const git_tree_entry *e;
+	struct buf	 raw;
+	int		 i, rv;
+
+	buf_init(&raw);
+	for (i = 0; i < 2; i++) {
+		if ((e = git_tree_entry_byname(t, names[i])) == NULL) {
+			buf_free(&raw);
+			return -1;
+		}
+		buf_printf(&raw, "%o %s", git_tree_entry_filemode(e), names[i]);
+		buf_addc(&raw, 0);
+		buf_add(&raw, git_tree_entry_id(e)->id, GIT_OID_RAWSZ);
+	}
+	rv = raw_object(ev, GIT_OBJECT_TREE, raw.data, raw.len, out);
+	buf_free(&raw);
+	return rv;
+}
+
+/* The tree of commit id. */
+static git_tree *
+tree_of(struct evil *ev, const git_oid *id)
+{
+	git_commit	*c;
+	git_tree	*t = NULL;
+
+	if (git_commit_lookup(&c, store_repo(ev->st), id) == 0) {
+		git_commit_tree(&t, c);
+		git_commit_free(c);
+	}
+	return t;
+}
+
+/*
+ * extras: a good next commit, and a well-formed blob and tree no one refers
+ * to; badextras: instead a malformed commit, an unsorted tree and a tree
+ * naming node.md twice, none referred to.
+ */
+static int
+forge_extras(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	static const char blob[] = "nobody refers to me\n";
+	char		*raw;
+	git_tree	*t;
+	int		 rv = -1;
+
+	*tipseq = seq + 1;
+	if (forge_lesson(ev, head, head, seq + 1, &ev->kp, tip) != 0 ||
+	    (t = tree_of(ev, tip)) == NULL)
+		return -1;
+	raw = xasprintf("tree %s\nauthor evilpeer<e@knowd.invalid> 1 +0000\n"
+	    "committer evilpeer <e@knowd.invalid> 1 +0000\n\nextra\n",
+	    git_oid_tostr_s(git_tree_id(t)));
+	if (strcmp(ev->scenario, "extras") == 0) {
+		ev->nextra = 2;
+		if (raw_object(ev, GIT_OBJECT_BLOB, blob, sizeof blob - 1,
+		    &ev->extra[0]) == 0 &&
+		    raw_tree2(ev, t, "node.md", "projects", &ev->extra[1]) == 0)
+			rv = 0;
+	} else {
+		ev->nextra = 3;
+		if (raw_object(ev, GIT_OBJECT_COMMIT, raw, strlen(raw),
+		    &ev->extra[0]) == 0 &&
+		    raw_tree2(ev, t, "projects", "node.md", &ev->extra[1]) == 0 &&
+		    raw_tree2(ev, t, "node.md", "node.md", &ev->extra[2]) == 0)
+			rv = 0;
+	}
+	free(raw);
+	git_tree_free(t);
+	return rv;
+}
+
+/* unsorted, duptree: a signed next commit whose root tree is out of order or names node.md twice. */
+static int
+forge_badtree(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	git_tree	*t = tree_of(ev, head), *bad = NULL;
+	git_commit	*parent = NULL;
+	git_oid		 tid;
+	int		 dup = strcmp(ev->scenario, "duptree") == 0, rv = -1;
+
+	*tipseq = seq + 1;
+	if (t != NULL && raw_tree2(ev, t, dup ? "node.md" : "projects", "node.md",
+	    &tid) == 0 &&
+	    git_tree_lookup(&bad, store_repo(ev->st), &tid) == 0 &&
+	    git_commit_lookup(&parent, store_repo(ev->st), head) == 0)
+		rv = write_commit(ev, &ev->kp, bad, parent, seq + 1,
+		    dup ? "node.md twice" : "unsorted tree", tip);
+	git_commit_free(parent);
+	git_tree_free(bad);
+	git_tree_free(t);
+	return rv;
+}
