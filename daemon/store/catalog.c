@@ -115,7 +115,8 @@ catalog_id_holder(const struct catalog *cat, const char *id, const char *nid,
 	pthread_mutex_lock(&catalog_id_lock);
 	for (e = cat->by_id != NULL ? hmap_gets(cat->by_id, id) : NULL;
 	    e != NULL && !found; e = e->same_id)
-		if (e->kind == RECORD_LESSON && strcmp(e->nid, nid) != 0) {
+		if ((e->kind == RECORD_LESSON || e->kind == RECORD_PROJECT) &&
+		    strcmp(e->nid, nid) != 0) {
 			snprintf(holder, KEYS_NID_MAX, "%s", e->nid);
 			found = 1;
 		}

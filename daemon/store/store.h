@@ -304,7 +304,7 @@ struct catalog_it {
 
 void	 catalog_init(struct catalog *);
 /*
- * 1 when a node other than nid holds a lesson with this id (its node id
+ * 1 when a node other than nid holds a lesson or project with this id (its node id
  * into holder); 0 when none does. Safe on a worker thread while the event
  * loop changes the catalog.
  */

@@ -24,11 +24,12 @@ store_set_id_catalog(const struct catalog *cat)
 }
 
 /*
- * A lesson's id must be its own in the network: no other node may hold it
- * (the catalog), nor this tree under another project.
+ * A lesson's or project's id (a ULID) must be its own in the network: no
+ * other node may hold it (the catalog); a lesson's, not under another
+ * project of this tree either.
  */
 static int
-verify_lesson_id(struct verify_ctx *vc, const struct record *r,
+verify_record_id(struct verify_ctx *vc, const struct record *r,
     const char *path)
 {
 	char		 holder[KEYS_NID_MAX], *other;
@@ -42,7 +43,8 @@ verify_lesson_id(struct verify_ctx *vc, const struct record *r,
 		return set_cause(&vc->cause, "%s: record id %s is already held "
 		    "by node %s; record ids are unique in a network", path,
 		    r->id, holder);
-	if (git_tree_entry_bypath(&te, vc->tree, "projects") != 0)
+	if (r->kind != RECORD_LESSON ||
+	    git_tree_entry_bypath(&te, vc->tree, "projects") != 0)
 		return 0;
 	if (git_tree_lookup(&projects, vc->repo, git_tree_entry_id(te)) != 0) {
 		git_tree_entry_free(te);
@@ -111,7 +113,8 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 		set_cause(&vc->cause, "%s: record belongs at %s", path, rpath);
 	else if (r->kind == RECORD_NODE && strcmp(r->id, vc->nid) != 0)
 		set_cause(&vc->cause, "%s: names another node", path);
-	else if (r->kind != RECORD_LESSON || verify_lesson_id(vc, r, path) == 0)
+	else if ((r->kind != RECORD_LESSON && r->kind != RECORD_PROJECT) ||
+	    verify_record_id(vc, r, path) == 0)
 		rv = 0;
 out:
 	free(why);
