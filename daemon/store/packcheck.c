@@ -97,8 +97,13 @@ pc_visit(struct pack_objects *pc, git_odb *odb, const git_oid *id, char **cause)
 	const char	*data;
 	size_t		 len;
 	char		*why = NULL;
+	git_object_t	 type;
 	int		 rv = 0;
 
+	/* A blob is neither checked nor followed: not even read. */
+	if (git_odb_read_header(&len, &type, odb, id) == 0 &&
+	    type == GIT_OBJECT_BLOB)
+		return 0;
 	if (git_odb_read(&o, odb, id) != 0)
 		return set_cause(cause, "pack object %s: %s", git_oid_tostr_s(id),
 		    store_git_error());

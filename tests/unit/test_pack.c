@@ -17,6 +17,9 @@
 
 static const struct packscan_limits lim = { 1024, 64 * 1024, 100 };
 
+#define TEXT10	"0123456789"
+#define TEXT100	TEXT10 TEXT10 TEXT10 TEXT10 TEXT10 TEXT10 TEXT10 TEXT10 TEXT10 TEXT10
+
 /* Appends an object header: type and size in git's varint. */
 static void
 obj_header(struct buf *b, int type, uint64_t size)
@@ -110,7 +113,7 @@ test_scan_good(void **state)
 
 	pack_start(&b, 3);
 	base_at = b.len;
-	object(&b, 3, 100, "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789", 100);
+	object(&b, 3, 100, TEXT100, 100);
 	delta(&d, 100, 100);
 	delta_at = b.len;
 	obj_header(&b, 6, d.len);
