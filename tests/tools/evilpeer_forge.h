@@ -1,6 +1,10 @@
 /*
- * evilpeer_forge.h — evilpeer's hostile packs and objects (included once,
- * by evilpeer.c, which defines struct evil, forge_lesson, write_commit):
+ * evilpeer_forge.h — evilpeer's forged history and hostile packs (included
+ * once, by evilpeer.c, after struct evil). The forge_* functions make the
+ * tip a scenario advertises (written to repo.git as objects only); the
+ * alter_* ones rewrite the pack that serves it. Besides the commits of
+ * evilpeer.c's list (good, unsigned, wrongkey, seqgap, nodescend, badfork,
+ * badpath, badrecord, bigblob), the classes of issue 13:
  *
  *   deltabomb  a good next commit, plus a 64 KiB blob and EVIL_DELTAS
  *              deltas against it that each declare a 1 GiB result
@@ -17,6 +21,304 @@
  *   dupid      a good next commit adding a lesson with --lesson-id
  */
 #include <zlib.h>
+
+/* A valid lesson (the knowctl new template with id and dates) and its path. */
+static int
+lesson(const char *title, char **text, size_t *len, char **path)
+{
+	const char	*tmpl = record_template();
+	struct record	*r = NULL;
+	char		 id[32], now[32], *why = NULL;
+	int		 rv;
+
+	if (record_parse(tmpl, strlen(tmpl), RECORD_DRAFT, &r, &why) != 0) {
+		fprintf(stderr, "evilpeer: template: %s\n", why);
+		free(why);
+		return -1;
+	}
+	if (lesson_id != NULL)
+		snprintf(id, sizeof id, "%s", lesson_id);
+	else
+		ulid_new(id);
+	time_iso(time(NULL), now);
+	record_set(&r->id, id);
+	record_set(&r->title, title);
+	record_set(&r->created, now);
+	record_set(&r->modified, now);
+	if ((rv = record_write(r, text, len)) == 0)
+		*path = record_path(r);
+	record_free(r);
+	return rv;
+}
+
+/* Writes a blob of len bytes of data. */
+static int
+blob_of(struct evil *ev, const char *data, size_t len, git_oid *out)
+{
+	if (git_blob_create_from_buffer(out, store_repo(ev->st), data, len) != 0) {
+		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes a blob of n zero bytes without holding them in memory. */
+static int
+zero_blob(struct evil *ev, size_t n, git_oid *out)
+{
+	git_writestream	*ws = NULL;
+	char		*zeros = xcalloc(1, 1024 * 1024);
+	size_t		 chunk;
+	int		 rv = -1;
+
+	if (git_blob_create_from_stream(&ws, store_repo(ev->st), NULL) != 0)
+		goto out;
+	for (; n > 0; n -= chunk) {
+		chunk = n < 1024 * 1024 ? n : 1024 * 1024;
+		if (ws->write(ws, zeros, chunk) != 0)
+			goto out;
+	}
+	rv = git_blob_create_from_stream_commit(out, ws);
+	ws = NULL;
+out:
+	if (rv != 0)
+		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
+	if (ws != NULL)
+		ws->free(ws);
+	free(zeros);
+	return rv;
+}
+
+/* badident: drops the space before '<' of the author line (git fsck: missingSpaceBeforeEmail). */
+static int
+bad_ident(struct evil *ev, git_buf *raw)
+{
+	char	*p;
+
+	if (strcmp(ev->scenario, "badident") != 0)
+		return 0;
+	if ((p = strstr(raw->ptr, "\nauthor evilpeer <")) == NULL)
+		return -1;
+	p += strlen("\nauthor evilpeer");
+	memmove(p, p + 1, strlen(p + 1) + 1);
+	raw->size--;
+	return 0;
+}
+
+/* Writes a signed (or, signer NULL, unsigned) commit object; no ref moves. */
+static int
+write_commit(struct evil *ev, const struct keys_pair *signer, git_tree *tree,
+    git_commit *parent, uint64_t seq, const char *what, git_oid *out)
+{
+	git_repository	*repo = store_repo(ev->st);
+	git_signature	*who = NULL;
+	git_buf		 raw = { 0 };
+	char		*email, *msg, *armored = NULL;
+	int		 rv = -1;
+
+	email = xasprintf("%s@knowd.invalid", ev->nid);
+	msg = xasprintf("evilpeer %s: %s\n\n%s: %llu\n", ev->scenario, what,
+	    STORE_SEQ_KEY, (unsigned long long)seq);
+	if (git_signature_now(&who, "evilpeer", email) != 0)
+		goto out;
+	if (signer == NULL)
+		rv = git_commit_create(out, repo, NULL, who, who, NULL, msg, tree,
+		    parent != NULL, (const git_commit **)&parent);
+	else if (git_commit_create_buffer(&raw, repo, who, who, NULL, msg, tree,
+	    parent != NULL, (const git_commit **)&parent) == 0 &&
+	    bad_ident(ev, &raw) == 0 &&
+	    keys_sshsig_sign(signer, "git", raw.ptr, raw.size, &armored) == 0)
+		rv = git_commit_create_with_signature(out, repo, raw.ptr, armored,
+		    "gpgsig");
+out:
+	if (rv != 0)
+		fprintf(stderr, "evilpeer: commit: %s\n", store_git_error());
+	free(armored);
+	free(msg);
+	free(email);
+	git_buf_dispose(&raw);
+	git_signature_free(who);
+	return rv;
+}
+
+/* A commit of base's tree plus blob at path, with parent (or none) and Knowd-Seq seq. */
+static int
+forge_commit(struct evil *ev, const git_oid *base, const git_oid *parent,
+    uint64_t seq, const struct keys_pair *signer, const char *path,
+    const git_oid *blob, git_oid *out)
+{
+	git_repository	*repo = store_repo(ev->st);
+	git_commit	*bc = NULL, *pc = NULL;
+	git_tree	*bt = NULL, *tree = NULL;
+	git_tree_update	 up;
+	git_oid		 tid;
+	int		 rv = -1;
+
+	memset(&up, 0, sizeof up);
+	up.action = GIT_TREE_UPDATE_UPSERT;
+	up.filemode = GIT_FILEMODE_BLOB;
+	up.path = path;
+	git_oid_cpy(&up.id, blob);
+	if (git_commit_lookup(&bc, repo, base) != 0 ||
+	    git_commit_tree(&bt, bc) != 0 ||
+	    git_tree_create_updated(&tid, repo, bt, 1, &up) != 0 ||
+	    git_tree_lookup(&tree, repo, &tid) != 0 ||
+	    (parent != NULL && git_commit_lookup(&pc, repo, parent) != 0))
+		fprintf(stderr, "evilpeer: tree: %s\n", store_git_error());
+	else
+		rv = write_commit(ev, signer, tree, pc, seq, path, out);
+	git_tree_free(tree);
+	git_tree_free(bt);
+	git_commit_free(pc);
+	git_commit_free(bc);
+	return rv;
+}
+
+/* A commit on base with parent adding one valid lesson, signed by signer. */
+static int
+forge_lesson(struct evil *ev, const git_oid *base, const git_oid *parent,
+    uint64_t seq, const struct keys_pair *signer, git_oid *out)
+{
+	git_oid	 blob;
+	char	*text, *path;
+	size_t	 len;
+	int	 rv = -1;
+
+	if (lesson("Erfahrung aus dem Testlabor", &text, &len, &path) != 0)
+		return -1;
+	if (blob_of(ev, text, len, &blob) == 0)
+		rv = forge_commit(ev, base, parent, seq, signer, path, &blob, out);
+	free(text);
+	free(path);
+	return rv;
+}
+
+/* honest: our real head, as it is. */
+static int
+forge_honest(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	git_oid_cpy(tip, head);
+	*tipseq = seq;
+	return 0;
+}
+
+/* good, truncated: a flawless next commit. */
+static int
+forge_good(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 1;
+	return forge_lesson(ev, head, head, seq + 1, &ev->kp, tip);
+}
+
+/* unsigned: the next commit without gpgsig. */
+static int
+forge_unsigned(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 1;
+	return forge_lesson(ev, head, head, seq + 1, NULL, tip);
+}
+
+/* wrongkey: the next commit with a well-formed SSH signature by another key. */
+static int
+forge_wrongkey(struct evil *ev, const git_oid *head, uint64_t seq,
+    git_oid *tip, uint64_t *tipseq)
+{
+	struct keys_pair other;
+	int		 rv;
+
+	keys_generate(&other);
+	*tipseq = seq + 1;
+	rv = forge_lesson(ev, head, head, seq + 1, &other, tip);
+	keys_wipe(&other);
+	return rv;
+}
+
+/* seqgap: a signed next commit whose Knowd-Seq skips one. */
+static int
+forge_seqgap(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	*tipseq = seq + 2;
+	return forge_lesson(ev, head, head, seq + 2, &ev->kp, tip);
+}
+
+/*
+ * nodescend: a sibling of head (same seq, head's parent), then a signed child
+ * of it: a validly signed fork. badfork: the same with the sibling unsigned.
+ */
+static int
+forge_nodescend(struct evil *ev, const git_oid *head, uint64_t seq,
+    git_oid *tip, uint64_t *tipseq)
+{
+	git_commit	*c;
+	git_oid		 up, sib;
+	const git_oid	*parent = NULL;
+	char		 hex[GIT_OID_HEXSZ + 1];
+	int		 bad = strcmp(ev->scenario, "badfork") == 0;
+
+	if (git_commit_lookup(&c, store_repo(ev->st), head) != 0)
+		return -1;
+	if (git_commit_parentcount(c) > 0) {
+		git_oid_cpy(&up, git_commit_parent_id(c, 0));
+		parent = &up;
+	}
+	git_commit_free(c);
+	if (forge_lesson(ev, head, parent, seq, bad ? NULL : &ev->kp,
+	    &sib) != 0 ||
+	    forge_lesson(ev, &sib, &sib, seq + 1, &ev->kp, tip) != 0)
+		return -1;
+	git_oid_tostr(hex, sizeof hex, &sib);
+	printf("sibling of our head: %s seq %llu%s\n", hex,
+	    (unsigned long long)seq, bad ? ", unsigned" : "");
+	*tipseq = seq + 1;
+	return 0;
+}
+
+/* badpath: a signed next commit adding evil.sh at the root. */
+static int
+forge_badpath(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	static const char sh[] = "#!/bin/sh\necho owned\n";
+	git_oid		  blob;
+
+	*tipseq = seq + 1;
+	if (blob_of(ev, sh, sizeof sh - 1, &blob) != 0)
+		return -1;
+	return forge_commit(ev, head, head, seq + 1, &ev->kp, "evil.sh", &blob,
+	    tip);
+}
+
+/*
+ * badrecord, bigblob: a signed next commit adding, at a lesson's path, a
+ * file that does not parse, or EVIL_BIGBLOB zero bytes (a small pack: zlib
+ * squeezes them about a thousandfold).
+ */
+static int
+forge_badfile(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	static const char bad[] = "---\nkind: lesson\ntitle: [kaputt\n---\n";
+	git_oid		  blob;
+	char		 *text, *path;
+	size_t		  len;
+	int		  rv = -1;
+
+	if (lesson("kaputt", &text, &len, &path) != 0)
+		return -1;
+	*tipseq = seq + 1;
+	if (strcmp(ev->scenario, "bigblob") == 0 ?
+	    zero_blob(ev, EVIL_BIGBLOB, &blob) == 0 :
+	    blob_of(ev, bad, sizeof bad - 1, &blob) == 0)
+		rv = forge_commit(ev, head, head, seq + 1, &ev->kp, path, &blob,
+		    tip);
+	free(text);
+	free(path);
+	return rv;
+}
 
 #define EVIL_DELTAS	8			/* deltas in the delta bomb */
 #define EVIL_DELTA_BASE	(64u * 1024)		/* their base blob */
