@@ -458,6 +458,7 @@ verify_updates(git_repository *repo, const char *quarantine,
 	if (quarantine != NULL &&
 	    pack_objects_load(odb, quarantine, &objs, cause) != 0)
 		goto out;
+	verify_ids_begin();
 	if (step_updates(vrepo, odb, quarantine, u, n, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -479,6 +480,7 @@ verify_updates(git_repository *repo, const char *quarantine,
 		goto out;
 	rv = 0;
 out:
+	verify_ids_end();
 	pack_objects_free(objs);
 	git_repository_free(vrepo);
 	git_odb_free(odb);

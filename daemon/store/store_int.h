@@ -25,6 +25,14 @@ void	 branches_forget(struct store *, const char *nid);
 void	 branches_fork_count(struct store *, const char *nid, int delta);
 
 /*
+ * verify.c: between begin and end, verify_range on this thread also refuses
+ * a record id that another branch verified in between brings (the
+ * branches of one pack are not in the catalog yet).
+ */
+void	 verify_ids_begin(void);
+void	 verify_ids_end(void);
+
+/*
  * fsck.c: a commit's or tree's raw bytes checked as `git fsck --strict`
  * does (a tree: only modes 100644 and 40000); -1 with git's message.
  */

@@ -1,10 +1,12 @@
 /* verify.c — signature, sequence, ancestry and content checks of origin branch commits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keys.h"
 #include "record.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 struct verify_ctx {
@@ -21,6 +23,55 @@ void
 store_set_id_catalog(const struct catalog *cat)
 {
 	id_catalog = cat;
+}
+
+/* A record id a branch of the pack being verified brings. */
+struct pack_id {
+	char	 id[RECORD_ID_LEN + 1];
+	char	 nid[KEYS_NID_MAX];
+};
+
+/* The ids the pack this thread verifies brings so far (verify_ids_begin), else NULL. */
+static __thread struct hmap *pack_ids;
+
+void
+verify_ids_begin(void)
+{
+	verify_ids_end();
+	pack_ids = hmap_new();
+}
+
+void
+verify_ids_end(void)
+{
+	struct pack_id	*p;
+	size_t		 it = 0;
+
+	while ((p = hmap_next(pack_ids, &it)) != NULL)
+		free(p);
+	hmap_free(pack_ids);
+	pack_ids = NULL;
+}
+
+/* Notes id as nid's for this pack; 1 and holder filled when another branch of it brings id. */
+static int
+pack_id_taken(const char *id, const char *nid, char holder[KEYS_NID_MAX])
+{
+	struct pack_id	*p;
+
+	if (pack_ids == NULL || strlen(id) > RECORD_ID_LEN)
+		return 0;
+	if ((p = hmap_gets(pack_ids, id)) != NULL) {
+		if (strcmp(p->nid, nid) == 0)
+			return 0;
+		snprintf(holder, KEYS_NID_MAX, "%s", p->nid);
+		return 1;
+	}
+	p = xcalloc(1, sizeof *p);
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->nid, sizeof p->nid, "%s", nid);
+	hmap_put(pack_ids, p->id, strlen(p->id), p);
+	return 0;
 }
 
 /*
@@ -43,6 +94,10 @@ verify_record_id(struct verify_ctx *vc, const struct record *r,
 		return set_cause(&vc->cause, "%s: record id %s is already held "
 		    "by node %s; record ids are unique in a network", path,
 		    r->id, holder);
+	if (pack_id_taken(r->id, vc->nid, holder))
+		return set_cause(&vc->cause, "%s: record id %s is also brought "
+		    "by node %s in this pack; record ids are unique in a "
+		    "network", path, r->id, holder);
 	if (r->kind != RECORD_LESSON ||
 	    git_tree_entry_bypath(&te, vc->tree, "projects") != 0)
 		return 0;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "keys.h"
 #include "record.h"
 #include "util.h"
@@ -697,6 +698,15 @@ test_verify_record_id(void **state)
 	    " is already held by node ");
 	verify_bad(f, f->nidb, NULL, f->nida);
 	store_set_id_catalog(NULL);
+	assert_int_equal(verify_ok(f, f->nidb, NULL), 3);
+
+	/* Two branches of one pack bringing one id: the second is refused. */
+	verify_ids_begin();
+	assert_int_equal(verify_ok(f, f->nida, NULL), 3);
+	assert_int_equal(verify_ok(f, f->nida, NULL), 3);	/* again: its own */
+	verify_bad(f, f->nidb, NULL, "record id " ULID " is also brought by "
+	    "node ");
+	verify_ids_end();
 	assert_int_equal(verify_ok(f, f->nidb, NULL), 3);
 
 	/* One branch, one id, two projects. */
