@@ -293,11 +293,10 @@ for c in $CLASSES; do
 	esac
 done
 
-# Last, as it may leave the peak RSS high: a 32 MiB file in a 32 KiB pack.
+# Last, as it once left the peak RSS high: a 32 MiB file in a 32 KiB pack.
 # A record is at most 256 KiB, so the target must refuse it without ever
-# holding it. It does not yet: pack.c's indexer (opts.verify), verify.c's
-# git_diff_foreach and its git_blob_lookup before the size check each load
-# the whole blob, so the peak RSS checks fail until that is fixed.
+# holding it: packscan refuses the blob's declared 32 MiB before anything
+# inflates it (the per-object limit, 1 MiB).
 pack_refused bigblob "larger than [0-9]+ bytes"
 
 node_stop "$HN"
