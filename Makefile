@@ -22,7 +22,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
 	   -fno-strict-aliasing -MMD -MP $(INCS) $(PKG_CFLAGS)
-LDLIBS	+= $(PKG_LIBS) -lstemmer -lpthread -lm
+LDLIBS	+= $(PKG_LIBS) -lstemmer -lz -lpthread -lm
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS	+= $(SANFLAGS) -O1
@@ -129,6 +129,10 @@ build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search
 # The web view's header parsers (If-None-Match, HTTP dates, Accept-Language).
 build/fuzz/fuzz_webfmt: daemon/web/web_fmt.c daemon/web/web_fmt.h
 build/fuzz/fuzz_webfmt: FUZZ_EXTRA = daemon/web/web_fmt.c -Idaemon/web
+
+# The received-pack bounds and the git fsck --strict checks (zlib).
+build/fuzz/fuzz_packscan: daemon/store/packscan.c daemon/store/packscan.h daemon/store/fsck.c
+build/fuzz/fuzz_packscan: FUZZ_EXTRA = daemon/store/packscan.c daemon/store/fsck.c -Idaemon/store -lz
 
 fuzz-run: fuzz
 	@for f in $(FUZZ_BIN); do \

@@ -300,6 +300,7 @@ node_open(struct node *nd, const char *home, char **cause)
 	nd->lockfd = -1;
 	nd->home = xstrdup(home);
 	catalog_init(&nd->cat);
+	store_set_id_catalog(&nd->cat);
 	node_index_init(nd);
 	if (access(home, F_OK) != 0)
 		return set_cause(cause, "%s: no node here (create one with "
@@ -329,6 +330,7 @@ node_close(struct node *nd)
 {
 	trust_free(nd);
 	node_index_free(nd);
+	store_set_id_catalog(NULL);
 	catalog_clear(&nd->cat);
 	search_db_close(nd->search);
 	store_close(nd->store);

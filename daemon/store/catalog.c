@@ -4,6 +4,7 @@
  * by id (show, publish, retract), and the records of one node (its name,
  * its counts, dropping it), so no lookup walks every record.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,23 @@ struct apply_ctx {
 	const char	*nid;
 };
 
+/*
+ * The event loop is the only writer of a catalog; the by-id map is also
+ * read by workers verifying a pack (catalog_id_holder), so every change
+ * of it, and those reads, hold this lock. The loop's own reads need none.
+ */
+static pthread_mutex_t catalog_id_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void
 catalog_init(struct catalog *cat)
 {
 	unsigned int	 gen = cat->vouch_gen;
 
+	pthread_mutex_lock(&catalog_id_lock);
 	memset(cat, 0, sizeof *cat);
 	cat->vouch_gen = gen;
 	cat->by_id = hmap_new();
+	pthread_mutex_unlock(&catalog_id_lock);
 	cat->nodes = hmap_new();
 	TAILQ_INIT(&cat->vouches);
 	cat->ready = 1;
@@ -60,21 +70,58 @@ node_get(struct catalog *cat, const char *nid)
 static void
 id_unlink(struct catalog *cat, struct catalog_entry *e)
 {
-	struct catalog_entry **pp, *first = hmap_gets(cat->by_id, e->id);
+	struct catalog_entry **pp, *first;
 
+	pthread_mutex_lock(&catalog_id_lock);
+	first = hmap_gets(cat->by_id, e->id);
 	if (first == e) {
 		if (e->same_id != NULL)
 			hmap_put(cat->by_id, e->same_id->id,
 			    strlen(e->same_id->id), e->same_id);
 		else
 			hmap_del(cat->by_id, e->id, strlen(e->id));
-		return;
+	} else {
+		for (pp = first != NULL ? &first->same_id : NULL; pp != NULL &&
+		    *pp != NULL && *pp != e; pp = &(*pp)->same_id)
+			;
+		if (pp != NULL && *pp == e)
+			*pp = e->same_id;
 	}
-	for (pp = first != NULL ? &first->same_id : NULL; pp != NULL &&
-	    *pp != NULL && *pp != e; pp = &(*pp)->same_id)
-		;
-	if (pp != NULL && *pp == e)
-		*pp = e->same_id;
+	pthread_mutex_unlock(&catalog_id_lock);
+}
+
+/* Links e into the chain of entries with its id. */
+static void
+id_link(struct catalog *cat, struct catalog_entry *e)
+{
+	struct catalog_entry *first;
+
+	pthread_mutex_lock(&catalog_id_lock);
+	if ((first = hmap_gets(cat->by_id, e->id)) != NULL) {
+		e->same_id = first->same_id;
+		first->same_id = e;
+	} else
+		hmap_put(cat->by_id, e->id, strlen(e->id), e);
+	pthread_mutex_unlock(&catalog_id_lock);
+}
+
+int
+catalog_id_holder(const struct catalog *cat, const char *id, const char *nid,
+    char holder[KEYS_NID_MAX])
+{
+	const struct catalog_entry *e;
+	int		 found = 0;
+
+	pthread_mutex_lock(&catalog_id_lock);
+	for (e = cat->by_id != NULL ? hmap_gets(cat->by_id, id) : NULL;
+	    e != NULL && !found; e = e->same_id)
+		if ((e->kind == RECORD_LESSON || e->kind == RECORD_PROJECT) &&
+		    strcmp(e->nid, nid) != 0) {
+			snprintf(holder, KEYS_NID_MAX, "%s", e->nid);
+			found = 1;
+		}
+	pthread_mutex_unlock(&catalog_id_lock);
+	return found;
 }
 
 /* Takes e out of every index and frees it (its node too when it was the last). */
@@ -107,7 +154,7 @@ entry_remove(struct catalog *cat, struct catalog_entry *e)
 static void
 entry_insert(struct catalog *cat, struct catalog_entry *e, const char *nid)
 {
-	struct catalog_entry *old, *first;
+	struct catalog_entry *old;
 	struct catalog_node *cn;
 
 	if (!cat->ready)
@@ -119,11 +166,7 @@ entry_insert(struct catalog *cat, struct catalog_entry *e, const char *nid)
 	e->node = cn;
 	e->nid = cn->nid;
 	hmap_put(cn->by_path, e->path, strlen(e->path), e);
-	if ((first = hmap_gets(cat->by_id, e->id)) != NULL) {
-		e->same_id = first->same_id;
-		first->same_id = e;
-	} else
-		hmap_put(cat->by_id, e->id, strlen(e->id), e);
+	id_link(cat, e);
 	if (e->kind == RECORD_VOUCH) {
 		TAILQ_INSERT_TAIL(&cat->vouches, e, of_vouches);
 		cat->vouch_gen++;
@@ -349,6 +392,7 @@ catalog_clear(struct catalog *cat)
 	struct catalog_entry *e;
 	size_t		 it = 0;
 
+	pthread_mutex_lock(&catalog_id_lock);
 	while ((cn = hmap_next(cat->nodes, &it)) != NULL) {
 		while ((e = TAILQ_FIRST(&cn->entries)) != NULL) {
 			TAILQ_REMOVE(&cn->entries, e, of_node);
@@ -360,4 +404,5 @@ catalog_clear(struct catalog *cat)
 	hmap_free(cat->by_id);
 	hmap_free(cat->nodes);
 	memset(cat, 0, sizeof *cat);
+	pthread_mutex_unlock(&catalog_id_lock);
 }

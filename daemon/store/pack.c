@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "packscan.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 void
@@ -219,17 +221,17 @@ index_pack(git_repository *repo, const char *qpack, const uint8_t *data,
 	git_indexer_options	 opts;
 	git_indexer_progress	 stats;
 	git_indexer		*idx = NULL;
-	git_odb			*odb = NULL;
 	int			 rv = -1;
 
 	git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION);
 	/*
 	 * No connectivity check here: it keeps a copy of every object in
-	 * memory, and verify_updates walks every new commit and tree anyway.
+	 * memory, and pack_objects_reach walks every new commit and tree anyway.
+	 * No odb either: a thin pack (a delta whose base is not in the
+	 * pack) then fails here instead of being completed from ours.
 	 */
 	opts.verify = 0;
-	if (git_repository_odb(&odb, repo) != 0 ||
-	    git_indexer_new(&idx, qpack, 0444, odb, &opts) != 0 ||
+	if (git_indexer_new(&idx, qpack, 0444, NULL, &opts) != 0 ||
 	    git_indexer_append(idx, data, len, &stats) != 0 ||
 	    git_indexer_commit(idx, &stats) != 0) {
 		/* Out of space, or another failure of this host's: not the peer's fault. */
@@ -246,7 +248,6 @@ index_pack(git_repository *repo, const char *qpack, const uint8_t *data,
 	rv = 0;
 out:
 	git_indexer_free(idx);
-	git_odb_free(odb);
 	return rv;
 }
 
@@ -439,6 +440,7 @@ verify_updates(git_repository *repo, const char *quarantine,
 {
 	git_odb		*odb = NULL;
 	git_repository	*vrepo = NULL;
+	struct pack_objects	*objs = NULL;
 	char		*objects, *why = NULL;
 	size_t		 i;
 	int		 rv = -1;
@@ -452,6 +454,11 @@ verify_updates(git_repository *repo, const char *quarantine,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
+	/* Every object as git fsck --strict takes it, before libgit2 parses any. */
+	if (quarantine != NULL &&
+	    pack_objects_load(odb, quarantine, &objs, cause) != 0)
+		goto out;
+	verify_ids_begin();
 	if (step_updates(vrepo, odb, quarantine, u, n, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -469,8 +476,12 @@ verify_updates(git_repository *repo, const char *quarantine,
 		free(why);
 		goto out;
 	}
+	if (objs != NULL && pack_objects_reach(objs, odb, u, n, cause) != 0)
+		goto out;
 	rv = 0;
 out:
+	verify_ids_end();
+	pack_objects_free(objs);
 	git_repository_free(vrepo);
 	git_odb_free(odb);
 	free(objects);
@@ -504,6 +515,11 @@ keep_pack(git_repository *repo, const char *qpack, const char *name,
 	return rv;
 }
 
+/* What packscan allows one received pack, before libgit2 sees it (PROTOCOL.md §3.3). */
+static const struct packscan_limits scan_limits = {
+	PACKSCAN_OBJECT_MAX, PACKSCAN_BUDGET, PACK_MAX_OBJECTS
+};
+
 int
 pack_receive(git_repository *repo, const uint8_t *data, size_t len,
     struct pack_update *u, size_t n, char **cause)
@@ -513,6 +529,8 @@ pack_receive(git_repository *repo, const uint8_t *data, size_t len,
 
 	if (len > PACK_MAX_BYTES)
 		return set_cause(cause, "pack of %zu bytes is over the limit", len);
+	if (len > 0 && packscan(data, len, &scan_limits, NULL, cause) != 0)
+		return -1;
 	if (len > 0) {
 		quarantine = xasprintf("%sobjects/incoming-XXXXXX",
 		    git_repository_path(repo));

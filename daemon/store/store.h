@@ -42,6 +42,7 @@
 #define STORE_REPACK_BYTES (48 * 1024 * 1024)	/* packs merged at once (one window) */
 
 struct store;
+struct catalog;
 struct event_base;
 
 /* One change to an origin branch tree: data NULL removes path. */
@@ -226,6 +227,12 @@ int	 view_tree(struct store *, git_oid *tree);
  */
 int	verify_range(git_repository *, const char *nid, const git_oid *head,
 	    const git_oid *stop, uint64_t *count, char **cause);
+/*
+ * The catalog whose lesson ids verify_range checks new lessons against (a
+ * lesson id is unique in the network: one another node holds is refused);
+ * NULL: no such check. Set by the node once at start, cleared at close.
+ */
+void	store_set_id_catalog(const struct catalog *);
 
 /*
  * pack.c: packfiles between peers: building what a peer wants, and taking
@@ -321,6 +328,13 @@ struct catalog_it {
 };
 
 void	 catalog_init(struct catalog *);
+/*
+ * 1 when a node other than nid holds a lesson or project with this id (its node id
+ * into holder); 0 when none does. Safe on a worker thread while the event
+ * loop changes the catalog.
+ */
+int	 catalog_id_holder(const struct catalog *, const char *id,
+	     const char *nid, char holder[KEYS_NID_MAX]);
 /* Applies the difference between two trees of nid's branch (old NULL: empty). */
 int	 catalog_apply(struct catalog *, git_repository *, const char *nid,
 	     const git_oid *oldtree, const git_oid *newtree, char **cause);

@@ -31,4 +31,33 @@ size_t	 store_list_packs(git_repository *, char ***bases);
 /* upkeep.c: every object id an object database holds. */
 int	 store_odb_ids(git_odb *, git_oid **ids, size_t *n);
 
+/*
+ * verify.c: between begin and end, verify_range on this thread also refuses
+ * a record id that another branch verified in between brings (the
+ * branches of one pack are not in the catalog yet).
+ */
+void	 verify_ids_begin(void);
+void	 verify_ids_end(void);
+
+/*
+ * fsck.c: a commit's or tree's raw bytes checked as `git fsck --strict`
+ * does (a tree: only modes 100644 and 40000); -1 with git's message.
+ */
+int	 fsck_commit(const char *buf, size_t len, char **cause);
+int	 fsck_tree(const char *buf, size_t len, char **cause);
+
+/*
+ * packcheck.c: what a received pack may hold. pack_objects_load lists the
+ * quarantine's objects and checks each as git fsck --strict would (commits
+ * and trees by fsck_commit / fsck_tree; blobs pass; tags and anything else
+ * fail). pack_objects_reach then requires every one of them reachable from
+ * the new head of an update the pack brought (absent ones aside).
+ */
+struct pack_objects;
+int	 pack_objects_load(git_odb *, const char *quarantine, struct pack_objects **,
+	     char **cause);
+int	 pack_objects_reach(struct pack_objects *, git_odb *, const struct pack_update *,
+	     size_t n, char **cause);
+void	 pack_objects_free(struct pack_objects *);
+
 #endif

@@ -1,17 +1,128 @@
 /* verify.c — signature, sequence, ancestry and content checks of origin branch commits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "keys.h"
 #include "record.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 struct verify_ctx {
 	git_repository	*repo;
 	const char	*nid;
+	git_tree	*tree;		/* the commit's, while its changes are checked */
 	char		*cause;		/* first problem found in the diff */
 };
+
+/* Written once by the loop before any worker starts, and at close after they stopped. */
+static const struct catalog *id_catalog;
+
+void
+store_set_id_catalog(const struct catalog *cat)
+{
+	id_catalog = cat;
+}
+
+/* A record id a branch of the pack being verified brings. */
+struct pack_id {
+	char	 id[RECORD_ID_LEN + 1];
+	char	 nid[KEYS_NID_MAX];
+};
+
+/* The ids the pack this thread verifies brings so far (verify_ids_begin), else NULL. */
+static __thread struct hmap *pack_ids;
+
+void
+verify_ids_begin(void)
+{
+	verify_ids_end();
+	pack_ids = hmap_new();
+}
+
+void
+verify_ids_end(void)
+{
+	struct pack_id	*p;
+	size_t		 it = 0;
+
+	while ((p = hmap_next(pack_ids, &it)) != NULL)
+		free(p);
+	hmap_free(pack_ids);
+	pack_ids = NULL;
+}
+
+/* Notes id as nid's for this pack; 1 and holder filled when another branch of it brings id. */
+static int
+pack_id_taken(const char *id, const char *nid, char holder[KEYS_NID_MAX])
+{
+	struct pack_id	*p;
+
+	if (pack_ids == NULL || strlen(id) > RECORD_ID_LEN)
+		return 0;
+	if ((p = hmap_gets(pack_ids, id)) != NULL) {
+		if (strcmp(p->nid, nid) == 0)
+			return 0;
+		snprintf(holder, KEYS_NID_MAX, "%s", p->nid);
+		return 1;
+	}
+	p = xcalloc(1, sizeof *p);
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->nid, sizeof p->nid, "%s", nid);
+	hmap_put(pack_ids, p->id, strlen(p->id), p);
+	return 0;
+}
+
+/*
+ * A lesson's or project's id (a ULID) must be its own in the network: no
+ * other node may hold it (the catalog); a lesson's, not under another
+ * project of this tree either.
+ */
+static int
+verify_record_id(struct verify_ctx *vc, const struct record *r,
+    const char *path)
+{
+	char		 holder[KEYS_NID_MAX], *other;
+	git_tree_entry	*te;
+	git_tree	*projects = NULL;
+	size_t		 i;
+	int		 rv = 0;
+
+	if (id_catalog != NULL &&
+	    catalog_id_holder(id_catalog, r->id, vc->nid, holder))
+		return set_cause(&vc->cause, "%s: record id %s is already held "
+		    "by node %s; record ids are unique in a network", path,
+		    r->id, holder);
+	if (pack_id_taken(r->id, vc->nid, holder))
+		return set_cause(&vc->cause, "%s: record id %s is also brought "
+		    "by node %s in this pack; record ids are unique in a "
+		    "network", path, r->id, holder);
+	if (r->kind != RECORD_LESSON ||
+	    git_tree_entry_bypath(&te, vc->tree, "projects") != 0)
+		return 0;
+	if (git_tree_lookup(&projects, vc->repo, git_tree_entry_id(te)) != 0) {
+		git_tree_entry_free(te);
+		return 0;	/* verify_changes' own diff fails on it */
+	}
+	git_tree_entry_free(te);
+	for (i = 0; i < git_tree_entrycount(projects) && rv == 0; i++) {
+		const char *slug = git_tree_entry_name(
+		    git_tree_entry_byindex(projects, i));
+
+		if (strcmp(slug, r->project) == 0)
+			continue;
+		other = xasprintf("%s/lessons/%s.md", slug, r->id);
+		if (git_tree_entry_bypath(&te, projects, other) == 0) {
+			rv = set_cause(&vc->cause, "%s: record id %s is also at "
+			    "projects/%s", path, r->id, other);
+			git_tree_entry_free(te);
+		}
+		free(other);
+	}
+	git_tree_free(projects);
+	return rv;
+}
 
 /* Checks one added or modified file: allowed path, a parsing record that belongs there. */
 static int
@@ -57,7 +168,8 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 		set_cause(&vc->cause, "%s: record belongs at %s", path, rpath);
 	else if (r->kind == RECORD_NODE && strcmp(r->id, vc->nid) != 0)
 		set_cause(&vc->cause, "%s: names another node", path);
-	else
+	else if ((r->kind != RECORD_LESSON && r->kind != RECORD_PROJECT) ||
+	    verify_record_id(vc, r, path) == 0)
 		rv = 0;
 out:
 	free(why);
@@ -103,6 +215,7 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
+	vc->tree = new;
 	/*
 	 * Not git_diff_foreach: it would load every changed blob (to tell
 	 * binary from text) before we could check its size.
@@ -120,6 +233,7 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 	}
 	rv = 0;
 out:
+	vc->tree = NULL;
 	free(vc->cause);
 	vc->cause = NULL;
 	git_diff_free(diff);
@@ -288,7 +402,7 @@ int
 verify_range(git_repository *repo, const char *nid, const git_oid *head,
     const git_oid *stop, uint64_t *count, char **cause)
 {
-	struct verify_ctx vc = { repo, nid, NULL };
+	struct verify_ctx vc = { repo, nid, NULL, NULL };
 	uint8_t		 pk[KEYS_PK_LEN];
 	git_commit	*c;
 	uint64_t	 seq;

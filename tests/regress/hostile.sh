@@ -4,6 +4,12 @@
 # serves bad history. After each scenario the target still answers, holds
 # exactly what it held, logs whom it refused and why, stays within a memory
 # bound, and its repository is whole with no quarantine left behind.
+# Meanwhile a trusted honest node publishes: for the pack classes of issue
+# 13 (delta and zlib bombs, unreachable extras, a bad ident, unsorted and
+# duplicate trees, another node's record id) its lesson must reach the
+# target within 2 s while the target's peak RSS stays under 64 MB and
+# stock `git fsck --strict` stays clean. HOSTILE_CLASSES="a b" runs only
+# those classes (all by default).
 . "$(dirname "$0")/lib.sh"
 
 EVIL=${EVILPEER_BIN:-$ROOT/$BUILD/tests/tools/evilpeer}
@@ -11,8 +17,15 @@ NET=hostile-test
 RSS_MAX_MB=100		# the target's peak RSS (VmHWM): ~50 MB under ASan, 12 without
 RSS_STEP_MB=16		# growth of that peak in one scenario: at most ~4 MB seen
 RSS_GROWTH_MB=40	# VmRSS growth from the first fetch to the last good one
+RSS_PACK_MB=64		# peak RSS while a hostile pack is handled (issue 13)
+# ASan keeps freed memory in quarantine (+3-4 MB a scenario here): under it
+# the general bound holds instead.
+ldd "$KNOWD" 2>/dev/null | grep -q libasan && RSS_PACK_MB=$RSS_MAX_MB
+DELAY_MAX_MS=2000	# an honest publish reaches the target meanwhile
+CLASSES=${HOSTILE_CLASSES:-deltabomb zlibbomb extras badextras badident unsorted duptree dupid}
 TG=$T/tg
 EV=$T/ev
+HN=$T/hn
 EVPID=
 trap '[ -n "$EVPID" ] && kill -KILL "$EVPID" 2>/dev/null; cleanup' EXIT
 
@@ -50,7 +63,8 @@ evil_head_is() { state | grep -q " $1 \$"; }
 kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$TGPID/status"; }
 no_quarantine() { ! ls -d "$TG"/repo.git/objects/incoming-* 2>/dev/null; }
 fsck_clean() { git -C "$TG/repo.git" fsck --strict --no-dangling 2>&1; }
-no_peers() { test "$(kctl "$TG" peers --json)" = "[]"; }
+# no_peers: no connection of the evil node left (the honest one stays).
+no_peers() { ! kctl "$TG" peers --json | grep -q "$evnid"; }
 log_has() { tail -c +$((LOGOFF + 1)) "$TG.log" | grep -Eq "$1"; }
 out_has() { grep -Eq "$2" "$T/$1.out"; }
 # conns SCENARIO: the local address of each of its connections.
@@ -127,6 +141,14 @@ evdid=$(cat "$EV.did")
 evnid=${evdid#did:key:}
 sed -i 's/^idle_timeout = .*/idle_timeout = 3/' "$TG/knowd.conf"
 echo "trust = $evdid Gemeinde Ungut" >>"$TG/knowd.conf"
+# The honest node, trusted by the target; it dials the target and keeps
+# the connection alive under the target's 3 s idle timeout.
+node_init "$HN" "Stadt Redlich" --listen 127.0.0.1:0 --network "$NET" || { fail "init honest node"; finish; }
+hndid=$(cat "$HN.did")
+hnnid=${hndid#did:key:}
+echo "trust = $hndid Stadt Redlich" >>"$TG/knowd.conf"
+sed -i 's/^keepalive = .*/keepalive = 1/' "$HN/knowd.conf"
+grep -q '^keepalive' "$HN/knowd.conf" || echo "keepalive = 1" >>"$HN/knowd.conf"
 
 # The evil node's honest history: one published lesson (seq 2).
 node_start "$EV" || { fail "start evil node"; finish; }
@@ -139,6 +161,13 @@ node_start "$TG" || { fail "start target"; finish; }
 TGPID=$LASTPID
 HWM=$(kb VmHWM)
 ADDR=$(tg_status | json_get listen)
+echo "peer = $ADDR" >>"$HN/knowd.conf"
+node_start "$HN" || { fail "start honest node"; finish; }
+kctl "$HN" new >"$T/hn-lesson.md"
+HNID=$(kctl "$HN" publish "$T/hn-lesson.md") || fail "honest node publishes"
+hn_head() { git -C "$HN/repo.git" rev-parse "refs/namespaces/$hnnid/refs/heads/main"; }
+tg_has_hn() { test "$(git -C "$TG/repo.git" rev-parse "refs/namespaces/$hnnid/refs/heads/main" 2>/dev/null)" = "$1"; }
+check "honest node: its first lesson reached the target" poll 20 tg_has_hn "$(hn_head)"
 
 # First the honest branch, so the target knows a head to defend.
 run honest
@@ -193,7 +222,7 @@ check "nodescend: status shows the fork" sh -c "'$KNOWCTL' --home '$TG' status -
 survived nodescend
 pack_refused badfork "commit [0-9a-f]+: not signed"
 pack_refused badpath "evil\.sh: path not allowed"
-pack_refused truncated "pack rejected: "
+pack_refused truncated "pack (rejected: |object [0-9]+ )"
 pack_refused badrecord "lessons/[0-9A-Z]+\.md: "
 
 # After all that, a flawless next commit from the same node is still taken.
@@ -209,13 +238,68 @@ rss=$(kb VmRSS)
 check "RSS grew $(((rss - RSS0) / 1024)) MB over the run, at most $RSS_GROWTH_MB MB" \
     test $((rss - RSS0)) -lt $((RSS_GROWTH_MB * 1024))
 
-# Last, as it may leave the peak RSS high: a 32 MiB file in a 32 KiB pack.
+# CPU seconds (user + system) the target has used, in hundredths.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$TGPID/stat"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# attack CLASS LOGREGEX [ARGS...]: the evil node serves a hostile pack of
+# CLASS; as soon as it is sent the honest node publishes. The target must
+# take the honest lesson within DELAY_MAX_MS, refuse the hostile pack for
+# LOGREGEX, keep its peak RSS under RSS_PACK_MB and its repository clean
+# for stock git fsck --strict.
+attack() {
+	local sc=$1 why=$2 cpu0 t0 head delay hwm epid; shift 2
+	poll 10 no_peers || fail "$sc: an earlier connection lingers"
+	LOGOFF=$(stat -c %s "$TG.log")
+	cpu0=$(cpu_ticks)
+	evil "$sc" "$@" >"$T/$sc.evil" 2>&1 &
+	epid=$!
+	poll 60 out_has "$sc" "sent: PACK" || fail "$sc: evilpeer sent no pack"
+	kctl "$HN" new >"$T/hn-$sc.md"
+	t0=$(now_ms)
+	kctl "$HN" publish "$T/hn-$sc.md" >/dev/null || fail "$sc: honest node publishes"
+	head=$(hn_head)
+	poll 60 tg_has_hn "$head"
+	delay=$(($(now_ms) - t0))
+	wait "$epid" || fail "$sc: evilpeer could not run its part"
+	cat "$T/$sc.evil"
+	check "$sc: the honest publish reached the target in $delay ms, at most $DELAY_MAX_MS" \
+	    test "$delay" -le "$DELAY_MAX_MS"
+	check "$sc: target sent WANT for the forged head" out_has "$sc" "recv: WANT"
+	check "$sc: target closed the connection" out_has "$sc" "reaction: closed"
+	refused "$sc" "peer ($evnid|\(gone\))( \(gone\))?: pack rejected, nothing changed: .*$why"
+	check "$sc: forged tip not in the target's objects" not_held "$(tip "$sc")"
+	check "$sc: evil branch head unchanged" evil_head_is "$EVHEAD"
+	check "$sc: stock git fsck --strict of the target is clean" fsck_clean
+	hwm=$(kb VmHWM)
+	echo "    $sc | figures: delay $delay ms, target CPU $(( ($(cpu_ticks) - cpu0) * 10 )) ms, VmHWM $((hwm / 1024)) MB"
+	check "$sc: peak RSS $((hwm / 1024)) MB under $RSS_PACK_MB MB" \
+	    test "$hwm" -lt $((RSS_PACK_MB * 1024))
+	STATE=$(state)
+	survived "$sc"
+}
+
+for c in $CLASSES; do
+	case $c in
+	deltabomb) attack deltabomb "delta result of [0-9]+ bytes, larger than 1048576 bytes" ;;
+	zlibbomb) attack zlibbomb "blob at offset [0-9]+\): 1073741824 bytes, larger than 1048576 bytes" ;;
+	extras) attack extras "pack object [0-9a-f]+ is not reachable from the heads asked for" ;;
+	badextras) attack badextras "pack object [0-9a-f]+ \((commit|tree)\): (invalid author|not properly sorted|contains duplicate)" ;;
+	badident) attack badident "invalid author/committer line - missing space before email" ;;
+	unsorted) attack unsorted "not properly sorted" ;;
+	duptree) attack duptree "contains duplicate file entries" ;;
+	dupid) attack dupid "record id $HNID is already held by node $hnnid" --lesson-id "$HNID" ;;
+	*) fail "no class $c" ;;
+	esac
+done
+
+# Last, as it once left the peak RSS high: a 32 MiB file in a 32 KiB pack.
 # A record is at most 256 KiB, so the target must refuse it without ever
-# holding it. It does not yet: pack.c's indexer (opts.verify), verify.c's
-# git_diff_foreach and its git_blob_lookup before the size check each load
-# the whole blob, so the peak RSS checks fail until that is fixed.
+# holding it: packscan refuses the blob's declared 32 MiB before anything
+# inflates it (the per-object limit, 1 MiB).
 pack_refused bigblob "larger than [0-9]+ bytes"
 
+node_stop "$HN"
 node_stop "$TG"
 rc=$?
 check "target stops cleanly on SIGTERM (exit $rc)" test "$rc" = 0

@@ -2,7 +2,7 @@
  * evilpeer.c — a hostile peer for regression tests (tests/regress/hostile.sh).
  *
  *	evilpeer --home DIR --connect HOST:PORT --network NAME
- *	    [--wait SECONDS] [--base OID] SCENARIO
+ *	    [--wait SECONDS] [--base OID] [--lesson-id ID] SCENARIO
  *
  * It is the node of a home made by `knowd init` (its key and repo.git),
  * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
@@ -13,8 +13,10 @@
  * keys, one address). Serving a WANT with a pack: honest (our
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
  * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
- * bigblob. Forged commits build on --base (the head the target holds for us)
- * or our real head; they are written to repo.git as objects only, no ref
+ * bigblob, and those of evilpeer_forge.h: deltabomb, zlibbomb, extras,
+ * badextras, badident, unsorted, duptree, dupid (with --lesson-id ID).
+ * Forged commits build on --base (the head the target holds for us) or
+ * our real head; they are written to repo.git as objects only, no ref
  * there moves. Exit 0 when the scenario ran, 1 when the tool could not do
  * its part, 2 on usage errors; the test judges the target.
  */
@@ -57,7 +59,11 @@ struct evil {
 	const char		*scenario;
 	const char		*base;		/* --base: hex oid to build on */
 	int			 nconn;
+	git_oid			 extra[4];	/* objects packed beside the walk */
+	size_t			 nextra;
 };
+
+static const char *lesson_id;	/* --lesson-id: the id forged lessons take */
 
 struct scenario {
 	const char	*name;
@@ -66,6 +72,8 @@ struct scenario {
 			    git_oid *, uint64_t *);
 	int		 truncate;	/* send half of the pack, flagged last */
 	int		 passes;	/* a pack the target should take (or keep) */
+	/* Rewrites the pack into out (evilpeer_forge.h). */
+	int		(*alter)(struct evil *, const git_buf *, struct buf *out);
 };
 
 /* Connects, completes the handshake and sends HELLO: a peer like any other, so far. */
@@ -362,283 +370,7 @@ sc_nodeflood(struct evil *ev, const struct scenario *sc)
 	return 0;
 }
 
-/* A valid lesson (the knowctl new template with id and dates) and its path. */
-static int
-lesson(const char *title, char **text, size_t *len, char **path)
-{
-	const char	*tmpl = record_template();
-	struct record	*r = NULL;
-	char		 id[32], now[32], *why = NULL;
-	int		 rv;
-
-	if (record_parse(tmpl, strlen(tmpl), RECORD_DRAFT, &r, &why) != 0) {
-		fprintf(stderr, "evilpeer: template: %s\n", why);
-		free(why);
-		return -1;
-	}
-	ulid_new(id);
-	time_iso(time(NULL), now);
-	record_set(&r->id, id);
-	record_set(&r->title, title);
-	record_set(&r->created, now);
-	record_set(&r->modified, now);
-	if ((rv = record_write(r, text, len)) == 0)
-		*path = record_path(r);
-	record_free(r);
-	return rv;
-}
-
-/* Writes a blob of len bytes of data. */
-static int
-blob_of(struct evil *ev, const char *data, size_t len, git_oid *out)
-{
-	if (git_blob_create_from_buffer(out, store_repo(ev->st), data, len) != 0) {
-		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
-		return -1;
-	}
-	return 0;
-}
-
-/* Writes a blob of n zero bytes without holding them in memory. */
-static int
-zero_blob(struct evil *ev, size_t n, git_oid *out)
-{
-	git_writestream	*ws = NULL;
-	char		*zeros = xcalloc(1, 1024 * 1024);
-	size_t		 chunk;
-	int		 rv = -1;
-
-	if (git_blob_create_from_stream(&ws, store_repo(ev->st), NULL) != 0)
-		goto out;
-	for (; n > 0; n -= chunk) {
-		chunk = n < 1024 * 1024 ? n : 1024 * 1024;
-		if (ws->write(ws, zeros, chunk) != 0)
-			goto out;
-	}
-	rv = git_blob_create_from_stream_commit(out, ws);
-	ws = NULL;
-out:
-	if (rv != 0)
-		fprintf(stderr, "evilpeer: blob: %s\n", store_git_error());
-	if (ws != NULL)
-		ws->free(ws);
-	free(zeros);
-	return rv;
-}
-
-/* Writes a signed (or, signer NULL, unsigned) commit object; no ref moves. */
-static int
-write_commit(struct evil *ev, const struct keys_pair *signer, git_tree *tree,
-    git_commit *parent, uint64_t seq, const char *what, git_oid *out)
-{
-	git_repository	*repo = store_repo(ev->st);
-	git_signature	*who = NULL;
-	git_buf		 raw = { 0 };
-	char		*email, *msg, *armored = NULL;
-	int		 rv = -1;
-
-	email = xasprintf("%s@knowd.invalid", ev->nid);
-	msg = xasprintf("evilpeer %s: %s\n\n%s: %llu\n", ev->scenario, what,
-	    STORE_SEQ_KEY, (unsigned long long)seq);
-	if (git_signature_now(&who, "evilpeer", email) != 0)
-		goto out;
-	if (signer == NULL)
-		rv = git_commit_create(out, repo, NULL, who, who, NULL, msg, tree,
-		    parent != NULL, (const git_commit **)&parent);
-	else if (git_commit_create_buffer(&raw, repo, who, who, NULL, msg, tree,
-	    parent != NULL, (const git_commit **)&parent) == 0 &&
-	    keys_sshsig_sign(signer, "git", raw.ptr, raw.size, &armored) == 0)
-		rv = git_commit_create_with_signature(out, repo, raw.ptr, armored,
-		    "gpgsig");
-out:
-	if (rv != 0)
-		fprintf(stderr, "evilpeer: commit: %s\n", store_git_error());
-	free(armored);
-	free(msg);
-	free(email);
-	git_buf_dispose(&raw);
-	git_signature_free(who);
-	return rv;
-}
-
-/* A commit of base's tree plus blob at path, with parent (or none) and Knowd-Seq seq. */
-static int
-forge_commit(struct evil *ev, const git_oid *base, const git_oid *parent,
-    uint64_t seq, const struct keys_pair *signer, const char *path,
-    const git_oid *blob, git_oid *out)
-{
-	git_repository	*repo = store_repo(ev->st);
-	git_commit	*bc = NULL, *pc = NULL;
-	git_tree	*bt = NULL, *tree = NULL;
-	git_tree_update	 up;
-	git_oid		 tid;
-	int		 rv = -1;
-
-	memset(&up, 0, sizeof up);
-	up.action = GIT_TREE_UPDATE_UPSERT;
-	up.filemode = GIT_FILEMODE_BLOB;
-	up.path = path;
-	git_oid_cpy(&up.id, blob);
-	if (git_commit_lookup(&bc, repo, base) != 0 ||
-	    git_commit_tree(&bt, bc) != 0 ||
-	    git_tree_create_updated(&tid, repo, bt, 1, &up) != 0 ||
-	    git_tree_lookup(&tree, repo, &tid) != 0 ||
-	    (parent != NULL && git_commit_lookup(&pc, repo, parent) != 0))
-		fprintf(stderr, "evilpeer: tree: %s\n", store_git_error());
-	else
-		rv = write_commit(ev, signer, tree, pc, seq, path, out);
-	git_tree_free(tree);
-	git_tree_free(bt);
-	git_commit_free(pc);
-	git_commit_free(bc);
-	return rv;
-}
-
-/* A commit on base with parent adding one valid lesson, signed by signer. */
-static int
-forge_lesson(struct evil *ev, const git_oid *base, const git_oid *parent,
-    uint64_t seq, const struct keys_pair *signer, git_oid *out)
-{
-	git_oid	 blob;
-	char	*text, *path;
-	size_t	 len;
-	int	 rv = -1;
-
-	if (lesson("Erfahrung aus dem Testlabor", &text, &len, &path) != 0)
-		return -1;
-	if (blob_of(ev, text, len, &blob) == 0)
-		rv = forge_commit(ev, base, parent, seq, signer, path, &blob, out);
-	free(text);
-	free(path);
-	return rv;
-}
-
-/* honest: our real head, as it is. */
-static int
-forge_honest(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	git_oid_cpy(tip, head);
-	*tipseq = seq;
-	return 0;
-}
-
-/* good, truncated: a flawless next commit. */
-static int
-forge_good(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	*tipseq = seq + 1;
-	return forge_lesson(ev, head, head, seq + 1, &ev->kp, tip);
-}
-
-/* unsigned: the next commit without gpgsig. */
-static int
-forge_unsigned(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	*tipseq = seq + 1;
-	return forge_lesson(ev, head, head, seq + 1, NULL, tip);
-}
-
-/* wrongkey: the next commit with a well-formed SSH signature by another key. */
-static int
-forge_wrongkey(struct evil *ev, const git_oid *head, uint64_t seq,
-    git_oid *tip, uint64_t *tipseq)
-{
-	struct keys_pair other;
-	int		 rv;
-
-	keys_generate(&other);
-	*tipseq = seq + 1;
-	rv = forge_lesson(ev, head, head, seq + 1, &other, tip);
-	keys_wipe(&other);
-	return rv;
-}
-
-/* seqgap: a signed next commit whose Knowd-Seq skips one. */
-static int
-forge_seqgap(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	*tipseq = seq + 2;
-	return forge_lesson(ev, head, head, seq + 2, &ev->kp, tip);
-}
-
-/*
- * nodescend: a sibling of head (same seq, head's parent), then a signed child
- * of it: a validly signed fork. badfork: the same with the sibling unsigned.
- */
-static int
-forge_nodescend(struct evil *ev, const git_oid *head, uint64_t seq,
-    git_oid *tip, uint64_t *tipseq)
-{
-	git_commit	*c;
-	git_oid		 up, sib;
-	const git_oid	*parent = NULL;
-	char		 hex[GIT_OID_HEXSZ + 1];
-	int		 bad = strcmp(ev->scenario, "badfork") == 0;
-
-	if (git_commit_lookup(&c, store_repo(ev->st), head) != 0)
-		return -1;
-	if (git_commit_parentcount(c) > 0) {
-		git_oid_cpy(&up, git_commit_parent_id(c, 0));
-		parent = &up;
-	}
-	git_commit_free(c);
-	if (forge_lesson(ev, head, parent, seq, bad ? NULL : &ev->kp,
-	    &sib) != 0 ||
-	    forge_lesson(ev, &sib, &sib, seq + 1, &ev->kp, tip) != 0)
-		return -1;
-	git_oid_tostr(hex, sizeof hex, &sib);
-	printf("sibling of our head: %s seq %llu%s\n", hex,
-	    (unsigned long long)seq, bad ? ", unsigned" : "");
-	*tipseq = seq + 1;
-	return 0;
-}
-
-/* badpath: a signed next commit adding evil.sh at the root. */
-static int
-forge_badpath(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	static const char sh[] = "#!/bin/sh\necho owned\n";
-	git_oid		  blob;
-
-	*tipseq = seq + 1;
-	if (blob_of(ev, sh, sizeof sh - 1, &blob) != 0)
-		return -1;
-	return forge_commit(ev, head, head, seq + 1, &ev->kp, "evil.sh", &blob,
-	    tip);
-}
-
-/*
- * badrecord, bigblob: a signed next commit adding, at a lesson's path, a
- * file that does not parse, or EVIL_BIGBLOB zero bytes (a small pack: zlib
- * squeezes them about a thousandfold).
- */
-static int
-forge_badfile(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
-    uint64_t *tipseq)
-{
-	static const char bad[] = "---\nkind: lesson\ntitle: [kaputt\n---\n";
-	git_oid		  blob;
-	char		 *text, *path;
-	size_t		  len;
-	int		  rv = -1;
-
-	if (lesson("kaputt", &text, &len, &path) != 0)
-		return -1;
-	*tipseq = seq + 1;
-	if (strcmp(ev->scenario, "bigblob") == 0 ?
-	    zero_blob(ev, EVIL_BIGBLOB, &blob) == 0 :
-	    blob_of(ev, bad, sizeof bad - 1, &blob) == 0)
-		rv = forge_commit(ev, head, head, seq + 1, &ev->kp, path, &blob,
-		    tip);
-	free(text);
-	free(path);
-	return rv;
-}
+#include "evilpeer_forge.h"
 
 /* Packs what a WANT asks for: every wanted head minus the haves we hold. */
 static int
@@ -667,6 +399,9 @@ pack_for(struct evil *ev, const struct wire_want *w, git_buf *pack)
 				goto out;
 		}
 	}
+	for (i = 0; i < ev->nextra; i++)
+		if (git_packbuilder_insert(pb, &ev->extra[i], NULL) != 0)
+			goto out;
 	if (git_packbuilder_insert_walk(pb, walk) == 0 &&
 	    git_packbuilder_write_buf(pack, pb) == 0)
 		rv = 0;
@@ -757,8 +492,10 @@ sc_pack(struct evil *ev, const struct scenario *sc)
 	git_oid			 head, tip;
 	uint64_t		 seq, tipseq;
 	git_buf			 pack = { 0 };
+	struct buf		 alt;
 	int			 rv = -1;
 
+	buf_init(&alt);
 	if (evil_head(ev, &head, &seq) != 0 ||
 	    sc->forge(ev, &head, seq, &tip, &tipseq) != 0) {
 		free(w);
@@ -776,13 +513,16 @@ sc_pack(struct evil *ev, const struct scenario *sc)
 		rv = 0;
 		goto out;
 	}
-	if (pack_for(ev, w, &pack) != 0)
+	if (pack_for(ev, w, &pack) != 0 ||
+	    (sc->alter != NULL && sc->alter(ev, &pack, &alt) != 0))
 		goto out;
-	if (send_pack(&c, w->reqid, (const uint8_t *)pack.ptr, pack.size,
+	if (send_pack(&c, w->reqid, sc->alter != NULL ? alt.data :
+	    (const uint8_t *)pack.ptr, sc->alter != NULL ? alt.len : pack.size,
 	    sc->truncate) == 0)
 		await(&c, sc->passes ? EVIL_SETTLE : ev->wait, NULL);
 	rv = 0;
 out:
+	buf_free(&alt);
 	git_buf_dispose(&pack);
 	conn_close(&c);
 	free(w);
@@ -790,24 +530,32 @@ out:
 }
 
 static const struct scenario scenarios[] = {
-	{ "garbage", sc_garbage, NULL, 0, 0 },
-	{ "bigframe", sc_bigframe, NULL, 0, 0 },
-	{ "stall", sc_stall, NULL, 0, 0 },
-	{ "bomb", sc_bomb, NULL, 0, 0 },
-	{ "forged", sc_forged, NULL, 0, 0 },
-	{ "claim", sc_claim, NULL, 0, 0 },
-	{ "nodeflood", sc_nodeflood, NULL, 0, 0 },
-	{ "honest", sc_pack, forge_honest, 0, 1 },
-	{ "good", sc_pack, forge_good, 0, 1 },
-	{ "unsigned", sc_pack, forge_unsigned, 0, 0 },
-	{ "seqgap", sc_pack, forge_seqgap, 0, 0 },
-	{ "nodescend", sc_pack, forge_nodescend, 0, 1 },
-	{ "badfork", sc_pack, forge_nodescend, 0, 0 },
-	{ "badpath", sc_pack, forge_badpath, 0, 0 },
-	{ "truncated", sc_pack, forge_good, 1, 0 },
-	{ "badrecord", sc_pack, forge_badfile, 0, 0 },
-	{ "wrongkey", sc_pack, forge_wrongkey, 0, 0 },
-	{ "bigblob", sc_pack, forge_badfile, 0, 0 },
+	{ "garbage", sc_garbage, NULL, 0, 0, NULL },
+	{ "bigframe", sc_bigframe, NULL, 0, 0, NULL },
+	{ "stall", sc_stall, NULL, 0, 0, NULL },
+	{ "bomb", sc_bomb, NULL, 0, 0, NULL },
+	{ "forged", sc_forged, NULL, 0, 0, NULL },
+	{ "claim", sc_claim, NULL, 0, 0, NULL },
+	{ "nodeflood", sc_nodeflood, NULL, 0, 0, NULL },
+	{ "honest", sc_pack, forge_honest, 0, 1, NULL },
+	{ "good", sc_pack, forge_good, 0, 1, NULL },
+	{ "unsigned", sc_pack, forge_unsigned, 0, 0, NULL },
+	{ "seqgap", sc_pack, forge_seqgap, 0, 0, NULL },
+	{ "nodescend", sc_pack, forge_nodescend, 0, 1, NULL },
+	{ "badfork", sc_pack, forge_nodescend, 0, 0, NULL },
+	{ "badpath", sc_pack, forge_badpath, 0, 0, NULL },
+	{ "truncated", sc_pack, forge_good, 1, 0, NULL },
+	{ "badrecord", sc_pack, forge_badfile, 0, 0, NULL },
+	{ "wrongkey", sc_pack, forge_wrongkey, 0, 0, NULL },
+	{ "bigblob", sc_pack, forge_badfile, 0, 0, NULL },
+	{ "deltabomb", sc_pack, forge_good, 0, 0, alter_deltabomb },
+	{ "zlibbomb", sc_pack, forge_zlibbomb, 0, 0, alter_zlibbomb },
+	{ "extras", sc_pack, forge_extras, 0, 0, NULL },
+	{ "badextras", sc_pack, forge_extras, 0, 0, NULL },
+	{ "badident", sc_pack, forge_good, 0, 0, NULL },
+	{ "unsorted", sc_pack, forge_badtree, 0, 0, NULL },
+	{ "duptree", sc_pack, forge_badtree, 0, 0, NULL },
+	{ "dupid", sc_pack, forge_good, 0, 0, NULL },
 };
 
 static void __attribute__((noreturn))
@@ -816,7 +564,8 @@ usage(void)
 	size_t	 i;
 
 	fprintf(stderr, "usage: evilpeer --home DIR --connect HOST:PORT "
-	    "--network NAME [--wait SECONDS] [--base OID] SCENARIO\n"
+	    "--network NAME [--wait SECONDS] [--base OID] [--lesson-id ID] "
+	    "SCENARIO\n"
 	    "scenarios:");
 	for (i = 0; i < nitems(scenarios); i++)
 		fprintf(stderr, " %s", scenarios[i].name);
@@ -834,6 +583,7 @@ parse_args(struct evil *ev, int argc, char **argv)
 		{ "network", required_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "base", required_argument, NULL, 'b' },
+		{ "lesson-id", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 } };
 	const char	*connect_to = NULL, *network = CONFIG_DEFAULT_NETWORK;
 	char		*why = NULL;
@@ -857,6 +607,9 @@ parse_args(struct evil *ev, int argc, char **argv)
 			break;
 		case 'b':
 			ev->base = optarg;
+			break;
+		case 'l':
+			lesson_id = optarg;
 			break;
 		default:
 			usage();

@@ -261,6 +261,11 @@ test_network_id(void **state)
 	chan_network_id("", got);
 	assert_memory_not_equal(got, want, sizeof want);
 	assert_memory_not_equal(net_one, net_two, CHAN_NETID_LEN);
+	/* PROTOCOL.md §1.3's vector for knowd's default name, "knowd". */
+	assert_int_equal(hex_decode("3c20487e31ac57099e2b90a7f76d9db19235e42a"
+	    "9bfd2aa7d4e44c5b9b2a298c", want, sizeof want), 0);
+	chan_network_id("knowd", got);
+	assert_memory_equal(got, want, sizeof want);
 }
 
 /* Seals in on from, opens on to, and checks the plaintext came through. */

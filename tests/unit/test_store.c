@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "store.h"
+#include "store_int.h"
 #include "keys.h"
 #include "record.h"
 #include "util.h"
@@ -676,6 +677,46 @@ test_verify_good(void **state)
 	free(other);
 }
 
+/* A lesson id another node holds, or one id under two projects, is refused. */
+static void
+test_verify_record_id(void **state)
+{
+	struct fixture *f = *state;
+	struct catalog	 cat;
+	git_oid		 heads[3], bheads[3], blob;
+
+	good_branch(f, &f->a, f->nida, heads);
+	good_branch(f, &f->b, f->nidb, bheads);	/* the same ULID as a's */
+	memset(&cat, 0, sizeof cat);
+	catalog_init(&cat);
+	git_oid_fromstr(&blob, "0123456789abcdef0123456789abcdef01234567");
+	catalog_add(&cat, f->nida, LESSON_PATH, RECORD_LESSON, ULID, "t",
+	    PROJECT, CREATED, MODIFIED, &blob);
+	store_set_id_catalog(&cat);
+	assert_int_equal(verify_ok(f, f->nida, NULL), 3);
+	verify_bad(f, f->nidb, NULL, LESSON_PATH ": record id " ULID
+	    " is already held by node ");
+	verify_bad(f, f->nidb, NULL, f->nida);
+	store_set_id_catalog(NULL);
+	assert_int_equal(verify_ok(f, f->nidb, NULL), 3);
+
+	/* Two branches of one pack bringing one id: the second is refused. */
+	verify_ids_begin();
+	assert_int_equal(verify_ok(f, f->nida, NULL), 3);
+	assert_int_equal(verify_ok(f, f->nida, NULL), 3);	/* again: its own */
+	verify_bad(f, f->nidb, NULL, "record id " ULID " is also brought by "
+	    "node ");
+	verify_ids_end();
+	assert_int_equal(verify_ok(f, f->nidb, NULL), 3);
+
+	/* One branch, one id, two projects. */
+	commit_text(f, &f->a, f->nida, "projects/anderes-projekt/lessons/" ULID
+	    ".md", lesson_md("Zweimal", "anderes-projekt"), 4, NULL);
+	verify_bad(f, f->nida, &heads[2], "record id " ULID " is also at "
+	    "projects/" PROJECT "/lessons/" ULID ".md");
+	catalog_clear(&cat);
+}
+
 /* Commits that were not signed by the node, or skip a seq. */
 static void
 test_verify_forged(void **state)
@@ -887,6 +928,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_verify_good, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_forged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_verify_record_id, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_verify_content, setup,
 		    teardown),
