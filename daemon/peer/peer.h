@@ -180,5 +180,17 @@ void	*peer_data(const struct peer *);
 void	*peer_arg(const struct peer *);
 /* Frees every closed peer whose output is flushed; the reaper's work. */
 void	 peers_reap(struct peers *);
+/*
+ * The accept back-off every listener of knowd uses (peers, control, web):
+ * out of descriptors (EMFILE, ENFILE) or memory, the pending connection
+ * stays queued and accept would fail again at once, so l stops accepting
+ * until the timer resume fires a second later (as tmux's server does);
+ * logged once a minute through lim, naming who.
+ */
+struct evconnlistener;
+struct event;
+struct log_limit;
+void	 peers_accept_backoff(struct evconnlistener *l, struct event *resume,
+	     struct log_limit *lim, const char *who);
 
 #endif

@@ -120,25 +120,29 @@ peer_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(ps->listener);
 }
 
-/*
- * Accept error callback: out of descriptors (EMFILE, ENFILE) or memory, the
- * pending connection stays queued and accept would fail again at once, so
- * accepting pauses for a second (as tmux's server does); logged once a minute.
- */
+void
+peers_accept_backoff(struct evconnlistener *l, struct event *resume,
+    struct log_limit *lim, const char *who)
+{
+	struct timeval	 tv = { 1, 0 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		log_warn_limit(lim, "%s: accept, paused for a second", who);
+		evconnlistener_disable(l);
+		evtimer_add(resume, &tv);
+	} else
+		log_warn_limit(lim, "%s: accept", who);
+}
+
+/* Accept error callback: pause a second on EMFILE (peers_accept_backoff). */
 static void
 peer_accept_error_cb(struct evconnlistener *l, void *arg)
 {
 	static struct log_limit	 lim;
 	struct peers		*ps = arg;
-	struct timeval		 tv = { 1, 0 };
-	int			 err = EVUTIL_SOCKET_ERROR();
 
-	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		log_warn_limit(&lim, "peer listener: accept, paused for a second");
-		evconnlistener_disable(l);
-		evtimer_add(ps->resume, &tv);
-	} else
-		log_warn_limit(&lim, "peer listener: accept");
+	peers_accept_backoff(l, ps->resume, &lim, "peer listener");
 }
 
 /* Binds the listener to conf.listen; records the real address (port 0 → chosen port). */
