@@ -70,7 +70,7 @@ struct control {
 	control_dispatch_fn	*dispatch;
 	void			*arg;
 	struct evconnlistener	*listener;
-	struct event		*resume;	/* re-enables accept after EMFILE */
+	struct peers_backoff	*backoff;	/* pauses accept on EMFILE */
 	char			*path;
 	int			 nclients;
 	int			 nothers;	/* clients of other uids */
@@ -411,7 +411,6 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct control		*c = arg;
 	struct control_client	*cc;
 	struct timeval		 tv = { CONTROL_WRITE_SECS, 0 };
-	struct timeval		 now = { 0, 0 };
 	uid_t			 uid = control_peer_uid(fd);
 	int			 owner = control_is_owner(c, uid);
 
@@ -420,10 +419,8 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	 * requests: in a crowd that reconnects at once, a newcomer would be
 	 * evicted by the next ones before its request is read.
 	 */
-	if (++c->accepted % CONTROL_ACCEPT_ROUND == 0) {
-		evconnlistener_disable(l);
-		evtimer_add(c->resume, &now);
-	}
+	if (++c->accepted % CONTROL_ACCEPT_ROUND == 0)
+		peers_backoff_turn(c->backoff);
 	if (control_make_room(c, owner) != 0) {
 		control_refuse(fd);
 		return;
@@ -448,25 +445,6 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_set_timeouts(cc->bev, NULL, &tv);
 	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
 	client_idle(cc);
-}
-
-/* Timer callback: accept again after a pause. */
-static void
-control_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct control *c = arg;
-
-	evconnlistener_enable(c->listener);
-}
-
-/* Accept error callback: pause a second on EMFILE (peers_accept_backoff). */
-static void
-control_error_cb(struct evconnlistener *l, void *arg)
-{
-	static struct log_limit	 lim;
-	struct control		*c = arg;
-
-	peers_accept_backoff(l, c->resume, &lim, "control");
 }
 
 /* Creates, binds and listens on the unix socket (mode 0660). Returns the fd or -1. */
@@ -546,8 +524,7 @@ control_open(struct control **out, struct event_base *base, const char *path,
 		free(c);
 		return set_cause(cause, "control: cannot listen");
 	}
-	evconnlistener_set_error_cb(c->listener, control_error_cb);
-	c->resume = evtimer_new(base, control_resume_cb, c);
+	c->backoff = peers_backoff_new(base, c->listener, "control");
 	TAILQ_INIT(&c->clients);
 	TAILQ_INIT(&c->idle_owner);
 	TAILQ_INIT(&c->idle_other);
@@ -565,7 +542,7 @@ control_close(struct control *c)
 		client_flush(TAILQ_FIRST(&c->clients));
 		client_free(TAILQ_FIRST(&c->clients));
 	}
-	event_free(c->resume);
+	peers_backoff_free(c->backoff);
 	evconnlistener_free(c->listener);
 	unlink(c->path);
 	free(c->path);

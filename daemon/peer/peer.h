@@ -131,7 +131,7 @@ struct peers {
 	struct evconnlistener	*listener;
 	struct evdns_base	*dns;
 	struct event		*reaper;	/* frees closed peers */
-	struct event		*resume;	/* accepts again after EMFILE */
+	struct peers_backoff	*backoff;	/* accepts again after EMFILE */
 	char			 listen_addr[PEER_ADDR_MAX];
 	int			 nin;		/* inbound connections */
 	uint64_t		 next_serial;
@@ -181,16 +181,19 @@ void	*peer_arg(const struct peer *);
 /* Frees every closed peer whose output is flushed; the reaper's work. */
 void	 peers_reap(struct peers *);
 /*
- * The accept back-off every listener of knowd uses (peers, control, web):
- * out of descriptors (EMFILE, ENFILE) or memory, the pending connection
- * stays queued and accept would fail again at once, so l stops accepting
- * until the timer resume fires a second later (as tmux's server does);
- * logged once a minute through lim, naming who.
+ * backoff.c: the accept back-off of a listener (peers, control, web): on
+ * EMFILE, ENFILE or no memory it stops accepting for a second, logged once
+ * a minute naming who. Sets l's error callback; free before l.
  */
 struct evconnlistener;
-struct event;
-struct log_limit;
-void	 peers_accept_backoff(struct evconnlistener *l, struct event *resume,
-	     struct log_limit *lim, const char *who);
+struct peers_backoff;
+struct peers_backoff *peers_backoff_new(struct event_base *,
+	     struct evconnlistener *l, const char *who);
+/*
+ * Stops accepting for one turn of the loop, so the connections just
+ * accepted are read before a crowd behind them is taken in.
+ */
+void	 peers_backoff_turn(struct peers_backoff *);
+void	 peers_backoff_free(struct peers_backoff *);
 
 #endif

@@ -111,40 +111,6 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 }
 
-/* Timer callback: accept again after a pause. */
-static void
-peer_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct peers	*ps = arg;
-
-	evconnlistener_enable(ps->listener);
-}
-
-void
-peers_accept_backoff(struct evconnlistener *l, struct event *resume,
-    struct log_limit *lim, const char *who)
-{
-	struct timeval	 tv = { 1, 0 };
-	int		 err = EVUTIL_SOCKET_ERROR();
-
-	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		log_warn_limit(lim, "%s: accept, paused for a second", who);
-		evconnlistener_disable(l);
-		evtimer_add(resume, &tv);
-	} else
-		log_warn_limit(lim, "%s: accept", who);
-}
-
-/* Accept error callback: pause a second on EMFILE (peers_accept_backoff). */
-static void
-peer_accept_error_cb(struct evconnlistener *l, void *arg)
-{
-	static struct log_limit	 lim;
-	struct peers		*ps = arg;
-
-	peers_accept_backoff(l, ps->resume, &lim, "peer listener");
-}
-
 /* Binds the listener to conf.listen; records the real address (port 0 → chosen port). */
 static int
 peers_listen(struct peers *ps, char **cause)
@@ -178,7 +144,8 @@ peers_listen(struct peers *ps, char **cause)
 	if (ps->listener == NULL)
 		return set_cause(cause, "listen %s: %s", listen,
 		    strerror(errno));
-	evconnlistener_set_error_cb(ps->listener, peer_accept_error_cb);
+	ps->backoff = peers_backoff_new(ps->env.base, ps->listener,
+	    "peer listener");
 	getsockname(evconnlistener_get_fd(ps->listener),
 	    (struct sockaddr *)&ss, &sl);
 	sockaddr_str((struct sockaddr *)&ss, ps->listen_addr,
@@ -383,7 +350,6 @@ peers_start(struct peers **out, const struct peers_env *env,
 	TAILQ_INIT(&ps->list);
 	TAILQ_INIT(&ps->slots);
 	ps->reaper = event_new(env->base, -1, 0, peers_reap_cb, ps);
-	ps->resume = evtimer_new(env->base, peer_accept_resume_cb, ps);
 	ps->dns = evdns_base_new(env->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	if (ps->dns == NULL)	/* no resolv.conf: numeric addresses still work */
@@ -410,11 +376,11 @@ peers_stop(struct peers *ps)
 	TAILQ_FOREACH(p, &ps->list, entry)
 		p->closed_at = 0;	/* no flushing at shutdown */
 	peers_reap(ps);
+	peers_backoff_free(ps->backoff);
 	if (ps->listener != NULL)
 		evconnlistener_free(ps->listener);
 	evdns_base_free(ps->dns, 0);
 	event_free(ps->reaper);
-	event_free(ps->resume);
 	free(ps);
 }
 

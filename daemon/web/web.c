@@ -465,6 +465,7 @@ web_request_cb(struct evhttp_request *req, void *arg)
 	struct web	*w = arg;
 	struct web_req	 r;
 
+	web_conn_request(w, req);
 	memset(&r, 0, sizeof r);
 	r.w = w;
 	r.nd = w->nd;
@@ -568,17 +569,20 @@ web_start(struct web **out, struct event_base *base, struct node *nd,
 	w = xcalloc(1, sizeof *w);
 	w->nd = nd;
 	w->http = web_http_new(base, w);
+	web_conn_start(w, base);
 	w->sock = evhttp_bind_socket_with_handle(w->http, host,
 	    (ev_uint16_t)atoi(port));
 	if (w->sock == NULL) {
 		set_cause(cause, "web pages: cannot listen on %s", nd->conf.http);
 		evhttp_free(w->http);
+		web_conn_stop(w);
 		free(w);
 		free(host);
 		free(port);
 		return -1;
 	}
 	web_bound_addr(w, host);
+	web_conn_listen(w);
 	free(host);
 	free(port);
 	w->changed = time(NULL);
@@ -602,6 +606,7 @@ web_stop(struct web *w)
 		return;
 	node_unlisten(w->nd, web_moved_cb, w);
 	evhttp_free(w->http);
+	web_conn_stop(w);
 	free(w);
 }
 

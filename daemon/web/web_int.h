@@ -2,6 +2,7 @@
 #ifndef KNOWD_WEB_INT_H
 #define KNOWD_WEB_INT_H
 
+#include <sys/queue.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -18,9 +19,19 @@
 #define WEB_HISTORY_WALK 20000		/* commits of a branch a history reads at most */
 #define WEB_VERSION	"0.1.0"
 #define WEB_SIG_CACHE	256		/* signatures remembered (web_signature) */
+/* Connections (web_conn.c). */
+#define WEB_MAX_CONNS	256		/* open at once; the idlest goes first */
+#define WEB_MAX_PER_ADDR 64		/* from one client address */
+#define WEB_REQUEST_SECS 10		/* a whole request, from connect or the last answer */
+#define WEB_ANSWER_SECS	60		/* an answer read whole */
+#define WEB_ACCEPT_ROUND 8		/* accepts before the loop reads them */
 
 struct node;
 struct buf;
+struct hmap;
+struct web_conn;
+struct peers_backoff;
+TAILQ_HEAD(web_conns, web_conn);
 
 /* The signature of the commit that last changed a record, checked again. */
 struct web_sig {
@@ -49,6 +60,16 @@ struct web {
 	time_t				 changed;	/* when the data last changed */
 	struct web_sig_entry		 sigs[WEB_SIG_CACHE];
 	size_t				 nsigs, signext;
+	/* web_conn.c: the connections, by last activity, oldest first. */
+	struct event_base		*base;
+	struct peers_backoff		*backoff;	/* accept back-off (peer.h) */
+	struct web_conns		 conns;
+	struct web_conns		 fresh;		/* accepted, not yet adopted */
+	int				 nconns;
+	struct hmap			*addrs;		/* address → struct web_addr */
+	struct hmap			*byconn;	/* evhttp connection → web_conn */
+	struct event			*adopt;		/* adopts the fresh ones */
+	unsigned			 accepted;
 };
 
 /* One request being answered. */
@@ -106,6 +127,16 @@ int	 web_query(struct web_req *, struct search_query *);
 int	 web_nid_ok(const char *);
 /* The node parameter as a node id (did:key: dropped); -1 after answering 400/404. */
 int	 web_node_param(struct web_req *, const char **nid);
+
+/* web_conn.c: tracks evhttp's connections (call before binding, web_conn_listen after). */
+void	 web_conn_start(struct web *, struct event_base *);
+void	 web_conn_listen(struct web *);
+/* Call after evhttp_free. */
+void	 web_conn_stop(struct web *);
+/* A whole request arrived on its connection: its answer's deadline starts. */
+void	 web_conn_request(struct web *, struct evhttp_request *);
+/* evhttp completion callback: the answer was sent; the next request's deadline starts. */
+void	 web_conn_answered_cb(struct evhttp_request *, void *);
 
 /* web_json.c: JSON output. */
 void	 web_json_str(struct evbuffer *, const char *s);
