@@ -77,6 +77,7 @@ search_exec(struct search *s, const char *sql, char **cause)
 	char	*err = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		search_note_error(s);
 		set_cause(cause, "index: %s", err != NULL ? err :
 		    sqlite3_errmsg(s->db));
 		sqlite3_free(err);
@@ -90,8 +91,10 @@ int
 search_prepare(struct search *s, const char *sql, sqlite3_stmt **st,
     char **cause)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+		search_note_error(s);
 		return set_cause(cause, "index: %s", sqlite3_errmsg(s->db));
+	}
 	return 0;
 }
 
@@ -143,8 +146,8 @@ search_col(sqlite3_stmt *st, int i)
 }
 
 /* Opens path and checks it holds our schema version; -1 when unusable. */
-static int
-db_try(const char *path, struct search *s, char **cause)
+int
+search_db_try(const char *path, struct search *s, char **cause)
 {
 	sqlite3_stmt	*st = NULL;
 	int		 v = -1;
@@ -175,8 +178,8 @@ db_try(const char *path, struct search *s, char **cause)
 }
 
 /* Removes an index and its WAL files. */
-static void
-db_unlink(const char *path)
+void
+search_db_unlink(const char *path)
 {
 	char	*p;
 
@@ -190,8 +193,8 @@ db_unlink(const char *path)
 }
 
 /* Prepares the statements indexing uses. */
-static int
-stmts_prepare(struct search *s, char **cause)
+int
+search_stmts_prepare(struct search *s, char **cause)
 {
 	return search_prepare(s, "INSERT INTO records(id, nid, kind, project, "
 	    "title, summary, fields, status, hurdles, tags, created, modified, "
@@ -226,23 +229,26 @@ search_db_open(const char *path, struct search **out, char **cause)
 	struct search	*s = xcalloc(1, sizeof *s);
 	char		*why = NULL;
 
+	search_repair_init();
 	s->count_cap = SEARCH_COUNT_CAP;
-	if (db_try(path, s, &why) != 0) {
+	s->path = xstrdup(path);
+	if (search_db_try(path, s, &why) != 0) {
 		log_warnx("search index unusable (%s): recreating it", why);
 		free(why);
 		sqlite3_close(s->db);
 		s->db = NULL;
-		db_unlink(path);
-		if (db_try(path, s, cause) != 0) {
+		search_db_unlink(path);
+		if (search_db_try(path, s, cause) != 0) {
 			search_db_close(s);
 			return -1;
 		}
 	}
+	search_repair_opened(s);
 	if ((s->text = search_text_new()) == NULL) {
 		search_db_close(s);
 		return set_cause(cause, "German stemmer unavailable");
 	}
-	if (stmts_prepare(s, cause) != 0) {
+	if (search_stmts_prepare(s, cause) != 0) {
 		search_db_close(s);
 		return -1;
 	}
@@ -253,15 +259,25 @@ search_db_open(const char *path, struct search **out, char **cause)
 void
 search_db_close(struct search *s)
 {
-	size_t	 i;
-
 	if (s == NULL)
 		return;
 	search_text_free(s->text);
+	search_stmts_finalize(s);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+void
+search_stmts_finalize(struct search *s)
+{
+	size_t	 i;
+
 	for (i = 0; i < s->ncached; i++) {
 		sqlite3_finalize(s->cache[i].st);
 		free(s->cache[i].sql);
 	}
+	s->ncached = 0;
 	sqlite3_finalize(s->ins_rec);
 	sqlite3_finalize(s->ins_fts);
 	sqlite3_finalize(s->ins_tfts);
@@ -273,8 +289,9 @@ search_db_close(struct search *s)
 	sqlite3_finalize(s->has_id);
 	sqlite3_finalize(s->get_branch);
 	sqlite3_finalize(s->set_branch);
-	sqlite3_close(s->db);
-	free(s);
+	s->ins_rec = s->ins_fts = s->ins_tfts = s->ins_term = s->ins_body = NULL;
+	s->sel_path = s->del_gone = s->ins_gone = s->has_id = NULL;
+	s->get_branch = s->set_branch = NULL;
 }
 
 /* Joins a record list with spaces. Caller frees. */
@@ -800,9 +817,21 @@ int
 search_clear(struct search *s, char **cause)
 {
 	s->size_known = 0;
-	return search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
+	/* A damaged index is not cleared but replaced (the old one kept aside). */
+	if (search_damaged(s))
+		return search_repair(s, cause);
+	if (search_exec(s, "BEGIN;DELETE FROM fts;DELETE FROM tfts;"
 	    "DELETE FROM terms;DELETE FROM facet_counts;DELETE FROM bodies;"
-	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause);
+	    "DELETE FROM records;DELETE FROM branches;COMMIT;", cause) == 0)
+		return 0;
+	search_exec(s, "ROLLBACK", NULL);
+	if (!search_damaged(s))
+		return -1;
+	if (cause != NULL) {
+		free(*cause);
+		*cause = NULL;
+	}
+	return search_repair(s, cause);
 }
 
 char *

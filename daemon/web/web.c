@@ -256,7 +256,19 @@ web_query(struct web_req *r, struct search_query *q)
 		    "verfügbar.", "The search index is not available.");
 		return -1;
 	}
-	return 0;
+	return web_index_down(r) ? -1 : 0;
+}
+
+int
+web_index_down(struct web_req *r)
+{
+	if (!search_unavailable(r->nd->search))
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(r->req),
+	    "Retry-After", "60");
+	web_fail(r, 503, "rebuilding", NULL, SEARCH_REBUILDING_DE,
+	    SEARCH_REBUILDING_EN);
+	return 1;
 }
 
 /* True when a decoded path is one we could serve: no dot segments, no odd bytes. */

@@ -121,7 +121,9 @@ void	 web_fail(struct web_req *, int code, const char *ecode,
 	     const char *field, const char *de, const char *en);
 /* A query parameter, or NULL. */
 const char *web_param(struct web_req *, const char *key);
-/* Fills a search query from the parameters; -1 after answering 400. */
+/* True after answering 503 (Retry-After) when the index is damaged or being rebuilt. */
+int	 web_index_down(struct web_req *);
+/* Fills a search query from the parameters; -1 after answering 400 (503: web_index_down). */
 int	 web_query(struct web_req *, struct search_query *);
 /* True for a node id: base58 characters, sensible length. */
 int	 web_nid_ok(const char *);
