@@ -366,8 +366,8 @@ control_make_room(struct control *c, int owner)
 	struct control_client	*a, *b, *victim;
 	static struct log_limit	 lim;
 
-	if (owner ? c->nclients < CONTROL_MAX_CLIENTS :
-	    c->nothers < CONTROL_MAX_CLIENTS - c->nowners)
+	if (c->nclients < CONTROL_MAX_CLIENTS && (owner ||
+	    c->nothers < CONTROL_MAX_CLIENTS - c->nowners))
 		return 0;
 	victim = b = TAILQ_FIRST(&c->idle_other);
 	if (owner && (a = TAILQ_FIRST(&c->idle_owner)) != NULL) {
