@@ -41,7 +41,7 @@
 #include "peer.h"
 #include "util.h"
 
-#define CONTROL_MAX_CLIENTS	64
+#define CONTROL_MAX_CLIENTS	64	/* or an eighth of the open file limit, at least 8 */
 #define CONTROL_WRITE_SECS	120	/* a client that reads nothing of its answer */
 #define CONTROL_REQUEST_SECS	10	/* a whole request, from connect or the last answer */
 #define CONTROL_MAX_OWNERS	2	/* the home's owner and knowd's own uid */
@@ -73,6 +73,7 @@ struct control {
 	struct peers_backoff	*backoff;	/* pauses accept on EMFILE */
 	char			*path;
 	int			 nclients;
+	int			 max;		/* CONTROL_MAX_CLIENTS, fewer when files are few */
 	int			 nothers;	/* clients of other uids */
 	uid_t			 owners[CONTROL_MAX_OWNERS];
 	int			 nowners;
@@ -366,8 +367,7 @@ control_make_room(struct control *c, int owner)
 	struct control_client	*a, *b, *victim;
 	static struct log_limit	 lim;
 
-	if (c->nclients < CONTROL_MAX_CLIENTS && (owner ||
-	    c->nothers < CONTROL_MAX_CLIENTS - c->nowners))
+	if (c->nclients < c->max && (owner || c->nothers < c->max - c->nowners))
 		return 0;
 	victim = b = TAILQ_FIRST(&c->idle_other);
 	if (owner && (a = TAILQ_FIRST(&c->idle_owner)) != NULL) {
@@ -394,8 +394,8 @@ control_refuse(int fd)
 
 	log_warnx_limit(&lim, "control: too many clients, all busy; refused one");
 	msgpack_sbuffer_init(&sb);
-	ctl_reply_error(&sb, CTL_AGAIN, "knowd is busy: %d control clients are "
-	    "being answered; try again", CONTROL_MAX_CLIENTS);
+	ctl_reply_error(&sb, CTL_AGAIN, "knowd is busy: every control client is "
+	    "being answered; try again");
 	put_be32(len, (uint32_t)sb.size);
 	if (send(fd, len, 4, MSG_DONTWAIT | MSG_NOSIGNAL) == 4)
 		(void)send(fd, sb.data, sb.size, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -511,6 +511,7 @@ control_open(struct control **out, struct event_base *base, const char *path,
 	c->dispatch = dispatch;
 	c->arg = arg;
 	c->path = xstrdup(path);
+	c->max = (int)nofile_share(8, 8, CONTROL_MAX_CLIENTS);
 	if ((fd = control_socket(c->path, cause)) == -1) {
 		free(c->path);
 		free(c);

@@ -18,6 +18,8 @@
  * (connection, request, answer sent): all of them, and their address's.
  * A newcomer over the cap evicts the head of its address's list when that
  * address holds WEB_MAX_PER_ADDR, else the head of all: O(1) per event.
+ * Both caps shrink with the open file limit (a quarter of it, a quarter of
+ * that per address), so web clients cannot take every descriptor.
  */
 #include <sys/queue.h>
 
@@ -144,9 +146,9 @@ conn_adopt(struct web *w, struct web_conn *c)
 	evhttp_connection_get_peer(c->evcon, &host, &port);
 	c->addr = conn_addr(w, host != NULL ? host : "");
 	c->addr->n++;		/* first: an eviction must not free c->addr */
-	if (c->addr->n > WEB_MAX_PER_ADDR)
+	if (c->addr->n > w->max_per_addr)
 		conn_evict(&c->addr->conns, 1);
-	else if (w->nconns >= WEB_MAX_CONNS)
+	else if (w->nconns >= w->max_conns)
 		conn_evict(&w->conns, 0);
 	w->nconns++;
 	TAILQ_INSERT_TAIL(&w->conns, c, entry);
@@ -222,6 +224,9 @@ void
 web_conn_start(struct web *w, struct event_base *base)
 {
 	w->base = base;
+	w->max_conns = (int)nofile_share(4, 8, WEB_MAX_CONNS);
+	w->max_per_addr = w->max_conns / 4 < WEB_MAX_PER_ADDR ?
+	    w->max_conns / 4 : WEB_MAX_PER_ADDR;
 	TAILQ_INIT(&w->conns);
 	TAILQ_INIT(&w->fresh);
 	w->addrs = hmap_new();

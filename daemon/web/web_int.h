@@ -20,8 +20,10 @@
 #define WEB_VERSION	"0.1.0"
 #define WEB_SIG_CACHE	256		/* signatures remembered (web_signature) */
 /* Connections (web_conn.c). */
-#define WEB_MAX_CONNS	256		/* open at once; the idlest goes first */
-#define WEB_MAX_PER_ADDR 64		/* from one client address */
+#define WEB_MAX_CONNS	256		/* open at once (at most a quarter of the
+					   open file limit); the idlest goes first */
+#define WEB_MAX_PER_ADDR 64		/* from one client address (at most a
+					   quarter of the connections) */
 #define WEB_REQUEST_SECS 10		/* a whole request, from connect or the last answer */
 #define WEB_ANSWER_SECS	60		/* an answer read whole */
 #define WEB_ACCEPT_ROUND 8		/* accepts before the loop reads them */
@@ -66,6 +68,7 @@ struct web {
 	struct web_conns		 conns;
 	struct web_conns		 fresh;		/* accepted, not yet adopted */
 	int				 nconns;
+	int				 max_conns, max_per_addr;
 	struct hmap			*addrs;		/* address → struct web_addr */
 	struct hmap			*byconn;	/* evhttp connection → web_conn */
 	struct event			*adopt;		/* adopts the fresh ones */
