@@ -134,14 +134,20 @@ conn_addr(struct web *w, const char *host)
 static void
 conn_adopt(struct web *w, struct web_conn *c)
 {
+	static struct log_limit	 lim;
 	struct timeval	 tv = { WEB_REQUEST_SECS, 0 };
 	void		*arg = NULL;
 	char		*host = NULL;
 	ev_uint16_t	 port;
 
 	bufferevent_getcb(c->bev, NULL, NULL, NULL, &arg);
-	if (arg == NULL || evhttp_connection_get_bufferevent(arg) != c->bev)
-		fatalx("web pages: evhttp connection not found (libevent changed?)");
+	if (arg == NULL || evhttp_connection_get_bufferevent(arg) != c->bev) {
+		/* Not as libevent 2.1 does it: serve it, untracked. */
+		log_warnx_limit(&lim, "web pages: a connection evhttp made is "
+		    "not its bufferevent's argument; not limited");
+		free(c);
+		return;
+	}
 	c->evcon = arg;
 	evhttp_connection_get_peer(c->evcon, &host, &port);
 	c->addr = conn_addr(w, host != NULL ? host : "");
