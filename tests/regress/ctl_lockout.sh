@@ -72,6 +72,36 @@ kill "$FLOOD" 2>/dev/null
 wait "$FLOOD" 2>/dev/null
 kctl "$H" status >/dev/null && pass "status after the crowd left" || fail "status after the crowd"
 
+# Another user's crowd (run as nobody when we are root) holds at most 63
+# of the 64 slots: one stays for the home's owner, who still gets in.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0711 "$T" "$H"
+	chmod 0666 "$H/control.sock"
+	mkdir -m 0777 "$T/nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" \
+		"$ROOT/tests/regress/flood.py" --unix "$H/control.sock" --idle 300 \
+		--status "$T/nobody/status" &
+	NOBODY=$!
+	PIDS+=("$NOBODY")
+	KPID=$(cat "$H.pid")
+	# held_now: control clients knowd holds now.
+	held_now() { ss -Hxp | grep -F "$H/control.sock" | grep -c "pid=$KPID,"; }
+	poll 10 test -s "$T/nobody/status" || fail "nobody's crowd did not start"
+	most=0 end=$(($(date +%s) + 5))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		n=$(held_now); [ "$n" -gt "$most" ] && most=$n
+		sleep 0.1
+	done
+	[ "$most" -le 63 ] && [ "$most" -ge 32 ] &&
+		pass "another user's 300 clients held at most $most slots" ||
+		fail "another user's clients held $most slots"
+	ms=$(status_ms) && pass "the owner's status beside them: $ms ms" ||
+		fail "the owner's status beside them: $(cat "$T/status.err")"
+	kill "$NOBODY"; wait "$NOBODY" 2>/dev/null
+else
+	echo "SKIP: another user's crowd (needs root and setpriv)"
+fi
+
 # A socket that hangs up at once: knowctl says so in one line and exits 1.
 "$PY" - "$T/fake" <<'EOF' &
 import os, socket, sys
