@@ -130,8 +130,13 @@ cli_roundtrip(int fd, const uint8_t *req, size_t len, uint8_t **out,
 	uint32_t n;
 
 	put_be32(hdr, (uint32_t)len);
-	if (write_all(fd, hdr, 4) == -1 || write_all(fd, req, len) == -1 ||
-	    read_full(fd, hdr, 4) == -1)
+	/*
+	 * SIGPIPE is ignored (main): knowd may refuse or drop us with a reply
+	 * already sent, so a failed write still reads what came back.
+	 */
+	if (write_all(fd, hdr, 4) == -1 || write_all(fd, req, len) == -1)
+		(void)shutdown(fd, SHUT_WR);
+	if (read_full(fd, hdr, 4) == -1)
 		return -1;
 	if ((n = get_be32(hdr)) > CTL_MAX_REPLY)
 		return -1;

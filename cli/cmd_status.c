@@ -44,7 +44,7 @@ print_network(const msgpack_object *d)
 		}
 }
 
-/* Prints the search index line: records, segments, a merge running. */
+/* Prints the search index line: a rebuild, records, segments, a merge running. */
 static void
 print_index(const msgpack_object *ix)
 {
@@ -54,8 +54,13 @@ print_index(const msgpack_object *ix)
 		printf("index    off\n");
 		return;
 	}
+	m = ctl_obj_get(ix, "rebuilding");
+	if (m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean)
+		printf("index    damaged, being rebuilt from the branches: ");
+	else
+		printf("index    ");
 	m = ctl_obj_get(ix, "merging");
-	printf("index    %llu records, %llu segments%s",
+	printf("%llu records, %llu segments%s",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "records")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "segments")),
 	    m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean ?

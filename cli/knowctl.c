@@ -1,4 +1,5 @@
 /* knowctl.c — the control tool: global options, then one subcommand from the table. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,8 @@ main(int argc, char **argv)
 
 	if (sodium_init() < 0)
 		return 1;
+	/* A connection knowd closed is an error message, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			cli.json = 1;

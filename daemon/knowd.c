@@ -119,6 +119,25 @@ knowd_hup_cb(evutil_socket_t sig, short what, void *arg)
 	log_info("configuration reloaded");
 }
 
+/* The search index was damaged and is empty again: index every branch anew. */
+static void
+knowd_reindex_cb(void *arg)
+{
+	struct knowd	*kd = arg;
+	char		*why = NULL;
+	size_t		 queued;
+
+	if (node_reindex(&kd->node, &queued, &why) != 0) {
+		log_warnx("search index: rebuild: %s", why);
+		free(why);
+		return;
+	}
+	if (queued > 0)
+		log_info("search index: rebuilding %zu branches in the background",
+		    queued);
+	search_loop_soon(kd->search_loop);
+}
+
 /* Starts the rooms above the node: workers, net, web, control socket, index merges. */
 static int
 knowd_start(struct knowd *kd, char **cause)
@@ -146,6 +165,7 @@ knowd_start(struct knowd *kd, char **cause)
 		free(why);
 	}
 	kd->search_loop = search_loop_start(kd->base, kd->node.search);
+	search_loop_on_damage(kd->search_loop, knowd_reindex_cb, kd);
 	node_index_start(&kd->node, kd->base);
 	node_upkeep_start(&kd->node, kd->base, kd->slow);
 	kd->env.node = &kd->node;

@@ -23,7 +23,7 @@ enum ctl_code {
 	CTL_OK = 0,
 	CTL_ERROR = 1,		/* the request was understood and failed */
 	CTL_USAGE = 2,		/* the request was malformed */
-	CTL_AGAIN = 3,		/* not now (knowd is catching up); ask again shortly */
+	CTL_AGAIN = 3,		/* not now (catching up, socket full); ask again shortly */
 };
 
 enum ctl_type { CTL_STR, CTL_BIN, CTL_UINT, CTL_BOOL };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -400,4 +401,23 @@ fail:
 	set_cause(cause, "%s: %s", path, strerror(errno));
 	free(tmp);
 	return -1;
+}
+
+size_t
+nofile_limit(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > SIZE_MAX)
+		return SIZE_MAX;
+	return (size_t)rl.rlim_cur;
+}
+
+size_t
+nofile_share(size_t div, size_t lo, size_t hi)
+{
+	size_t	 n = nofile_limit() / div;
+
+	return n < lo ? lo : n > hi ? hi : n;
 }

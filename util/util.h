@@ -62,6 +62,13 @@ int	 utf8_valid(const char *, size_t);
 int	 read_file(const char *path, size_t max, char **out, size_t *len, char **cause);
 /* Writes all n bytes of p to fd, retrying short writes; -1 on error. */
 int	 write_all(int fd, const void *p, size_t n);
+/*
+ * The soft limit on open files (RLIMIT_NOFILE), or SIZE_MAX: listeners
+ * size their caps by it, so clients of one kind cannot take every one.
+ */
+size_t	 nofile_limit(void);
+/* A share of the open file limit: limit / div, between lo and hi. */
+size_t	 nofile_share(size_t div, size_t lo, size_t hi);
 /* Writes data to path atomically (temp file, fsync, rename) with the given mode. */
 int	 write_file_atomic(const char *path, const void *, size_t, int mode, char **cause);
 

@@ -47,7 +47,7 @@ pack_branch(struct control_env *env, msgpack_packer *pk, const char *nid)
 	    catalog_count(&env->node->cat, nid, RECORD_PROJECT));
 }
 
-/* Packs status's "index": records, full-text segments, whether a merge runs (nil when off). */
+/* Packs status's "index": rebuilding, records, full-text segments, a merge running (nil when off). */
 static void
 pack_index(struct control_env *env, msgpack_packer *pk)
 {
@@ -58,7 +58,12 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_nil(pk);
 		return;
 	}
-	msgpack_pack_map(pk, 4);
+	msgpack_pack_map(pk, 5);
+	ctl_pack_str(pk, "rebuilding");
+	if (search_unavailable(env->node->search))
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
 	ctl_pack_ku(pk, "records", search_size(env->node->search));
 	ctl_pack_ku(pk, "lagging", node_index_lag(env->node));
 	segs = search_segments(env->node->search);

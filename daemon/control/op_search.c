@@ -148,8 +148,11 @@ reply_search(struct control_env *env, const struct search_query *q,
 		free(why);
 		return;
 	}
-	if (search_run(env->node->search, q, &res, &why) != 0) {
-		reply_fail(pk, CTL_ERROR, why);
+	if (search_unavailable(env->node->search) ||
+	    search_run(env->node->search, q, &res, &why) != 0) {
+		/* Damaged, or met damage now: say so rather than SQLite's words. */
+		reply_fail(pk, CTL_ERROR, search_unavailable(env->node->search) ?
+		    SEARCH_REBUILDING_DE : why);
 		free(why);
 		return;
 	}

@@ -123,6 +123,7 @@ index_step_cb(evutil_socket_t fd, short what, void *arg)
 	log_info("search index: caught up (%zu branches indexed in %lld s)",
 	    ix->done, (long long)(time(NULL) - ix->since));
 	ix->done = 0;
+	search_rebuilt(nd->search);
 }
 
 /* Puts nid into the backlog (once) and makes sure it is being worked off. */
@@ -290,5 +291,7 @@ node_reindex(struct node *nd, size_t *queued, char **cause)
 			index_later(nd, b->nid);
 	}
 	*queued = hmap_count(nd->index->backlog);
+	if (*queued == 0)
+		search_rebuilt(nd->search);
 	return 0;
 }

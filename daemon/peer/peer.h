@@ -142,7 +142,7 @@ struct peers {
 	struct evconnlistener	*listener;
 	struct evdns_base	*dns;
 	struct event		*reaper;	/* frees closed peers */
-	struct event		*resume;	/* accepts again after EMFILE */
+	struct peers_backoff	*backoff;	/* accepts again after EMFILE */
 	char			 listen_addr[PEER_ADDR_MAX];
 	int			 nin;		/* inbound connections, any state */
 	int			 nin_ready;	/* of them ready */
@@ -194,5 +194,20 @@ void	*peer_data(const struct peer *);
 void	*peer_arg(const struct peer *);
 /* Frees every closed peer whose output is flushed; the reaper's work. */
 void	 peers_reap(struct peers *);
+/*
+ * backoff.c: the accept back-off of a listener (peers, control, web): on
+ * EMFILE, ENFILE or no memory it stops accepting for a second, logged once
+ * a minute naming who. Sets l's error callback; free before l.
+ */
+struct evconnlistener;
+struct peers_backoff;
+struct peers_backoff *peers_backoff_new(struct event_base *,
+	     struct evconnlistener *l, const char *who);
+/*
+ * Stops accepting for one turn of the loop, so the connections just
+ * accepted are read before a crowd behind them is taken in.
+ */
+void	 peers_backoff_turn(struct peers_backoff *);
+void	 peers_backoff_free(struct peers_backoff *);
 
 #endif

@@ -152,36 +152,6 @@ peer_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 }
 
-/* Timer callback: accept again after a pause. */
-static void
-peer_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct peers	*ps = arg;
-
-	evconnlistener_enable(ps->listener);
-}
-
-/*
- * Accept error callback: out of descriptors (EMFILE, ENFILE) or memory, the
- * pending connection stays queued and accept would fail again at once, so
- * accepting pauses for a second (as tmux's server does); logged once a minute.
- */
-static void
-peer_accept_error_cb(struct evconnlistener *l, void *arg)
-{
-	static struct log_limit	 lim;
-	struct peers		*ps = arg;
-	struct timeval		 tv = { 1, 0 };
-	int			 err = EVUTIL_SOCKET_ERROR();
-
-	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		log_warn_limit(&lim, "peer listener: accept, paused for a second");
-		evconnlistener_disable(l);
-		evtimer_add(ps->resume, &tv);
-	} else
-		log_warn_limit(&lim, "peer listener: accept");
-}
-
 /* Binds the listener to conf.listen; records the real address (port 0 → chosen port). */
 static int
 peers_listen(struct peers *ps, char **cause)
@@ -215,7 +185,8 @@ peers_listen(struct peers *ps, char **cause)
 	if (ps->listener == NULL)
 		return set_cause(cause, "listen %s: %s", listen,
 		    strerror(errno));
-	evconnlistener_set_error_cb(ps->listener, peer_accept_error_cb);
+	ps->backoff = peers_backoff_new(ps->env.base, ps->listener,
+	    "peer listener");
 	getsockname(evconnlistener_get_fd(ps->listener),
 	    (struct sockaddr *)&ss, &sl);
 	sockaddr_str((struct sockaddr *)&ss, ps->listen_addr,
@@ -421,7 +392,6 @@ peers_start(struct peers **out, const struct peers_env *env,
 	TAILQ_INIT(&ps->slots);
 	TAILQ_INIT(&ps->hs);
 	ps->reaper = event_new(env->base, -1, 0, peers_reap_cb, ps);
-	ps->resume = evtimer_new(env->base, peer_accept_resume_cb, ps);
 	ps->dns = evdns_base_new(env->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 	if (ps->dns == NULL)	/* no resolv.conf: numeric addresses still work */
@@ -448,11 +418,11 @@ peers_stop(struct peers *ps)
 	TAILQ_FOREACH(p, &ps->list, entry)
 		p->closed_at = 0;	/* no flushing at shutdown */
 	peers_reap(ps);
+	peers_backoff_free(ps->backoff);
 	if (ps->listener != NULL)
 		evconnlistener_free(ps->listener);
 	evdns_base_free(ps->dns, 0);
 	event_free(ps->reaper);
-	event_free(ps->resume);
 	free(ps);
 }
 

@@ -180,6 +180,36 @@ void	 search_loop_soon(struct search_loop *);
 /* True while a merge is in progress. */
 int	 search_loop_merging(const struct search_loop *);
 
+/*
+ * search_repair.c: a damaged index (SQLite's "database disk image is
+ * malformed", "file is not a database" on any call) is moved aside as
+ * index.sqlite.damaged-YYYYMMDDTHHMMSSZ and rebuilt from the branches;
+ * meanwhile searches answer SEARCH_REBUILDING_DE (503 on the web pages).
+ */
+#define SEARCH_REBUILDING_DE	"Der Suchindex wird neu aufgebaut; bitte in " \
+	"einer Minute noch einmal versuchen."
+#define SEARCH_REBUILDING_EN	"The search index is being rebuilt; please " \
+	"try again in a minute."
+/* True when damage was met since the index was opened (or repaired). */
+int	 search_damaged(const struct search *);
+/* True while damaged or being rebuilt: searches would miss records. */
+int	 search_unavailable(const struct search *);
+/* True from a repair until search_rebuilt. */
+int	 search_rebuilding(const struct search *);
+/* Moves the damaged file aside and opens an empty index in its place. */
+int	 search_repair(struct search *, char **cause);
+/* The branches are indexed again: the rebuild is done. */
+void	 search_rebuilt(struct search *);
+/* Called (from any thread) when damage is met; one per process. */
+typedef void search_damage_fn(void *arg);
+void	 search_on_damage(search_damage_fn *, void *arg);
+/*
+ * search_loop.c: on damage, the loop repairs the index and calls rebuild
+ * (which indexes every branch again and calls search_rebuilt when done).
+ */
+void	 search_loop_on_damage(struct search_loop *, void (*rebuild)(void *),
+	     void *arg);
+
 /* search_text.c: folding, tokenizing, stemming. */
 struct search_text *search_text_new(void);
 void	 search_text_free(struct search_text *);

@@ -14,6 +14,9 @@
 
 struct search {
 	sqlite3			*db;
+	char			*path;
+	unsigned		 damage_base;	/* search_repair.c: damage seen at open */
+	int			 rebuilding;	/* moved aside, rebuilt from the branches */
 	struct search_text	*text;
 	sqlite3_stmt		*ins_rec, *ins_body, *ins_fts, *ins_tfts, *ins_term;
 	sqlite3_stmt		*sel_path;
@@ -30,6 +33,19 @@ struct search {
 	}			 cache[SEARCH_CACHED];	/* search_cached */
 	size_t			 ncached;
 };
+
+/* search.c: opening, for search_repair.c. */
+int	 search_db_try(const char *path, struct search *, char **cause);
+void	 search_db_unlink(const char *path);
+int	 search_stmts_prepare(struct search *, char **cause);
+void	 search_stmts_finalize(struct search *);
+
+/* search_repair.c: counts SQLite's reports of damage (once per process, before any open). */
+void	 search_repair_init(void);
+/* The index at s->db was opened whole: damage from now on is its own. */
+void	 search_repair_opened(struct search *);
+/* After a failed SQLite call: counts it when it says the file is damaged. */
+void	 search_note_error(struct search *);
 
 int	 search_exec(struct search *, const char *sql, char **cause);
 int	 search_prepare(struct search *, const char *sql, sqlite3_stmt **,

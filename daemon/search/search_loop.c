@@ -2,7 +2,9 @@
  * search_loop.c — merging the index on the event loop: into one segment per
  * full-text table, in short steps (each about SEARCH_COMPACT_PAGES pages):
  * after a start, after a rebuild, and when the last merge is
- * SEARCH_COMPACT_EVERY old.
+ * SEARCH_COMPACT_EVERY old. And repairing it: when SQLite meets damage,
+ * the next turn of the loop moves the file aside, opens an empty index
+ * and has the branches indexed again (search_repair.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #define COMPACT_CHECK	60	/* seconds between looks at the segments */
 #define COMPACT_STEP_MS	100	/* pause between two steps of a merge */
+#define REPAIR_RETRY	10	/* seconds before a failed repair is tried again */
 
 /* The merge's state on one event loop. */
 struct search_loop {
@@ -25,6 +28,10 @@ struct search_loop {
 	time_t		 started;	/* of the merge running, or 0 */
 	int64_t		 from;		/* segments when it started (-1: unknown) */
 	int		 again;		/* a rebuild came during it: merge once more */
+	struct event	*repair;	/* damage met: repair on the next turn */
+	struct timeval	 repair_delay;	/* KNOWD_TEST_REPAIR_DELAY (tests), else 0 */
+	void		(*rebuild)(void *);
+	void		*rebuild_arg;
 };
 
 /* Arms the timer for the next step or look. */
@@ -75,17 +82,68 @@ loop_cb(evutil_socket_t fd, short what, void *arg)
 	c->again = 0;
 }
 
+/* Damage met (any thread, maybe inside SQLite): repair on a coming turn of the loop. */
+static void
+loop_damage(void *arg)
+{
+	struct search_loop *c = arg;
+
+	if (!evtimer_pending(c->repair, NULL))
+		evtimer_add(c->repair, &c->repair_delay);
+}
+
+/* Timer: moves a damaged index aside, opens an empty one and has it rebuilt. */
+static void
+loop_repair_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct search_loop *c = arg;
+	struct timeval	 tv = { REPAIR_RETRY, 0 };
+	char		*why = NULL;
+
+	if (c->search == NULL || !search_damaged(c->search))
+		return;
+	if (search_repair(c->search, &why) != 0) {
+		log_warnx("search index: cannot repair it (%s); trying again in "
+		    "%d s", why, REPAIR_RETRY);
+		free(why);
+		evtimer_add(c->repair, &tv);
+		return;
+	}
+	c->started = 0;			/* a merge of the old file is void */
+	if (c->rebuild != NULL)
+		c->rebuild(c->rebuild_arg);
+	else
+		search_rebuilt(c->search);
+}
+
 struct search_loop *
 search_loop_start(struct event_base *base, struct search *s)
 {
 	struct search_loop *c = xcalloc(1, sizeof *c);
+	const char	*delay = getenv("KNOWD_TEST_REPAIR_DELAY");
 
 	c->search = s;
 	c->timer = evtimer_new(base, loop_cb, c);
 	event_priority_set(c->timer, 2);	/* background: after peers and knowctl */
 	/* A first look soon after the start, once the peers are dialled. */
 	loop_arm(c, 1000);
+	c->repair = evtimer_new(base, loop_repair_cb, c);
+	if (delay != NULL)
+		c->repair_delay.tv_sec = strtol(delay, NULL, 10);
+	if (s != NULL) {
+		search_on_damage(loop_damage, c);
+		if (search_damaged(s))		/* met while the node opened */
+			loop_damage(c);
+	}
 	return c;
+}
+
+void
+search_loop_on_damage(struct search_loop *c, void (*rebuild)(void *),
+    void *arg)
+{
+	c->rebuild = rebuild;
+	c->rebuild_arg = arg;
 }
 
 void
@@ -113,6 +171,9 @@ search_loop_stop(struct search_loop *c)
 {
 	if (c == NULL)
 		return;
+	if (c->search != NULL)
+		search_on_damage(NULL, NULL);
+	event_free(c->repair);
 	event_free(c->timer);
 	free(c);
 }

@@ -535,6 +535,8 @@ search_size(struct search *s)
 	sqlite3_stmt	*st = NULL;
 	size_t		 n = 0;
 
+	if (search_damaged(s))
+		return 0;		/* none to be trusted until it is rebuilt */
 	/* Counting scans an index (12 ms at 100,000): kept until the index changes. */
 	if (s->size_known)
 		return s->size;

@@ -256,7 +256,19 @@ web_query(struct web_req *r, struct search_query *q)
 		    "verfügbar.", "The search index is not available.");
 		return -1;
 	}
-	return 0;
+	return web_index_down(r) ? -1 : 0;
+}
+
+int
+web_index_down(struct web_req *r)
+{
+	if (!search_unavailable(r->nd->search))
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(r->req),
+	    "Retry-After", "60");
+	web_fail(r, 503, "rebuilding", NULL, SEARCH_REBUILDING_DE,
+	    SEARCH_REBUILDING_EN);
+	return 1;
 }
 
 /* True when a decoded path is one we could serve: no dot segments, no odd bytes. */
@@ -465,6 +477,7 @@ web_request_cb(struct evhttp_request *req, void *arg)
 	struct web	*w = arg;
 	struct web_req	 r;
 
+	web_conn_request(w, req);
 	memset(&r, 0, sizeof r);
 	r.w = w;
 	r.nd = w->nd;
@@ -568,17 +581,20 @@ web_start(struct web **out, struct event_base *base, struct node *nd,
 	w = xcalloc(1, sizeof *w);
 	w->nd = nd;
 	w->http = web_http_new(base, w);
+	web_conn_start(w, base);
 	w->sock = evhttp_bind_socket_with_handle(w->http, host,
 	    (ev_uint16_t)atoi(port));
 	if (w->sock == NULL) {
 		set_cause(cause, "web pages: cannot listen on %s", nd->conf.http);
 		evhttp_free(w->http);
+		web_conn_stop(w);
 		free(w);
 		free(host);
 		free(port);
 		return -1;
 	}
 	web_bound_addr(w, host);
+	web_conn_listen(w);
 	free(host);
 	free(port);
 	w->changed = time(NULL);
@@ -602,6 +618,7 @@ web_stop(struct web *w)
 		return;
 	node_unlisten(w->nd, web_moved_cb, w);
 	evhttp_free(w->http);
+	web_conn_stop(w);
 	free(w);
 }
 

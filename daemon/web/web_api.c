@@ -47,6 +47,10 @@ web_api_lessons(struct web_req *r, const char *rest)
 	if (q.kind == NULL)
 		q.kind = "lesson";
 	if (search_run(r->nd->search, &q, &res, &why) != 0) {
+		if (web_index_down(r)) {
+			free(why);
+			return;
+		}
 		web_fail(r, 400, "bad_parameter", NULL, "Die Suche ist ungültig.",
 		    why);
 		free(why);

@@ -2,6 +2,7 @@
 #ifndef KNOWD_WEB_INT_H
 #define KNOWD_WEB_INT_H
 
+#include <sys/queue.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -18,9 +19,21 @@
 #define WEB_HISTORY_WALK 20000		/* commits of a branch a history reads at most */
 #define WEB_VERSION	"0.1.0"
 #define WEB_SIG_CACHE	256		/* signatures remembered (web_signature) */
+/* Connections (web_conn.c). */
+#define WEB_MAX_CONNS	256		/* open at once (at most a quarter of the
+					   open file limit); the idlest goes first */
+#define WEB_MAX_PER_ADDR 64		/* from one client address (at most a
+					   quarter of the connections) */
+#define WEB_REQUEST_SECS 10		/* a whole request, from connect or the last answer */
+#define WEB_ANSWER_SECS	60		/* an answer read whole */
+#define WEB_ACCEPT_ROUND 8		/* accepts before the loop reads them */
 
 struct node;
 struct buf;
+struct hmap;
+struct web_conn;
+struct peers_backoff;
+TAILQ_HEAD(web_conns, web_conn);
 
 /* The signature of the commit that last changed a record, checked again. */
 struct web_sig {
@@ -49,6 +62,17 @@ struct web {
 	time_t				 changed;	/* when the data last changed */
 	struct web_sig_entry		 sigs[WEB_SIG_CACHE];
 	size_t				 nsigs, signext;
+	/* web_conn.c: the connections, by last activity, oldest first. */
+	struct event_base		*base;
+	struct peers_backoff		*backoff;	/* accept back-off (peer.h) */
+	struct web_conns		 conns;
+	struct web_conns		 fresh;		/* accepted, not yet adopted */
+	int				 nconns;
+	int				 max_conns, max_per_addr;
+	struct hmap			*addrs;		/* address → struct web_addr */
+	struct hmap			*byconn;	/* evhttp connection → web_conn */
+	struct event			*adopt;		/* adopts the fresh ones */
+	unsigned			 accepted;
 };
 
 /* One request being answered. */
@@ -100,12 +124,24 @@ void	 web_fail(struct web_req *, int code, const char *ecode,
 	     const char *field, const char *de, const char *en);
 /* A query parameter, or NULL. */
 const char *web_param(struct web_req *, const char *key);
-/* Fills a search query from the parameters; -1 after answering 400. */
+/* True after answering 503 (Retry-After) when the index is damaged or being rebuilt. */
+int	 web_index_down(struct web_req *);
+/* Fills a search query from the parameters; -1 after answering 400 (503: web_index_down). */
 int	 web_query(struct web_req *, struct search_query *);
 /* True for a node id: base58 characters, sensible length. */
 int	 web_nid_ok(const char *);
 /* The node parameter as a node id (did:key: dropped); -1 after answering 400/404. */
 int	 web_node_param(struct web_req *, const char **nid);
+
+/* web_conn.c: tracks evhttp's connections (call before binding, web_conn_listen after). */
+void	 web_conn_start(struct web *, struct event_base *);
+void	 web_conn_listen(struct web *);
+/* Call after evhttp_free. */
+void	 web_conn_stop(struct web *);
+/* A whole request arrived on its connection: its answer's deadline starts. */
+void	 web_conn_request(struct web *, struct evhttp_request *);
+/* evhttp completion callback: the answer was sent; the next request's deadline starts. */
+void	 web_conn_answered_cb(struct evhttp_request *, void *);
 
 /* web_json.c: JSON output. */
 void	 web_json_str(struct evbuffer *, const char *s);

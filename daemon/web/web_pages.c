@@ -148,6 +148,8 @@ web_page_start(struct web_req *r, const char *rest)
 	q.kind = "lesson";
 	q.limit = 10;
 	if (search_run(r->nd->search, &q, &res, NULL) != 0) {
+		if (web_index_down(r))
+			return;
 		web_fail(r, 500, "internal", NULL, "Der Suchindex ist nicht "
 		    "lesbar.", "The search index cannot be read.");
 		return;
@@ -246,6 +248,10 @@ web_page_search(struct web_req *r, const char *rest)
 	if (web_query(r, &q) != 0)
 		return;
 	if (search_run(r->nd->search, &q, &res, &why) != 0) {
+		if (web_index_down(r)) {
+			free(why);
+			return;
+		}
 		web_fail(r, 400, "bad_parameter", NULL, "Die Suche ist ungültig.",
 		    why);
 		free(why);

@@ -28,6 +28,8 @@ find_one(struct web_req *r, struct search_query *q, struct search_result *res)
 		return -1;
 	}
 	if (search_run(r->nd->search, q, res, NULL) != 0) {
+		if (web_index_down(r))
+			return -1;
 		web_fail(r, 500, "internal", NULL, "Der Suchindex ist nicht "
 		    "lesbar.", "The search index cannot be read.");
 		return -1;

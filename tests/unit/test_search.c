@@ -1,6 +1,7 @@
-/* test_search.c — the search index: folding, stemming, incremental = rebuilt, ranking, filters, hostile queries. */
+/* test_search.c — the search index: folding, stemming, incremental = rebuilt, ranking, filters, hostile queries, damage. */
 #include <ctype.h>
 #include <ftw.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "keys.h"
 #include "record.h"
@@ -763,6 +765,87 @@ test_compact(void **state)
 	    "('integrity-check')", &cause), 0);
 }
 
+/* Overwrites the pages of the records and bodies tables of the index at path. */
+static size_t
+damage_index(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	FILE		*fp;
+	char		 junk[4096];
+	size_t		 n = 0;
+
+	memset(junk, 0x5a, sizeof junk);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat "
+	    "WHERE name IN ('records', 'bodies') AND pageno > 1", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_non_null(fp = fopen(path, "r+b"));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		fseek(fp, (long)(sqlite3_column_int64(st, 0) - 1) * 4096, SEEK_SET);
+		fwrite(junk, 1, sizeof junk, fp);
+		n++;
+	}
+	fclose(fp);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A damaged index: a query fails and says so, search_clear replaces the
+ * file (kept aside), and the empty index counts as being rebuilt until
+ * search_rebuilt.
+ */
+static void
+test_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct search_query q = { .q = "Beleuchtung" };
+	struct search_result res;
+	char	 id[32], *t, *p, *path, *cause = NULL;
+	size_t	 i;
+	glob_t	 g;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "01JDZ3M7K2V6ABCDEFG%07zu", i);
+		t = lesson(id, "Straßenbeleuchtung", "Kurz.", "energie-umwelt",
+		    "umsetzung", "Beleuchtung der Straßen, ausführlich.\n");
+		p = lpath(id);
+		if (search_add_text(f->s, f->nid, p, t, strlen(t), &cause) != 0)
+			fail_msg("%s", cause);
+		free(t);
+		free(p);
+	}
+	search_db_close(f->s);
+	path = xasprintf("%s/index.sqlite", f->dir);
+	assert_true(damage_index(path) > 0);
+	if (search_db_open(path, &f->s, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_false(search_unavailable(f->s));
+	assert_int_not_equal(search_run(f->s, &q, &res, &cause), 0);
+	free(cause);
+	cause = NULL;
+	assert_true(search_damaged(f->s));
+	assert_true(search_unavailable(f->s));
+	assert_int_equal(search_size(f->s), 0);
+	assert_int_equal(search_clear(f->s, &cause), 0);
+	assert_false(search_damaged(f->s));
+	assert_true(search_rebuilding(f->s));
+	assert_int_equal(search_size(f->s), 0);
+	p = xasprintf("%s.damaged-*", path);
+	assert_int_equal(glob(p, 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	globfree(&g);
+	free(p);
+	search_rebuilt(f->s);
+	assert_false(search_unavailable(f->s));
+	assert_int_equal(search_run(f->s, &q, &res, &cause), 0);
+	assert_int_equal(res.n, 0);
+	search_result_free(&res);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -778,6 +861,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
 	};
 
 	store_global_init();
