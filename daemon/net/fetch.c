@@ -278,10 +278,11 @@ fetch_next(struct peer *p)
 	struct wire_want	*w;
 	struct sync_fetch	*f;
 	struct buf		 b;
+	int			 banned;
 
 	if (SP(p)->fetch != NULL || TAILQ_EMPTY(&SP(p)->queue) ||
 	    SP(p)->verifying >= SYNC_MAX_VERIFYING ||
-	    p->state != PEER_READY)
+	    p->state != PEER_READY || penalty_wait(NET(p), p->nid, &banned) > 0)
 		return;
 	w = xcalloc(1, sizeof *w);
 	if ((f = fetch_build(p, w)) != NULL) {
@@ -523,15 +524,19 @@ recv_done(struct worker_job *j)
 	struct peer	*p = j->cancelled ? NULL : peers_by_serial(rj->net->peers,
 			    rj->serial);
 
-	if (!j->cancelled && rj->rv == 0)
+	if (!j->cancelled && rj->rv == 0) {
+		penalty_verified(rj->net, rj->from);
 		recv_apply(rj->net, rj->f, p);
+	}
 	else if (!j->cancelled && rj->rv == PACK_LOCAL)
 		log_warnx("a pack from peer %s could not be taken in here, "
 		    "nothing changed (asked again at the next anti-entropy "
 		    "round): %s", rj->from, rj->cause);
-	else if (!j->cancelled)
+	else if (!j->cancelled) {
 		log_warnx("peer %s%s: pack rejected, nothing changed: %s",
 		    rj->from, p != NULL ? "" : " (gone)", rj->cause);
+		penalty_refused(rj->net, rj->from);
+	}
 	fetch_free(rj->net, rj->f);
 	if (p != NULL) {
 		SP(p)->verifying--;

@@ -60,7 +60,8 @@ struct sync_ann {
 
 struct sync {
 	struct hmap	*ann;		/* nid → struct sync_ann */
-	struct hmap	*fetching;	/* nids with a WANT out (keys in the fetches) */
+	struct hmap	*fetching;	/* nid → struct fetch_mark: WANTs out */
+	struct hmap	*penalties;	/* nid → struct penalty (penalty.c) */
 	struct event	*ae_timer;
 };
 
@@ -133,5 +134,16 @@ void	 gossip_peer_ready(struct peer *);
 int	 gossip_node_in(struct peer *, const uint8_t *, size_t);
 /* A dynamic dial to nid failed: back off from it (peers_ops.dial_failed). */
 void	 gossip_dial_failed(const char *nid, void *net);
+
+/*
+ * penalty.c: peer nid's pack was refused: nothing is asked of it for a
+ * while (30 s, doubling, at most a day), and from the third refusal its
+ * connections are refused as long. A verified pack after the wait forgives.
+ */
+void	 penalty_refused(struct net *, const char *nid);
+void	 penalty_verified(struct net *, const char *nid);
+/* Seconds nid still waits (0: none); *banned when its connections are refused. */
+long	 penalty_wait(struct net *, const char *nid, int *banned);
+void	 penalty_free(struct net *);
 
 #endif

@@ -17,6 +17,7 @@ sync_init(struct net *net)
 	net->sync = xcalloc(1, sizeof *net->sync);
 	net->sync->ann = hmap_new();
 	net->sync->fetching = hmap_new();
+	net->sync->penalties = hmap_new();
 }
 
 /* Anti-entropy timer: compare digests with one random peer, then rearm. */
@@ -68,6 +69,7 @@ sync_free(struct net *net)
 	while ((m = hmap_next(net->sync->fetching, &it)) != NULL)
 		free(m);		/* left only if a fetch outlived its peer */
 	hmap_free(net->sync->fetching);
+	penalty_free(net);
 	free(net->sync);
 	net->sync = NULL;
 }
@@ -170,9 +172,16 @@ sync_peer_ready(struct peer *p, void *arg)
 {
 	struct wire_hello	 h;
 	struct buf		 b;
+	long			 wait;
+	int			 banned;
 
 	SP(p)->pending = hmap_new();
 	TAILQ_INIT(&SP(p)->queue);
+	if ((wait = penalty_wait(NET(p), p->nid, &banned)) > 0 && banned) {
+		sync_fail(p, WIRE_E_BUSY, "refused for %ld s more: its packs "
+		    "failed verification", wait);
+		return;
+	}
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
 	h.features = WIRE_FEATURE_STEPS;

@@ -157,7 +157,9 @@ kctl "$EV" publish "$T/lesson.md" >/dev/null || fail "evil node publishes"
 node_stop "$EV" || fail "evil node stops"
 EVHEAD=$(git -C "$EV/repo.git" rev-parse "refs/namespaces/$evnid/refs/heads/main")
 
-node_start "$TG" || { fail "start target"; finish; }
+# Refused packs are penalised (net/penalty.c); the classes below come from
+# one evil node in a row, so the penalty is off until its own section.
+KNOWD_TEST_PENALTY_SECS=0 node_start "$TG" || { fail "start target"; finish; }
 TGPID=$LASTPID
 HWM=$(kb VmHWM)
 ADDR=$(tg_status | json_get listen)
@@ -298,6 +300,30 @@ done
 # holding it: packscan refuses the blob's declared 32 MiB before anything
 # inflates it (the per-object limit, 1 MiB).
 pack_refused bigblob "larger than [0-9]+ bytes"
+
+# The penalty (issue 13): after a refused pack nothing is asked of the peer
+# for a while (first wait 2 s here, doubling); from the third refusal its
+# connections are refused as long.
+node_stop "$TG"
+KNOWD_TEST_PENALTY_SECS=2 node_start "$TG" || fail "restart target with the penalty"
+TGPID=$LASTPID
+ADDR=$(tg_status | json_get listen)
+# want_again: one more bad pack offered; true when the target asked for it.
+want_again() { poll 10 no_peers; evil badident >/dev/null 2>&1; out_has badident "recv: WANT"; }
+run badident
+check "penalty: the first bad pack is asked for and refused" out_has badident "recv: WANT"
+check "penalty: the target says it waits" poll 10 log_has "pack refused \(1 time\(s\)\): asked for nothing for 2 s"
+run badident
+check "penalty: right after, the peer is asked for nothing" bash -c "! grep -q 'recv: WANT' '$T/badident.out'"
+check "penalty: after the wait it is asked again (and refused a second time)" poll 20 want_again
+check "penalty: a third refusal after a longer wait" poll 30 want_again
+check "penalty: the third refusal bans the peer" poll 10 log_has "pack refused \(3 time\(s\)\).*connections refused"
+poll 10 no_peers
+LOGOFF=$(stat -c %s "$TG.log")
+evil badident >/dev/null 2>&1	# it may not get to say its part
+check "penalty: a banned peer's connection is refused, and the log says why" \
+    poll 10 log_has "refused for [0-9]+ s more: its packs failed verification"
+check "penalty: no WANT for the banned peer" bash -c "! grep -q 'recv: WANT' '$T/badident.out'"
 
 node_stop "$HN"
 node_stop "$TG"
