@@ -158,6 +158,7 @@ peer_send(struct peer *p, const struct buf *msg)
 void
 peer_close(struct peer *p, const char *fmt, ...)
 {
+	static struct log_limit	 hs_refused;
 	struct peer_slot *slot;
 	va_list		  ap;
 	char		 *why;
@@ -170,9 +171,14 @@ peer_close(struct peer *p, const char *fmt, ...)
 	if (p->state == PEER_READY)
 		log_info("peer %s (%s, %s): closed: %s", p->nid, p->addr,
 		    peer_direction(p), why);
-	else
+	else {
 		log_debug("peer %s (%s): closed: %s", p->addr,
 		    peer_direction(p), why);
+		/* A failed handshake (another network, not the node expected) is a refusal: said at the default level. */
+		if (strncmp(why, "handshake: ", 11) == 0)
+			log_warnx_limit(&hs_refused, "peer %s (%s): refused: %s",
+			    p->addr, peer_direction(p), why + 11);
+	}
 	free(why);
 	if (p->state == PEER_READY)
 		p->peers->ops->gone(p, p->peers->arg);
