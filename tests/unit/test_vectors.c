@@ -51,6 +51,20 @@ hex(const uint8_t *p, size_t n)
 }
 
 /* Checks a computed value against its constant and the document. */
+static void	vector(const char *, const char *, const char *);
+
+/* Checks an encoded message (then freed) as hex against its constant. */
+static void
+vector_buf(const char *name, struct buf *b, const char *want)
+{
+	char	*h = hex(b->data, b->len);
+
+	vector(name, h, want);
+	free(h);
+	buf_free(b);
+}
+
+/* Checks a computed value against its constant and the document. */
 static void
 vector(const char *name, const char *got, const char *want)
 {
@@ -80,7 +94,6 @@ test_announce(void **state)
 {
 	struct wire_announce a;
 	struct buf	 b;
-	char		*h;
 
 	memset(&a, 0, sizeof a);
 	memcpy(a.pk, kp1.pk, KEYS_PK_LEN);
@@ -91,10 +104,7 @@ test_announce(void **state)
 	assert_int_equal(wire_announce_verify(&a), 0);
 	buf_init(&b);
 	wire_announce_encode(&b, &a);
-	h = hex(b.data, b.len);
-	vector("announce", h, VEC_ANNOUNCE);
-	free(h);
-	buf_free(&b);
+	vector_buf("announce", &b, VEC_ANNOUNCE);
 }
 
 /* A signed NODE as sent: [2, body, sig]. */
@@ -103,7 +113,6 @@ test_node(void **state)
 {
 	struct wire_node n;
 	struct buf	 b;
-	char		*h;
 
 	memset(&n, 0, sizeof n);
 	memcpy(n.pk, kp1.pk, KEYS_PK_LEN);
@@ -115,10 +124,7 @@ test_node(void **state)
 	assert_int_equal(wire_node_verify(&n), 0);
 	buf_init(&b);
 	wire_node_encode(&b, &n);
-	h = hex(b.data, b.len);
-	vector("node", h, VEC_NODE);
-	free(h);
-	buf_free(&b);
+	vector_buf("node", &b, VEC_NODE);
 }
 
 /* The DIGEST of two heads (given unsorted: the digest sorts by pk). */
