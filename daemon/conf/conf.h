@@ -48,6 +48,9 @@ struct config {
 	char			*imprint_url;	/* Impressum */
 	char			*privacy_url;	/* Datenschutzerklärung */
 	char			*operator;	/* who runs the site, for the footer */
+	/* Exceptions to the personal-data check on publish (protocol/personal.h). */
+	char			**personal_allow;
+	size_t			 npersonal_allow;
 };
 
 /* Loads path; on failure *cause names the file, line and problem. */

@@ -87,6 +87,9 @@ config_free(struct config *c)
 	for (i = 0; i < c->nallowed_hosts; i++)
 		free(c->allowed_hosts[i]);
 	free(c->allowed_hosts);
+	for (i = 0; i < c->npersonal_allow; i++)
+		free(c->personal_allow[i]);
+	free(c->personal_allow);
 	free(c->imprint_url);
 	free(c->privacy_url);
 	free(c->operator);
@@ -257,9 +260,11 @@ config_set_url(char **member, const char *key, const char *v, char **cause)
 	return 0;
 }
 
-/* Adds the space-separated Host values of an allowed_hosts line. */
+/* Adds the space-separated words of a list line (at most 64), each checked by ok. */
 static int
-config_add_hosts(struct config *c, const char *v, char **cause)
+config_add_words(char ***list, size_t *n, const char *v,
+    int (*ok)(const char *, size_t), const char *key, const char *what,
+    char **cause)
 {
 	const char	*p, *e;
 
@@ -268,16 +273,32 @@ config_add_hosts(struct config *c, const char *v, char **cause)
 		e = p + strcspn(p, " \t");
 		if (e == p)
 			break;
-		if (!host_ok(p, (size_t)(e - p)) || c->nallowed_hosts >= 64)
-			return set_cause(cause, "allowed_hosts: \"%.*s\" is not "
-			    "HOST or HOST:PORT (at most 64 of them)", (int)(e - p),
-			    p);
-		c->allowed_hosts = xreallocarray(c->allowed_hosts,
-		    c->nallowed_hosts + 1, sizeof *c->allowed_hosts);
-		c->allowed_hosts[c->nallowed_hosts++] = xstrndup(p,
-		    (size_t)(e - p));
+		if (!ok(p, (size_t)(e - p)) || *n >= 64)
+			return set_cause(cause, "%s: \"%.*s\" is not %s (at most "
+			    "64 of them)", key, (int)(e - p), p, what);
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = xstrndup(p, (size_t)(e - p));
 	}
 	return 0;
+}
+
+/* A personal_data_allow word: @domain, name@domain, or a phone number. */
+static int
+allow_ok(const char *p, size_t n)
+{
+	const char	*at = memchr(p, '@', n);
+	size_t		 i, digits = 0;
+
+	if (at != NULL)
+		return memchr(at, '.', n - (size_t)(at - p)) != NULL &&
+		    memchr(at + 1, '@', n - (size_t)(at - p) - 1) == NULL;
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)p[i]))
+			digits++;
+		else if (strchr("+-/()", p[i]) == NULL)
+			return 0;
+	}
+	return digits >= 3;
 }
 
 int
@@ -319,7 +340,12 @@ config_set_public(struct config *c, const char *key, const char *v,
 	else if (strcmp(key, "privacy_url") == 0)
 		return config_set_url(&c->privacy_url, key, v, cause);
 	else if (strcmp(key, "allowed_hosts") == 0)
-		return config_add_hosts(c, v, cause);
+		return config_add_words(&c->allowed_hosts, &c->nallowed_hosts,
+		    v, host_ok, key, "HOST or HOST:PORT", cause);
+	else if (strcmp(key, "personal_data_allow") == 0)
+		return config_add_words(&c->personal_allow, &c->npersonal_allow,
+		    v, allow_ok, key, "@DOMAIN, NAME@DOMAIN or a phone number",
+		    cause);
 	else if (strcmp(key, "operator") == 0)
 		return config_set_operator(c, v, cause);
 	return 1;
@@ -443,6 +469,12 @@ config_print(const struct config *c)
 		for (i = 0; i < c->nallowed_hosts; i++)
 			buf_printf(&b, " %s", c->allowed_hosts[i]);
 		buf_addc(&b, '\n');
+	}
+	if (c->npersonal_allow > 0) {
+		buf_addstr(&b, "personal_data_allow =");
+		for (i = 0; i < c->npersonal_allow; i++)
+			buf_printf(&b, " %s", c->personal_allow[i]);
+		buf_addstr(&b, "\n");
 	}
 	if (c->imprint_url != NULL)
 		buf_printf(&b, "imprint_url = %s\n", c->imprint_url);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "personal.h"
 #include "node.h"
 #include "node_int.h"
 #include "util.h"
@@ -90,6 +91,24 @@ node_recovered(struct node *nd)
 	nd->recover_until = 0;
 }
 
+/* Refuses a text with personal data the operator has not excepted (German, naming the line). */
+static int
+publish_personal(struct node *nd, const char *buf, size_t len, char **cause)
+{
+	struct personal_allow	 al = {
+		(const char *const *)nd->conf.personal_allow,
+		nd->conf.npersonal_allow };
+	struct personal_hit	 hit;
+	char			*msg;
+
+	if (!personal_find(buf, len, &al, &hit))
+		return 0;
+	msg = personal_message(&hit);
+	set_cause(cause, "nicht veröffentlicht: %s", msg);
+	free(msg);
+	return -1;
+}
+
 int
 node_publish(struct node *nd, const char *buf, size_t len,
     struct node_result *res, char **cause)
@@ -109,6 +128,8 @@ node_publish(struct node *nd, const char *buf, size_t len,
 		set_cause(cause, "the record was not published:\n%s", why);
 		goto out;
 	}
+	if (publish_personal(nd, buf, len, cause) != 0)
+		goto out;
 	if (record_write(r, &text, &textlen) != 0) {
 		set_cause(cause, "the record could not be written");
 		goto out;
