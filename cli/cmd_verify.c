@@ -10,7 +10,7 @@ print_branch(const msgpack_object *e)
 {
 	const msgpack_object *okv = ctl_obj_get(e, "ok");
 	char	*id = cli_field(e, "id"), *name = cli_field(e, "name");
-	char	*err = cli_field(e, "error");
+	char	*err = cli_field(e, "error"), *personal;
 	int	 good = okv != NULL && okv->type == MSGPACK_OBJECT_BOOLEAN &&
 		    okv->via.boolean;
 
@@ -18,6 +18,10 @@ print_branch(const msgpack_object *e)
 	    id, name, (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "commits")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "seq")),
 	    good ? "" : ": ", err);
+	personal = cli_field(e, "personal");
+	if (personal[0] != '\0')
+		printf("      Hinweis: %s\n", personal);
+	free(personal);
 	free(id);
 	free(name);
 	free(err);

@@ -4,6 +4,7 @@
 
 #include "control_int.h"
 #include "log.h"
+#include "personal.h"
 #include "store.h"
 #include "util.h"
 
@@ -236,6 +237,8 @@ struct verify_one {
 	char		*why;
 	int		 damaged;	/* objects unreadable: set aside */
 	struct store_damage dmg;
+	size_t		 npersonal;	/* records holding personal data */
+	char		*personal;	/* the first of them, named */
 };
 
 /* knowctl verify as a worker job: the walk runs off the event loop. */
@@ -245,6 +248,8 @@ struct verify_job {
 	struct control_client	*cc;
 	struct verify_one	*v;
 	size_t			 n;
+	char			**allow;	/* personal_data_allow, copied */
+	size_t			 nallow;
 };
 
 /* Packs one branch's verdict. */
@@ -253,7 +258,7 @@ verify_pack(struct control_env *env, msgpack_packer *pk, const struct verify_one
 {
 	const char	*name = catalog_node_name(&env->node->cat, o->nid);
 
-	msgpack_pack_map(pk, 6);
+	msgpack_pack_map(pk, 7);
 	reply_did(pk, "id", o->nid);
 	ctl_pack_kv(pk, "name", name != NULL ? name : "");
 	ctl_pack_ku(pk, "seq", o->seq);
@@ -261,6 +266,7 @@ verify_pack(struct control_env *env, msgpack_packer *pk, const struct verify_one
 	ctl_pack_str(pk, "ok");
 	o->rv == 0 ? msgpack_pack_true(pk) : msgpack_pack_false(pk);
 	ctl_pack_kv(pk, "error", o->why);
+	ctl_pack_kv(pk, "personal", o->personal);
 }
 
 /* Worker thread: walks every branch in the worker's own repository. */
@@ -268,11 +274,16 @@ static void
 verify_run(struct worker_job *job, git_repository *repo)
 {
 	struct verify_job *vj = (struct verify_job *)job;
+	struct personal_allow al = { (const char *const *)vj->allow,
+			    vj->nallow };
 	struct verify_one *o;
 	size_t		 i;
 
 	for (i = 0; i < vj->n; i++) {
 		o = &vj->v[i];
+		if (o->rv == 0)
+			o->npersonal = store_personal_scan(repo, &o->head, &al,
+			    &o->personal);
 		if (o->rv == 0)
 			o->rv = verify_range(repo, o->nid, &o->head, NULL,
 			    &o->count, &o->why);
@@ -339,8 +350,10 @@ out:
 	for (i = 0; i < vj->n; i++) {
 		free(vj->v[i].nid);
 		free(vj->v[i].why);
+		free(vj->v[i].personal);
 		store_damage_free(&vj->v[i].dmg);
 	}
+	strv_free(vj->allow, vj->nallow);
 	free(vj->v);
 	free(msg);
 	free(vj);
@@ -365,6 +378,10 @@ op_verify(struct control_env *env, struct control_client *cc,
 	vj->env = env;
 	vj->v = xcalloc(n, sizeof *vj->v);
 	vj->n = n;
+	/* The exceptions copied: a reload may free knowd.conf's meanwhile. */
+	for (i = 0; i < env->node->conf.npersonal_allow; i++)
+		strv_push(&vj->allow, &vj->nallow,
+		    env->node->conf.personal_allow[i]);
 	/* Heads are read here, on the loop, the only writer of refs. */
 	for (i = 0; i < n; i++) {
 		vj->v[i].nid = xstrdup(nids[i]);

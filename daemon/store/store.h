@@ -227,6 +227,15 @@ int	 view_tree(struct store *, git_oid *tree);
  */
 int	verify_range(git_repository *, const char *nid, const git_oid *head,
 	    const git_oid *stop, uint64_t *count, char **cause);
+struct personal_allow;
+/*
+ * verify.c: reads the records at head for personal data (protocol's
+ * personal.h); how many hold some, and *first (caller frees) names the
+ * first with its line. Findings are reported, not refused: a peer's
+ * records are its owner's, signed.
+ */
+size_t	store_personal_scan(git_repository *, const git_oid *head,
+	    const struct personal_allow *, char **first);
 /*
  * The catalog whose lesson ids verify_range checks new lessons against (a
  * lesson id is unique in the network: one another node holds is refused);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "personal.h"
 #include "record.h"
 #include "store.h"
 #include "store_int.h"
@@ -428,4 +429,59 @@ verify_range(git_repository *repo, const char *nid, const git_oid *head,
 		return set_cause(cause, "does not descend from the known head %s",
 		    git_oid_tostr_s(stop));
 	return 0;
+}
+
+/* What store_personal_scan carries through git_tree_walk. */
+struct personal_scan {
+	git_repository			*repo;
+	const struct personal_allow	*al;
+	char				*first;
+	size_t				 n;
+};
+
+/* git_tree_walk callback: one record blob checked for personal data. */
+static int
+personal_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct personal_scan	*ps = arg;
+	struct personal_hit	 hit;
+	git_blob		*b;
+	char			*path, *msg;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		return 0;
+	path = xasprintf("%s%s", root, git_tree_entry_name(te));
+	if (record_path_allowed(path) &&
+	    git_blob_lookup(&b, ps->repo, git_tree_entry_id(te)) == 0) {
+		if (git_blob_rawsize(b) <= RECORD_MAX_BYTES &&
+		    personal_find(git_blob_rawcontent(b),
+		    (size_t)git_blob_rawsize(b), ps->al, &hit) && ps->n++ == 0) {
+			msg = personal_message(&hit);
+			ps->first = xasprintf("%s: %s", path, msg);
+			free(msg);
+		}
+		git_blob_free(b);
+	}
+	free(path);
+	return 0;
+}
+
+size_t
+store_personal_scan(git_repository *repo, const git_oid *head,
+    const struct personal_allow *al, char **first)
+{
+	struct personal_scan	 ps = { repo, al, NULL, 0 };
+	git_commit		*c;
+	git_tree		*t;
+
+	*first = NULL;
+	if (git_commit_lookup(&c, repo, head) != 0)
+		return 0;
+	if (git_commit_tree(&t, c) == 0) {
+		git_tree_walk(t, GIT_TREEWALK_PRE, personal_cb, &ps);
+		git_tree_free(t);
+	}
+	git_commit_free(c);
+	*first = ps.first;
+	return ps.n;
 }

@@ -31,6 +31,15 @@ kill -HUP "$(cat "$A.pid")"
 check "knowd rereads knowd.conf" poll 10 grep -q 'configuration reloaded' "$A.log"
 check "the excepted function mailbox and switchboard pass" kctl "$A" publish "$T/l3.md"
 check "one lesson more is listed" test "$(kctl "$A" list | wc -l)" = $((n0 + 1))
+# Held records are not refused again, but knowctl verify reports them: with
+# the exception gone, the published lesson is named.
+check "verify is quiet while the exception holds" bash -c "! '$KNOWCTL' --home '$A' verify | grep -q Hinweis"
+sed -i '/^personal_data_allow/d' "$A/knowd.conf"
+kill -HUP "$(cat "$A.pid")"
+check "knowd rereads knowd.conf again" poll 10 bash -c "[ \$(grep -c 'configuration reloaded' '$A.log') -ge 2 ]"
+kctl "$A" verify >"$T/verify.out" 2>&1
+check "verify still passes (a finding is no failure)" grep -q '^ok ' "$T/verify.out"
+check "verify names the record and the line" grep -q "Hinweis: projects/.*\.md: Zeile [0-9]* enthält eine E-Mail-Adresse („digitalisierung@paderborn.de“)" "$T/verify.out"
 echo "personal_data_allow = kein-gueltiger-eintrag" >>"$A/knowd.conf"
 check "a bad exception is a clear config error" bash -c \
 	"'$KNOWD' -n --home '$A' 2>&1 | grep -q 'personal_data_allow: \"kein-gueltiger-eintrag\" is not'"
