@@ -371,6 +371,10 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 	return 0;
 }
 
+/*
+ * A pending peer's own NODE: its claimed name is noted and the NODE kept
+ * (not relayed); NODEs it sends of other nodes are dropped.
+ */
 int
 gossip_node_claim(struct peer *p, const uint8_t *m, size_t len)
 {
@@ -383,12 +387,16 @@ gossip_node_claim(struct peer *p, const uint8_t *m, size_t len)
 		return -1;
 	}
 	keys_nid_encode(n.pk, nid);
-	if (strcmp(nid, p->nid) == 0 && wire_node_verify(&n) == 0 &&
-	    node_pending_has(NET(p)->node, nid))
+	if (strcmp(nid, p->nid) != 0 || wire_node_verify(&n) != 0 ||
+	    !sync_time_fresh(p, n.time))
+		return 0;
+	if (node_pending_has(NET(p)->node, nid))
 		node_pending_note(NET(p)->node, nid, NULL, n.name, NULL);
+	known_update(NET(p), nid, &n, p->nid);	/* kept, passed on once admitted */
 	return 0;
 }
 
+/* Notes a pending peer, with what peer exchange told us of it. */
 void
 gossip_pending_note(struct peer *p)
 {
