@@ -34,7 +34,7 @@ struct config {
 	struct config_trust	*trust;
 	size_t			 ntrust;
 	int			 mirror_all;
-	/* Admission by hand (doc/DESIGN.md §6): node ids admitted or denied. */
+	/* Admission by hand (doc/DESIGN.md §7): node ids admitted or denied. */
 	char			**admit;
 	size_t			 nadmit;
 	char			**deny;

@@ -156,7 +156,7 @@ op_trust_add(struct control_env *env, struct control_client *cc,
 	}
 	keys_nid_encode(key, nid);
 	keys_did_encode(key, did);
-	if (strcmp(nid, env->node->nid) == 0 || trust_replicates(env->node, nid)) {
+	if (strcmp(nid, env->node->nid) == 0 || trust_find(env->node, nid) != NULL) {
 		edit_reply(env, pk, -1, xasprintf("%s is already %s", did,
 		    strcmp(nid, env->node->nid) == 0 ? "this node" : "trusted"));
 		return;
@@ -252,7 +252,8 @@ op_trust_list(struct control_env *env, struct control_client *cc,
 	}
 	for (i = 0; extra > 0 && i < nheld; i++)
 		if (!(trust_find(env->node, nids[i]) != NULL))
-			pack_trusted(env, pk, nids[i], "mirror = all");
+			pack_trusted(env, pk, nids[i],
+			    "admitted (knowctl admit), mirror = all");
 	store_nids_free(nids, nheld);
 }
 
