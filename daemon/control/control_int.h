@@ -36,6 +36,8 @@ void	 op_status_net(struct control_env *, msgpack_packer *, int all);
 /* reply.c: reply_ok() begins a success reply; reply_fail() packs a whole error reply. */
 void	 reply_ok(msgpack_packer *);
 void	 reply_fail(msgpack_packer *, enum ctl_code, const char *);
+/* The reply of an edit: ok (nil) when rv is 0, else why as an error; frees why. */
+void	 reply_edit(msgpack_packer *, int rv, char *why);
 void	 reply_did(msgpack_packer *, const char *key, const char *nid);
 void	 reply_oid(msgpack_packer *, const char *key, const git_oid *);
 void	 reply_list(msgpack_packer *, const char *key, const struct record_list *);

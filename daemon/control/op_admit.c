@@ -83,29 +83,14 @@ admission_edit(struct control_env *env, const struct ctl_request *req,
 	return rv;
 }
 
-/* Packs the reply of an admission edit. */
-static void
-admission_reply(msgpack_packer *pk, int rv, char *why)
-{
-	if (rv != 0) {
-		reply_fail(pk, CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	reply_ok(pk);
-	msgpack_pack_nil(pk);
-}
-
 /* admit: the node may connect, is served and heard; mirror = all replicates it. */
 void
 op_admit(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	char	*why = NULL;
-	int	 rv;
 
-	rv = admission_edit(env, req, "admit", "deny", &why);
-	admission_reply(pk, rv, why);
+	reply_edit(pk, admission_edit(env, req, "admit", "deny", &why), why);
 }
 
 /* deny: the node is refused at the handshake and not passed on. */
@@ -114,8 +99,6 @@ op_deny(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	char	*why = NULL;
-	int	 rv;
 
-	rv = admission_edit(env, req, "deny", "admit", &why);
-	admission_reply(pk, rv, why);
+	reply_edit(pk, admission_edit(env, req, "deny", "admit", &why), why);
 }

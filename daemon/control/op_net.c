@@ -48,13 +48,7 @@ op_peers(struct control_env *env, struct control_client *cc,
 static void
 edit_reply(struct control_env *env, msgpack_packer *pk, int rv, char *why)
 {
-	if (rv != 0) {
-		reply_fail(pk, CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	reply_ok(pk);
-	msgpack_pack_nil(pk);
+	reply_edit(pk, rv, why);
 }
 
 /* peer-add: "[NID@]HOST:PORT" is written to knowd.conf and dialed. */
