@@ -404,7 +404,8 @@ gossip_pending_note(struct peer *p)
 	    known_find(NET(p)->gossip, p->nid) : NULL;
 
 	node_pending_note(NET(p)->node, p->nid, p->addr,
-	    k != NULL ? k->n.name : NULL, k != NULL ? k->via : NULL);
+	    k != NULL ? k->n.name : NULL, k != NULL &&
+	    strcmp(k->via, p->nid) != 0 ? k->via : NULL);	/* not itself */
 }
 
 struct gossip_node *const *

@@ -46,6 +46,7 @@ pending_has() { kctl "$1" pending | grep -q "$(cat "$ST.did").*Irgendwer.*127.0.
 check "the agency lists the stranger as pending (id, claimed name, address)" poll 15 pending_has "$AG"
 check "Münster lists the stranger as pending" poll 15 pending_has "$MU"
 check "the stranger was told why by the agency" poll 10 grep -q "error 5: not admitted here: ask the operator to run knowctl admit $(cat "$ST.did")" "$ST.log"
+check "pending names no introducer for a node that came by itself" bash -c "'$KNOWCTL' --home '$AG' pending | grep Irgendwer | grep -q 'via -$'"
 check "pending --json has first and last seen" bash -c "'$KNOWCTL' --home '$AG' --json pending | grep -q last_seen"
 
 # A new lesson of each is relayed between the admitted; the stranger gets none of it.
