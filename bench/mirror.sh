@@ -73,6 +73,11 @@ for N in $SIZES; do
 	t0=$(now_ms)
 	"$GEN" "$D/src/repo.git" "$N" "$LESSONS" 2>"$D/gen.log" || { tail "$D/gen.log"; exit 1; }
 	echo "generated in $(( ($(now_ms) - t0) / 1000 )) s; source repo $(mb "$D/src/repo.git") MiB"
+	# mirror = all keeps admitted nodes only (PROTOCOL.md §4.8): the
+	# generated nodes are members of the network, admitted by source and mirror.
+	git -C "$D/src/repo.git" for-each-ref --format='%(refname)' refs/namespaces |
+	    sed -n 's|^refs/namespaces/\([^/]*\)/refs/heads/main$|admit = \1|p' >"$D/admit.conf"
+	cat "$D/admit.conf" >>"$D/src/knowd.conf"
 
 	t0=$(now_ms)
 	start "$D/src"; SRC=$STARTED
@@ -99,8 +104,11 @@ for N in $SIZES; do
 
 	# The mirror: a fresh mirror = all node with the source as its one peer.
 	"$KNOWD" init --home "$D/mir" --name "Landesagentur" --listen 127.0.0.1:0 \
-	    --peer "$src_id@$src_addr" --mirror all >/dev/null
-	printf 'http = off\nsync_interval = 5\n' >>"$D/mir/knowd.conf"
+	    --peer "$src_id@$src_addr" --mirror all >"$D/mir.did"
+	printf 'http = off\nsync_interval = 5\nadmit = %s\n' "$src_id" >>"$D/mir/knowd.conf"
+	cat "$D/admit.conf" >>"$D/mir/knowd.conf"
+	kc "$D/src" admit "$(sed -n 1p "$D/mir.did")" >/dev/null ||
+	    { echo "the source could not admit the mirror" >&2; exit 1; }
 	want=$((N + 2))		# the generated branches, the source's own, its own
 	src_view=$(kc "$D/src" status --json | json 'd["view"]')
 	held() { [ "$(kc "$D/mir" status --json | json 'd["branches"]')" -ge "$want" ]; }

@@ -70,6 +70,22 @@ static const struct cli_cmd cmds[] = {
 	{ "trust", cmd_trust, "add [--name NAME] ID | remove ID | list",
 	  "which nodes' lessons this node keeps and passes on (knowd.conf)",
 	  "  --name NAME      a label for the node (add)\n" },
+	{ "pending", cmd_pending, "[--json]",
+	  "nodes that connected and are not admitted here",
+	  "  Each with its id, the name it claims, its address, when it was first\n"
+	  "  and last seen and who introduced it. Kept in memory (at most 1,024).\n"
+	  "  A pending node gets HELLO and an ERROR, nothing else, and nothing it\n"
+	  "  sends is acted on. knowctl admit or deny decides.\n" },
+	{ "admit", cmd_admit, "ID",
+	  "admit a node by hand (knowd.conf admit = ID)",
+	  "  It is served and heard like a trusted peer, and with mirror = all its\n"
+	  "  lessons are kept. Trusted nodes and those vouched for along the trust\n"
+	  "  chain are admitted without this. Removes a deny of the node.\n" },
+	{ "deny", cmd_deny, "ID",
+	  "refuse a node (knowd.conf deny = ID)",
+	  "  It is refused at the handshake with an ERROR, never passed on in peer\n"
+	  "  exchange, and its branch is not kept, even if trusted or vouched for.\n"
+	  "  Removes an admit of the node.\n" },
 	{ "vouch", cmd_vouch, "--name NAME [--ags CODE] ID",
 	  "vouch for another node (a signed vouches/<id>.md in this node's branch)",
 	  "  --name NAME      the node's name, e.g. \"Gemeinde Winterberg\"\n"

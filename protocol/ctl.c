@@ -47,6 +47,9 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	    { NULL } } },
 	[CTL_REINDEX] = { "reindex", { { NULL } } },
 	[CTL_EXPORT] = { "export", { { "format", CTL_STR, 16 }, { NULL } } },
+	[CTL_PENDING] = { "pending", { { NULL } } },
+	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
+	[CTL_DENY] = { "deny", { ID, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

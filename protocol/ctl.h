@@ -60,6 +60,9 @@ enum ctl_op {
 	CTL_SEARCH,
 	CTL_REINDEX,
 	CTL_EXPORT,
+	CTL_PENDING,
+	CTL_ADMIT,
+	CTL_DENY,
 	CTL_NOPS
 };
 

@@ -147,6 +147,7 @@ enum wire_errcode {
 	WIRE_E_UNKNOWN = 2,	/* wanted branch or head not held */
 	WIRE_E_LIMIT = 3,	/* a limit was exceeded */
 	WIRE_E_BUSY = 4,	/* try again later */
+	WIRE_E_ADMISSION = 5,	/* not admitted (pending) or denied here */
 };
 
 /* The type of a frame, or -1 when it is not a msgpack array starting with a known type. */

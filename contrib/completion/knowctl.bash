@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex export show log verify
-		status peers peer trust vouch unvouch backup help"
+		status peers peer trust pending admit deny vouch unvouch backup help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 

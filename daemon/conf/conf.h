@@ -34,6 +34,11 @@ struct config {
 	struct config_trust	*trust;
 	size_t			 ntrust;
 	int			 mirror_all;
+	/* Admission by hand (doc/DESIGN.md §7): node ids admitted or denied. */
+	char			**admit;
+	size_t			 nadmit;
+	char			**deny;
+	size_t			 ndeny;
 	/* Limits and timers (seconds); see config_defaults for the defaults. */
 	int			 idle_timeout;
 	int			 keepalive;

@@ -83,6 +83,12 @@ config_free(struct config *c)
 		free(c->trust[i].name);
 	}
 	free(c->trust);
+	for (i = 0; i < c->nadmit; i++)
+		free(c->admit[i]);
+	free(c->admit);
+	for (i = 0; i < c->ndeny; i++)
+		free(c->deny[i]);
+	free(c->deny);
 	free(c->public_url);
 	for (i = 0; i < c->nallowed_hosts; i++)
 		free(c->allowed_hosts[i]);
@@ -180,6 +186,25 @@ parse_trust(const char *v, struct config *c, char **cause)
 	while (sp != NULL && (*sp == ' ' || *sp == '\t'))
 		sp++;
 	t->name = sp != NULL && *sp != '\0' ? xstrdup(sp) : NULL;
+	return 0;
+}
+
+/* Parses the NID of an admit or deny line onto the list (*v, *n). */
+static int
+parse_nid_line(const char *key, const char *v, char ***list, size_t *n,
+    char **cause)
+{
+	uint8_t		 pk[KEYS_PK_LEN];
+	char		*why = NULL;
+
+	if (keys_did_decode(v, pk, &why) != 0) {
+		set_cause(cause, "%s: %s", key, why);
+		free(why);
+		return -1;
+	}
+	*list = xreallocarray(*list, *n + 1, sizeof **list);
+	(*list)[*n] = xmalloc(KEYS_NID_MAX);
+	keys_nid_encode(pk, (*list)[(*n)++]);
 	return 0;
 }
 
@@ -378,6 +403,10 @@ config_set(struct config *c, const char *key, const char *v, char **cause)
 		c->npeers++;
 	} else if (strcmp(key, "trust") == 0)
 		return parse_trust(v, c, cause);
+	else if (strcmp(key, "admit") == 0)
+		return parse_nid_line(key, v, &c->admit, &c->nadmit, cause);
+	else if (strcmp(key, "deny") == 0)
+		return parse_nid_line(key, v, &c->deny, &c->ndeny, cause);
 	else if (strcmp(key, "mirror") == 0) {
 		if (strcmp(v, "all") != 0 && strcmp(v, "trusted") != 0)
 			return set_cause(cause, "mirror: \"%s\" is not all or "
@@ -497,5 +526,9 @@ config_print(const struct config *c)
 		buf_printf(&b, "trust = %s%s%s\n", c->trust[i].nid,
 		    c->trust[i].name != NULL ? " " : "",
 		    c->trust[i].name != NULL ? c->trust[i].name : "");
+	for (i = 0; i < c->nadmit; i++)
+		buf_printf(&b, "admit = %s\n", c->admit[i]);
+	for (i = 0; i < c->ndeny; i++)
+		buf_printf(&b, "deny = %s\n", c->deny[i]);
 	return buf_detach(&b, NULL);
 }

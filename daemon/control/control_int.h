@@ -18,6 +18,7 @@ op_fn	 op_id, op_status, op_publish, op_retract, op_vouch, op_unvouch;	/* op_nod
 op_fn	 op_show, op_list, op_log, op_verify;				/* op_read.c */
 op_fn	 op_peers, op_peer_add, op_peer_remove;				/* op_net.c */
 op_fn	 op_trust_add, op_trust_remove, op_trust_list;
+op_fn	 op_pending, op_admit, op_deny;
 op_fn	 op_search, op_reindex;						/* op_search.c */
 op_fn	 op_backup;							/* op_backup.c */
 op_fn	 op_export;							/* op_export.c */
@@ -35,6 +36,8 @@ void	 op_status_net(struct control_env *, msgpack_packer *, int all);
 /* reply.c: reply_ok() begins a success reply; reply_fail() packs a whole error reply. */
 void	 reply_ok(msgpack_packer *);
 void	 reply_fail(msgpack_packer *, enum ctl_code, const char *);
+/* The reply of an edit: ok (nil) when rv is 0, else why as an error; frees why. */
+void	 reply_edit(msgpack_packer *, int rv, char *why);
 void	 reply_did(msgpack_packer *, const char *key, const char *nid);
 void	 reply_oid(msgpack_packer *, const char *key, const git_oid *);
 void	 reply_list(msgpack_packer *, const char *key, const struct record_list *);

@@ -65,6 +65,9 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_SEARCH] = op_search,
 	[CTL_REINDEX] = op_reindex,
 	[CTL_EXPORT] = op_export,
+	[CTL_PENDING] = op_pending,
+	[CTL_ADMIT] = op_admit,
+	[CTL_DENY] = op_deny,
 };
 
 void

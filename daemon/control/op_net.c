@@ -48,13 +48,7 @@ op_peers(struct control_env *env, struct control_client *cc,
 static void
 edit_reply(struct control_env *env, msgpack_packer *pk, int rv, char *why)
 {
-	if (rv != 0) {
-		reply_fail(pk, CTL_ERROR, why);
-		free(why);
-		return;
-	}
-	reply_ok(pk);
-	msgpack_pack_nil(pk);
+	reply_edit(pk, rv, why);
 }
 
 /* peer-add: "[NID@]HOST:PORT" is written to knowd.conf and dialed. */
@@ -156,7 +150,7 @@ op_trust_add(struct control_env *env, struct control_client *cc,
 	}
 	keys_nid_encode(key, nid);
 	keys_did_encode(key, did);
-	if (strcmp(nid, env->node->nid) == 0 || trust_replicates(env->node, nid)) {
+	if (strcmp(nid, env->node->nid) == 0 || trust_find(env->node, nid) != NULL) {
 		edit_reply(env, pk, -1, xasprintf("%s is already %s", did,
 		    strcmp(nid, env->node->nid) == 0 ? "this node" : "trusted"));
 		return;
@@ -252,7 +246,8 @@ op_trust_list(struct control_env *env, struct control_client *cc,
 	}
 	for (i = 0; extra > 0 && i < nheld; i++)
 		if (!(trust_find(env->node, nids[i]) != NULL))
-			pack_trusted(env, pk, nids[i], "mirror = all");
+			pack_trusted(env, pk, nids[i],
+			    "admitted (knowctl admit), mirror = all");
 	store_nids_free(nids, nheld);
 }
 

@@ -12,6 +12,19 @@ reply_ok(msgpack_packer *pk)
 	ctl_reply_begin(pk, CTL_OK, "");
 }
 
+/* The reply of a knowd.conf edit: ok, or the edit's error (why is freed). */
+void
+reply_edit(msgpack_packer *pk, int rv, char *why)
+{
+	if (rv != 0) {
+		reply_fail(pk, CTL_ERROR, why != NULL ? why : "failed");
+		free(why);
+		return;
+	}
+	reply_ok(pk);
+	msgpack_pack_nil(pk);
+}
+
 /* Packs a whole error reply. */
 void
 reply_fail(msgpack_packer *pk, enum ctl_code code, const char *msg)

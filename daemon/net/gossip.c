@@ -141,8 +141,9 @@ gossip_peer_ready(struct peer *p)
 		addr_reached(g, p->addr);
 	send_node(p, &g->self);
 	for (i = g->n; i > 0 && sent < GOSSIP_SEND_KNOWN; i--) {
-		if (strcmp(g->v[i - 1]->nid, p->nid) == 0)
-			continue;
+		if (strcmp(g->v[i - 1]->nid, p->nid) == 0 ||
+		    trust_admits(NET(p)->node, g->v[i - 1]->nid) != TRUST_ADMITTED)
+			continue;	/* only admitted nodes are passed on */
 		send_node(p, &g->v[i - 1]->n);
 		sent++;
 	}
@@ -170,7 +171,8 @@ gossip_fill(struct net *net)
 		i = randombytes_uniform((uint32_t)g->n);
 		cand = g->v[i];
 		if (cand->n.naddrs == 0 || cand->next_try > now ||
-		    strcmp(cand->nid, net->node->nid) == 0 || peers_has(net->peers, cand->nid))
+		    strcmp(cand->nid, net->node->nid) == 0 || peers_has(net->peers, cand->nid) ||
+		    trust_admits(net->node, cand->nid) != TRUST_ADMITTED)
 			continue;
 		if (!addr_may_dial(g, cand->n.addrs[0], now) ||
 		    node_hostport(cand->n.addrs[0], &host, &port) != 0)
@@ -359,12 +361,51 @@ gossip_node_in(struct peer *p, const uint8_t *m, size_t len)
 	if (!known_update(NET(p), nid, &n, p->nid))
 		return 0;		/* old, or no room: not relayed */
 	log_debug("gossip: learned %s (%s) from %s", nid, n.name, p->nid);
+	if (trust_admits(NET(p)->node, nid) != TRUST_ADMITTED)
+		return 0;		/* kept for who introduced it; not passed on */
 	/* Relayed within each receiver's limits; the rest is not lost for good: a new peer gets the newest known. */
 	TAILQ_FOREACH(q, &NET(p)->peers->list, entry)
-		if (q != p && q->state == PEER_READY &&
+		if (q != p && q->state == PEER_READY && SP(q)->admitted &&
 		    strcmp(q->nid, nid) != 0 && relay_token(q))
 			send_node(q, &n);
 	return 0;
+}
+
+/*
+ * A pending peer's own NODE: its claimed name is noted and the NODE kept
+ * (not relayed); NODEs it sends of other nodes are dropped.
+ */
+int
+gossip_node_claim(struct peer *p, const uint8_t *m, size_t len)
+{
+	struct wire_node n;
+	char		 nid[KEYS_NID_MAX], *why = NULL;
+
+	if (wire_node_decode(m, len, &n, &why) != 0) {
+		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
+		free(why);
+		return -1;
+	}
+	keys_nid_encode(n.pk, nid);
+	if (strcmp(nid, p->nid) != 0 || wire_node_verify(&n) != 0 ||
+	    !sync_time_fresh(p, n.time))
+		return 0;
+	if (node_pending_has(NET(p)->node, nid))
+		node_pending_note(NET(p)->node, nid, NULL, n.name, NULL);
+	known_update(NET(p), nid, &n, p->nid);	/* kept, passed on once admitted */
+	return 0;
+}
+
+/* Notes a pending peer, with what peer exchange told us of it. */
+void
+gossip_pending_note(struct peer *p)
+{
+	struct gossip_node *k = NET(p)->gossip != NULL ?
+	    known_find(NET(p)->gossip, p->nid) : NULL;
+
+	node_pending_note(NET(p)->node, p->nid, p->addr,
+	    k != NULL ? k->n.name : NULL, k != NULL &&
+	    strcmp(k->via, p->nid) != 0 ? k->via : NULL);	/* not itself */
 }
 
 struct gossip_node *const *

@@ -14,8 +14,8 @@
 
 /*
  * How much a peer is wanted in an inbound slot: a node we trust (or one
- * vouched for along the trust chain) 2, another node we replicate (mirror
- * = all) 1, a stranger 0.
+ * vouched for along the trust chain) 2, another admitted node 1, a pending
+ * stranger (or a denied node) 0.
  */
 static int
 net_peer_rank(const struct peer *p, void *arg)
@@ -24,7 +24,68 @@ net_peer_rank(const struct peer *p, void *arg)
 
 	if (trust_find(net->node, p->nid) != NULL)
 		return 2;
-	return trust_replicates(net->node, p->nid) ? 1 : 0;
+	return trust_admits(net->node, p->nid) == TRUST_ADMITTED ? 1 : 0;
+}
+
+int
+net_admit(struct peer *p)
+{
+	struct buf	 b;
+	char		*why;
+
+	switch (trust_admits(NET(p)->node, p->nid)) {
+	case TRUST_ADMITTED:
+		SP(p)->admitted = 1;
+		return 0;
+	case TRUST_DENIED:
+		SP(p)->admitted = 0;
+		sync_fail(p, WIRE_E_ADMISSION, "denied here: the operator of "
+		    "this node refused %s%s (knowctl deny)", KEYS_DID_PREFIX,
+		    p->nid);
+		return -1;
+	default:
+		break;
+	}
+	SP(p)->admitted = 0;
+	gossip_pending_note(p);
+	why = xasprintf("not admitted here: ask the operator to run knowctl "
+	    "admit %s%s", KEYS_DID_PREFIX, p->nid);
+	log_info("peer %s (%s): pending: not admitted; knowctl admit or deny "
+	    "decides", p->nid, p->addr);
+	buf_init(&b);
+	wire_error_encode(&b, WIRE_E_ADMISSION, why);
+	sync_send(p, &b);
+	buf_free(&b);
+	free(why);
+	return -1;
+}
+
+/*
+ * Admission may have changed: a newly admitted peer is welcomed (our NODEs
+ * and SUMMARY), a denied one or one no longer admitted is closed (it comes
+ * back pending), the others are asked for what we may now lack.
+ */
+static void
+net_readmit(struct net *net, struct peer *p)
+{
+	enum trust_admission a = trust_admits(net->node, p->nid);
+
+	if (a == TRUST_DENIED || (a == TRUST_PENDING && SP(p)->admitted)) {
+		SP(p)->admitted = 0;
+		sync_fail(p, WIRE_E_ADMISSION, "%s here: %s%s",
+		    a == TRUST_DENIED ? "denied" : "no longer admitted",
+		    KEYS_DID_PREFIX, p->nid);
+		return;
+	}
+	if (a == TRUST_PENDING)
+		return;
+	if (!SP(p)->admitted) {
+		SP(p)->admitted = 1;
+		node_pending_forget(net->node, p->nid);
+		log_info("peer %s (%s): admitted", p->nid, p->addr);
+		sync_welcome(p);
+	}
+	sync_send_digest(p);
 }
 
 static const struct peers_ops net_peers_ops = {
@@ -59,7 +120,7 @@ net_moved(struct node *nd, enum node_event ev, const struct node_move *m,
 	return 0;
 }
 
-/* Node listener: the replicated set changed: ask every peer for what we may now lack. */
+/* Node listener: the replicated set or admission changed: every peer is looked at again. */
 static int
 net_replication(struct node *nd, enum node_event ev, const struct node_move *m,
     size_t n, void *source, void *arg, char **cause)
@@ -69,7 +130,7 @@ net_replication(struct node *nd, enum node_event ev, const struct node_move *m,
 
 	TAILQ_FOREACH(p, &net->peers->list, entry)
 		if (p->state == PEER_READY)
-			sync_send_digest(p);
+			net_readmit(net, p);
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct sync_peer {
 	size_t			 outpos;
 	uint64_t		 outreqid;
 	int			 hello;		/* HELLO received */
+	int			 admitted;	/* we admit it: it is served and heard */
 	uint64_t		 features;	/* theirs, from HELLO */
 	int64_t			 clock_offset;	/* their clock minus ours, at HELLO */
 	double			 node_tokens;	/* NODE relay bucket (gossip.c) */
@@ -79,6 +80,12 @@ int	 sync_time_fresh(const struct peer *, uint64_t t);
 
 /* net.c: the worker with the fewest jobs. */
 struct worker *net_worker(struct net *);
+/*
+ * Decides a peer that became ready (PROTOCOL.md §4.8): 0 when admitted;
+ * else -1, a pending one noted and told why (ERROR, kept open, not served,
+ * not heard), a denied one closed with an ERROR naming the reason.
+ */
+int	 net_admit(struct peer *);
 
 /* sync.c */
 void	 sync_init(struct net *);
@@ -91,6 +98,8 @@ int	 sync_message(struct peer *, const uint8_t *, size_t, void *net);
 void	 sync_peer_writable(struct peer *, void *net);
 void	 sync_peer_tick(struct peer *, time_t now, void *net);
 void	 sync_peer_gone(struct peer *, void *net);
+/* An admitted peer: our NODEs and our SUMMARY. */
+void	 sync_welcome(struct peer *);
 /* Sends our DIGEST: a peer whose heads differ answers with its SUMMARY. */
 void	 sync_send_digest(struct peer *);
 /* Our own branch moved: sign an ANNOUNCE and send it to every peer. */
@@ -132,6 +141,10 @@ void	 gossip_stop(struct net *);
 void	 gossip_peer_ready(struct peer *);
 /* A NODE message; -1 means close the peer. */
 int	 gossip_node_in(struct peer *, const uint8_t *, size_t);
+/* A NODE from a pending peer: only the name it claims for itself is noted. */
+int	 gossip_node_claim(struct peer *, const uint8_t *, size_t);
+/* Notes a pending peer, with the name and introducer peer exchange told us. */
+void	 gossip_pending_note(struct peer *);
 /* A dynamic dial to nid failed: back off from it (peers_ops.dial_failed). */
 void	 gossip_dial_failed(const char *nid, void *net);
 

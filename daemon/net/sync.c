@@ -30,7 +30,8 @@ sync_ae_cb(evutil_socket_t fd, short what, void *arg)
 	uint32_t	 n = 0, ms;
 
 	TAILQ_FOREACH(p, &net->peers->list, entry)
-		if (p->state == PEER_READY && randombytes_uniform(++n) == 0)
+		if (p->state == PEER_READY && SP(p)->admitted &&
+		    randombytes_uniform(++n) == 0)
 			pick = p;	/* reservoir sampling: uniform pick */
 	if (pick != NULL) {
 		log_debug("anti-entropy with %s", pick->nid);
@@ -121,14 +122,15 @@ sync_ann_keep(struct sync *s, const char *nid, const struct wire_announce *a)
 	h->a = *a;
 }
 
-/* Fills a wire_head from our origin branch of nid; -1 when we hold none. */
+/* Fills a wire_head from our origin branch of nid; -1 when we hold none or do not admit nid. */
 static int
 head_of(struct net *net, const char *nid, struct wire_head *h)
 {
 	git_oid	 head;
 	uint64_t seq;
 
-	if (store_head(net->node->store, nid, &head, &seq) != 0 ||
+	if (trust_admits(net->node, nid) != TRUST_ADMITTED ||
+	    store_head(net->node->store, nid, &head, &seq) != 0 ||
 	    keys_did_decode(nid, h->pk, NULL) != 0)
 		return -1;
 	h->seq = seq;
@@ -193,11 +195,16 @@ sync_peer_ready(struct peer *p, void *arg)
 	}
 	buf_init(&b);
 	wire_hello_encode(&b, &h);
-	if (sync_send(p, &b) == 0) {
-		gossip_peer_ready(p);
-		sync_send_summary(p);
-	}
+	if (sync_send(p, &b) == 0 && net_admit(p) == 0)
+		sync_welcome(p);
 	buf_free(&b);
+}
+
+void
+sync_welcome(struct peer *p)
+{
+	gossip_peer_ready(p);
+	sync_send_summary(p);
 }
 
 void
@@ -508,6 +515,14 @@ sync_message(struct peer *p, const uint8_t *m, size_t len, void *arg)
 	if (type != WIRE_HELLO && !SP(p)->hello)
 		return sync_fail(p, WIRE_E_PROTOCOL, "message %d before HELLO",
 		    type);
+	if (!SP(p)->admitted && type >= 0 && type != WIRE_HELLO &&
+	    type != WIRE_PING &&
+	    type != WIRE_PONG && type != WIRE_ERROR) {
+		/* Not admitted: nothing it says is acted on (PROTOCOL.md §4.8). */
+		if (type == WIRE_NODE)
+			return gossip_node_claim(p, m, len);
+		return 0;
+	}
 	switch (type) {
 	case WIRE_HELLO:
 		return sync_hello(p, m, len);
@@ -556,7 +571,7 @@ sync_relay(struct net *net, const char *nid, struct peer *from)
 		free(sum);
 	}
 	TAILQ_FOREACH(p, &net->peers->list, entry)
-		if (p != from && p->state == PEER_READY)
+		if (p != from && p->state == PEER_READY && SP(p)->admitted)
 			sync_send(p, &b);
 	buf_free(&b);
 }

@@ -329,6 +329,7 @@ void
 node_close(struct node *nd)
 {
 	trust_free(nd);
+	node_pending_free(nd);
 	node_index_free(nd);
 	store_set_id_catalog(NULL);
 	catalog_clear(&nd->cat);

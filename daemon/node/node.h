@@ -13,6 +13,8 @@
 #ifndef KNOWD_NODE_H
 #define KNOWD_NODE_H
 
+#include <sys/queue.h>
+
 #include <stdint.h>
 #include <time.h>
 #include <git2.h>
@@ -27,6 +29,7 @@ struct node_upkeep;
 struct worker;
 struct search;
 struct trust;
+struct node_pendings;
 
 #define NODE_RECOVER_WAIT	15	/* seconds to wait for peers' heads at start */
 #define NODE_MAX_LISTENERS	16
@@ -68,6 +71,7 @@ struct node {
 	struct catalog		 cat;
 	struct search		*search;	/* NULL when the index is off */
 	struct trust		*trust;		/* the replicated set, cached */
+	struct node_pendings	*pending;	/* pending.c: not admitted yet */
 	struct node_index	*index;		/* index.c: what the index lags */
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
 	int			 lockfd;
@@ -191,7 +195,7 @@ int	 node_fork_seen(struct node *, const char *nid, const git_oid *fork,
 /*
  * trust.c: which nodes this node replicates: itself, the nodes trusted in
  * knowd.conf, the nodes those (and this node) vouch for, to trust_depth
- * levels, and with mirror = all every node.
+ * levels, and with mirror = all every node admitted by hand as well.
  */
 struct trust_entry {
 	char	 nid[KEYS_NID_MAX];
@@ -199,8 +203,15 @@ struct trust_entry {
 	int	 depth;			/* 0 self or trusted, 1.. through vouches */
 };
 
-/* True when nid is replicated here. */
+/* True when nid is replicated here (mirror = all: every admitted node). */
 int	 trust_replicates(struct node *, const char *nid);
+/*
+ * Admission (PROTOCOL.md §4.8): a node in the replicated set or admitted by
+ * hand (knowd.conf admit) is admitted, one denied by hand (deny) is denied
+ * whatever else holds, any other is pending. A hash lookup.
+ */
+enum trust_admission { TRUST_ADMITTED, TRUST_PENDING, TRUST_DENIED };
+enum trust_admission trust_admits(struct node *, const char *nid);
 /* The replicated set (without mirror = all's everyone), in the order it was built. */
 struct trust_entry *const *trust_set(struct node *, size_t *n);
 /* nid's entry in the replicated set, or NULL (also when only mirror = all keeps it). */
@@ -213,6 +224,33 @@ void	 trust_invalidate(struct node *);
  */
 void	 trust_settle(struct node *);
 void	 trust_free(struct node *);
+
+/*
+ * pending.c: nodes that connected and are not admitted, in memory, at most
+ * NODE_PENDING_MAX (the one seen longest ago gives way).
+ */
+#define NODE_PENDING_MAX	1024
+#define NODE_PENDING_NAME	64
+struct node_pending {
+	char		 nid[KEYS_NID_MAX];
+	char		 name[NODE_PENDING_NAME];	/* claimed in its NODE, or "" */
+	char		 addr[64];		/* the address it connected from */
+	char		 via[KEYS_NID_MAX];	/* who introduced it, or "" */
+	time_t		 first, last;		/* seen */
+	TAILQ_ENTRY(node_pending) entry;
+};
+/* nid connected (or claimed a name, or was introduced); NULL fields keep theirs. */
+void	 node_pending_note(struct node *, const char *nid, const char *addr,
+	     const char *name, const char *via);
+/* True when nid is pending (in the table). */
+int	 node_pending_has(struct node *, const char *nid);
+/* Drops nid from the table (admitted or denied). */
+void	 node_pending_forget(struct node *, const char *nid);
+/* The entry after prev (NULL: the first), least recently seen first. */
+const struct node_pending *node_pending_next(struct node *,
+	     const struct node_pending *prev);
+size_t	 node_pending_count(const struct node *);
+void	 node_pending_free(struct node *);
 
 /* init.c: knowd init. */
 int	 node_init_main(int argc, char **argv);

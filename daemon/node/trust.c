@@ -12,6 +12,8 @@ struct trust {
 	struct trust_entry	**v;		/* in the order they were added */
 	size_t			  n;
 	struct hmap		 *by_nid;	/* nid → entry */
+	struct hmap		 *admit;	/* nid → itself: admitted by hand */
+	struct hmap		 *deny;		/* nid → itself: denied by hand */
 	unsigned int		  gen;		/* catalog vouch_gen it was built at */
 	int			  valid;
 	unsigned int		  built;	/* rebuilds so far */
@@ -32,6 +34,10 @@ set_clear(struct trust *t)
 	t->n = 0;
 	hmap_free(t->by_nid);
 	t->by_nid = hmap_new();
+	hmap_free(t->admit);
+	t->admit = hmap_new();
+	hmap_free(t->deny);
+	t->deny = hmap_new();
 }
 
 /* Adds nid to the set unless it is there. */
@@ -40,8 +46,8 @@ set_add(struct trust *t, const char *nid, const char *voucher, int depth)
 {
 	struct trust_entry *e;
 
-	if (hmap_gets(t->by_nid, nid) != NULL)
-		return;
+	if (hmap_gets(t->by_nid, nid) != NULL || hmap_gets(t->deny, nid) != NULL)
+		return;			/* there, or denied by hand */
 	e = xcalloc(1, sizeof *e);
 	snprintf(e->nid, sizeof e->nid, "%s", nid);
 	snprintf(e->voucher, sizeof e->voucher, "%s", voucher);
@@ -77,6 +83,13 @@ trust_build(struct node *nd, struct trust *t)
 	int	 d;
 
 	set_clear(t);
+	for (i = 0; i < nd->conf.ndeny; i++)
+		if (strcmp(nd->conf.deny[i], nd->nid) != 0)
+			hmap_put(t->deny, nd->conf.deny[i],
+			    strlen(nd->conf.deny[i]), nd->conf.deny[i]);
+	for (i = 0; i < nd->conf.nadmit; i++)
+		hmap_put(t->admit, nd->conf.admit[i], strlen(nd->conf.admit[i]),
+		    nd->conf.admit[i]);
 	set_add(t, nd->nid, "", 0);
 	for (i = 0; i < nd->conf.ntrust; i++)
 		set_add(t, nd->conf.trust[i].nid, "", 0);
@@ -110,10 +123,32 @@ trust_get(struct node *nd)
 	return nd->trust;
 }
 
+/*
+ * The replicated set, and with mirror = all every node admitted by hand
+ * too: never a node merely because it dialed.
+ */
 int
 trust_replicates(struct node *nd, const char *nid)
 {
-	return nd->conf.mirror_all || hmap_gets(trust_get(nd)->by_nid, nid) != NULL;
+	struct trust	*t = trust_get(nd);
+
+	if (hmap_gets(t->by_nid, nid) != NULL)
+		return 1;
+	return nd->conf.mirror_all && hmap_gets(t->admit, nid) != NULL &&
+	    hmap_gets(t->deny, nid) == NULL;
+}
+
+/* Admission: hash lookups in the cached set, never a walk of it. */
+enum trust_admission
+trust_admits(struct node *nd, const char *nid)
+{
+	struct trust	*t = trust_get(nd);
+
+	if (hmap_gets(t->deny, nid) != NULL)
+		return TRUST_DENIED;
+	if (hmap_gets(t->by_nid, nid) != NULL || hmap_gets(t->admit, nid) != NULL)
+		return TRUST_ADMITTED;
+	return TRUST_PENDING;
 }
 
 const struct trust_entry *
@@ -143,12 +178,19 @@ static char *
 set_string(const struct trust *t, int mirror_all)
 {
 	struct buf	 b;
-	size_t		 i;
+	const char	*nid;
+	size_t		 i, it;
 
 	buf_init(&b);
 	buf_printf(&b, "%d", mirror_all);
 	for (i = 0; i < t->n; i++)
 		buf_printf(&b, " %s", t->v[i]->nid);
+	it = 0;
+	while ((nid = hmap_next(t->admit, &it)) != NULL)
+		buf_printf(&b, " +%s", nid);
+	it = 0;
+	while ((nid = hmap_next(t->deny, &it)) != NULL)
+		buf_printf(&b, " -%s", nid);
 	return buf_detach(&b, NULL);
 }
 
@@ -178,6 +220,8 @@ trust_free(struct node *nd)
 		return;
 	set_clear(nd->trust);
 	hmap_free(nd->trust->by_nid);
+	hmap_free(nd->trust->admit);
+	hmap_free(nd->trust->deny);
 	free(nd->trust->settled);
 	free(nd->trust);
 	nd->trust = NULL;

@@ -163,6 +163,7 @@ if [ "$GOSSIP_RECOVER" = 1 ]; then
 		fail "knowd init --recover:"; cat "$T/recover.out" >&2
 	fi
 	g_conf "$RH" sync_interval "$G_SYNC"
+	g_admit_others "$RH"		# a fresh knowd.conf: it admits its network again
 	g_start "$R"
 	check "the recovered node has the same id" test "$(kctl "$RH" id)" = "$rdid"
 	check "n$R gets its own lessons back" poll 30 bash -c "'$KNOWCTL' --home '$RH' show '$r1' >/dev/null && '$KNOWCTL' --home '$RH' show '$r2' >/dev/null"

@@ -7,6 +7,9 @@
 # The topology comes from bash's generator seeded with $GOSSIP_SEED (printed;
 # set it to replay a failure). Every node has `mirror = all` and
 # `sync_interval = $G_SYNC` (default 2 s) unless G_MIRROR / G_SYNC say otherwise.
+# The nodes are one network of members, not strangers: each admits every
+# other (`admit` lines, PROTOCOL.md §4.8), since `mirror = all` keeps only
+# admitted nodes and a node serves only the peers it admits.
 
 : "${GOSSIP_SEED:=$RANDOM}"
 RANDOM=$GOSSIP_SEED
@@ -36,6 +39,15 @@ g_conf() {
 	fi
 }
 
+# g_admit_others HOME: admit lines in HOME's knowd.conf (before its start) for
+# every node of G but HOME itself.
+g_admit_others() {
+	local o
+	for o in "${G[@]}"; do
+		[ "$o" = "$1" ] || echo "admit = $(cat "$o.did")" >>"$1/knowd.conf"
+	done
+}
+
 # g_add NAME [INIT ARGS…]: creates, starts and pins node number ${#G[@]}, with
 # 1–2 peer lines to random earlier nodes; prints nothing, sets G_LAST (index).
 g_add() {
@@ -52,6 +64,10 @@ g_add() {
 	[ "$G_MIRROR" = all ] && args+=(--mirror all)
 	node_init "$h" "$name" --listen 127.0.0.1:0 "${args[@]}" "$@" || return 1
 	g_conf "$h" sync_interval "$G_SYNC"
+	g_admit_others "$h"
+	for j in "${G[@]}"; do		# the running members admit the newcomer
+		kctl "$j" admit "$(cat "$h.did")" >/dev/null 2>&1 || true
+	done
 	G+=("$h"); G_PEERS+=("${picks# }"); G_LAST=$i
 	node_start "$h" || return 1
 	pin_port "$h"
@@ -73,6 +89,7 @@ g_net() {
 	for j in "${pids[@]}"; do wait "$j" || { echo "node_init failed" >&2; return 1; }; done
 	for ((i = base; i < base + n; i++)); do
 		g_conf "${G[$i]}" sync_interval "$G_SYNC"
+		g_admit_others "${G[$i]}"
 		g_start_nowait "$i"
 	done
 	for ((i = base; i < base + n; i++)); do

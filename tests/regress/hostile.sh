@@ -148,6 +148,9 @@ hndid=$(cat "$HN.did")
 hnnid=${hndid#did:key:}
 echo "trust = $hndid Stadt Redlich" >>"$TG/knowd.conf"
 sed -i 's/^keepalive = .*/keepalive = 1/' "$HN/knowd.conf"
+# It admits the target it dials: a node serves only peers it admits
+# (PROTOCOL.md §4.8), and the target must get its honest publishes.
+echo "admit = $(cat "$TG.did")" >>"$HN/knowd.conf"
 grep -q '^keepalive' "$HN/knowd.conf" || echo "keepalive = 1" >>"$HN/knowd.conf"
 
 # The evil node's honest history: one published lesson (seq 2).

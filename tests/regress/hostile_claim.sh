@@ -3,6 +3,7 @@
 # 2^64-1 and never answers the WANT for it. A head without proof (neither
 # from its origin nor covered by the origin's signed ANNOUNCE) must not keep
 # A from fetching B's real new head from B: B's publish reaches A within 2 s.
+# (A admits the claimant: a stranger's SUMMARY is not acted on at all.)
 . "$(dirname "$0")/lib.sh"
 
 EVIL=${EVILPEER_BIN:-$ROOT/$BUILD/tests/tools/evilpeer}
@@ -18,6 +19,9 @@ node_start "$B" || { fail "start B"; finish; }
 kctl "$A" trust add "$(cat "$B.did")" --name b >/dev/null
 kctl "$B" trust add "$(cat "$A.did")" --name a >/dev/null
 kctl "$B" peer add "$(cat "$A.did")@$(node_addr "$A")" >/dev/null
+# A stranger's SUMMARY is not acted on at all any more (PROTOCOL.md §4.8);
+# the claim must be harmless from an admitted node too, so A admits E.
+kctl "$A" admit "$(cat "$E.did")" >/dev/null || fail "A admits E"
 check "A holds B's branch" poll 10 bash -c "'$KNOWCTL' --home '$A' status --json --branches | grep -q '$(node_nid "$B")'"
 
 EVIL_CLAIM=$(cat "$B.did") "$EVIL" --home "$E" --connect "$(node_addr "$A")" \

@@ -85,13 +85,17 @@ kctl "$F" trust add "$(cat "$A.did")" >/dev/null
 idf=$(kctl "$F" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md")
 kctl "$F" peer add "$(node_addr "$A")" >/dev/null
 check "F connects to A" poll 10 bash -c "'$KNOWCTL' --home '$F' peers | grep -q ready"
-check "F fetches A's branch (F trusts A)" poll 10 has_record "$F" "$id2"
+# F trusts A, but A does not admit F (PROTOCOL.md §4.8): it is told why and
+# gets nothing (before issue 14 it read all of A's branches).
+check "F is told it is not admitted by A" poll 10 grep -q "error 5: not admitted here" "$F.log"
+check "F gets nothing of A's branch (A does not admit F)" lacks_record "$F" "$id2"
 check "A does not store F's lesson" lacks_record "$A" "$idf"
 check "A holds no branch of F" bash -c "! git -C '$A/repo.git' show-ref | grep -q '$(node_nid "$F")'"
 check "C does not get F's lesson" lacks_record "$C" "$idf"
 # Trusting F later brings its lesson in; removing the trust drops it again.
 kctl "$A" trust add "$(cat "$F.did")" >/dev/null
 check "after trust add, A fetches F's lesson" poll 10 has_record "$A" "$idf"
+check "… and now serves F its branch" poll 10 has_record "$F" "$id2"
 kctl "$A" trust remove "$(cat "$F.did")" >/dev/null
 check "after trust remove, A drops F's branch" lacks_record "$A" "$idf"
 check "and the config line is gone" bash -c "! grep -q '$(cat "$F.did")' '$A/knowd.conf'"

@@ -216,6 +216,34 @@ test_roundtrip(void **state)
 	free(second);
 }
 
+/* admit and deny lines take a did:key (or nid), print back as nids, and refuse anything else. */
+static void
+test_admission(void **state)
+{
+	struct fixture *f = *state;
+	struct config c;
+	char	*text, *out, *want;
+
+	text = xasprintf("admit = %s\ndeny = %s\nadmit = %s\n", f->did,
+	    f->nid2, f->nid2);
+	load_ok(f, text, &c);
+	assert_int_equal(c.nadmit, 2);
+	assert_int_equal(c.ndeny, 1);
+	assert_string_equal(c.admit[0], f->nid);
+	assert_string_equal(c.admit[1], f->nid2);
+	assert_string_equal(c.deny[0], f->nid2);
+	out = config_print(&c);
+	want = xasprintf("admit = %s\nadmit = %s\ndeny = %s\n", f->nid,
+	    f->nid2, f->nid2);
+	assert_non_null(strstr(out, want));
+	config_free(&c);
+	free(want);
+	free(out);
+	free(text);
+	load_bad(f, "admit = did:key:zNOPE\n", 1, "admit: ");
+	load_bad(f, "deny =\n", 1, "deny: ");
+}
+
 /* listen = off turns the listener off, and prints back as off. */
 static void
 test_listen_off(void **state)
@@ -326,6 +354,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
