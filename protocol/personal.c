@@ -11,7 +11,7 @@
 #include "personal.h"
 #include "util.h"
 
-#define PHONE_MIN_DIGITS	7	/* fewer: a postcode, a year, a count */
+#define PHONE_MIN_DIGITS	8	/* fewer: a postcode, a file number, a switchboard */
 
 /* Characters of an e-mail address's local part and domain. */
 static int
@@ -107,8 +107,8 @@ phone_allowed(const char *s, size_t n, const struct personal_allow *al)
 }
 
 /*
- * A phone number starting at line[i]: "+" or "0" (or "(0") at the start of
- * a word, then digits, spaces, '-', '/', '(' and ')' holding at least
+ * A phone number starting at line[i]: "+" or "0" (or "(0") standing alone,
+ * then digits, spaces, '-', '/', '(' and ')' holding at least
  * PHONE_MIN_DIGITS digits. Dates, amounts (with '.' or ','), postcodes and
  * ids do not qualify. Its end in *e.
  */
@@ -118,8 +118,9 @@ phone_at(const char *line, size_t len, size_t i, size_t *e)
 	size_t	 f = i, digits = 0;
 	char	 c = line[i];
 
-	if (i > 0 && (isalnum((unsigned char)line[i - 1]) || line[i - 1] == '.' ||
-	    line[i - 1] == ',' || line[i - 1] == '-' || line[i - 1] == '/'))
+	/* A number stands alone: at the start, after a space or an opening mark. */
+	if (i > 0 && line[i - 1] != ' ' && line[i - 1] != '\t' &&
+	    strchr("(:;[\"'", line[i - 1]) == NULL)
 		return 0;
 	if (c == '(' && i + 1 < len && line[i + 1] == '0')
 		f++;

@@ -21,9 +21,11 @@ check "no temporary files left in the home" bash -c "! ls -a '$A' | grep -q '^.b
 
 # A bigger archive streams through in many blocks; a reader that fails midway
 # (its disk full: the ENOSPC shim on knowctl) leaves knowd well and no file.
+# Random filler (base64); a line that starts like a phone number ("0", "+",
+# "(") would meet the personal-data check, so it starts with an x instead.
 for i in 1 2 3 4 5 6; do
 	{ cat "$ROOT/contrib/examples/beckum-bestandsaufnahme.md"; echo
-	  head -c 150000 /dev/urandom | base64 -w 76; } >"$T/big$i.md"
+	  head -c 150000 /dev/urandom | base64 -w 76 | sed 's/^[0+(]/x/'; } >"$T/big$i.md"
 	kctl "$A" publish "$T/big$i.md" >/dev/null || fail "publish big lesson $i"
 done
 check "backup of a bigger home" kctl "$A" backup "$T/big.tar"

@@ -40,7 +40,7 @@ for i in $(seq 1 "$COUNT"); do
 	  sed -n '2,/^---$/p' "$ROOT/contrib/examples/muenster-pilotstrasse.md" |
 		sed "s/^title: .*/title: Großer Bericht $i/"
 	  echo "## Ausgangslage"; echo
-	  head -c 180000 /dev/urandom | base64 -w 76; } >"$T/big$i.md"
+	  head -c 180000 /dev/urandom | base64 -w 76 | sed 's/^[0+(]/x/'; } >"$T/big$i.md"
 	ids+=("$(kctl "$A" publish "$T/big$i.md")") || fail "publish $i on A"
 done
 echo "  A holds $COUNT lessons, $(du -sm "$A/repo.git" | cut -f1) MB of repository"
