@@ -266,7 +266,7 @@ int
 store_branch_quarantine(struct store *st, const char *nid, char **cause)
 {
 	git_reference	*r = NULL;
-	char		 ref[STORE_REF_MAX], *q;
+	char		*q;
 	git_oid		 head;
 	int		 rv;
 
@@ -280,11 +280,7 @@ store_branch_quarantine(struct store *st, const char *nid, char **cause)
 	if (rv != 0)
 		return set_cause(cause, "setting %s aside: %s", nid,
 		    store_git_error());
-	store_branch_ref(nid, ref);
-	if (git_reference_remove(st->repo, ref) != 0)
-		return set_cause(cause, "%s: %s", ref, store_git_error());
-	branches_forget(st, nid);
-	return 0;
+	return store_branch_delete(st, nid, cause);
 }
 
 int
