@@ -16,6 +16,10 @@ print_network(const msgpack_object *d)
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "peers")));
 	printf("known    %llu nodes\n",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "known")));
+	if (ctl_obj_uint(ctl_obj_get(d, "pending")) > 0)
+		printf("pending  %llu nodes not admitted (knowctl pending)\n",
+		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
+		    "pending")));
 	if ((a = ctl_obj_get(d, "lagging")) != NULL &&
 	    a->type == MSGPACK_OBJECT_ARRAY)
 		for (i = 0; i < a->via.array.size; i++) {

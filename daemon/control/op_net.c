@@ -330,6 +330,7 @@ op_status_net(struct control_env *env, msgpack_packer *pk, int all)
 	status_lagging(env, pk, all);
 	gossip_known(env->net, &nk);
 	ctl_pack_ku(pk, "known", nk);
+	ctl_pack_ku(pk, "pending", node_pending_count(env->node));
 	if (all)
 		status_known(env, pk);
 }

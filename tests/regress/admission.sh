@@ -45,6 +45,7 @@ kctl "$ST" peer add "$(node_addr "$MU")" || fail "stranger dials Münster"
 pending_has() { kctl "$1" pending | grep -q "$(cat "$ST.did").*Irgendwer.*127.0.0.1"; }
 check "the agency lists the stranger as pending (id, claimed name, address)" poll 15 pending_has "$AG"
 check "Münster lists the stranger as pending" poll 15 pending_has "$MU"
+check "status counts the pending node" bash -c "'$KNOWCTL' --home '$AG' status | grep -q '^pending  1 nodes not admitted'"
 check "the stranger was told why by the agency" poll 10 grep -q "error 5: not admitted here: ask the operator to run knowctl admit $(cat "$ST.did")" "$ST.log"
 check "pending names no introducer for a node that came by itself" bash -c "'$KNOWCTL' --home '$AG' pending | grep Irgendwer | grep -q 'via -$'"
 check "pending --json has first and last seen" bash -c "'$KNOWCTL' --home '$AG' --json pending | grep -q last_seen"
