@@ -220,13 +220,21 @@ pack_trusted(struct control_env *env, msgpack_packer *pk, const char *nid,
 }
 
 /* trust-list: every node replicated besides this one, and why. */
+/* "vouches/<nid>.md": where a voucher's record of nid lives. Caller frees. */
+static char *
+vouch_path(const char *nid)
+{
+	return xasprintf("vouches/%s.md", nid);
+}
+
 void
 op_trust_list(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	struct trust_entry *const *t;
+	const struct catalog_entry *v;
 	const char	*vname;
-	char		**nids, *why;
+	char		**nids, *why, *vouch;
 	size_t		 n, i, nheld = 0, extra = 0;
 
 	t = trust_set(env->node, &n);
@@ -238,9 +246,14 @@ op_trust_list(struct control_env *env, struct control_client *cc,
 	msgpack_pack_array(pk, n - 1 + extra);
 	for (i = 1; i < n; i++) {	/* entry 0 is this node */
 		vname = catalog_node_name(&env->node->cat, t[i]->voucher);
+		vouch = vouch_path(t[i]->nid);
+		v = t[i]->depth == 0 ? NULL :
+		    catalog_at(&env->node->cat, t[i]->voucher, vouch);
+		free(vouch);
 		why = t[i]->depth == 0 ? xstrdup("trusted in knowd.conf") :
-		    xasprintf("vouched for by %s (%s%s)", vname != NULL ?
-		    vname : "?", KEYS_DID_PREFIX, t[i]->voucher);
+		    xasprintf("vouched for by %s (%s%s)%s%.10s", vname != NULL ?
+		    vname : "?", KEYS_DID_PREFIX, t[i]->voucher,
+		    v != NULL ? " since " : "", v != NULL ? v->created : "");
 		pack_trusted(env, pk, t[i]->nid, why);
 		free(why);
 	}
