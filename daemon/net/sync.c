@@ -370,8 +370,12 @@ sync_summary(struct peer *p, const uint8_t *m, size_t len)
 static void
 sync_clock(struct peer *p, uint64_t theirs)
 {
-	int64_t	 off = (int64_t)theirs - (int64_t)time(NULL);
+	int64_t	 off;
 
+	/* Peer bytes: any uint64. Beyond 2^62 s it is simply far ahead. */
+	if (theirs > (uint64_t)INT64_MAX / 2)
+		theirs = (uint64_t)INT64_MAX / 2;
+	off = (int64_t)theirs - (int64_t)time(NULL);
 	SP(p)->clock_offset = off;
 	if (off > SYNC_CLOCK_WARN || off < -SYNC_CLOCK_WARN)
 		log_warnx("peer %s: its clock is %lld s %s ours; signed "

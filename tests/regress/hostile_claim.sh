@@ -24,7 +24,8 @@ kctl "$B" peer add "$(cat "$A.did")@$(node_addr "$A")" >/dev/null
 kctl "$A" admit "$(cat "$E.did")" >/dev/null || fail "A admits E"
 check "A holds B's branch" poll 10 bash -c "'$KNOWCTL' --home '$A' status --json --branches | grep -q '$(node_nid "$B")'"
 
-EVIL_CLAIM=$(cat "$B.did") "$EVIL" --home "$E" --connect "$(node_addr "$A")" \
+# Its HELLO also claims a clock at 2^63 s: the offset must not overflow.
+EVIL_HELLO_TIME=9223372036854775808 EVIL_CLAIM=$(cat "$B.did") "$EVIL" --home "$E" --connect "$(node_addr "$A")" \
 	--network "$NET" --wait 30 claim >"$T/claim.out" 2>&1 &
 evpid=$!
 PIDS+=("$evpid")
@@ -34,6 +35,7 @@ id=$(kctl "$B" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "B's publish reaches A within 2 s, the claim notwithstanding" poll 2 has_record "$A" "$id"
 echo "  B's lesson on A after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 check "A's copy of B's branch verifies" kctl "$A" verify
+check "A warns about the claimant's clock" grep -q "its clock is [0-9]* s ahead of ours" "$A.log"
 kill "$evpid" 2>/dev/null; wait "$evpid" 2>/dev/null
 sed 's/^/    evil | /' "$T/claim.out"
 finish

@@ -92,7 +92,9 @@ conn_start(struct evil *ev, struct conn *c)
 	}
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
-	h.time = (uint64_t)time(NULL);
+	/* $EVIL_HELLO_TIME: a clock of the peer's choosing (any uint64). */
+	h.time = getenv("EVIL_HELLO_TIME") != NULL ?
+	    strtoull(getenv("EVIL_HELLO_TIME"), NULL, 10) : (uint64_t)time(NULL);
 	buf_init(&b);
 	wire_hello_encode(&b, &h);
 	rv = msg_send(c, &b);
