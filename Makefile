@@ -35,7 +35,7 @@ endif
 # The floors, bottom up (doc/DESIGN.md): util, keys, protocol, then the
 # daemon's rooms; each folder is on the include path, and tests/layering.sh
 # checks that only a room's door header is included from outside it.
-ROOMS	   := conf store search peer node net web control
+ROOMS	   := conf store search peer desk node net web control
 INCS	   := -Iutil -Ikeys -Iprotocol $(ROOMS:%=-Idaemon/%) -Icli
 LIB_SRC	   := $(wildcard util/*.c keys/*.c protocol/*.c)
 DAEMON_SRC := $(foreach r,$(ROOMS),$(wildcard daemon/$(r)/*.c))

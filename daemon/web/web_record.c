@@ -377,13 +377,29 @@ web_page_lesson(struct web_req *r, const char *rest)
 	struct search_result	 res;
 	const struct search_hit *h;
 	struct record		*rec;
-	char			*html;
 
 	if (web_lookup(r, rest, &res) != 0)
 		return;
 	h = &res.v[0];
 	rec = web_record_load(r->nd, h->blob);
 	web_page_begin(r, h->title, h->nid);
+	web_lesson_article(r, h, rec, 0);
+	record_free(rec);
+	search_result_free(&res);
+	web_page_end(r, 200);
+}
+
+/*
+ * A lesson as its page shows it: kind, title, summary, metadata, the
+ * signature (not in a preview) and the rendered text. The desk's preview
+ * uses this very function, so a preview looks as the published page will.
+ */
+void
+web_lesson_article(struct web_req *r, const struct search_hit *h,
+    const struct record *rec, int preview)
+{
+	char	*html;
+
 	evbuffer_add_printf(r->out, "<article>\n<p class=\"meta\">%s von ",
 	    web_label(h->kind));
 	web_esc(r->out, h->node);
@@ -393,7 +409,8 @@ web_page_lesson(struct web_req *r, const char *rest)
 	web_esc(r->out, h->summary);
 	evbuffer_add_printf(r->out, "</strong></p>\n");
 	meta_list(r, h, rec);
-	proof(r, h);
+	if (!preview)
+		proof(r, h);
 	evbuffer_add_printf(r->out, "<div class=\"text\">\n");
 	html = rec != NULL ? web_markdown(rec->body, rec->bodylen) : NULL;
 	if (html != NULL)
@@ -402,11 +419,9 @@ web_page_lesson(struct web_req *r, const char *rest)
 		evbuffer_add_printf(r->out, "<p>Der Text ist nicht lesbar.</p>\n");
 	free(html);
 	evbuffer_add_printf(r->out, "</div>\n");
-	print_source(r, h, rec);
+	if (!preview)
+		print_source(r, h, rec);
 	evbuffer_add_printf(r->out, "</article>\n");
-	record_free(rec);
-	search_result_free(&res);
-	web_page_end(r, 200);
 }
 
 /* A list of links to records, projects by their titles. */
