@@ -130,6 +130,10 @@ build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search
 build/fuzz/fuzz_webfmt: daemon/web/web_fmt.c daemon/web/web_fmt.h
 build/fuzz/fuzz_webfmt: FUZZ_EXTRA = daemon/web/web_fmt.c -Idaemon/web
 
+# The desk's form bodies and cookies (urlencoded, Cookie).
+build/fuzz/fuzz_form: daemon/web/web_form.c daemon/web/web_form.h
+build/fuzz/fuzz_form: FUZZ_EXTRA = daemon/web/web_form.c -Idaemon/web
+
 # The received-pack bounds and the git fsck --strict checks (zlib).
 build/fuzz/fuzz_packscan: daemon/store/packscan.c daemon/store/packscan.h daemon/store/fsck.c
 build/fuzz/fuzz_packscan: FUZZ_EXTRA = daemon/store/packscan.c daemon/store/fsck.c -Idaemon/store -lz
