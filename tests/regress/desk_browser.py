@@ -11,7 +11,7 @@ form to the lesson on node B. Exit 0 when every check passes."""
 import json, os, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import WS, devtools_port, js, wait, close_browser  # noqa: E402
+from browser import WS, devtools_port, js, close_browser  # noqa: E402
 
 fails = 0
 
@@ -28,8 +28,17 @@ def go(ws, url):
     settle(ws, url)
 
 
-def settle(ws, what):
-    wait(ws, "!window.__old && document.readyState == 'complete'", what)
+def settle(ws, what, timeout=20):
+    """Waits for the next page: evaluating while it loads may fail, so ask again."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if js(ws, "!window.__old && document.readyState == 'complete'"):
+                return
+        except SystemExit:
+            pass
+        time.sleep(0.05)
+    sys.exit("timed out waiting for " + what)
 
 
 def click(ws, selector, what):
