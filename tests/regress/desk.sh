@@ -139,6 +139,28 @@ out=$(desk_post "$W" "$SB" /redaktion/freigeben --data-urlencode "csrf=$CB" --da
 check "a reviewer approves the retraction" bash -c "echo '$out' | grep -q '^303 .*zurueckgezogen'"
 check "... the lesson is gone" lacks_record "$A" "$ID"
 
+# An admin retracts at once.
+out=$(desk_post "$W" "$SA" /redaktion/speichern --data-urlencode "csrf=$CA" --data-urlencode action=speichern "${LESSON[@]/früh planen/für alle}")
+out=$(desk_post "$W" "$SC" /redaktion/freigeben --data-urlencode "csrf=$CC" --data-urlencode "draft=${out##*/}")
+ID2=${out##*=}
+check "the admin approves another draft" has_record "$A" "$ID2"
+check "the admin retracts without a second approval" test \
+    "$(desk_post "$W" "$SC" /redaktion/zurueckziehen --data-urlencode "csrf=$CC" --data-urlencode "record=$ID2")" = "303 $W/redaktion/?zurueckgezogen=1"
+check "... it is gone" lacks_record "$A" "$ID2"
+
+# review = optional (SIGHUP): an author publishes directly.
+check "review = required: no direct publish button" bash -c "! curl -s -H 'Cookie: knowd_sid=$SA' '$W/redaktion/neu' | grep -q 'value=\"veroeffentlichen\"'"
+check "... and a direct publish is refused: 403" test "$(desk_post "$W" "$SA" /redaktion/speichern --data-urlencode "csrf=$CA" --data-urlencode action=veroeffentlichen "${LESSON[@]}")" = "403 "
+echo "review = optional" >>"$A/knowd.conf"
+kill -HUP "$(cat "$A.pid")"
+check "review = optional after a reload: the form offers publishing" poll 10 bash -c \
+    "curl -s -H 'Cookie: knowd_sid=$SA' '$W/redaktion/neu' | grep -q 'value=\"veroeffentlichen\"'"
+out=$(desk_post "$W" "$SA" /redaktion/speichern --data-urlencode "csrf=$CA" --data-urlencode action=veroeffentlichen "${LESSON[@]/früh planen/ohne Freigabe}")
+check "an author publishes directly" bash -c "echo '$out' | grep -q '^303 .*veroeffentlicht='"
+check "... signed, with her unit" bash -c "git -C '$A/repo.git' log -1 --format='%an|%s' \$(git -C '$A/repo.git' for-each-ref --format='%(refname)' refs/namespaces | head -1) | grep -q '^Stadt Münster / Stabsstelle Digitalisierung|publish lesson'"
+sed -i '/^review = optional$/d' "$A/knowd.conf"
+kill -HUP "$(cat "$A.pid")"
+
 # Audit: knowctl and the admin's page; not for others.
 kctl "$A" audit >"$T/audit"
 check "audit: drafted, approved, published, retracted" bash -c \
