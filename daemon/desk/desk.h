@@ -94,11 +94,36 @@ size_t	 desk_user_count(struct desk *);
 /* What a login attempt came to. */
 enum desk_login { DESK_LOGIN_OK, DESK_LOGIN_BAD, DESK_LOGIN_WAIT };
 /*
- * Checks name's password, throttled per account and per address (bounded
- * tables): WAIT (and *wait seconds) while either has failed too often or
- * too many checks ran this second. A good password whose hash has weaker
- * parameters than today's is hashed again.
+ * One password check, in three steps so the slow middle one (Argon2id,
+ * about 0.1 s) can run on a worker thread: desk_login_begin on the event
+ * loop (throttling, the account's hash), desk_login_verify anywhere (it
+ * touches only the check), desk_login_end on the event loop again.
  */
+struct desk_check {
+	char		 name[DESK_NAME_MAX + 1];
+	char		 addr[64];
+	char		 hash[DESK_HASH_MAX];	/* the account's, or a dummy */
+	int		 known;
+	char		*pw;			/* a copy, wiped by desk_check_clear */
+	size_t		 pwlen;
+	int		 ok;			/* verify: the password is right */
+	char		 fresh[DESK_HASH_MAX];	/* verify: a rehash, or "" */
+};
+/*
+ * WAIT (and *wait seconds) while the account or the address has failed too
+ * often or too many checks ran this second; else BAD for a password too
+ * long, or OK: then verify and end the check.
+ */
+enum desk_login desk_login_begin(struct desk *, struct desk_check *,
+	     const char *name, const char *pw, size_t pwlen, const char *addr,
+	     time_t now, int *wait);
+/* Checks the password against the hash (and hashes it again when its parameters are old). */
+void	 desk_login_verify(struct desk_check *);
+/* Counts a failure against account and address, or stores a rehash; *u on OK. */
+enum desk_login desk_login_end(struct desk *, struct desk_check *, time_t now,
+	     struct desk_user *);
+void	 desk_check_clear(struct desk_check *);
+/* All three steps at once. */
 enum desk_login desk_login(struct desk *, const char *name, const char *pw,
 	     size_t pwlen, const char *addr, time_t now, int *wait,
 	     struct desk_user *);

@@ -254,31 +254,19 @@ throttle_wait(const struct desk_throttle *s, int free, time_t now)
 	return until > now ? (int)(until - now) : 0;
 }
 
-/* Rehashes a good password whose hash was made with other parameters. */
-static void
-login_rehash(struct desk *d, const char *name, const char *hash,
-    const char *pw, size_t pwlen)
-{
-	char	 fresh[DESK_HASH_MAX];
-
-	if (crypto_pwhash_str_needs_rehash(hash, DESK_OPSLIMIT,
-	    DESK_MEMLIMIT) == 0)
-		return;
-	if (desk_pw_hash(pw, pwlen, fresh) == 0)
-		desk_user_passwd(d, name, fresh, NULL);
-	sodium_memzero(fresh, sizeof fresh);
-}
-
 enum desk_login
-desk_login(struct desk *d, const char *name, const char *pw, size_t pwlen,
-    const char *addr, time_t now, int *wait, struct desk_user *u)
+desk_login_begin(struct desk *d, struct desk_check *c, const char *name,
+    const char *pw, size_t pwlen, const char *addr, time_t now, int *wait)
 {
 	struct desk_throttle *sn, *sa;
-	char		 hash[DESK_HASH_MAX] = "";
-	int		 known, w;
+	struct desk_user u;
+	int		 w;
 
-	sn = throttle_slot(d->byname, name);
-	sa = throttle_slot(d->byaddr, addr);
+	memset(c, 0, sizeof *c);
+	snprintf(c->name, sizeof c->name, "%s", name);
+	snprintf(c->addr, sizeof c->addr, "%s", addr);
+	sn = throttle_slot(d->byname, c->name);
+	sa = throttle_slot(d->byaddr, c->addr);
 	/* An address (a town hall's NAT) may fail for a few accounts. */
 	w = throttle_wait(sn, DESK_FAILS_FREE, now);
 	if (throttle_wait(sa, 4 * DESK_FAILS_FREE, now) > w)
@@ -291,17 +279,68 @@ desk_login(struct desk *d, const char *name, const char *pw, size_t pwlen,
 		w = 1;
 	if ((*wait = w) > 0)
 		return DESK_LOGIN_WAIT;
-	known = user_read(d, name, u, hash) == 0;
-	if (pwlen <= DESK_PW_MAX && crypto_pwhash_str_verify(known ? hash :
-	    d->dummy, pw, pwlen) == 0 && known) {
+	c->known = strlen(name) <= DESK_NAME_MAX &&
+	    user_read(d, name, &u, c->hash) == 0;
+	if (!c->known)
+		memcpy(c->hash, d->dummy, sizeof c->hash);
+	c->pw = xmalloc(pwlen + 1);
+	memcpy(c->pw, pw, pwlen);
+	c->pw[pwlen] = '\0';
+	c->pwlen = pwlen;
+	return pwlen <= DESK_PW_MAX ? DESK_LOGIN_OK : DESK_LOGIN_BAD;
+}
+
+void
+desk_login_verify(struct desk_check *c)
+{
+	c->ok = c->pw != NULL && c->hash[0] != '\0' &&
+	    crypto_pwhash_str_verify(c->hash, c->pw, c->pwlen) == 0 && c->known;
+	c->fresh[0] = '\0';
+	if (c->ok && crypto_pwhash_str_needs_rehash(c->hash, DESK_OPSLIMIT,
+	    DESK_MEMLIMIT) != 0 && desk_pw_hash(c->pw, c->pwlen, c->fresh) != 0)
+		c->fresh[0] = '\0';
+}
+
+enum desk_login
+desk_login_end(struct desk *d, struct desk_check *c, time_t now,
+    struct desk_user *u)
+{
+	struct desk_throttle *sn = throttle_slot(d->byname, c->name);
+	struct desk_throttle *sa = throttle_slot(d->byaddr, c->addr);
+
+	if (c->ok && user_read(d, c->name, u, NULL) == 0) {
 		sn->fails = 0;
-		login_rehash(d, name, hash, pw, pwlen);
-		sodium_memzero(hash, sizeof hash);
+		if (c->fresh[0] != '\0')
+			desk_user_passwd(d, c->name, c->fresh, NULL);
 		return DESK_LOGIN_OK;
 	}
-	sodium_memzero(hash, sizeof hash);
 	sn->fails++;
 	sa->fails++;
 	sn->last = sa->last = now;
 	return DESK_LOGIN_BAD;
+}
+
+void
+desk_check_clear(struct desk_check *c)
+{
+	if (c->pw != NULL)
+		sodium_memzero(c->pw, c->pwlen);
+	free(c->pw);
+	sodium_memzero(c, sizeof *c);
+}
+
+enum desk_login
+desk_login(struct desk *d, const char *name, const char *pw, size_t pwlen,
+    const char *addr, time_t now, int *wait, struct desk_user *u)
+{
+	struct desk_check c;
+	enum desk_login	 rv;
+
+	rv = desk_login_begin(d, &c, name, pw, pwlen, addr, now, wait);
+	if (rv == DESK_LOGIN_OK)
+		desk_login_verify(&c);
+	if (rv != DESK_LOGIN_WAIT)
+		rv = desk_login_end(d, &c, now, u);
+	desk_check_clear(&c);
+	return rv;
 }

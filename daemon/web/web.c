@@ -645,10 +645,12 @@ web_stop(struct web *w)
 }
 
 void
-web_set_desk(struct web *w, struct desk *d)
+web_set_desk(struct web *w, struct desk *d, struct worker *hasher)
 {
-	if (w != NULL)
-		w->desk = d;
+	if (w == NULL)
+		return;
+	w->desk = d;
+	w->hasher = hasher;
 }
 
 const char *

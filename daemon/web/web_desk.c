@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "log.h"
 #include "node.h"
+#include "store.h"
 #include "util.h"
 #include "web_int.h"
 
@@ -190,15 +191,114 @@ login_page(struct wdesk *q, int code, const char *msg, const char *name)
 	wdesk_page_end(q, code);
 }
 
-/* POST /redaktion/anmelden: checks the password; a session on success. */
+/* Ends a checked login: a session and 303 to the desk, or the form again. */
+static void
+login_finish(struct wdesk *q, struct desk_check *chk)
+{
+	char	 sid[DESK_SID_LEN + 1], csrf[DESK_CSRF_LEN + 1];
+
+	if (desk_login_end(q->d, chk, time(NULL), &q->u) != DESK_LOGIN_OK) {
+		memset(&q->u, 0, sizeof q->u);
+		login_page(q, 403, "Konto oder Passwort ist falsch.", chk->name);
+		return;
+	}
+	if (desk_session_new(q->d, q->u.name, time(NULL), sid, csrf) != 0) {
+		wdesk_fail(q, 500, "Die Sitzung konnte nicht angelegt werden.");
+		return;
+	}
+	set_cookie(q, SID_COOKIE, sid, DESK_MAX_SECS);
+	set_cookie(q, PRE_COOKIE, "", 0);
+	sodium_memzero(sid, sizeof sid);
+	sodium_memzero(csrf, sizeof csrf);
+	desk_audit(q->d, q->u.name, "login", NULL, NULL);
+	wdesk_redirect(q, "/redaktion/");
+}
+
+/* A login's password check on the hasher thread, and what its answer needs. */
+struct login_job {
+	struct worker_job	 job;		/* first: the worker's part */
+	struct web		*w;
+	struct evhttp_request	*req;		/* NULL once its connection went */
+	char			*base;
+	struct desk_check	 chk;
+};
+
+/* Worker thread: Argon2id (about 0.1 s), touching nothing but the check. */
+static void
+login_job_run(struct worker_job *j, git_repository *repo)
+{
+	desk_login_verify(&((struct login_job *)j)->chk);
+}
+
+/* The connection went while the password was being checked. */
+static void
+login_job_cancel(void *arg)
+{
+	((struct login_job *)arg)->req = NULL;
+}
+
+/* Event loop: answers the login (unless its connection went) and frees the job. */
+static void
+login_job_done(struct worker_job *j)
+{
+	struct login_job *lj = (struct login_job *)j;
+	struct web_req	 r;
+	struct wdesk	 q;
+
+	if (lj->req != NULL) {
+		web_conn_undefer(lj->w, lj->req);
+		memset(&r, 0, sizeof r);
+		memset(&q, 0, sizeof q);
+		r.w = lj->w;
+		r.nd = lj->w->nd;
+		r.req = lj->req;
+		r.base = lj->base;
+		TAILQ_INIT(&r.params);
+		q.r = &r;
+		q.d = lj->w->desk;
+		if ((r.out = evbuffer_new()) == NULL)
+			evhttp_send_error(lj->req, 500, NULL);
+		else if (j->cancelled)
+			wdesk_fail(&q, 503, "knowd hält gerade an. Bitte gleich "
+			    "noch einmal anmelden.");
+		else
+			login_finish(&q, &lj->chk);
+		if (r.out != NULL)
+			evbuffer_free(r.out);
+	}
+	desk_check_clear(&lj->chk);
+	free(lj->base);
+	free(lj);
+}
+
+/* Answers a login that must wait (throttled), in German, 429. */
+static void
+login_wait(struct wdesk *q, int wait, const char *name)
+{
+	char	*msg = xasprintf("Zu viele Fehlversuche. Bitte in %d Sekunden "
+	    "noch einmal versuchen.", wait);
+
+	evhttp_add_header(evhttp_request_get_output_headers(q->r->req),
+	    "Retry-After", "30");
+	login_page(q, 429, msg, name);
+	free(msg);
+	log_info("desk: login for an account throttled");
+}
+
+/*
+ * POST /redaktion/anmelden: the login form's token, then the password,
+ * checked on the hasher thread (the answer follows from login_job_done),
+ * or here when there is none.
+ */
 static void
 login_post(struct wdesk *q)
 {
 	const char	*name = web_form_get(&q->f, "name");
 	const char	*pw = web_form_get(&q->f, "password");
-	char		 pre[DESK_CSRF_LEN + 1], addr[64], sid[DESK_SID_LEN + 1];
-	char		 csrf[DESK_CSRF_LEN + 1], *msg;
+	struct login_job *lj;
+	char		 pre[DESK_CSRF_LEN + 1], addr[64];
 	int		 wait;
+	enum desk_login	 rv;
 
 	if (get_cookie(q, PRE_COOKIE, pre, sizeof pre) != 0 ||
 	    !desk_token_equal(pre, web_form_get(&q->f, "csrf"))) {
@@ -211,32 +311,28 @@ login_post(struct wdesk *q)
 		return;
 	}
 	peer_addr(q, addr, sizeof addr);
-	switch (desk_login(q->d, name, pw, strlen(pw), addr, time(NULL), &wait,
-	    &q->u)) {
-	case DESK_LOGIN_WAIT:
-		msg = xasprintf("Zu viele Fehlversuche. Bitte in %d Sekunden "
-		    "noch einmal versuchen.", wait);
-		evhttp_add_header(evhttp_request_get_output_headers(q->r->req),
-		    "Retry-After", "30");
-		login_page(q, 429, msg, name);
-		free(msg);
-		log_info("desk: login for an account throttled");
+	lj = xcalloc(1, sizeof *lj);
+	rv = desk_login_begin(q->d, &lj->chk, name, pw, strlen(pw), addr,
+	    time(NULL), &wait);
+	if (rv == DESK_LOGIN_WAIT)
+		login_wait(q, wait, name);
+	else if (rv == DESK_LOGIN_OK && q->r->w->hasher != NULL &&
+	    web_conn_defer(q->r->w, q->r->req, login_job_cancel, lj) == 0) {
+		lj->job.run = login_job_run;
+		lj->job.done = login_job_done;
+		lj->w = q->r->w;
+		lj->req = q->r->req;
+		lj->base = xstrdup(q->r->base);
+		log_debug("desk: a password check goes to the hasher thread");
+		worker_submit(q->r->w->hasher, &lj->job);
 		return;
-	case DESK_LOGIN_BAD:
-		login_page(q, 403, "Konto oder Passwort ist falsch.", name);
-		return;
-	case DESK_LOGIN_OK:
-		break;
+	} else {
+		if (rv == DESK_LOGIN_OK)
+			desk_login_verify(&lj->chk);
+		login_finish(q, &lj->chk);
 	}
-	if (desk_session_new(q->d, q->u.name, time(NULL), sid, csrf) != 0) {
-		wdesk_fail(q, 500, "Die Sitzung konnte nicht angelegt werden.");
-		return;
-	}
-	set_cookie(q, SID_COOKIE, sid, DESK_MAX_SECS);
-	set_cookie(q, PRE_COOKIE, "", 0);
-	sodium_memzero(sid, sizeof sid);
-	desk_audit(q->d, q->u.name, "login", NULL, NULL);
-	wdesk_redirect(q, "/redaktion/");
+	desk_check_clear(&lj->chk);
+	free(lj);
 }
 
 /*

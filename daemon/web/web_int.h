@@ -36,6 +36,7 @@ struct buf;
 struct hmap;
 struct web_conn;
 struct peers_backoff;
+struct worker;
 TAILQ_HEAD(web_conns, web_conn);
 
 /* The signature of the commit that last changed a record, checked again. */
@@ -77,6 +78,7 @@ struct web {
 	struct event			*adopt;		/* adopts the fresh ones */
 	unsigned			 accepted;
 	struct desk			*desk;		/* the staff's desk, or NULL */
+	struct worker			*hasher;	/* checks passwords, or NULL */
 };
 
 /* One request being answered. */
@@ -145,6 +147,15 @@ void	 web_conn_listen(struct web *);
 void	 web_conn_stop(struct web *);
 /* A whole request arrived on its connection: its answer's deadline starts. */
 void	 web_conn_request(struct web *, struct evhttp_request *);
+/*
+ * A request answered later (a login's password check on a worker): if its
+ * connection goes first, cancel(arg) runs and the request must not be
+ * touched again. -1 when the connection is not tracked (answer now).
+ */
+int	 web_conn_defer(struct web *, struct evhttp_request *,
+	     void (*cancel)(void *), void *arg);
+/* The deferred request is being answered: no cancel any more. */
+void	 web_conn_undefer(struct web *, struct evhttp_request *);
 /* evhttp completion callback: the answer was sent; the next request's deadline starts. */
 void	 web_conn_answered_cb(struct evhttp_request *, void *);
 

@@ -192,8 +192,19 @@ check "... the new password works" test -n "$(desk_login "$W" bernd 'Neu-und-lan
 check "user remove" kctl "$A" user remove bernd
 check "... the removed account cannot log in" test -z "$(desk_login "$W" bernd 'Neu-und-lang-2026')"
 
+# Clients that leave while their password is checked (on the hasher thread).
+pre=$(curl -s -D - -o /dev/null "$W/redaktion/anmelden" | sed -n 's/^Set-Cookie: knowd_pre=\([0-9a-f]*\);.*/\1/p' | tr -d '\r')
+for i in 1 2 3; do
+	curl -s -o /dev/null -m 0.02 -H "Cookie: knowd_pre=$pre" --data-urlencode "csrf=$pre" \
+	    --data-urlencode name=gast --data-urlencode "password=irgendwas-$i" "$W/redaktion/anmelden"
+done
+check "knowd answers after clients left mid-check" bash -c \
+    "curl -s -o /dev/null -w '%{http_code}' '$W/redaktion/anmelden' | grep -qx 200"
+check "... and logs in" test -n "$(desk_login "$W" clara "$PW_C")"
+
 # No password, hash or session id in the log, git or anywhere but desk.sqlite.
 node_stop "$A"
+check "passwords were checked on the hasher thread, not the event loop" grep -q "password check goes to the hasher thread" "$A.log"
 for s in "$PW_A" "$PW_B" "$PW_C" 'Neu-und-lang-2026' argon2id "$SA" "$SB" "$SC" "$CA"; do
 	check "not in the log: ${s:0:6}…" bash -c "! grep -qF -- '$s' '$A.log'"
 	check "not in git: ${s:0:6}…" bash -c "! grep -rqF -- '$s' '$A/repo.git' && ! git -C '$A/repo.git' log --all -p | grep -qF -- '$s'"
