@@ -28,6 +28,7 @@
 #define DESK_FAILS_FREE		5	/* failures before waiting */
 #define DESK_MAX_DRAFTS		10000	/* drafts waiting at most */
 #define DESK_CHECKS_PER_SEC	4	/* password checks a second, all together */
+#define DESK_AUDIT_KEEP		200000	/* audit entries kept (the newest) */
 
 struct desk;
 

@@ -169,6 +169,15 @@ desk_audit(struct desk *d, const char *who, const char *action,
 	sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, record != NULL ? record : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, detail != NULL ? detail : "", -1, SQLITE_STATIC);
+	if (desk_step_done(d, st) != 0 ||
+	    sqlite3_last_insert_rowid(d->db) % 1000 != 0)
+		return;
+	/* Every thousandth entry: only the newest DESK_AUDIT_KEEP stay. */
+	st = desk_prepare(d, "DELETE FROM audit WHERE n <= ?");
+	if (st == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(d->db) -
+	    DESK_AUDIT_KEEP);
 	desk_step_done(d, st);
 }
 

@@ -157,6 +157,25 @@ peer_addr(struct wdesk *q, char *out, size_t size)
 	snprintf(out, size, "%s", host != NULL ? host : "?");
 }
 
+/*
+ * True when the browser will keep a Secure cookie from this request: the
+ * site is reached over HTTPS (public_url, or a proxy's X-Forwarded-Proto),
+ * or on this host (browsers treat localhost and loopback as secure).
+ */
+static int
+secure_context(struct wdesk *q)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(q->r->req);
+	const char	*proto = evhttp_find_header(in, "X-Forwarded-Proto");
+	const char	*host = evhttp_find_header(in, "Host");
+
+	if (strncmp(q->r->base, "https://", 8) == 0 ||
+	    (proto != NULL && strcmp(proto, "https") == 0))
+		return 1;
+	return host != NULL && (strncmp(host, "localhost", 9) == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strncmp(host, "[::1]", 5) == 0);
+}
+
 /* The login page, with a message (NULL: none) and the name typed. */
 static void
 login_page(struct wdesk *q, int code, const char *msg, const char *name)
@@ -175,6 +194,11 @@ login_page(struct wdesk *q, int code, const char *msg, const char *name)
 		web_esc(r->out, msg);
 		evbuffer_add_printf(r->out, "</p>\n");
 	}
+	if (!secure_context(q))
+		evbuffer_add_printf(r->out, "<p class=\"notice\">Die Anmeldung "
+		    "braucht eine HTTPS-Verbindung: ohne sie behält der Browser "
+		    "die Sitzung nicht. Bitte die Redaktion über https:// "
+		    "aufrufen (siehe knowd.conf(5)).</p>\n");
 	evbuffer_add_printf(r->out, "<form class=\"desk\" method=\"post\" "
 	    "action=\"");
 	web_href(r);

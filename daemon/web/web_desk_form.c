@@ -394,17 +394,49 @@ static void
 show_errs(struct wdesk *q, const struct lform *lf, const char *field)
 {
 	size_t	 i;
+	int	 first = 1;
 
 	for (i = 0; i < lf->nerr; i++) {
 		if (field == NULL ? lf->err[i].field != NULL :
 		    lf->err[i].field == NULL || strcmp(lf->err[i].field,
 		    field) != 0)
 			continue;
-		evbuffer_add_printf(q->r->out, "<p class=\"err\" id=\"err-%s\" "
-		    "role=\"alert\">", field != NULL ? field : "form");
+		/* The first carries the id aria-describedby names. */
+		evbuffer_add_printf(q->r->out, "<p class=\"err\"%s%s%s "
+		    "role=\"alert\">", first ? " id=\"err-" : "", first ?
+		    (field != NULL ? field : "form") : "", first ? "\"" : "");
+		first = 0;
 		web_esc(q->r->out, lf->err[i].msg);
 		evbuffer_add_printf(q->r->out, "</p>\n");
 	}
+}
+
+/* True when the form has an error for field. */
+static int
+has_err(const struct lform *lf, const char *field)
+{
+	size_t	 i;
+
+	for (i = 0; i < lf->nerr; i++)
+		if (lf->err[i].field != NULL && strcmp(lf->err[i].field,
+		    field) == 0)
+			return 1;
+	return 0;
+}
+
+/* A control's aria-describedby (its hint and error) and aria-invalid. */
+static void
+described(struct evbuffer *o, const struct lform *lf, const char *name,
+    int hint)
+{
+	int	 err = has_err(lf, name);
+
+	if (hint || err)
+		evbuffer_add_printf(o, " aria-describedby=\"%s%s%s%s%s\"",
+		    hint ? "hint-" : "", hint ? name : "", hint && err ? " " : "",
+		    err ? "err-" : "", err ? name : "");
+	if (err)
+		evbuffer_add_printf(o, " aria-invalid=\"true\"");
 }
 
 /* One labelled text input (or textarea when rows > 0). */
@@ -422,11 +454,13 @@ text_input(struct wdesk *q, const struct lform *lf, const char *name,
 		    name, hint);
 	show_errs(q, lf, name);
 	if (rows > 0)
-		evbuffer_add_printf(o, "<textarea id=\"%s\" name=\"%s\" rows=\"%d\""
-		    "%s>", name, name, rows, hint != NULL ? "" : "");
+		evbuffer_add_printf(o, "<textarea id=\"%s\" name=\"%s\" "
+		    "rows=\"%d\"", name, name, rows);
 	else
 		evbuffer_add_printf(o, "<input id=\"%s\" name=\"%s\" "
-		    "maxlength=\"%d\" value=\"", name, name, max);
+		    "maxlength=\"%d\"", name, name, max);
+	described(o, lf, name, hint != NULL);
+	evbuffer_add_printf(o, rows > 0 ? ">" : " value=\"");
 	web_esc(o, value != NULL ? value : "");
 	evbuffer_add_printf(o, rows > 0 ? "</textarea></div>\n" : "\"></div>\n");
 }
@@ -471,7 +505,9 @@ status_select(struct wdesk *q, const struct lform *lf)
 	evbuffer_add_printf(o, "<div class=\"fld\"><label for=\"status\">Status"
 	    "</label>");
 	show_errs(q, lf, "status");
-	evbuffer_add_printf(o, "<select id=\"status\" name=\"status\">");
+	evbuffer_add_printf(o, "<select id=\"status\" name=\"status\"");
+	described(o, lf, "status", 0);
+	evbuffer_add_printf(o, ">");
 	for (i = 0; record_statuses[i] != NULL; i++)
 		evbuffer_add_printf(o, "<option value=\"%s\"%s>%s</option>",
 		    record_statuses[i], strcmp(lf->status, record_statuses[i]) ==

@@ -45,5 +45,11 @@ check "the peer 10.77.0.1 is not loopback: its header is ignored (303)" \
     test "$(code 10.77.0.1 -H 'X-Remote-User: anna')" = 303
 check "... and it was really connected from 10.77.0.1" bash -c \
     "curl -s -o /dev/null -w '%{local_ip}' --interface 10.77.0.1 'http://10.77.0.1:$PORT/' | grep -qx 10.77.0.1"
+check "over plain http from elsewhere the login page asks for HTTPS" bash -c \
+    "curl -s --interface 10.77.0.1 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
+check "... not on loopback" bash -c \
+    "! curl -s 'http://127.0.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
+check "... nor behind a TLS proxy" bash -c \
+    "! curl -s --interface 10.77.0.1 -H 'X-Forwarded-Proto: https' 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
 check "bad config values are refused" bash -c "echo 'web_auth = header X Y' >>'$A/knowd.conf' && ! '$KNOWD' -n --home '$A' 2>/dev/null"
 finish
