@@ -46,13 +46,14 @@ read_hidden(const char *prompt, char *pw, size_t size)
 	struct termios	 old, quiet;
 	int		 rv;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
 	if (tcgetattr(STDIN_FILENO, &old) != 0)
 		return -1;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	/* Echo off before the prompt: what is typed after it stays unseen. */
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rv = read_line(stdin, pw, size);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);

@@ -25,8 +25,13 @@ check "a short password is refused" bash -c "! printf 'kurz\n' | '$KNOWCTL' --ho
 check "... in German" grep -q "mindestens 10 Zeichen" "$T/short.err"
 check "a bad role is refused" bash -c "! printf 'lang-genug-123\n' | '$KNOWCTL' --home '$A' user add dora --role chef"
 check "a duplicate account is refused" bash -c "! printf 'lang-genug-123\n' | '$KNOWCTL' --home '$A' user add anna --role author"
+"$PY" "$ROOT/tests/regress/desk_tty.py" "$KNOWCTL" "$A" tina 'Tty-geheim-2026' >"$T/tty.out" 2>&1
+check "user add on a terminal (a pty)" test $? -eq 0
+check "... the terminal showed both prompts" bash -c "grep -q 'Neues Passwort' '$T/tty.out' && grep -q 'Noch einmal' '$T/tty.out'"
+check "... and never the password" bash -c "! grep -q 'Tty-geheim' '$T/tty.out'"
 kctl "$A" user list >"$T/users"
 check "user list: names, roles, unit" grep -q "anna.*author.*Stabsstelle Digitalisierung" "$T/users"
+check "user list: the terminal's account too" grep -q "^tina " "$T/users"
 check "user list shows no hash" bash -c "! grep -q argon2 '$T/users'"
 check "desk.sqlite is 0600" test "$(stat -c %a "$A/desk.sqlite")" = 600
 
