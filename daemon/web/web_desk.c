@@ -194,7 +194,12 @@ login_page(struct wdesk *q, int code, const char *msg, const char *name)
 		web_esc(r->out, msg);
 		evbuffer_add_printf(r->out, "</p>\n");
 	}
-	if (!secure_context(q))
+	if (q->r->nd->conf.web_auth_header != NULL)
+		evbuffer_add_printf(r->out, "<p class=\"notice\">Die Redaktion "
+		    "meldet sich hier über das Single Sign-on der Verwaltung an "
+		    "(web_auth = header): bitte die Redaktion über dessen Adresse "
+		    "aufrufen.</p>\n");
+	else if (!secure_context(q))
 		evbuffer_add_printf(r->out, "<p class=\"notice\">Die Anmeldung "
 		    "braucht eine HTTPS-Verbindung: ohne sie behält der Browser "
 		    "die Sitzung nicht. Bitte die Redaktion über https:// "
@@ -324,6 +329,12 @@ login_post(struct wdesk *q)
 	int		 wait;
 	enum desk_login	 rv;
 
+	if (q->r->nd->conf.web_auth_header != NULL) {
+		login_page(q, 403, "Auf diesem Knoten meldet sich die Redaktion "
+		    "über das Single Sign-on der Verwaltung an, nicht mit einem "
+		    "Passwort.", name);
+		return;
+	}
 	if (get_cookie(q, PRE_COOKIE, pre, sizeof pre) != 0 ||
 	    !desk_token_equal(pre, web_form_get(&q->f, "csrf"))) {
 		login_page(q, 403, "Die Anmeldung kam nicht aus dem "

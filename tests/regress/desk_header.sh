@@ -30,6 +30,12 @@ code() {
 	curl -s -o "$T/page.html" -w '%{http_code}' --interface "$a" "$@" "http://$a:$PORT/redaktion/"
 }
 check "off by default: the header from loopback is ignored" test "$(code 127.0.0.1 -H 'X-Remote-User: anna')" = 303
+check "over plain http from elsewhere the login page asks for HTTPS" bash -c \
+    "curl -s --interface 10.77.0.1 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
+check "... not on loopback" bash -c \
+    "! curl -s 'http://127.0.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
+check "... nor behind a TLS proxy" bash -c \
+    "! curl -s --interface 10.77.0.1 -H 'X-Forwarded-Proto: https' 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
 
 node_stop "$A"
 echo "web_auth = header X-Remote-User" >>"$A/knowd.conf"
@@ -45,11 +51,9 @@ check "the peer 10.77.0.1 is not loopback: its header is ignored (303)" \
     test "$(code 10.77.0.1 -H 'X-Remote-User: anna')" = 303
 check "... and it was really connected from 10.77.0.1" bash -c \
     "curl -s -o /dev/null -w '%{local_ip}' --interface 10.77.0.1 'http://10.77.0.1:$PORT/' | grep -qx 10.77.0.1"
-check "over plain http from elsewhere the login page asks for HTTPS" bash -c \
-    "curl -s --interface 10.77.0.1 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
-check "... not on loopback" bash -c \
-    "! curl -s 'http://127.0.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
-check "... nor behind a TLS proxy" bash -c \
-    "! curl -s --interface 10.77.0.1 -H 'X-Forwarded-Proto: https' 'http://10.77.0.1:$PORT/redaktion/anmelden' | grep -q 'braucht eine HTTPS-Verbindung'"
+check "in header mode the login page points to the single sign-on" bash -c \
+    "curl -s 'http://127.0.0.1:$PORT/redaktion/anmelden' | grep -q 'Single Sign-on'"
+check "in header mode a password does not sign in: 403" bash -c \
+    "curl -s -o /dev/null -w '%{http_code}' --data-urlencode name=anna --data-urlencode 'password=Anna-geheim-2026!' 'http://127.0.0.1:$PORT/redaktion/anmelden' | grep -qx 403"
 check "bad config values are refused" bash -c "echo 'web_auth = header X Y' >>'$A/knowd.conf' && ! '$KNOWD' -n --home '$A' 2>/dev/null"
 finish
