@@ -32,13 +32,8 @@ check "anna (reviewer) and bernd (reviewer)" bash -c \
 HA=http://$(kctl "$A" status --json | json_get http)
 HB=http://$(kctl "$B" status --json | json_get http)
 
-mkdir -p "$T/chrome" "$T/out" "$T/tmp"
-TMPDIR=$T/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$T/chrome" --remote-debugging-port=0 --window-size=1200,1600 \
-    about:blank >"$T/chrome.log" 2>&1 &
-CPID=$!
-PIDS+=("$CPID")
+mkdir -p "$T/out"
+chrome_start "$T"
 if python3 "$ROOT/tests/regress/desk_browser.py" "$T/chrome" "$HA" "$HB" "$T/out" "$KNOWCTL" "$A" \
     ${DESK_GERMAN_TAGS:+german} >"$T/browser.out" 2>&1; then
 	pass "desk in the browser: login, write, preview, draft, four eyes, approve, on node B, stale, CSRF, 390 px"

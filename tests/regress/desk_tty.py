@@ -7,8 +7,9 @@ import os, pty, select, sys, time
 
 
 def read_until(fd, want, buf, timeout=20):
+    """Reads until want has come (None: until the end of the output)."""
     end = time.time() + timeout
-    while want not in buf:
+    while want is None or want not in buf:
         if time.time() > end:
             sys.stdout.write(buf.decode(errors="replace"))
             sys.exit(3)
@@ -32,14 +33,7 @@ buf = read_until(fd, b"Neues Passwort: ", b"")
 os.write(fd, pw.encode() + b"\n")
 buf = read_until(fd, b"Noch einmal: ", buf)
 os.write(fd, pw.encode() + b"\n")
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    buf += chunk
+buf = read_until(fd, None, buf)
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(buf.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
