@@ -3,7 +3,8 @@
  * sections, Handlungsfelder and hurdles as checkboxes, status as a select,
  * tags as free text (written into the record as typed; the record parser
  * derives slugs), errors in German next to their field, and a preview
- * rendered by the public lesson page's own function. No JavaScript.
+ * rendered by the public lesson page's own function (web_record.c's
+ * web_lesson_preview). No JavaScript.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,41 +564,6 @@ form_html(struct wdesk *q, const struct lform *lf)
 	evbuffer_add_printf(o, "</div></form>\n");
 }
 
-void
-wdesk_preview(struct wdesk *q, const char *text, size_t len)
-{
-	struct record	*rec = NULL;
-	struct search_hit h;
-	char		 now[32], *f, *hu, *t;
-
-	if (record_parse(text, len, RECORD_DRAFT, &rec, NULL) != 0)
-		return;
-	time_iso(time(NULL), now);
-	memset(&h, 0, sizeof h);
-	h.id = rec->id != NULL ? rec->id : (char *)"";
-	h.nid = q->r->nd->nid;
-	h.node = (char *)node_name(q->r->nd);
-	h.kind = (char *)"lesson";
-	h.project = rec->project != NULL ? rec->project : (char *)"";
-	h.title = rec->title != NULL ? rec->title : (char *)"";
-	h.summary = rec->summary != NULL ? rec->summary : (char *)"";
-	h.fields = f = list_join(&rec->fields, " ");
-	h.status = rec->status != NULL ? rec->status : (char *)"";
-	h.hurdles = hu = list_join(&rec->hurdles, " ");
-	h.tags = t = list_join(&rec->tags, " ");
-	h.created = rec->created != NULL ? rec->created : now;
-	h.modified = now;
-	evbuffer_add_printf(q->r->out, "<section class=\"preview\" "
-	    "aria-label=\"Vorschau\"><p class=\"notice\">Vorschau: so wird die "
-	    "Erfahrung öffentlich aussehen.</p>\n");
-	web_lesson_article(q->r, &h, rec, 1);
-	evbuffer_add_printf(q->r->out, "</section>\n");
-	free(f);
-	free(hu);
-	free(t);
-	record_free(rec);
-}
-
 /* The form's page: heading, a note, the form, and a preview of text when given. */
 static void
 form_page(struct wdesk *q, const struct lform *lf, const char *heading,
@@ -616,7 +582,7 @@ form_page(struct wdesk *q, const struct lform *lf, const char *heading,
 	if (dr != NULL)
 		wdesk_draft_actions(q, dr);
 	if (text != NULL)
-		wdesk_preview(q, text, strlen(text));
+		web_lesson_preview(q->r, text, strlen(text));
 	evbuffer_add_printf(q->r->out, "<h2 id=\"formular\">%s</h2>\n",
 	    dr != NULL ? "Entwurf bearbeiten" : "Formular");
 	form_html(q, lf);

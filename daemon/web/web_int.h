@@ -200,8 +200,6 @@ void	 wdesk_form_edit(struct wdesk *, const char *id);
 void	 wdesk_form_draft(struct wdesk *, const char *n);
 /* POST /redaktion/speichern: preview, save a draft, or publish (review optional). */
 void	 wdesk_form_post(struct wdesk *);
-/* A record's text rendered like its public page (a preview). */
-void	 wdesk_preview(struct wdesk *, const char *text, size_t len);
 /* web_desk_act.c: the overview, approval, discarding, retraction, the audit log. */
 void	 wdesk_overview(struct wdesk *);
 void	 wdesk_approve(struct wdesk *);
@@ -239,6 +237,8 @@ struct record;
 /* A lesson's article as its page shows it (preview: without signature and print source). */
 void	 web_lesson_article(struct web_req *, const struct search_hit *,
 	     const struct record *, int preview);
+/* The desk's preview of a record's text, rendered by web_lesson_article. */
+void	 web_lesson_preview(struct web_req *, const char *text, size_t len);
 /* The record at a blob (hex), parsed; NULL when unreadable. Caller frees. */
 struct record *web_record_load(struct node *, const char *blobhex);
 /* The signature of the commit that last changed nid's record at path (now blob). */

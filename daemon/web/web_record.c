@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <git2.h>
 
@@ -422,6 +423,59 @@ web_lesson_article(struct web_req *r, const struct search_hit *h,
 	if (!preview)
 		print_source(r, h, rec);
 	evbuffer_add_printf(r->out, "</article>\n");
+}
+
+/* A record list as one space-separated string, as the index keeps it. Caller frees. */
+static char *
+list_words(const struct record_list *l)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < l->n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", l->v[i]);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The desk's preview: a record's text (unpublished, this node's) shown by
+ * web_lesson_article as its page will show it. Nothing when it does not
+ * parse (the form names the errors).
+ */
+void
+web_lesson_preview(struct web_req *r, const char *text, size_t len)
+{
+	struct record	*rec = NULL;
+	struct search_hit h;
+	char		 now[32], *f, *hu, *t;
+
+	if (record_parse(text, len, RECORD_DRAFT, &rec, NULL) != 0)
+		return;
+	time_iso(time(NULL), now);
+	memset(&h, 0, sizeof h);
+	h.id = rec->id != NULL ? rec->id : (char *)"";
+	h.nid = r->nd->nid;
+	h.node = (char *)node_name(r->nd);
+	h.kind = (char *)"lesson";
+	h.project = rec->project != NULL ? rec->project : (char *)"";
+	h.title = rec->title != NULL ? rec->title : (char *)"";
+	h.summary = rec->summary != NULL ? rec->summary : (char *)"";
+	h.fields = f = list_words(&rec->fields);
+	h.status = rec->status != NULL ? rec->status : (char *)"";
+	h.hurdles = hu = list_words(&rec->hurdles);
+	h.tags = t = list_words(&rec->tags);
+	h.created = rec->created != NULL ? rec->created : now;
+	h.modified = now;
+	evbuffer_add_printf(r->out, "<section class=\"preview\" "
+	    "aria-label=\"Vorschau\"><p class=\"notice\">Vorschau: so wird die "
+	    "Erfahrung öffentlich aussehen.</p>\n");
+	web_lesson_article(r, &h, rec, 1);
+	evbuffer_add_printf(r->out, "</section>\n");
+	free(f);
+	free(hu);
+	free(t);
+	record_free(rec);
 }
 
 /* A list of links to records, projects by their titles. */

@@ -214,6 +214,12 @@ for s in "$PW_A" "$PW_B" "$PW_C" 'Neu-und-lang-2026' argon2id "$SA" "$SB" "$SC" 
 	check "not in the log: ${s:0:6}…" bash -c "! grep -qF -- '$s' '$A.log'"
 	check "not in git: ${s:0:6}…" bash -c "! grep -rqF -- '$s' '$A/repo.git' && ! git -C '$A/repo.git' log --all -p | grep -qF -- '$s'"
 done
+node_start "$A" || fail "restart"
+W=http://$(kctl "$A" status --json | json_get http)	# http = 127.0.0.1:0: a new port
+check "after a restart the accounts, sessions and audit log are still there" bash -c \
+    "'$KNOWCTL' --home '$A' user list | grep -q '^clara ' && '$KNOWCTL' --home '$A' audit | grep -q 'bernd *approved' &&
+     curl -s -o /dev/null -w '%{http_code}' -H 'Cookie: knowd_sid=$SC' '$W/redaktion/' | grep -qx 200"
+node_stop "$A"
 check "no session id in desk.sqlite (only hashes)" bash -c "! grep -qaF -- '$SC' '$A'/desk.sqlite*"
 check "no password in desk.sqlite" bash -c "! grep -qaF -- '$PW_C' '$A'/desk.sqlite*"
 finish
