@@ -583,8 +583,9 @@ form_page(struct wdesk *q, const struct lform *lf, const char *heading,
 		wdesk_draft_actions(q, dr);
 	if (text != NULL)
 		web_lesson_preview(q->r, text, strlen(text));
-	evbuffer_add_printf(q->r->out, "<h2 id=\"formular\">%s</h2>\n",
-	    dr != NULL ? "Entwurf bearbeiten" : "Formular");
+	if (dr != NULL || text != NULL)
+		evbuffer_add_printf(q->r->out, "<h2 id=\"formular\">%s</h2>\n",
+		    dr != NULL ? "Entwurf bearbeiten" : "Weiter bearbeiten");
 	form_html(q, lf);
 	wdesk_page_end(q, code);
 }
