@@ -23,6 +23,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "conf.h"
 #include "desk.h"
 #include "util.h"
 #include "web_form.h"
@@ -318,6 +319,43 @@ test_drafts_audit(void **state)
 	desk_rm(d, home);
 }
 
+/* knowd.conf: review and web_auth are checked and printed back. */
+static void
+test_conf_keys(void **state)
+{
+	static const char *const bad[] = { "review = maybe", "review = ",
+	    "web_auth = header", "web_auth = header X Y", "web_auth = cookie",
+	    "web_auth = header X:Remote-User" };
+	struct config	 c;
+	char		 line[80], *out, *why = NULL;
+	size_t		 i;
+
+	config_defaults(&c);
+	assert_int_equal(c.review, CONFIG_REVIEW_AUTO);
+	assert_null(c.web_auth_header);
+	snprintf(line, sizeof line, "review = optional");
+	assert_int_equal(config_apply_line(&c, line, NULL), 0);
+	assert_int_equal(c.review, CONFIG_REVIEW_OPTIONAL);
+	snprintf(line, sizeof line, "web_auth = header X-Remote-User");
+	assert_int_equal(config_apply_line(&c, line, NULL), 0);
+	assert_string_equal(c.web_auth_header, "X-Remote-User");
+	out = config_print(&c);
+	assert_non_null(strstr(out, "\nreview = optional\n"));
+	assert_non_null(strstr(out, "\nweb_auth = header X-Remote-User\n"));
+	free(out);
+	snprintf(line, sizeof line, "web_auth = password");
+	assert_int_equal(config_apply_line(&c, line, NULL), 0);
+	assert_null(c.web_auth_header);
+	for (i = 0; i < nitems(bad); i++) {
+		snprintf(line, sizeof line, "%s", bad[i]);
+		assert_int_equal(config_apply_line(&c, line, &why), -1);
+		assert_non_null(why);
+		free(why);
+		why = NULL;
+	}
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -330,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_drafts_audit),
+		cmocka_unit_test(test_conf_keys),
 	};
 
 	if (sodium_init() < 0)
