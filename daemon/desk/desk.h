@@ -26,7 +26,7 @@
 #define DESK_MAX_SESSIONS	1024	/* the oldest gives way */
 #define DESK_THROTTLE_SLOTS	256	/* accounts and addresses remembered */
 #define DESK_FAILS_FREE		5	/* failures before waiting */
-#define DESK_MAX_DRAFTS		10000	/* drafts waiting at most */
+#define DESK_MAX_DRAFTS		1000	/* drafts waiting at most (each up to 256 KiB) */
 #define DESK_CHECKS_PER_SEC	4	/* password checks a second, all together */
 #define DESK_AUDIT_KEEP		200000	/* audit entries kept (the newest) */
 
