@@ -150,7 +150,7 @@ struct node_result {
 	char		 id[64];
 	char		*path;
 	int		 created;	/* 1 new record, 0 an edit */
-	int		 stale;		/* refused: the edit started from an older version */
+	int		 stale;		/* refused: the edit (of id) started from an older version */
 	uint64_t	 seq;
 	git_oid		 commit;
 };

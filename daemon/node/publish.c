@@ -102,6 +102,7 @@ publish_prepare(struct node *nd, struct record *r,
 			    record_kind_name(r->kind));
 		if ((opt == NULL || !opt->force) && publish_stale(r, *old, opt)) {
 			res->stale = 1;
+			snprintf(res->id, sizeof res->id, "%s", r->id);
 			return set_cause(cause, "modified: this edit of %s started "
 			    "from an older version (%s) than the one held (%s): "
 			    "someone published in between. Start again from "

@@ -120,7 +120,7 @@ out=$(desk_post "$W" "$SA" /redaktion/speichern --data-urlencode "csrf=$CA" --da
 check "saving the stale edit shows both versions (409)" bash -c "[ '$out' = '409 ' ] && grep -q 'Ihre Fassung' '$T/post.html' && grep -q 'Aktuell veröffentlicht' '$T/post.html' && grep -q 'zweite Fassung' '$T/post.html'"
 STALE=$(grep -o 'redaktion/entwurf/[0-9]*' "$T/post.html" | head -1 | sed 's/.*\///')
 out=$(desk_post "$W" "$SB" /redaktion/freigeben --data-urlencode "csrf=$CB" --data-urlencode "draft=$STALE")
-check "approving the stale draft is refused with both versions (409)" bash -c "[ '$out' = '409 ' ] && grep -q 'Aktuell veröffentlicht' '$T/post.html'"
+check "approving the stale draft is refused with both versions (409)" bash -c "[ '$out' = '409 ' ] && grep -q 'Aktuell veröffentlicht' '$T/post.html' && grep -q 'zweite Fassung' '$T/post.html' && grep -q 'alte Fassung geändert' '$T/post.html'"
 check "the second version stands" bash -c "'$KNOWCTL' --home '$A' show '$ID' | grep -q 'zweite Fassung'"
 
 # knowctl publish: an edit from an older copy is refused unless --force.
