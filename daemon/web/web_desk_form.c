@@ -590,17 +590,24 @@ form_page(struct wdesk *q, const struct lform *lf, const char *heading,
 	wdesk_page_end(q, code);
 }
 
+/* An empty form (status idee). */
+static void
+lf_empty(struct lform *lf)
+{
+	memset(lf, 0, sizeof *lf);
+	lf->title = xstrdup("");
+	lf->project = xstrdup("");
+	lf->summary = xstrdup("");
+	lf->status = xstrdup("idee");
+	lf->tags = xstrdup("");
+}
+
 void
 wdesk_form_new(struct wdesk *q)
 {
 	struct lform	 lf;
 
-	memset(&lf, 0, sizeof lf);
-	lf.title = xstrdup("");
-	lf.project = xstrdup("");
-	lf.summary = xstrdup("");
-	lf.status = xstrdup("idee");
-	lf.tags = xstrdup("");
+	lf_empty(&lf);
 	form_page(q, &lf, "Neue Erfahrung schreiben", 200, NULL, NULL, NULL);
 	lf_clear(&lf);
 }
@@ -655,10 +662,13 @@ wdesk_form_draft(struct wdesk *q, const char *n)
 		desk_draft_clear(&dr);
 		return;
 	}
-	memset(&lf, 0, sizeof lf);
+	/* A draft was valid when saved; should it not parse, an empty form. */
 	if (record_parse(dr.text, strlen(dr.text), RECORD_DRAFT, &rec, NULL) ==
-	    0)
+	    0) {
+		memset(&lf, 0, sizeof lf);
 		lf_from_record(&lf, rec);
+	} else
+		lf_empty(&lf);
 	record_free(rec);
 	snprintf(lf.record, sizeof lf.record, "%s", dr.record);
 	snprintf(lf.base, sizeof lf.base, "%s", dr.base);
