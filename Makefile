@@ -35,7 +35,7 @@ endif
 # The floors, bottom up (doc/DESIGN.md): util, keys, protocol, then the
 # daemon's rooms; each folder is on the include path, and tests/layering.sh
 # checks that only a room's door header is included from outside it.
-ROOMS	   := conf store search peer node net web control
+ROOMS	   := conf store search peer desk node net web control
 INCS	   := -Iutil -Ikeys -Iprotocol $(ROOMS:%=-Idaemon/%) -Icli
 LIB_SRC	   := $(wildcard util/*.c keys/*.c protocol/*.c)
 DAEMON_SRC := $(foreach r,$(ROOMS),$(wildcard daemon/$(r)/*.c))
@@ -129,6 +129,10 @@ build/fuzz/fuzz_search: FUZZ_EXTRA = daemon/search/search_text.c -Idaemon/search
 # The web view's header parsers (If-None-Match, HTTP dates, Accept-Language).
 build/fuzz/fuzz_webfmt: daemon/web/web_fmt.c daemon/web/web_fmt.h
 build/fuzz/fuzz_webfmt: FUZZ_EXTRA = daemon/web/web_fmt.c -Idaemon/web
+
+# The desk's form bodies and cookies (urlencoded, Cookie).
+build/fuzz/fuzz_form: daemon/web/web_form.c daemon/web/web_form.h
+build/fuzz/fuzz_form: FUZZ_EXTRA = daemon/web/web_form.c -Idaemon/web
 
 # The received-pack bounds and the git fsck --strict checks (zlib).
 build/fuzz/fuzz_packscan: daemon/store/packscan.c daemon/store/packscan.h daemon/store/fsck.c

@@ -62,19 +62,30 @@ print_result(const msgpack_object *d)
 int
 cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct ctl_request	 req;
 	char			*text;
 	size_t			 len;
-	int			 r;
+	int			 ch, r, force = 0;
 
-	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
-		return r - 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'f')
+			force = 1;
+		else if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	}
 	if (argc - optind > 1)
 		return cli_usage(cmd, "one file at a time");
 	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
 		return 1;
 	cli_request(&req, CTL_PUBLISH);
 	ctl_set(&req, "body", text, len, 0);
+	if (force)
+		ctl_set(&req, "force", NULL, 0, 1);
 	free(text);
 	return cli_run(cli, &req, NULL, print_result);
 }

@@ -19,9 +19,11 @@
 static const struct cli_cmd cmds[] = {
 	{ "id", cmd_id, "[--json]", "print this node's id (did:key)", "" },
 	{ "new", cmd_new, "", "print a lesson template to fill in", "" },
-	{ "publish", cmd_publish, "[--json] [FILE|-]",
+	{ "publish", cmd_publish, "[--json] [--force] [FILE|-]",
 	  "publish a lesson or project (from FILE or stdin); prints its id",
-	  "  A record with an id of this node replaces that record (an edit).\n" },
+	  "  A record with an id of this node replaces that record (an edit).\n"
+	  "  An edit whose modified is older than the held record's is refused\n"
+	  "  (someone published in between); --force overwrites that change.\n" },
 	{ "retract", cmd_retract, "[--json] ID", "remove one of this node's records", "" },
 	{ "list", cmd_list,
 	  "[--json] [--node NODE] [--project SLUG] [--kind KIND] [FILTERS]",
@@ -92,6 +94,18 @@ static const struct cli_cmd cmds[] = {
 	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
 	  "  Nodes that trust this one then replicate the vouched node too.\n" },
 	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
+	{ "user", cmd_user,
+	  "add NAME --role ROLE [--unit UNIT] | list | remove NAME | passwd NAME",
+	  "staff accounts for writing in the browser (/redaktion)",
+	  "  --role ROLE      author (writes drafts), reviewer (also approves\n"
+	  "                   others' drafts) or admin (also retracts at once and\n"
+	  "                   reads the audit log)\n"
+	  "  --unit UNIT      organisational unit named in published commits\n"
+	  "  The password is read from the terminal without echo, or as one line\n"
+	  "  from stdin; knowctl hashes it (Argon2id) before sending it to knowd.\n" },
+	{ "audit", cmd_audit, "[--json] [--limit N]",
+	  "who drafted, approved, published or retracted which record when",
+	  "  --limit N        the newest N entries (default 100)\n" },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  "write a consistent snapshot of the node home (a tar archive)",
 	  "  --with-key       include keys/node.key (keep such a file safe)\n"

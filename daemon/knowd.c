@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "desk.h"
 #include "home.h"
 #include "log.h"
 #include "net.h"
@@ -60,6 +61,8 @@ struct knowd {
 	struct web		*web;
 	struct search_loop	*search_loop;
 	struct control		*control;
+	struct desk		*desk;		/* staff accounts, drafts, audit */
+	struct worker		*hasher;	/* the desk's password checks */
 	struct control_env	 env;		/* what the control operations reach */
 };
 
@@ -164,6 +167,15 @@ knowd_start(struct knowd *kd, char **cause)
 		log_warnx("%s; the web pages are off", why);
 		free(why);
 	}
+	if (desk_open(&kd->desk, kd->node.home, &why) != 0) {
+		log_warnx("desk: %s; /redaktion and knowctl user are off", why);
+		free(why);
+	}
+	/* Argon2id takes 0.1 s: on a thread of its own, not the loop's. */
+	if (kd->desk != NULL && kd->web != NULL &&
+	    worker_start(&kd->hasher, kd->base, repo, cause) != 0)
+		return -1;
+	web_set_desk(kd->web, kd->desk, kd->hasher);
 	kd->search_loop = search_loop_start(kd->base, kd->node.search);
 	search_loop_on_damage(kd->search_loop, knowd_reindex_cb, kd);
 	node_index_start(&kd->node, kd->base);
@@ -173,6 +185,7 @@ knowd_start(struct knowd *kd, char **cause)
 	kd->env.web = kd->web;
 	kd->env.search_loop = kd->search_loop;
 	kd->env.slow = kd->slow;
+	kd->env.desk = kd->desk;
 	path = home_path(kd->node.home, CTL_SOCKET);
 	rv = control_open(&kd->control, kd->base, path, control_dispatch,
 	    &kd->env, cause);
@@ -189,8 +202,10 @@ knowd_stop(struct knowd *kd)
 	for (i = 0; i < NET_WORKERS; i++)
 		worker_stop(kd->fast[i]);
 	worker_stop(kd->slow);
+	worker_stop(kd->hasher);
 	control_close(kd->control);
 	web_stop(kd->web);
+	desk_close(kd->desk);
 	net_stop(kd->net);
 	search_loop_stop(kd->search_loop);
 	node_index_stop(&kd->node);

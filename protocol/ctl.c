@@ -20,7 +20,7 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_ID] = { "id", { { NULL } } },
 	[CTL_STATUS] = { "status", { { "branches", CTL_BOOL, 1 }, { NULL } } },
 	[CTL_PUBLISH] = { "publish", { { "body", CTL_BIN, CTL_MAX_REQUEST },
-	    { NULL } } },
+	    { "force", CTL_BOOL, 1 }, { NULL } } },
 	[CTL_RETRACT] = { "retract", { ID, { NULL } } },
 	[CTL_SHOW] = { "show", { ID, NODE, { NULL } } },
 	[CTL_LIST] = { "list", { NODE, { "project", CTL_STR, 128 },
@@ -50,6 +50,16 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_PENDING] = { "pending", { { NULL } } },
 	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
 	[CTL_DENY] = { "deny", { ID, { NULL } } },
+	/* Staff accounts of the desk (the password arrives hashed). */
+	[CTL_USER_ADD] = { "user-add", { { "name", CTL_STR, 64 },
+	    { "role", CTL_STR, 16 }, { "unit", CTL_STR, 128 },
+	    { "hash", CTL_STR, 128 }, { NULL } } },
+	[CTL_USER_LIST] = { "user-list", { { NULL } } },
+	[CTL_USER_REMOVE] = { "user-remove", { { "name", CTL_STR, 64 },
+	    { NULL } } },
+	[CTL_USER_PASSWD] = { "user-passwd", { { "name", CTL_STR, 64 },
+	    { "hash", CTL_STR, 128 }, { NULL } } },
+	[CTL_AUDIT] = { "audit", { { "limit", CTL_UINT, 100000 }, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -24,6 +24,7 @@ cli             3 cli.h
 daemon/store    4 store.h
 daemon/search   4 search.h
 daemon/peer     4 peer.h
+daemon/desk     4 desk.h
 daemon/node     5 node.h
 daemon/net      6 net.h
 daemon/web      6 web.h

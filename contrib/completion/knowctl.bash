@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex export show log verify
-		status peers peer trust pending admit deny vouch unvouch backup help"
+		status peers peer trust pending admit deny vouch unvouch backup user audit help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -48,7 +48,11 @@ _knowctl()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--node | --project | --tag | --since | --limit | --name | --ags)
+	--role)
+		COMPREPLY=($(compgen -W "author reviewer admin" -- "$cur"))
+		return
+		;;
+	--node | --project | --tag | --since | --limit | --name | --ags | --unit)
 		return
 		;;
 	esac
@@ -83,6 +87,9 @@ _knowctl()
 	backup)	opts="$common --with-key" ;;
 	status)	opts="$common --branches" ;;
 	export)	opts="$common --format --output" ;;
+	publish) opts="$common --force" ;;
+	user)	opts="$common --role --unit" ;;
+	audit)	opts="$common --limit" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then
@@ -104,7 +111,7 @@ _knowctl()
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
 		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
-		--output) ((i++)) ;;
+		--output | --role | --unit) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
@@ -119,6 +126,9 @@ _knowctl()
 		;;
 	trust)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove list" -- "$cur"))
+		;;
+	user)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add list remove passwd" -- "$cur"))
 		;;
 	esac
 } &&

@@ -14,6 +14,8 @@
 #define CONFIG_DEFAULT_NETWORK	"knowd"
 #define CONFIG_DEFAULT_HTTP	"127.0.0.1:7780"
 
+enum { CONFIG_REVIEW_AUTO, CONFIG_REVIEW_REQUIRED, CONFIG_REVIEW_OPTIONAL };
+
 struct config_peer {
 	char	*nid;		/* expected node id, or NULL */
 	char	*host;
@@ -53,6 +55,13 @@ struct config {
 	char			*imprint_url;	/* Impressum */
 	char			*privacy_url;	/* Datenschutzerklärung */
 	char			*operator;	/* who runs the site, for the footer */
+	/*
+	 * The desk (doc/DESIGN.md §8): whether a second account must approve
+	 * (CONFIG_REVIEW_AUTO: when more than one account exists), and the
+	 * header a reverse proxy on loopback names the user in (NULL: off).
+	 */
+	int			 review;
+	char			*web_auth_header;
 	/* Exceptions to the personal-data check on publish (protocol/personal.h). */
 	char			**personal_allow;
 	size_t			 npersonal_allow;

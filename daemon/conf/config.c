@@ -99,6 +99,7 @@ config_free(struct config *c)
 	free(c->imprint_url);
 	free(c->privacy_url);
 	free(c->operator);
+	free(c->web_auth_header);
 	memset(c, 0, sizeof *c);
 }
 
@@ -376,6 +377,48 @@ config_set_public(struct config *c, const char *key, const char *v,
 	return 1;
 }
 
+/*
+ * The desk's settings: review = required|optional; web_auth = password,
+ * or header NAME (a reverse proxy on loopback names the user). 1 when key
+ * is neither.
+ */
+static int
+config_set_desk(struct config *c, const char *key, const char *v,
+    char **cause)
+{
+	size_t	 n;
+
+	if (strcmp(key, "review") == 0) {
+		if (strcmp(v, "required") == 0)
+			c->review = CONFIG_REVIEW_REQUIRED;
+		else if (strcmp(v, "optional") == 0)
+			c->review = CONFIG_REVIEW_OPTIONAL;
+		else
+			return set_cause(cause, "review: \"%s\" is not required "
+			    "or optional", v);
+		return 0;
+	}
+	if (strcmp(key, "web_auth") != 0)
+		return 1;
+	free(c->web_auth_header);
+	c->web_auth_header = NULL;
+	if (strcmp(v, "password") == 0)
+		return 0;
+	if (strncmp(v, "header ", 7) != 0)
+		return set_cause(cause, "web_auth: \"%s\" is not password or "
+		    "header NAME (e.g. header X-Remote-User)", v);
+	v += 7;
+	while (*v == ' ')
+		v++;
+	n = strlen(v);
+	if (n == 0 || n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n)
+		return set_cause(cause, "web_auth: header name: 1-64 letters, "
+		    "digits, - and _");
+	c->web_auth_header = xstrdup(v);
+	return 0;
+}
+
 /* Applies one "key = value" setting. */
 static int
 config_set(struct config *c, const char *key, const char *v, char **cause)
@@ -383,7 +426,8 @@ config_set(struct config *c, const char *key, const char *v, char **cause)
 	int	 r;
 
 	if ((r = config_set_int(c, key, v, cause)) != 1 ||
-	    (r = config_set_public(c, key, v, cause)) != 1)
+	    (r = config_set_public(c, key, v, cause)) != 1 ||
+	    (r = config_set_desk(c, key, v, cause)) != 1)
 		return r;
 	if (strcmp(key, "listen") == 0)
 		return config_set_addr(&c->listen, v, cause);
@@ -511,6 +555,11 @@ config_print(const struct config *c)
 		buf_printf(&b, "privacy_url = %s\n", c->privacy_url);
 	if (c->operator != NULL)
 		buf_printf(&b, "operator = %s\n", c->operator);
+	if (c->review != CONFIG_REVIEW_AUTO)
+		buf_printf(&b, "review = %s\n", c->review ==
+		    CONFIG_REVIEW_REQUIRED ? "required" : "optional");
+	if (c->web_auth_header != NULL)
+		buf_printf(&b, "web_auth = header %s\n", c->web_auth_header);
 	for (i = 0; i < nitems(config_ints); i++)
 		buf_printf(&b, "%s = %d\n", config_ints[i].key,
 		    *(const int *)((const char *)c + config_ints[i].off));

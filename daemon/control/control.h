@@ -22,6 +22,7 @@ struct net;
 struct web;
 struct worker;
 struct search_loop;
+struct desk;
 
 /* Answers one decoded request into sb (or defers: control_defer). */
 typedef void control_dispatch_fn(struct control_client *,
@@ -54,6 +55,7 @@ struct control_env {
 	struct web		*web;		/* NULL when the web pages are off */
 	struct search_loop	*search_loop;
 	struct worker		*slow;		/* knowctl verify and backup */
+	struct desk		*desk;		/* staff accounts and audit, or NULL */
 };
 
 /* dispatch.c: the dispatch function; arg is a struct control_env. */

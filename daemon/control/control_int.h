@@ -22,6 +22,8 @@ op_fn	 op_pending, op_admit, op_deny;
 op_fn	 op_search, op_reindex;						/* op_search.c */
 op_fn	 op_backup;							/* op_backup.c */
 op_fn	 op_export;							/* op_export.c */
+op_fn	 op_user_add, op_user_list, op_user_remove, op_user_passwd;	/* op_desk.c */
+op_fn	 op_audit;
 /* op_search.c: list with a search-index filter; 1 when it answered. */
 int	 op_list_search(struct control_env *, const struct ctl_request *,
 	     msgpack_packer *);

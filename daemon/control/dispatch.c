@@ -68,6 +68,11 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_PENDING] = op_pending,
 	[CTL_ADMIT] = op_admit,
 	[CTL_DENY] = op_deny,
+	[CTL_USER_ADD] = op_user_add,
+	[CTL_USER_LIST] = op_user_list,
+	[CTL_USER_REMOVE] = op_user_remove,
+	[CTL_USER_PASSWD] = op_user_passwd,
+	[CTL_AUDIT] = op_audit,
 };
 
 void

@@ -165,6 +165,7 @@ op_publish(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
 	struct node_result	 res;
+	struct node_pubopt	 opt = { NULL, 0, NULL };
 	const uint8_t		*body;
 	size_t			 len = 0;
 	char			*why = NULL;
@@ -174,7 +175,9 @@ op_publish(struct control_env *env, struct control_client *cc,
 		reply_fail(pk, CTL_USAGE, "publish: no record given");
 		return;
 	}
-	rv = node_publish(env->node, (const char *)body, len, &res, &why);
+	opt.force = ctl_bool(req, "force") == 1;
+	rv = node_publish_as(env->node, (const char *)body, len, &opt, &res,
+	    &why);
 	reply_change(env, pk, rv, &res, why, res.created ? "created" : "updated");
 }
 

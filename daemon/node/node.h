@@ -150,6 +150,7 @@ struct node_result {
 	char		 id[64];
 	char		*path;
 	int		 created;	/* 1 new record, 0 an edit */
+	int		 stale;		/* refused: the edit (of id) started from an older version */
 	uint64_t	 seq;
 	git_oid		 commit;
 };
@@ -159,6 +160,22 @@ int	 node_publish(struct node *, const char *buf, size_t len,
 /* Removes one of our records. */
 int	 node_retract(struct node *, const char *id, struct node_result *,
 	     char **cause);
+/* How a publish came about (NULL: knowctl's defaults). */
+struct node_pubopt {
+	const char	*base;	/* the blob (hex) an edit started from, or NULL */
+	int		 force;	/* publish an edit even when it is stale */
+	const char	*unit;	/* organisational unit the commit names, or NULL */
+};
+/*
+ * node_publish with options: an edit that started from an older version
+ * than the one held (its base blob differs, or without a base its
+ * modified is older) is refused with res->stale set, unless forced.
+ */
+int	 node_publish_as(struct node *, const char *buf, size_t len,
+	     const struct node_pubopt *, struct node_result *, char **cause);
+/* node_retract naming an organisational unit (NULL: none) in the commit. */
+int	 node_retract_as(struct node *, const char *id, const char *unit,
+	     struct node_result *, char **cause);
 void	 node_result_clear(struct node_result *);
 /* Writes (or replaces) our signed vouches/<nid>.md for another node. */
 int	 node_vouch(struct node *, const char *id, const char *name,

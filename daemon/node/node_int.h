@@ -20,5 +20,9 @@ void	 node_index_check(struct node *, const struct hmap *fresh);
 /* publish.c: commits changes to our branch and sends the move down the pipeline. */
 int	 node_commit(struct node *, const struct store_change *, size_t n,
 	     const char *subject, struct node_result *, char **cause);
+/* The same, the commit's author naming unit after the organisation (NULL: none). */
+int	 node_commit_as(struct node *, const struct store_change *, size_t n,
+	     const char *subject, const char *unit, struct node_result *,
+	     char **cause);
 
 #endif

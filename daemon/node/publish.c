@@ -14,22 +14,75 @@ int
 node_commit(struct node *nd, const struct store_change *ch, size_t n,
     const char *subject, struct node_result *res, char **cause)
 {
+	return node_commit_as(nd, ch, n, subject, NULL, res, cause);
+}
+
+/*
+ * The commit's author: the organisation (the node's name) and, when given,
+ * its organisational unit ("Stadt Münster / Stabsstelle Digitalisierung");
+ * never a person. A unit git cannot carry (<, >, control bytes) is left out.
+ */
+static char *
+commit_author(struct node *nd, const char *unit)
+{
+	const char	*p;
+
+	if (unit == NULL || *unit == '\0')
+		return xstrdup(node_name(nd));
+	for (p = unit; *p != '\0'; p++)
+		if (*p == '<' || *p == '>' || (unsigned char)*p < 0x20)
+			return xstrdup(node_name(nd));
+	return xasprintf("%s / %s", node_name(nd), unit);
+}
+
+int
+node_commit_as(struct node *nd, const struct store_change *ch, size_t n,
+    const char *subject, const char *unit, struct node_result *res,
+    char **cause)
+{
 	git_oid	 old;
-	int	 r;
+	char	*author;
+	int	 r, rv;
 
 	if ((r = store_head(nd->store, nd->nid, &old, NULL)) == -1)
 		return set_cause(cause, "%s", store_git_error());
-	if (store_commit(nd->store, &nd->kp, nd->nid, node_name(nd), ch, n,
-	    subject, &res->commit, &res->seq, cause) != 0)
+	author = commit_author(nd, unit);
+	rv = store_commit(nd->store, &nd->kp, nd->nid, author, ch, n,
+	    subject, &res->commit, &res->seq, cause);
+	free(author);
+	if (rv != 0)
 		return -1;
 	return node_branch_moved(nd, nd->nid, r == 0 ? &old : NULL,
 	    &res->commit, NULL, cause);
 }
 
-/* Fills id, created and modified of a draft; finds the record an edit replaces. */
+/*
+ * True when an edit started from an older version than the one held (a
+ * lost update otherwise): its base blob differs from the held one, or,
+ * without a base, its modified is older than the held record's.
+ */
+static int
+publish_stale(const struct record *r, const struct catalog_entry *old,
+    const struct node_pubopt *opt)
+{
+	char	 held[GIT_OID_HEXSZ + 1];
+
+	if (opt != NULL && opt->base != NULL && *opt->base != '\0') {
+		git_oid_tostr(held, sizeof held, &old->blob);
+		return strcmp(held, opt->base) != 0;
+	}
+	return r->modified != NULL && old->modified != NULL &&
+	    strcmp(r->modified, old->modified) < 0;
+}
+
+/*
+ * Fills id, created and modified of a draft; finds the record an edit
+ * replaces and refuses a stale edit (res->stale) unless forced.
+ */
 static int
 publish_prepare(struct node *nd, struct record *r,
-    const struct catalog_entry **old, char **cause)
+    const struct catalog_entry **old, const struct node_pubopt *opt,
+    struct node_result *res, char **cause)
 {
 	char	 now[32], id[32];
 
@@ -47,6 +100,17 @@ publish_prepare(struct node *nd, struct record *r,
 			return set_cause(cause, "kind: %s is a %s, not a %s",
 			    r->id, record_kind_name((*old)->kind),
 			    record_kind_name(r->kind));
+		if ((opt == NULL || !opt->force) && publish_stale(r, *old, opt)) {
+			res->stale = 1;
+			snprintf(res->id, sizeof res->id, "%s", r->id);
+			return set_cause(cause, "modified: this edit of %s started "
+			    "from an older version (%s) than the one held (%s): "
+			    "someone published in between. Start again from "
+			    "knowctl show %s, or publish with --force to "
+			    "overwrite that change", r->id, opt != NULL &&
+			    opt->base != NULL ? opt->base : r->modified,
+			    (*old)->modified, r->id);
+		}
 		record_set(&r->created, (*old)->created);
 	} else {
 		ulid_new(id);
@@ -113,6 +177,13 @@ int
 node_publish(struct node *nd, const char *buf, size_t len,
     struct node_result *res, char **cause)
 {
+	return node_publish_as(nd, buf, len, NULL, res, cause);
+}
+
+int
+node_publish_as(struct node *nd, const char *buf, size_t len,
+    const struct node_pubopt *opt, struct node_result *res, char **cause)
+{
 	const struct catalog_entry *old;
 	struct store_change	 ch[2];
 	struct record		*r = NULL;
@@ -124,7 +195,7 @@ node_publish(struct node *nd, const char *buf, size_t len,
 	if (node_may_publish(nd, &res->again, cause) != 0)
 		return -1;
 	if (record_parse(buf, len, RECORD_DRAFT, &r, &why) != 0 ||
-	    publish_prepare(nd, r, &old, &why) != 0) {
+	    publish_prepare(nd, r, &old, opt, res, &why) != 0) {
 		set_cause(cause, "the record was not published:\n%s", why);
 		goto out;
 	}
@@ -142,7 +213,8 @@ node_publish(struct node *nd, const char *buf, size_t len,
 		ch[n++] = (struct store_change){ old->path, NULL, 0 };
 	subject = xasprintf("%s %s %s: %s", old == NULL ? "publish" : "edit",
 	    record_kind_name(r->kind), r->id, r->title);
-	if (node_commit(nd, ch, n, subject, res, cause) != 0)
+	if (node_commit_as(nd, ch, n, subject, opt != NULL ? opt->unit : NULL,
+	    res, cause) != 0)
 		goto out;
 	log_info("%s %s %s (seq %llu)", old == NULL ? "published" : "edited",
 	    record_kind_name(r->kind), r->id, (unsigned long long)res->seq);
@@ -158,6 +230,13 @@ out:
 int
 node_retract(struct node *nd, const char *id, struct node_result *res,
     char **cause)
+{
+	return node_retract_as(nd, id, NULL, res, cause);
+}
+
+int
+node_retract_as(struct node *nd, const char *id, const char *unit,
+    struct node_result *res, char **cause)
 {
 	const struct catalog_entry *e;
 	struct store_change	 ch;
@@ -175,7 +254,7 @@ node_retract(struct node *nd, const char *id, struct node_result *res,
 	ch = (struct store_change){ res->path, NULL, 0 };
 	subject = xasprintf("retract %s %s: %s", record_kind_name(e->kind),
 	    e->id, e->title);
-	rv = node_commit(nd, &ch, 1, subject, res, cause);
+	rv = node_commit_as(nd, &ch, 1, subject, unit, res, cause);
 	free(subject);
 	if (rv == 0)
 		log_info("retracted %s (seq %llu)", res->id,

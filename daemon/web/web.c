@@ -1,6 +1,7 @@
 /*
  * web.c — the web view's HTTP server: evhttp on the "http" address of
- * knowd.conf, GET and HEAD only, bounded headers and bodies, a timeout, and
+ * knowd.conf, GET and HEAD only (POST only for the staff's desk under
+ * /redaktion, web_desk.c), bounded headers and bodies, a timeout, and
  * a table of paths. Everything a client sends is length-checked and
  * validated before use; anything unexpected gets a clear 4xx (JSON on the
  * API, a styled German page elsewhere). Links are built from public_url,
@@ -35,19 +36,21 @@ static const struct {
 	int		 exact;		/* the path must equal prefix */
 	int		 api;		/* errors as JSON */
 	web_fn		*fn;
+	int		 desk;		/* per account: no ETag, POST allowed */
 } routes[] = {
-	{ "/", 1, 0, web_page_start },
-	{ "/suche", 1, 0, web_page_search },
-	{ "/lektion/", 0, 0, web_page_lesson },
-	{ "/verlauf/", 0, 0, web_page_history },
-	{ "/kommune/", 0, 0, web_page_node },
-	{ "/projekt/", 0, 0, web_page_project },
-	{ "/api/v1/lessons", 1, 1, web_api_lessons },
-	{ "/api/v1/lessons/", 0, 1, web_api_lesson },
-	{ "/api/v1/openapi.json", 1, 1, web_api_openapi },
-	{ "/api/v1/catalog.jsonld", 1, 1, web_api_dcat },
-	{ "/api/", 0, 1, NULL },
-	{ "/feed.atom", 1, 0, web_feed_atom },
+	{ "/", 1, 0, web_page_start, 0 },
+	{ "/suche", 1, 0, web_page_search, 0 },
+	{ "/lektion/", 0, 0, web_page_lesson, 0 },
+	{ "/verlauf/", 0, 0, web_page_history, 0 },
+	{ "/kommune/", 0, 0, web_page_node, 0 },
+	{ "/projekt/", 0, 0, web_page_project, 0 },
+	{ "/api/v1/lessons", 1, 1, web_api_lessons, 0 },
+	{ "/api/v1/lessons/", 0, 1, web_api_lesson, 0 },
+	{ "/api/v1/openapi.json", 1, 1, web_api_openapi, 0 },
+	{ "/api/v1/catalog.jsonld", 1, 1, web_api_dcat, 0 },
+	{ "/api/", 0, 1, NULL, 0 },
+	{ "/feed.atom", 1, 0, web_feed_atom, 0 },
+	{ "/redaktion", 0, 0, web_desk, 1 },
 };
 
 void
@@ -462,6 +465,18 @@ req_route(struct web_req *r)
 		    "No such resource.");
 		return;
 	}
+	if (r->post && !routes[i].desk) {
+		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		    "Allow", "GET, HEAD");
+		web_fail(r, 405, "method_not_allowed", NULL, "Diese Ansicht ist "
+		    "nur lesbar (GET, HEAD).", "This view is read-only (GET, "
+		    "HEAD).");
+		return;
+	}
+	if (routes[i].desk) {
+		routes[i].fn(r, r->path + n);
+		return;
+	}
 	req_etag(r);
 	if (req_not_modified(r)) {
 		req_304(r);
@@ -476,6 +491,7 @@ web_request_cb(struct evhttp_request *req, void *arg)
 {
 	struct web	*w = arg;
 	struct web_req	 r;
+	enum evhttp_cmd_type cmd;
 
 	web_conn_request(w, req);
 	memset(&r, 0, sizeof r);
@@ -489,13 +505,18 @@ web_request_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+	cmd = evhttp_request_get_command(req);
+	r.post = cmd == EVHTTP_REQ_POST;
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD && !r.post) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
 		web_fail(&r, 405, "method_not_allowed", NULL, "Diese Ansicht ist "
 		    "nur lesbar (GET, HEAD).", "This view is read-only (GET, "
 		    "HEAD).");
+	} else if (!r.post && evbuffer_get_length(
+	    evhttp_request_get_input_buffer(req)) > WEB_GET_BODY_MAX) {
+		web_fail(&r, 413, "too_large", NULL, "Die Anfrage ist zu groß.",
+		    "The request is too large.");
 	} else if (req_parse(&r) == 0) {
 		req_base(&r);
 		req_route(&r);
@@ -560,7 +581,8 @@ web_http_new(struct event_base *base, struct web *w)
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(http, 16384);
-	evhttp_set_max_body_size(http, 1024);
+	/* Forms of the desk (POST /redaktion) may be this large; others 1 KiB. */
+	evhttp_set_max_body_size(http, WEB_FORM_BODY_MAX);
 	evhttp_set_timeout(http, 10);
 	evhttp_set_gencb(http, web_request_cb, w);
 	return http;
@@ -620,6 +642,15 @@ web_stop(struct web *w)
 	evhttp_free(w->http);
 	web_conn_stop(w);
 	free(w);
+}
+
+void
+web_set_desk(struct web *w, struct desk *d, struct worker *hasher)
+{
+	if (w == NULL)
+		return;
+	w->desk = d;
+	w->hasher = hasher;
 }
 
 const char *

@@ -11,6 +11,8 @@ struct event_base;
 struct evbuffer;
 struct node;
 struct web;
+struct desk;
+struct worker;
 
 #define WEB_EXPORT_MAX	(200u * 1024 * 1024)	/* bytes of one export */
 
@@ -21,6 +23,12 @@ struct web;
 int	 web_start(struct web **out, struct event_base *, struct node *,
 	     char **cause);
 void	 web_stop(struct web *);
+/*
+ * The staff's desk (/redaktion, doc/DESIGN.md §8); NULL: the desk answers
+ * 503. Passwords are checked on hasher (a worker of its own; NULL: on the
+ * event loop).
+ */
+void	 web_set_desk(struct web *, struct desk *, struct worker *hasher);
 /* The address the web pages are served on ("127.0.0.1:7780"), or NULL when off. */
 const char *web_address(const struct web *);
 /*

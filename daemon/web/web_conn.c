@@ -51,6 +51,8 @@ struct web_conn {
 	struct web_addr		*addr;
 	struct event		*deadline;
 	int			 answering;	/* a request is being answered */
+	void			(*cancel)(void *);	/* a deferred answer's, or NULL */
+	void			*cancel_arg;
 	TAILQ_ENTRY(web_conn)	 entry;		/* w->conns or w->fresh */
 	TAILQ_ENTRY(web_conn)	 aentry;	/* addr->conns */
 };
@@ -75,6 +77,8 @@ conn_close_cb(struct evhttp_connection *evcon, void *arg)
 	struct web_conn	*c = arg;
 	struct web	*w = c->w;
 
+	if (c->cancel != NULL)
+		c->cancel(c->cancel_arg);	/* its request goes with it */
 	TAILQ_REMOVE(&w->conns, c, entry);
 	TAILQ_REMOVE(&c->addr->conns, c, aentry);
 	w->nconns--;
@@ -215,6 +219,39 @@ web_conn_request(struct web *w, struct evhttp_request *req)
 	c->answering = 1;
 	conn_touch(c, WEB_ANSWER_SECS);
 	evhttp_request_set_on_complete_cb(req, web_conn_answered_cb, c);
+}
+
+/* The tracked connection of req, or NULL. */
+static struct web_conn *
+conn_of(struct web *w, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+	return evcon != NULL ? hmap_get(w->byconn, &evcon, sizeof evcon) : NULL;
+}
+
+int
+web_conn_defer(struct web *w, struct evhttp_request *req,
+    void (*cancel)(void *), void *arg)
+{
+	struct web_conn	*c = conn_of(w, req);
+
+	if (c == NULL || c->cancel != NULL)
+		return -1;
+	c->cancel = cancel;
+	c->cancel_arg = arg;
+	return 0;
+}
+
+void
+web_conn_undefer(struct web *w, struct evhttp_request *req)
+{
+	struct web_conn	*c = conn_of(w, req);
+
+	if (c != NULL) {
+		c->cancel = NULL;
+		c->cancel_arg = NULL;
+	}
 }
 
 void

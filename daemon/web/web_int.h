@@ -9,11 +9,14 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "desk.h"
 #include "keys.h"
 #include "search.h"
 #include "web_fmt.h"
+#include "web_form.h"
 
 #define WEB_MAX_URI	8192		/* bytes of a request target */
+#define WEB_GET_BODY_MAX 1024		/* bytes of a body on anything but a desk POST */
 #define WEB_PAGE_SIZE	20		/* results per page */
 #define WEB_HISTORY_MAX	50		/* versions a history shows */
 #define WEB_HISTORY_WALK 20000		/* commits of a branch a history reads at most */
@@ -33,6 +36,7 @@ struct buf;
 struct hmap;
 struct web_conn;
 struct peers_backoff;
+struct worker;
 TAILQ_HEAD(web_conns, web_conn);
 
 /* The signature of the commit that last changed a record, checked again. */
@@ -73,6 +77,8 @@ struct web {
 	struct hmap			*byconn;	/* evhttp connection → web_conn */
 	struct event			*adopt;		/* adopts the fresh ones */
 	unsigned			 accepted;
+	struct desk			*desk;		/* the staff's desk, or NULL */
+	struct worker			*hasher;	/* checks passwords, or NULL */
 };
 
 /* One request being answered. */
@@ -88,6 +94,7 @@ struct web_req {
 	int			 api;		/* errors as JSON */
 	int			 en;		/* the client prefers English (API errors) */
 	char			 etag[40];	/* "\"…\"" of this answer, or "" */
+	int			 post;		/* a POST (only under /redaktion) */
 };
 
 /* A page or API handler for a path (rest: what follows the matched prefix). */
@@ -140,6 +147,15 @@ void	 web_conn_listen(struct web *);
 void	 web_conn_stop(struct web *);
 /* A whole request arrived on its connection: its answer's deadline starts. */
 void	 web_conn_request(struct web *, struct evhttp_request *);
+/*
+ * A request answered later (a login's password check on a worker): if its
+ * connection goes first, cancel(arg) runs and the request must not be
+ * touched again. -1 when the connection is not tracked (answer now).
+ */
+int	 web_conn_defer(struct web *, struct evhttp_request *,
+	     void (*cancel)(void *), void *arg);
+/* The deferred request is being answered: no cancel any more. */
+void	 web_conn_undefer(struct web *, struct evhttp_request *);
 /* evhttp completion callback: the answer was sent; the next request's deadline starts. */
 void	 web_conn_answered_cb(struct evhttp_request *, void *);
 
@@ -151,6 +167,65 @@ void	 web_json_words(struct evbuffer *, const char *key, const char *list);
 /* Appends one search hit as a JSON object (urls from base). */
 void	 web_json_hit(struct evbuffer *, const char *base, const struct search_hit *);
 
+/*
+ * The desk (/redaktion, web_desk*.c): one signed-in request (struct wdesk; its
+ * functions are wdesk_*, the desk room's are desk_*). Staff write
+ * lessons, save drafts, approve and publish them; see doc/DESIGN.md §8.
+ */
+struct wdesk {
+	struct web_req		*r;
+	struct desk		*d;
+	struct desk_user	 u;
+	struct desk_session	 s;
+	struct web_form		 f;		/* a POST's fields */
+};
+/* web_desk.c: GET and POST /redaktion/… */
+web_fn	 web_desk;
+/* The page head of a desk page (no caching) and its end. */
+void	 wdesk_page_begin(struct wdesk *, const char *title);
+void	 wdesk_page_end(struct wdesk *, int code);
+/* Answers 303 to base + path. */
+void	 wdesk_redirect(struct wdesk *, const char *path);
+/* A desk error page (German). */
+void	 wdesk_fail(struct wdesk *, int code, const char *msg);
+/* The hidden CSRF field of a form. */
+void	 wdesk_csrf_field(struct wdesk *);
+/* True when drafts need another account's approval (review). */
+int	 wdesk_review_required(struct wdesk *);
+/* True when the account may approve (reviewer or admin). */
+int	 wdesk_may_approve(const struct wdesk *);
+/* web_desk_form.c: the lesson form: a new one, an edit of a record, a draft. */
+void	 wdesk_form_new(struct wdesk *);
+void	 wdesk_form_edit(struct wdesk *, const char *id);
+void	 wdesk_form_draft(struct wdesk *, const char *n);
+/* POST /redaktion/speichern: preview, save a draft, or publish (review optional). */
+void	 wdesk_form_post(struct wdesk *);
+/* web_desk_act.c: the overview, approval, discarding, retraction, the audit log. */
+void	 wdesk_overview(struct wdesk *);
+void	 wdesk_approve(struct wdesk *);
+void	 wdesk_discard(struct wdesk *);
+void	 wdesk_retract(struct wdesk *);
+void	 wdesk_audit_page(struct wdesk *);
+/*
+ * Publishes text (an edit starting from base) for the signed-in account;
+ * on a stale edit answers 409 with both versions side by side. 0 and the
+ * record's id in id on success; -1 after answering.
+ */
+int	 wdesk_publish(struct wdesk *, const char *text, const char *base,
+	     const char *author, char id[64]);
+/* A stale edit: this version and the one held, side by side (409). */
+void	 wdesk_stale_page(struct wdesk *, const char *mine, const char *id,
+	     int64_t draft);
+/* The approve and discard buttons of a draft (as the account may use them). */
+void	 wdesk_draft_actions(struct wdesk *, const struct desk_draft *);
+/* A retraction asked for: what it retracts and its approval. */
+void	 wdesk_retract_page(struct wdesk *, const struct desk_draft *);
+/* One of our lessons' held text and its blob (hex) in base; NULL when none. Caller frees. */
+char	*wdesk_held_text(struct wdesk *, const char *id, char base[48]);
+/* The unit to name in commits for account name ("" or NULL when none). */
+const char *wdesk_unit_of(struct wdesk *, const char *name, char *buf,
+	     size_t size);
+
 /* web_render.c: a record's Markdown as HTML (cmark-gfm: tables, autolinks; raw HTML off). Caller frees. */
 char	*web_markdown(const char *md, size_t len);
 
@@ -159,6 +234,11 @@ web_fn	 web_page_start, web_page_search;
 /* web_record.c */
 web_fn	 web_page_lesson, web_page_node, web_page_project;
 struct record;
+/* A lesson's article as its page shows it (preview: without signature and print source). */
+void	 web_lesson_article(struct web_req *, const struct search_hit *,
+	     const struct record *, int preview);
+/* The desk's preview of a record's text, rendered by web_lesson_article. */
+void	 web_lesson_preview(struct web_req *, const char *text, size_t len);
 /* The record at a blob (hex), parsed; NULL when unreadable. Caller frees. */
 struct record *web_record_load(struct node *, const char *blobhex);
 /* The signature of the commit that last changed nid's record at path (now blob). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <git2.h>
 
@@ -377,13 +378,29 @@ web_page_lesson(struct web_req *r, const char *rest)
 	struct search_result	 res;
 	const struct search_hit *h;
 	struct record		*rec;
-	char			*html;
 
 	if (web_lookup(r, rest, &res) != 0)
 		return;
 	h = &res.v[0];
 	rec = web_record_load(r->nd, h->blob);
 	web_page_begin(r, h->title, h->nid);
+	web_lesson_article(r, h, rec, 0);
+	record_free(rec);
+	search_result_free(&res);
+	web_page_end(r, 200);
+}
+
+/*
+ * A lesson as its page shows it: kind, title, summary, metadata, the
+ * signature (not in a preview) and the rendered text. The desk's preview
+ * uses this very function, so a preview looks as the published page will.
+ */
+void
+web_lesson_article(struct web_req *r, const struct search_hit *h,
+    const struct record *rec, int preview)
+{
+	char	*html;
+
 	evbuffer_add_printf(r->out, "<article>\n<p class=\"meta\">%s von ",
 	    web_label(h->kind));
 	web_esc(r->out, h->node);
@@ -393,7 +410,8 @@ web_page_lesson(struct web_req *r, const char *rest)
 	web_esc(r->out, h->summary);
 	evbuffer_add_printf(r->out, "</strong></p>\n");
 	meta_list(r, h, rec);
-	proof(r, h);
+	if (!preview)
+		proof(r, h);
 	evbuffer_add_printf(r->out, "<div class=\"text\">\n");
 	html = rec != NULL ? web_markdown(rec->body, rec->bodylen) : NULL;
 	if (html != NULL)
@@ -402,11 +420,62 @@ web_page_lesson(struct web_req *r, const char *rest)
 		evbuffer_add_printf(r->out, "<p>Der Text ist nicht lesbar.</p>\n");
 	free(html);
 	evbuffer_add_printf(r->out, "</div>\n");
-	print_source(r, h, rec);
+	if (!preview)
+		print_source(r, h, rec);
 	evbuffer_add_printf(r->out, "</article>\n");
+}
+
+/* A record list as one space-separated string, as the index keeps it. Caller frees. */
+static char *
+list_words(const struct record_list *l)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b);
+	for (i = 0; i < l->n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", l->v[i]);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The desk's preview: a record's text (unpublished, this node's) shown by
+ * web_lesson_article as its page will show it. Nothing when it does not
+ * parse (the form names the errors).
+ */
+void
+web_lesson_preview(struct web_req *r, const char *text, size_t len)
+{
+	struct record	*rec = NULL;
+	struct search_hit h;
+	char		 now[32], *f, *hu, *t;
+
+	if (record_parse(text, len, RECORD_DRAFT, &rec, NULL) != 0)
+		return;
+	time_iso(time(NULL), now);
+	memset(&h, 0, sizeof h);
+	h.id = rec->id != NULL ? rec->id : (char *)"";
+	h.nid = r->nd->nid;
+	h.node = (char *)node_name(r->nd);
+	h.kind = (char *)"lesson";
+	h.project = rec->project != NULL ? rec->project : (char *)"";
+	h.title = rec->title != NULL ? rec->title : (char *)"";
+	h.summary = rec->summary != NULL ? rec->summary : (char *)"";
+	h.fields = f = list_words(&rec->fields);
+	h.status = rec->status != NULL ? rec->status : (char *)"";
+	h.hurdles = hu = list_words(&rec->hurdles);
+	h.tags = t = list_words(&rec->tags);
+	h.created = rec->created != NULL ? rec->created : now;
+	h.modified = now;
+	evbuffer_add_printf(r->out, "<section class=\"preview\" "
+	    "aria-label=\"Vorschau\"><p class=\"notice\">Vorschau: so wird die "
+	    "Erfahrung öffentlich aussehen.</p>\n");
+	web_lesson_article(r, &h, rec, 1);
+	evbuffer_add_printf(r->out, "</section>\n");
+	free(f);
+	free(hu);
+	free(t);
 	record_free(rec);
-	search_result_free(&res);
-	web_page_end(r, 200);
 }
 
 /* A list of links to records, projects by their titles. */

@@ -18,14 +18,8 @@ for f in "$ROOT"/contrib/examples/*.md; do
 done
 H=$(kctl "$A" status --json | json_get http)
 
-mkdir -p "$T/chrome" "$T/out" "$T/tmp"
-# Chromium makes a directory of its own in TMPDIR: keep it under $T.
-TMPDIR=$T/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$T/chrome" --remote-debugging-port=0 --window-size=1200,1600 \
-    about:blank >"$T/chrome.log" 2>&1 &
-CPID=$!
-PIDS+=("$CPID")
+mkdir -p "$T/out"
+chrome_start "$T"
 if python3 "$ROOT/tests/regress/browser.py" "$T/chrome" "http://$H" "$T/out" >"$T/browser.out" 2>&1; then
 	pass "browser: start page, search through the form, lesson page"
 else

@@ -159,3 +159,16 @@ git_clean() { git -C "$1/repo.git" fsck --strict --no-dangling >/dev/null 2>&1 &
 # pin_port HOME: writes the port knowd got for "listen = …:0" into knowd.conf,
 # so a restart listens where peers dial.
 pin_port() { sed -i "s/^listen = .*/listen = $(node_addr "$1")/" "$1/knowd.conf"; }
+
+# chrome_start DIR: headless Chromium with DevTools on a free port, its
+# profile in DIR/chrome and its temp files in DIR/tmp; sets CPID (in PIDS).
+chrome_start() {
+	mkdir -p "$1/chrome" "$1/tmp"
+	# Chromium makes a directory of its own in TMPDIR: keep it under $1.
+	TMPDIR=$1/tmp "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+	    --disable-background-networking --disable-component-update --disable-sync \
+	    --user-data-dir="$1/chrome" --remote-debugging-port=0 --window-size=1200,1600 \
+	    about:blank >"$1/chrome.log" 2>&1 &
+	CPID=$!
+	PIDS+=("$CPID")
+}
