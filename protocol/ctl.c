@@ -50,6 +50,11 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_PENDING] = { "pending", { { NULL } } },
 	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
 	[CTL_DENY] = { "deny", { ID, { NULL } } },
+	[CTL_INVITE] = { "invite", { { "name", CTL_STR, 200 },
+	    { "ags", CTL_STR, 16 }, { "expires", CTL_UINT, 365 * 86400 },
+	    { "address", CTL_STR, 128 }, { NULL } } },
+	[CTL_INVITE_LIST] = { "invite-list", { { NULL } } },
+	[CTL_INVITE_REVOKE] = { "invite-revoke", { ID, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

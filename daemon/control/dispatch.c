@@ -68,6 +68,9 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_PENDING] = op_pending,
 	[CTL_ADMIT] = op_admit,
 	[CTL_DENY] = op_deny,
+	[CTL_INVITE] = op_invite,
+	[CTL_INVITE_LIST] = op_invite_list,
+	[CTL_INVITE_REVOKE] = op_invite_revoke,
 };
 
 void
