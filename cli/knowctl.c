@@ -104,7 +104,12 @@ static const struct cli_cmd cmds[] = {
 	  "  --name NAME      the node's name, e.g. \"Gemeinde Winterberg\"\n"
 	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
 	  "  Nodes that trust this one then replicate the vouched node too.\n" },
-	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
+	{ "unvouch", cmd_unvouch, "[--yes] ID",
+	  "withdraw this node's vouch for a node",
+	  "  Says first how many lessons nodes that trust this one will drop (of\n"
+	  "  the node and of nodes vouched for only through it), then asks (j/N)\n"
+	  "  at a terminal; elsewhere it changes nothing without --yes.\n"
+	  "  --yes            withdraw without asking\n" },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  "write a consistent snapshot of the node home (a tar archive)",
 	  "  --with-key       include keys/node.key (keep such a file safe)\n"

@@ -55,6 +55,7 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	    { "address", CTL_STR, 128 }, { NULL } } },
 	[CTL_INVITE_LIST] = { "invite-list", { { NULL } } },
 	[CTL_INVITE_REVOKE] = { "invite-revoke", { ID, { NULL } } },
+	[CTL_UNVOUCH_IMPACT] = { "unvouch-impact", { ID, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -71,6 +71,7 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_INVITE] = op_invite,
 	[CTL_INVITE_LIST] = op_invite_list,
 	[CTL_INVITE_REVOKE] = op_invite_revoke,
+	[CTL_UNVOUCH_IMPACT] = op_unvouch_impact,
 };
 
 void

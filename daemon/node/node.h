@@ -97,6 +97,8 @@ int	 node_lock(const char *home, int *fd, char **cause);
 const char *node_name(const struct node *);
 /* The name of another node from its node.md, or NULL. */
 const char *node_name_of(const struct node *, const char *nid);
+/* The role (kind) nid's node.md gives, e.g. "company"; NULL when none. Caller frees. */
+char	*node_role_of(struct node *, const char *nid);
 /* Peers were configured: publishing waits until we caught up with them. */
 void	 node_expect_peers(struct node *);
 /* Reloads knowd.conf (trust, mirror, peers, limits; listen and network stay); tells NODE_RELOADED. */
@@ -223,6 +225,12 @@ void	 trust_invalidate(struct node *);
  * longer replicated and tells NODE_REPLICATION (net asks peers for the rest).
  */
 void	 trust_settle(struct node *);
+/*
+ * Withdrawing our vouch for nid: how many nodes would leave the replicated
+ * set (*nodes: nid and those reachable only through it) and how many
+ * lessons of theirs (returned), as far as this node's set tells.
+ */
+size_t	 trust_unvouch_impact(struct node *, const char *nid, size_t *nodes);
 void	 trust_free(struct node *);
 
 /*

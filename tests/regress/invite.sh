@@ -11,6 +11,7 @@
 AG=$T/agency TH=$T/kreis NEW=$T/winterberg
 node_init "$AG" "Digitalagentur NRW" --kind agency --listen 127.0.0.1:0 || fail "init agency"
 node_init "$TH" "Kreis Soest" --kind county --listen 127.0.0.1:0 || fail "init third"
+echo "http = 127.0.0.1:0" >>"$AG/knowd.conf"
 for h in "$AG" "$TH"; do node_start "$h" || { fail "start $h"; finish; }; done
 # The third node trusts only the agency, which vouches for it (so serves it).
 kctl "$AG" vouch --name "Kreis Soest" "$(cat "$TH.did")" || fail "the agency vouches for the third"
@@ -83,6 +84,62 @@ refused revoked "$fresh" "zurückgezogen"
 check "invite list shows revoked and expired" bash -c "'$KNOWCTL' --home '$AG' invite list | grep -q 'revoked.*Medebach' && '$KNOWCTL' --home '$AG' invite list | grep -q 'expired.*Hallenberg'"
 check "the agency logged the refusals in English" grep -q "JOIN refused: invitation already used" "$AG.log"
 check "knowd init --join with no line says what it expects" bash -c "'$KNOWD' init --home '$T/x' --name X --join foo 2>&1 | grep -q 'beginnt mit knowd-invite:v1:' && test ! -e '$T/x'"
+
+# Trust you can see (issue 14 item 4), on the agency's web view and knowctl.
+H=$(kctl "$AG" status --json | json_get http)
+page() { curl -s "http://$H/kommune/$(node_nid "$1")"; }
+curl -s "http://$H/kommune/$(node_nid "$NEW")" >"$T/new.html"
+check "the municipality page names who vouched, linked, and since when" grep -Eq "<dt>Vertrauen</dt><dd>verbürgt von <a href=\"[^\"]*/kommune/$(node_nid "$AG")\">Digitalagentur NRW</a> seit <time datetime=\"[0-9]{4}-" "$T/new.html"
+check "the municipality page shows the kind from node.md (Kommune)" bash -c "curl -s 'http://$H/kommune/$(node_nid "$NEW")' | grep -q '<dt>Art</dt><dd>Kommune</dd>'"
+check "the county's page says Kreis" bash -c "curl -s 'http://$H/kommune/$(node_nid "$TH")' | grep -q '<dt>Art</dt><dd>Kreis</dd>'"
+
+# A company joins the same way; it is labelled as what it is, never "Kommune".
+CO=$T/stadtwerke
+coline=$(kctl "$AG" invite --name "Stadtwerke Winterberg GmbH" 2>/dev/null)
+"$KNOWD" init --home "$CO" --name "Stadtwerke Winterberg GmbH" --kind company --listen 127.0.0.1:0 --join "$coline" >"$CO.did" 2>"$CO.err" || fail "the company joins"
+node_start "$CO" || { fail "start the company"; finish; }
+cat >"$T/ad.md" <<'MD'
+---
+kind: lesson
+title: "Jetzt kaufen: Smart-City-Komplettpaket"
+project: smart-city-paket
+summary: Alles aus einer Hand.
+fields: [daten-infrastruktur]
+status: idee
+language: de
+license: CC-BY-4.0
+---
+## Was war das Ziel?
+Verkaufen.
+MD
+co_id=$(kctl "$CO" publish "$T/ad.md") || fail "publish on the company"
+check "the agency has the company's lesson" poll 20 has_record "$AG" "$co_id"
+check "the company's page says Unternehmen" bash -c "curl -s 'http://$H/kommune/$(node_nid "$CO")' | grep -q '<dt>Art</dt><dd>Unternehmen</dd>'"
+check "the company's lesson page labels it Unternehmen, not Kommune" bash -c "curl -s 'http://$H/lektion/$co_id' | grep -q '<dt>Unternehmen</dt>' && ! curl -s 'http://$H/lektion/$co_id' | grep -q '<dt>Kommune</dt>'"
+check "a municipality's lesson page still says Kommune" bash -c "curl -s 'http://$H/lektion/$new_id' | grep -q '<dt>Kommune</dt>'"
+check "trust list shows the kind from node.md" bash -c "'$KNOWCTL' --home '$AG' trust list | grep '$(cat "$CO.did")' | grep -q Unternehmen"
+shown() {	# shown ID: on the web page, in the search page, the API and knowctl search
+	curl -sf "http://$H/lektion/$1" >/dev/null ||
+	curl -s "http://$H/suche?q=Komplettpaket" | grep -q "$1" ||
+	curl -s "http://$H/api/v1/lessons?q=Komplettpaket" | grep -q "$1" ||
+	kctl "$AG" search Komplettpaket 2>/dev/null | grep -q "$1"
+}
+check "the company's lesson is shown while it is vouched for" shown "$co_id"
+
+# unvouch says what it drops and asks; without a terminal and --yes it changes nothing.
+before=$(agency_state)
+if kctl "$AG" unvouch "$(cat "$CO.did")" </dev/null >"$T/unvouch.out" 2>"$T/unvouch.err"; then
+	fail "unvouch without --yes and without a terminal went ahead"
+fi
+check "unvouch says how many lessons will be dropped" grep -q "1 Erfahrung(en) von 1 Knoten" "$T/unvouch.err"
+check "unvouch without --yes refuses, naming --yes" grep -q "nicht bestätigt.*--yes" "$T/unvouch.err"
+check "unvouch without --yes changed nothing" test "$before" = "$(agency_state)"
+check "unvouch --yes withdraws the vouch" kctl "$AG" unvouch --yes "$(cat "$CO.did")" 2>/dev/null
+# No longer admitted (pending): its lesson is shown nowhere.
+check "the pending company's lesson is shown nowhere (web, search, API, knowctl)" poll 20 bash -c "! { $(declare -f shown kctl); KNOWCTL='$KNOWCTL' H='$H' AG='$AG'; shown '$co_id'; }"
+check "the company is pending at the agency" poll 20 bash -c "'$KNOWCTL' --home '$AG' pending | grep -q '$(cat "$CO.did")'"
+kctl "$AG" deny "$(cat "$CO.did")" || fail "deny the company"
+check "the denied company's lesson is shown nowhere" bash -c "! { $(declare -f shown kctl); KNOWCTL='$KNOWCTL' H='$H' AG='$AG'; shown '$co_id'; }"
 
 # The secret: in no log, no git object of any node, in no file of the agency.
 secret_forms() {
