@@ -85,17 +85,6 @@ check "invite list shows revoked and expired" bash -c "'$KNOWCTL' --home '$AG' i
 check "the agency logged the refusals in English" grep -q "JOIN refused: invitation already used" "$AG.log"
 check "knowd init --join with no line says what it expects" bash -c "'$KNOWD' init --home '$T/x' --name X --join foo 2>&1 | grep -q 'beginnt mit knowd-invite:v1:' && test ! -e '$T/x'"
 
-# A flood of JOINs from one address is cut off (10 at once, then one every
-# 30 s), and every refused JOIN counts toward the peer's penalty.
-before=$(agency_state)
-for i in $(seq 1 12); do
-	join_try "Flut $i" "$T/flood" "$forged" && { fail "a forged JOIN joined"; break; }
-	grep -q "Zu viele Versuche" "$T/flood.err" && break
-done
-check "a flood of JOINs is rate-limited per address" grep -q "Zu viele Versuche von dieser Adresse" "$T/flood.err"
-check "refused JOINs count toward the penalty" grep -q "JOIN refused (1 time(s))" "$AG.log"
-check "the flood changed nothing on the agency" test "$before" = "$(agency_state)"
-
 # Trust you can see (issue 14 item 4), on the agency's web view and knowctl.
 H=$(kctl "$AG" status --json | json_get http)
 page() { curl -s "http://$H/kommune/$(node_nid "$1")"; }
@@ -151,6 +140,17 @@ check "the pending company's lesson is shown nowhere (web, search, API, knowctl)
 check "the company is pending at the agency" poll 20 bash -c "'$KNOWCTL' --home '$AG' pending | grep -q '$(cat "$CO.did")'"
 kctl "$AG" deny "$(cat "$CO.did")" || fail "deny the company"
 check "the denied company's lesson is shown nowhere" bash -c "! { $(declare -f shown kctl); KNOWCTL='$KNOWCTL' H='$H' AG='$AG'; shown '$co_id'; }"
+
+# A flood of JOINs from one address is cut off (10 at once, then one every
+# 30 s), and every refused JOIN counts toward the peer's penalty.
+before=$(agency_state)
+for i in $(seq 1 12); do
+	join_try "Flut $i" "$T/flood" "$forged" && { fail "a forged JOIN joined"; break; }
+	grep -q "Zu viele Versuche" "$T/flood.err" && break
+done
+check "a flood of JOINs is rate-limited per address" grep -q "Zu viele Versuche von dieser Adresse" "$T/flood.err"
+check "refused JOINs count toward the penalty" grep -q "JOIN refused (1 time(s))" "$AG.log"
+check "the flood changed nothing on the agency" test "$before" = "$(agency_state)"
 
 # The secret: in no log, no git object of any node, in no file of the agency.
 secret_forms() {
