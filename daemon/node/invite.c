@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -72,8 +73,9 @@ inv_parse_line(char *line, struct inv_row *r)
 	    inv_copy(f[5], r->pub.nid, sizeof r->pub.nid) != 0 ||
 	    sscanf(f[6], "%lld", &u) != 1 ||
 	    inv_copy(f[7], r->pub.ags, sizeof r->pub.ags) != 0 ||
-	    inv_copy(f[8], r->pub.name, sizeof r->pub.name) != 0)
+	    strlen(f[8]) >= sizeof r->pub.name)
 		return -1;
+	snprintf(r->pub.name, sizeof r->pub.name, "%s", f[8]);
 	r->pub.created = (time_t)c;
 	r->pub.expires = (time_t)e;
 	r->pub.used = (time_t)u;
@@ -90,13 +92,11 @@ inv_read(struct node *nd, struct inv_file *f, char **cause)
 
 	memset(f, 0, sizeof *f);
 	path = home_path(nd->home, INVITES_FILE);
-	rv = read_file(path, INVITES_BYTES, &text, &len, cause);
-	if (rv != 0 && errno == ENOENT) {
+	if (access(path, F_OK) == -1 && errno == ENOENT) {
 		free(path);
-		free(*cause);
-		*cause = NULL;
-		return 0;
+		return 0;		/* no invitation yet */
 	}
+	rv = read_file(path, INVITES_BYTES, &text, &len, cause);
 	free(path);
 	if (rv != 0)
 		return -1;
