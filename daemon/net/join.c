@@ -95,6 +95,9 @@ join_refuse(struct peer *p, enum wire_errcode code, const char *en,
 	struct buf	 b;
 
 	log_warnx("peer %s (%s): JOIN refused: %s", p->nid, p->addr, en);
+	/* Its key goes with the home it could not make: not worth a pending entry. */
+	if (!SP(p)->admitted)
+		node_pending_forget(NET(p)->node, p->nid);
 	buf_init(&b);
 	wire_error_encode(&b, code, de);
 	peer_send(p, &b);

@@ -55,6 +55,8 @@ refused() {
 	check "$1: no temporary directory left" bash -c "! ls -d '$T'/.knowd-init.* 2>/dev/null"
 	after=$(agency_state)
 	check "$1: the agency's refs, knowd.conf and invitations unchanged" test "$before" = "$after"
+	refused_nid=$(grep "JOIN refused" "$AG.log" | tail -1 | sed 's/.*peer \([^ ]*\) .*/\1/')
+	check "$1: the refused joiner is not left pending" bash -c "[ -n '$refused_nid' ] && ! '$KNOWCTL' --home '$AG' pending | grep -q '$refused_nid'"
 }
 refused reused "$line" "bereits verwendet"
 # A typo: one character changed.
