@@ -92,6 +92,18 @@ H=$(kctl "$AG" status --json | json_get http)
 page() { curl -s "http://$H/kommune/$(node_nid "$1")"; }
 curl -s "http://$H/kommune/$(node_nid "$NEW")" >"$T/new.html"
 check "the municipality page names who vouched, linked, and since when" grep -Eq "<dt>Vertrauen</dt><dd>verbürgt von <a href=\"[^\"]*/kommune/$(node_nid "$AG")\">Digitalagentur NRW</a> seit <time datetime=\"[0-9]{4}-" "$T/new.html"
+# And as a browser renders it (headless Chromium, when installed).
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -n "$CHROME" ]; then
+	mkdir -p "$T/chrome" "$T/tmp"
+	TMPDIR=$T/tmp timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu \
+	    --disable-dev-shm-usage --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --user-data-dir="$T/chrome" \
+	    --dump-dom "http://$H/kommune/$(node_nid "$NEW")" >"$T/dom.html" 2>"$T/chrome.log"
+	check "Chromium shows the voucher on the municipality page" grep -q "verbürgt von <a [^>]*>Digitalagentur NRW</a> seit <time" "$T/dom.html"
+else
+	echo "skip: no chromium for the rendered page" >&2
+fi
 check "the municipality page shows the kind from node.md (Kommune)" bash -c "curl -s 'http://$H/kommune/$(node_nid "$NEW")' | grep -q '<dt>Art</dt><dd>Kommune</dd>'"
 check "the county's page says Kreis" bash -c "curl -s 'http://$H/kommune/$(node_nid "$TH")' | grep -q '<dt>Art</dt><dd>Kreis</dd>'"
 
