@@ -97,6 +97,7 @@ int	 cmd_admit(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_deny(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_user(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_audit(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_invite(struct cli *, const struct cli_cmd *, int, char **);
 
 /* The search filters search and list take (cmd_search.c). */
 #define CLI_FILTER_OPTS \

@@ -4,16 +4,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "record.h"
 
 /* Prints one trusted node. */
 static void
 print_trust(const msgpack_object *e)
 {
 	char	*id = cli_field(e, "id"), *name = cli_field(e, "name");
-	char	*why = cli_field(e, "why");
+	char	*why = cli_field(e, "why"), *kind = cli_field(e, "kind");
 
-	printf("%-56s  %-28s  seq %-5llu  %s\n", id, *name != '\0' ? name : "-",
+	/* The kind as the node's own node.md says (not known before it arrived). */
+	printf("%-56s  %-28s  %-11s  seq %-5llu  %s\n", id,
+	    *name != '\0' ? name : "-", *kind != '\0' ?
+	    record_role_label(kind) : "-",
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(e, "seq")), why);
+	free(kind);
 	free(id);
 	free(name);
 	free(why);

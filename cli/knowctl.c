@@ -88,12 +88,30 @@ static const struct cli_cmd cmds[] = {
 	  "  It is refused at the handshake with an ERROR, never passed on in peer\n"
 	  "  exchange, and its branch is not kept, even if trusted or vouched for.\n"
 	  "  Removes an admit of the node.\n" },
+	{ "invite", cmd_invite,
+	  "--name NAME [--ags CODE] [--expires 7d] [--addr HOST:PORT] | list | "
+	  "revoke ID",
+	  "invite a new node: prints the one line its knowd init takes",
+	  "  --name NAME      the new node's name, e.g. \"Gemeinde Winterberg\"\n"
+	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
+	  "  --expires T      how long the line may be used once: 7d (default),\n"
+	  "                   12h, 30m, 90s; at most a year\n"
+	  "  --addr HOST:PORT where the new node reaches this one (default: listen)\n"
+	  "  The line holds a one-time secret: pass it on safely and quoted. When\n"
+	  "  the new node joins, this node vouches for it (as knowctl vouch).\n"
+	  "  list shows every invitation (open, used, revoked, expired); revoke\n"
+	  "  ID makes an open one useless.\n" },
 	{ "vouch", cmd_vouch, "--name NAME [--ags CODE] ID",
 	  "vouch for another node (a signed vouches/<id>.md in this node's branch)",
 	  "  --name NAME      the node's name, e.g. \"Gemeinde Winterberg\"\n"
 	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
 	  "  Nodes that trust this one then replicate the vouched node too.\n" },
-	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
+	{ "unvouch", cmd_unvouch, "[--yes] ID",
+	  "withdraw this node's vouch for a node",
+	  "  Says first how many lessons nodes that trust this one will drop (of\n"
+	  "  the node and of nodes vouched for only through it), then asks (j/N)\n"
+	  "  at a terminal; elsewhere it changes nothing without --yes.\n"
+	  "  --yes            withdraw without asking\n" },
 	{ "user", cmd_user,
 	  "add NAME --role ROLE [--unit UNIT] | list | remove NAME | passwd NAME",
 	  "staff accounts for writing in the browser (/redaktion)",

@@ -147,12 +147,19 @@ chan_split(struct chan *c, char **cause)
 {
 	int	error;
 
+	memcpy(c->hh, noise_hs_hash(&c->hs), sizeof c->hh);
 	if ((error = noise_hs_split(&c->hs, &c->tx, &c->rx)) != NOISE_OK) {
 		set_cause(cause, "handshake split: %s", noise_strerror(error));
 		return chan_fail(c);
 	}
 	c->state = CHAN_READY;
 	return 0;
+}
+
+const uint8_t *
+chan_handshake_hash(const struct chan *c)
+{
+	return c->state == CHAN_READY ? c->hh : NULL;
 }
 
 /* Message 1 has an empty payload; messages 2 and 3 carry pk || version. */

@@ -58,6 +58,7 @@ struct chan {
 	int			 have_remote;
 	uint8_t			 expect_pk[KEYS_PK_LEN];
 	int			 have_expect;
+	uint8_t			 hh[NOISE_HASHLEN];	/* handshake hash, from CHAN_READY */
 };
 
 /* The network id of a network name: BLAKE2b-256("knowd network " || name). */
@@ -79,6 +80,13 @@ int	 chan_hs_write(struct chan *, uint8_t *out, size_t *len, char **cause);
 int	 chan_hs_read(struct chan *, const uint8_t *in, size_t len, char **cause);
 /* The peer's Ed25519 public key, once known (after message 2 or 3), else NULL. */
 const uint8_t *chan_remote_pk(const struct chan *);
+
+/*
+ * The handshake hash h once the channel is ready (NOISE_HASHLEN bytes), else
+ * NULL: the same on both ends and unique to this channel, for binding a
+ * proof to it (JOIN, PROTOCOL.md §4.9).
+ */
+const uint8_t *chan_handshake_hash(const struct chan *);
 
 /* Encrypts len (≤ CHAN_MAX_PLAIN) bytes into out (len + CHAN_TAG bytes); out may be in. */
 int	 chan_seal(struct chan *, const uint8_t *in, size_t len, uint8_t *out);

@@ -60,6 +60,12 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_USER_PASSWD] = { "user-passwd", { { "name", CTL_STR, 64 },
 	    { "hash", CTL_STR, 128 }, { NULL } } },
 	[CTL_AUDIT] = { "audit", { { "limit", CTL_UINT, 100000 }, { NULL } } },
+	[CTL_INVITE] = { "invite", { { "name", CTL_STR, 200 },
+	    { "ags", CTL_STR, 16 }, { "expires", CTL_UINT, 365 * 86400 },
+	    { "address", CTL_STR, 128 }, { NULL } } },
+	[CTL_INVITE_LIST] = { "invite-list", { { NULL } } },
+	[CTL_INVITE_REVOKE] = { "invite-revoke", { ID, { NULL } } },
+	[CTL_UNVOUCH_IMPACT] = { "unvouch-impact", { ID, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -23,6 +23,23 @@ const char *const record_roles[] = {
 	"municipality", "county", "region", "agency", "state", "association",
 	"company", "research", "other", NULL
 };
+/* German labels of record_roles, in the same order. */
+static const char *const role_labels[] = {
+	"Kommune", "Kreis", "Region", "Agentur", "Land", "Verband",
+	"Unternehmen", "Forschung", "Sonstige"
+};
+
+const char *
+record_role_label(const char *role)
+{
+	size_t	 i;
+
+	for (i = 0; role != NULL && record_roles[i] != NULL; i++)
+		if (strcmp(role, record_roles[i]) == 0)
+			return role_labels[i];
+	return "Teilnehmer";
+}
+
 static const char *const kind_names[] = {
 	"lesson", "project", "node", "vouch", NULL
 };

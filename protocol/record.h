@@ -95,6 +95,8 @@ extern const char *const record_fields[];	/* Handlungsfelder */
 extern const char *const record_statuses[];
 extern const char *const record_hurdles[];
 extern const char *const record_roles[];
+/* The German label of a node.md role ("Kommune", "Unternehmen", …); "Teilnehmer" for none or another. */
+const char *record_role_label(const char *role);
 
 /* True for a ULID: 26 characters of Crockford base32, first one 0-7. */
 int	 record_id_valid(const char *);

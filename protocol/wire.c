@@ -325,7 +325,7 @@ wire_type(const uint8_t *buf, size_t len)
 			t = t << 8 | buf[pos + i];
 	} else
 		return -1;
-	if (t < WIRE_HELLO || t > WIRE_ERROR)
+	if (t < WIRE_HELLO || t > WIRE_JOIN)
 		return -1;
 	return (int)t;
 }
@@ -630,6 +630,26 @@ wire_error_decode(const uint8_t *buf, size_t len, struct wire_error *e,
 	    e->text) == 0)
 		rv = 0;
 	return dec_close(&up, rv, e, sizeof *e);
+}
+
+/* JOIN: [11, id, proof]. */
+int
+wire_join_decode(const uint8_t *buf, size_t len, struct wire_join *j,
+    char **cause)
+{
+	struct dec		 d = { "JOIN", NULL, 0, cause };
+	msgpack_unpacked	 up;
+	const msgpack_object	*a;
+	int			 rv = -1;
+
+	memset(j, 0, sizeof *j);
+	msgpack_unpacked_init(&up);
+	if (frame_open(&d, &up, buf, len, WIRE_JOIN, 3, &a) == 0 &&
+	    get_fixed(&d, &a[1], "id", NOIDX, j->id, sizeof j->id) == 0 &&
+	    get_fixed(&d, &a[2], "proof", NOIDX, j->proof,
+	    sizeof j->proof) == 0)
+		rv = 0;
+	return dec_close(&up, rv, j, sizeof *j);
 }
 
 /* Ed25519 check of sig over ctx (with its NUL) || body by pk. */

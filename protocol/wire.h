@@ -23,6 +23,8 @@
 #define WIRE_VERSION		1
 /* HELLO features: the sender takes a long backlog in steps (PROTOCOL.md §3.2). */
 #define WIRE_FEATURE_STEPS	0x1
+/* HELLO features: the sender answers JOIN, invitations redeemed (PROTOCOL.md §4.9). */
+#define WIRE_FEATURE_JOIN	0x2
 #define WIRE_OID_LEN		20	/* git SHA-1 object id */
 #define WIRE_MAX_ADDRS		4	/* listen addresses in HELLO / NODE */
 #define WIRE_ADDR_MAX		128	/* bytes of one "host:port" */
@@ -50,6 +52,7 @@ enum wire_type {
 	WIRE_PING = 8,
 	WIRE_PONG = 9,
 	WIRE_ERROR = 10,
+	WIRE_JOIN = 11,
 };
 
 /* [1, version, features, [listen…], time] */
@@ -142,12 +145,24 @@ struct wire_error {
 	char		text[WIRE_ERROR_MAX + 1];
 };
 
+/*
+ * JOIN: [11, id bin8, proof bin32] — an invitation redeemed (the joiner's
+ * proof) or accepted (the agency's answer); PROTOCOL.md §4.9.
+ */
+#define WIRE_JOIN_ID		8
+#define WIRE_JOIN_PROOF		32
+struct wire_join {
+	uint8_t		id[WIRE_JOIN_ID];
+	uint8_t		proof[WIRE_JOIN_PROOF];
+};
+
 enum wire_errcode {
 	WIRE_E_PROTOCOL = 1,	/* malformed or unexpected message */
 	WIRE_E_UNKNOWN = 2,	/* wanted branch or head not held */
 	WIRE_E_LIMIT = 3,	/* a limit was exceeded */
 	WIRE_E_BUSY = 4,	/* try again later */
 	WIRE_E_ADMISSION = 5,	/* not admitted (pending) or denied here */
+	WIRE_E_JOIN = 6,	/* the invitation of a JOIN was refused */
 };
 
 /* The type of a frame, or -1 when it is not a msgpack array starting with a known type. */
@@ -171,6 +186,7 @@ void	 wire_pack_encode(struct buf *, uint64_t reqid, const uint8_t *, size_t,
 	     int last);
 void	 wire_ping_encode(struct buf *, enum wire_type, uint64_t nonce);
 void	 wire_error_encode(struct buf *, uint64_t code, const char *text);
+void	 wire_join_encode(struct buf *, const struct wire_join *);
 
 /* Decoders: 0 on success, -1 with *cause on anything malformed. Pure; fuzzed. */
 int	 wire_hello_decode(const uint8_t *, size_t, struct wire_hello *, char **);
@@ -184,6 +200,7 @@ int	 wire_want_decode(const uint8_t *, size_t, struct wire_want *, char **);
 int	 wire_pack_decode(const uint8_t *, size_t, struct wire_pack *, char **);
 int	 wire_ping_decode(const uint8_t *, size_t, struct wire_ping *, char **);
 int	 wire_error_decode(const uint8_t *, size_t, struct wire_error *, char **);
+int	 wire_join_decode(const uint8_t *, size_t, struct wire_join *, char **);
 
 /*
  * Signing. wire_announce_sign fills a->s from a->pk/seq/head/time with the

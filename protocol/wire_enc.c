@@ -197,6 +197,17 @@ wire_ping_encode(struct buf *b, enum wire_type type, uint64_t nonce)
 	msgpack_pack_uint64(&pk, nonce);
 }
 
+/* JOIN: [11, id, proof]. */
+void
+wire_join_encode(struct buf *b, const struct wire_join *j)
+{
+	msgpack_packer	 pk;
+
+	begin(&pk, b, WIRE_JOIN, 3);
+	pack_bin(&pk, j->id, sizeof j->id);
+	pack_bin(&pk, j->proof, sizeof j->proof);
+}
+
 /* Length of s cut to at most max bytes, never inside a UTF-8 character. */
 static size_t
 text_cut(const char *s, size_t max)

@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex export show log verify
-		status peers peer trust pending admit deny vouch unvouch backup user audit help"
+		status peers peer trust pending admit deny invite vouch unvouch backup user audit help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -52,7 +52,8 @@ _knowctl()
 		COMPREPLY=($(compgen -W "author reviewer admin" -- "$cur"))
 		return
 		;;
-	--node | --project | --tag | --since | --limit | --name | --ags | --unit)
+	--node | --project | --tag | --since | --limit | --name | --ags | --unit | \
+	--expires | --addr)
 		return
 		;;
 	esac
@@ -84,6 +85,8 @@ _knowctl()
 	log)	opts="$common --node --limit" ;;
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;
+	unvouch) opts="$common --yes" ;;
+	invite)	opts="$common --name --ags --expires --addr" ;;
 	backup)	opts="$common --with-key" ;;
 	status)	opts="$common --branches" ;;
 	export)	opts="$common --format --output" ;;
@@ -111,7 +114,7 @@ _knowctl()
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
 		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
-		--output | --role | --unit) ((i++)) ;;
+		--output | --role | --unit | --expires | --addr) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
@@ -123,6 +126,9 @@ _knowctl()
 		;;
 	peer)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove" -- "$cur"))
+		;;
+	invite)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "list revoke" -- "$cur"))
 		;;
 	trust)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove list" -- "$cur"))

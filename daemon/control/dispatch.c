@@ -73,6 +73,10 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_USER_REMOVE] = op_user_remove,
 	[CTL_USER_PASSWD] = op_user_passwd,
 	[CTL_AUDIT] = op_audit,
+	[CTL_INVITE] = op_invite,
+	[CTL_INVITE_LIST] = op_invite_list,
+	[CTL_INVITE_REVOKE] = op_invite_revoke,
+	[CTL_UNVOUCH_IMPACT] = op_unvouch_impact,
 };
 
 void

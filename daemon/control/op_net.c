@@ -198,7 +198,7 @@ op_trust_remove(struct control_env *env, struct control_client *cc,
 	edit_reply(env, pk, rv, why);
 }
 
-/* Packs one replicated node: id, name, seq held, and why it is replicated. */
+/* Packs one replicated node: id, name, kind (its node.md's role), seq held, and why it is replicated. */
 static void
 pack_trusted(struct control_env *env, msgpack_packer *pk, const char *nid,
     const char *why)
@@ -211,10 +211,14 @@ pack_trusted(struct control_env *env, msgpack_packer *pk, const char *nid,
 	for (i = 0; name == NULL && i < env->node->conf.ntrust; i++)
 		if (strcmp(env->node->conf.trust[i].nid, nid) == 0)
 			name = env->node->conf.trust[i].name;
+	char		*role = node_role_of(env->node, nid);
+
 	store_head(env->node->store, nid, &head, &seq);
-	msgpack_pack_map(pk, 4);
+	msgpack_pack_map(pk, 5);
 	reply_did(pk, "id", nid);
 	ctl_pack_kv(pk, "name", name != NULL ? name : "");
+	ctl_pack_kv(pk, "kind", role != NULL ? role : "");
+	free(role);
 	ctl_pack_ku(pk, "seq", seq);
 	ctl_pack_kv(pk, "why", why);
 }

@@ -234,3 +234,34 @@ op_unvouch(struct control_env *env, struct control_client *cc,
 	rv = node_unvouch(env->node, id, &res, &why);
 	reply_change(env, pk, rv, &res, why, "unvouched");
 }
+
+/* unvouch-impact: what withdrawing our vouch for a node would drop (knowctl asks first). */
+void
+op_unvouch_impact(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	const char	*id = ctl_str(req, "id");
+	uint8_t		 key[KEYS_PK_LEN];
+	char		 nid[KEYS_NID_MAX], *path;
+	size_t		 nodes = 0, lessons;
+	int		 ours;
+
+	if (id == NULL || keys_did_decode(id, key, NULL) != 0) {
+		reply_fail(pk, CTL_USAGE, "unvouch: not a node id");
+		return;
+	}
+	keys_nid_encode(key, nid);
+	path = xasprintf("vouches/%s.md", nid);
+	ours = catalog_at(&env->node->cat, env->node->nid, path) != NULL;
+	free(path);
+	if (!ours) {
+		reply_fail(pk, CTL_ERROR, "this node does not vouch for that node");
+		return;
+	}
+	lessons = trust_unvouch_impact(env->node, nid, &nodes);
+	reply_ok(pk);
+	msgpack_pack_map(pk, 3);
+	reply_did(pk, "id", nid);
+	ctl_pack_ku(pk, "nodes", nodes);
+	ctl_pack_ku(pk, "lessons", lessons);
+}

@@ -44,6 +44,7 @@ struct sync_peer {
 	uint64_t		 outreqid;
 	int			 hello;		/* HELLO received */
 	int			 admitted;	/* we admit it: it is served and heard */
+	int			 joined;	/* JOINs it sent (join.c: one) */
 	uint64_t		 features;	/* theirs, from HELLO */
 	int64_t			 clock_offset;	/* their clock minus ours, at HELLO */
 	double			 node_tokens;	/* NODE relay bucket (gossip.c) */
@@ -63,6 +64,7 @@ struct sync {
 	struct hmap	*ann;		/* nid → struct sync_ann */
 	struct hmap	*fetching;	/* nid → struct fetch_mark: WANTs out */
 	struct hmap	*penalties;	/* nid → struct penalty (penalty.c) */
+	struct hmap	*joins;		/* host → struct join_rate (join.c) */
 	struct event	*ae_timer;
 };
 
@@ -134,6 +136,10 @@ int	 fetch_busy(struct sync *, const char *nid);
 /* A WANT for nid is out, with proof or without. */
 int	 fetch_busy_any(struct sync *, const char *nid);
 
+/* join.c: a JOIN (an invitation redeemed, PROTOCOL.md §4.9); -1 closes the peer. */
+int	 join_in(struct peer *, const uint8_t *, size_t);
+void	 join_free(struct net *);
+
 /* gossip.c */
 void	 gossip_start(struct net *);
 void	 gossip_stop(struct net *);
@@ -154,6 +160,8 @@ void	 gossip_dial_failed(const char *nid, void *net);
  * connections are refused as long. A verified pack after the wait forgives.
  */
 void	 penalty_refused(struct net *, const char *nid);
+/* The same for another refusal (what: "pack refused", "JOIN refused"). */
+void	 penalty_strike(struct net *, const char *nid, const char *what);
 void	 penalty_verified(struct net *, const char *nid);
 /* Seconds nid still waits (0: none); *banned when its connections are refused. */
 long	 penalty_wait(struct net *, const char *nid, int *banned);

@@ -54,6 +54,12 @@ penalty_expire(struct hmap *m, time_t now)
 void
 penalty_refused(struct net *net, const char *nid)
 {
+	penalty_strike(net, nid, "pack refused");
+}
+
+void
+penalty_strike(struct net *net, const char *nid, const char *what)
+{
 	struct hmap	*m = net->sync->penalties;
 	struct penalty	*pe = hmap_gets(m, nid);
 	time_t		 now = time(NULL);
@@ -75,8 +81,8 @@ penalty_refused(struct net *net, const char *nid)
 	if (wait > PENALTY_MAX)
 		wait = PENALTY_MAX;
 	pe->until = now + wait;
-	log_warnx("peer %s: pack refused (%d time(s)): asked for nothing for "
-	    "%ld s%s", nid, pe->strikes, wait, pe->strikes >= PENALTY_BAN ?
+	log_warnx("peer %s: %s (%d time(s)): asked for nothing for "
+	    "%ld s%s", nid, what, pe->strikes, wait, pe->strikes >= PENALTY_BAN ?
 	    ", and its connections refused as long" : "");
 }
 

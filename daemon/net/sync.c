@@ -18,6 +18,7 @@ sync_init(struct net *net)
 	net->sync->ann = hmap_new();
 	net->sync->fetching = hmap_new();
 	net->sync->penalties = hmap_new();
+	net->sync->joins = hmap_new();
 }
 
 /* Anti-entropy timer: compare digests with one random peer, then rearm. */
@@ -71,6 +72,7 @@ sync_free(struct net *net)
 		free(m);		/* left only if a fetch outlived its peer */
 	hmap_free(net->sync->fetching);
 	penalty_free(net);
+	join_free(net);
 	free(net->sync);
 	net->sync = NULL;
 }
@@ -186,7 +188,7 @@ sync_peer_ready(struct peer *p, void *arg)
 	}
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
-	h.features = WIRE_FEATURE_STEPS;
+	h.features = WIRE_FEATURE_STEPS | WIRE_FEATURE_JOIN;
 	h.time = (uint64_t)time(NULL);
 	if (peers_listen_addr(NET(p)->peers)[0] != '\0') {
 		snprintf(h.listen[0], sizeof h.listen[0], "%s",
@@ -520,7 +522,7 @@ sync_message(struct peer *p, const uint8_t *m, size_t len, void *arg)
 		return sync_fail(p, WIRE_E_PROTOCOL, "message %d before HELLO",
 		    type);
 	if (!SP(p)->admitted && type >= 0 && type != WIRE_HELLO &&
-	    type != WIRE_PING &&
+	    type != WIRE_PING && type != WIRE_JOIN &&
 	    type != WIRE_PONG && type != WIRE_ERROR) {
 		/* Not admitted: nothing it says is acted on (PROTOCOL.md §4.8). */
 		if (type == WIRE_NODE)
@@ -547,6 +549,8 @@ sync_message(struct peer *p, const uint8_t *m, size_t len, void *arg)
 		return sync_digest_in(p, m, len);
 	case WIRE_NODE:
 		return gossip_node_in(p, m, len);
+	case WIRE_JOIN:
+		return join_in(p, m, len);
 	default:
 		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");
 	}

@@ -18,10 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "conf.h"
 #include "home.h"
+#include "invite.h"
 #include "keys.h"
 #include "node.h"
+#include "peer.h"
 #include "record.h"
 #include "store.h"
 #include "util.h"
@@ -35,12 +39,14 @@ struct init_opts {
 	const char	*website;
 	const char	*keyfile;	/* --key: use this secret key */
 	int		 recover;	/* --recover: the branch comes from peers */
+	struct invite_line *join;	/* --join: redeem this invitation */
 	struct config	 conf;
 };
 
 static const char init_usage[] =
 "usage: knowd init --name NAME [options]\n"
 "       knowd init --recover --key FILE --peer ADDR [options]\n"
+"       knowd init --join 'LINE' --name NAME [options]\n"
 "\n"
 "Creates a new node in the home directory: an Ed25519 key pair, knowd.conf\n"
 "and a git repository whose first signed commit describes the node.\n"
@@ -57,6 +63,10 @@ static const char init_usage[] =
 "  --peer ADDR       [NID@]HOST:PORT of a peer; repeatable\n"
 "  --mirror MODE     trusted (default) or all\n"
 "  --key FILE        use this existing OpenSSH ed25519 secret key\n"
+"  --join LINE       join a network with an invitation (knowctl invite on the\n"
+"                    agency): trusts and dials the agency, which vouches for\n"
+"                    this node; quote the line, or give - to read it from\n"
+"                    stdin. Nothing is left behind when the agency refuses\n"
 "  --recover         restore a lost node from the network: with --key and at\n"
 "                    least one --peer, its own branch is fetched from peers\n"
 "                    (--name is then not needed)\n"
@@ -193,8 +203,15 @@ init_build(const struct init_opts *o, const char *dir, char **cause)
 	keys_nid_encode(kp.pk, nid);
 	if ((o->recover || init_record(o, nid, &text, &len, cause) == 0) &&
 	    init_files(o, dir, &kp, nid, cause) == 0 &&
-	    init_repo(o, dir, &kp, nid, text, len, cause) == 0) {
+	    init_repo(o, dir, &kp, nid, text, len, cause) == 0 &&
+	    (o->join == NULL || peer_join_dial(&kp, o->join, PEER_JOIN_TIMEOUT,
+	    cause) == 0)) {
 		printf("%s%s\n", KEYS_DID_PREFIX, nid);
+		if (o->join != NULL)
+			fprintf(stderr, "knowd init: beigetreten: die Agentur "
+			    "%s%s (%s, Netz \"%s\") bürgt für diesen Knoten; "
+			    "jetzt knowd starten\n", KEYS_DID_PREFIX,
+			    o->conf.trust[0].nid, o->join->addr, o->join->network);
 		rv = 0;
 	}
 	free(text);
@@ -236,6 +253,74 @@ rm_contents(const char *dir)
 	closedir(d);
 }
 
+/* Prints a usage error; returns 2. */
+static int
+init_usage_error(const char *what)
+{
+	fprintf(stderr, "knowd init: %s\n%s", what, init_usage);
+	return 2;
+}
+
+/*
+ * --join LINE (or - for a line on stdin): parsed into o->join before
+ * anything is made; the argument is overwritten at once, so ps shows
+ * the secret no longer than needed.
+ */
+static int
+init_join_line(struct init_opts *o, char *arg)
+{
+	char	 buf[INVITE_LINE_MAX + 2], *line = arg, *why = NULL;
+	int	 rv;
+
+	if (strcmp(arg, "-") == 0) {
+		if (fgets(buf, sizeof buf, stdin) == NULL) {
+			fprintf(stderr, "knowd init: keine Einladung auf der "
+			    "Standardeingabe\n");
+			return -1;
+		}
+		line = buf;
+	}
+	if (o->join == NULL)
+		o->join = xmalloc(sizeof *o->join);
+	rv = invite_parse(line, o->join, &why);
+	sodium_memzero(line, line == buf ? sizeof buf : strlen(line));
+	if (rv != 0) {
+		fprintf(stderr, "knowd init: %s\n", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The settings an invitation makes: its network, the agency as peer and trusted. */
+static int
+init_join_conf(struct init_opts *o)
+{
+	char	 did[KEYS_DID_MAX], *line[3], *why = NULL;
+	size_t	 i;
+	int	 rv = 0;
+
+	if (strcmp(o->conf.network, CONFIG_DEFAULT_NETWORK) != 0 &&
+	    strcmp(o->conf.network, o->join->network) != 0) {
+		fprintf(stderr, "knowd init: die Einladung gilt für das Netz "
+		    "\"%s\", nicht \"%s\"\n", o->join->network, o->conf.network);
+		return -1;
+	}
+	keys_did_encode(o->join->pk, did);
+	line[0] = xasprintf("network = %s", o->join->network);
+	line[1] = xasprintf("peer = %s@%s", did, o->join->addr);
+	line[2] = xasprintf("trust = %s Agentur (Einladung)", did);
+	for (i = 0; i < 3; i++) {
+		if (rv == 0 && config_apply_line(&o->conf, line[i], &why) != 0) {
+			fprintf(stderr, "knowd init: Einladung: %s\n", why);
+			free(why);
+			rv = -1;
+		}
+		free(line[i]);
+	}
+	return rv;
+}
+
 /* Parses the init options into *o; returns 2 on a usage error. */
 static int
 init_options(int argc, char **argv, struct init_opts *o)
@@ -253,6 +338,7 @@ init_options(int argc, char **argv, struct init_opts *o)
 		{ "mirror", required_argument, NULL, 'm' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "recover", no_argument, NULL, 'R' },
+		{ "join", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -270,6 +356,10 @@ init_options(int argc, char **argv, struct init_opts *o)
 		case 'w': o->website = optarg; break;
 		case 'K': o->keyfile = optarg; break;
 		case 'R': o->recover = 1; break;
+		case 'J':
+			if (init_join_line(o, optarg) != 0)
+				return 1;
+			break;
 		case 'h':
 			fputs(init_usage, stdout);
 			exit(0);
@@ -290,6 +380,9 @@ init_options(int argc, char **argv, struct init_opts *o)
 			return 2;
 		}
 	}
+	if (o->join != NULL && (o->recover || init_join_conf(o) != 0))
+		return o->recover ? init_usage_error("--join and --recover "
+		    "exclude each other") : 1;
 	if (optind != argc || (o->name == NULL && !o->recover) ||
 	    (o->recover && (o->keyfile == NULL || o->conf.npeers == 0))) {
 		fprintf(stderr, "knowd init: %s\n%s", optind != argc ?
@@ -372,5 +465,9 @@ out:
 	free(tmp);
 	free(home);
 	config_free(&o.conf);
+	if (o.join != NULL) {
+		sodium_memzero(o.join, sizeof *o.join);
+		free(o.join);
+	}
 	return rv;
 }

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "node.h"
 #include "node_int.h"
+#include "record.h"
 #include "search.h"
 #include "util.h"
 
@@ -61,6 +62,24 @@ const char *
 node_name_of(const struct node *nd, const char *nid)
 {
 	return catalog_node_name(&nd->cat, nid);
+}
+
+char *
+node_role_of(struct node *nd, const char *nid)
+{
+	const struct catalog_entry *e = catalog_at(&nd->cat, nid, "node.md");
+	git_blob	*b = NULL;
+	struct record	*rec = NULL;
+	char		*role = NULL;
+
+	if (e != NULL && git_blob_lookup(&b, store_repo(nd->store),
+	    &e->blob) == 0 && record_parse(git_blob_rawcontent(b),
+	    (size_t)git_blob_rawsize(b), RECORD_STRICT, &rec, NULL) == 0 &&
+	    rec->role != NULL)
+		role = xstrdup(rec->role);
+	record_free(rec);
+	git_blob_free(b);
+	return role;
 }
 
 void

@@ -97,6 +97,8 @@ int	 node_lock(const char *home, int *fd, char **cause);
 const char *node_name(const struct node *);
 /* The name of another node from its node.md, or NULL. */
 const char *node_name_of(const struct node *, const char *nid);
+/* The role (kind) nid's node.md gives, e.g. "company"; NULL when none. Caller frees. */
+char	*node_role_of(struct node *, const char *nid);
 /* Peers were configured: publishing waits until we caught up with them. */
 void	 node_expect_peers(struct node *);
 /* Reloads knowd.conf (trust, mirror, peers, limits; listen and network stay); tells NODE_RELOADED. */
@@ -240,6 +242,12 @@ void	 trust_invalidate(struct node *);
  * longer replicated and tells NODE_REPLICATION (net asks peers for the rest).
  */
 void	 trust_settle(struct node *);
+/*
+ * Withdrawing our vouch for nid: how many nodes would leave the replicated
+ * set (*nodes: nid and those reachable only through it) and how many
+ * lessons of theirs (returned), as far as this node's set tells.
+ */
+size_t	 trust_unvouch_impact(struct node *, const char *nid, size_t *nodes);
 void	 trust_free(struct node *);
 
 /*
@@ -268,6 +276,48 @@ const struct node_pending *node_pending_next(struct node *,
 	     const struct node_pending *prev);
 size_t	 node_pending_count(const struct node *);
 void	 node_pending_free(struct node *);
+
+/*
+ * invite.c: invitations this node issued (PROTOCOL.md §4.9), kept in
+ * HOME/invites (local, 0600; only a key derived from each secret).
+ */
+#define NODE_INVITES_MAX	1024
+#define NODE_INVITE_TTL_MAX	(365 * 86400)
+struct node_invite {
+	char	 id[17];		/* 16 hex digits */
+	char	 state[8];		/* open, used, revoked */
+	char	 name[201];
+	char	 ags[17];
+	char	 nid[KEYS_NID_MAX];	/* who used it, or "" */
+	time_t	 created, expires, used;
+};
+enum node_invite_result {
+	NODE_INVITE_OK,
+	NODE_INVITE_WRONG,	/* unknown id or wrong proof */
+	NODE_INVITE_USED,
+	NODE_INVITE_REVOKED,
+	NODE_INVITE_EXPIRED,
+	NODE_INVITE_BUSY,	/* catching up: ask again */
+	NODE_INVITE_FAILED,	/* our own disk or branch failed */
+};
+/* A new invitation valid for ttl seconds reaching us at addr; *line is its line (caller wipes, frees). */
+int	 node_invite_create(struct node *, const char *name, const char *ags,
+	     long ttl, const char *addr, char **line, char **cause);
+/* Every invitation kept, oldest first. Caller frees *out. */
+int	 node_invite_list(struct node *, struct node_invite **out, size_t *n,
+	     char **cause);
+int	 node_invite_revoke(struct node *, const char *id, char **cause);
+/*
+ * A JOIN from nid on the channel with handshake hash hh: id and proof
+ * (PROTOCOL.md §4.9). When good, the invitation is marked used (fsynced)
+ * before this node vouches for nid, and answer gets this node's proof.
+ */
+enum node_invite_result node_invite_redeem(struct node *, const char *nid,
+	     const uint8_t id[8], const uint8_t proof[32], const uint8_t *hh,
+	     size_t hhlen, uint8_t answer[32], char **cause);
+/* Why, for the log (English) and for the joiner's operator (German). */
+const char *node_invite_why(enum node_invite_result);
+const char *node_invite_why_de(enum node_invite_result);
 
 /* init.c: knowd init. */
 int	 node_init_main(int argc, char **argv);

@@ -72,10 +72,10 @@ vouch_cmp(const void *a, const void *b)
 /*
  * Rebuilds the set: level 0 self and trusted, then each level's vouches
  * (in a fixed order, so that the voucher named for a node is the same on
- * every rebuild).
+ * every rebuild). skip, when not NULL, is a vouch (by this node) left out.
  */
 static void
-trust_build(struct node *nd, struct trust *t)
+trust_build_skip(struct node *nd, struct trust *t, const char *skip)
 {
 	const struct catalog_entry *e = NULL, **vouch = NULL;
 	struct trust_entry *voucher;
@@ -102,6 +102,9 @@ trust_build(struct node *nd, struct trust *t)
 	for (d = 1; d <= nd->conf.trust_depth; d++) {
 		for (i = 0; i < nv; i++) {
 			voucher = hmap_gets(t->by_nid, vouch[i]->nid);
+			if (skip != NULL && strcmp(vouch[i]->nid, nd->nid) == 0 &&
+			    strcmp(vouch[i]->id, skip) == 0)
+				continue;
 			if (voucher != NULL && voucher->depth == d - 1)
 				set_add(t, vouch[i]->id, vouch[i]->nid, d);
 		}
@@ -110,6 +113,45 @@ trust_build(struct node *nd, struct trust *t)
 	t->gen = nd->cat.vouch_gen;
 	t->valid = 1;
 	t->built++;
+}
+
+static void
+trust_build(struct node *nd, struct trust *t)
+{
+	trust_build_skip(nd, t, NULL);
+}
+
+static struct trust *trust_get(struct node *);
+
+/*
+ * What withdrawing our vouch for nid would drop here: the nodes of the set
+ * that only that vouch brings in (nid and those vouched for through it),
+ * and their lessons. Builds the set once more without it: an operator's
+ * question, not the event loop's.
+ */
+size_t
+trust_unvouch_impact(struct node *nd, const char *nid, size_t *nodes)
+{
+	struct trust	*now = trust_get(nd), *t;
+	size_t		 i, lessons = 0;
+
+	t = xcalloc(1, sizeof *t);
+	trust_build_skip(nd, t, nid);
+	*nodes = 0;
+	for (i = 0; i < now->n; i++) {
+		if (hmap_gets(t->by_nid, now->v[i]->nid) != NULL ||
+		    (nd->conf.mirror_all &&
+		    hmap_gets(t->admit, now->v[i]->nid) != NULL))
+			continue;
+		(*nodes)++;
+		lessons += catalog_count(&nd->cat, now->v[i]->nid, RECORD_LESSON);
+	}
+	set_clear(t);
+	hmap_free(t->by_nid);
+	hmap_free(t->admit);
+	hmap_free(t->deny);
+	free(t);
+	return lessons;
 }
 
 /* The set, rebuilt when vouches or the configuration changed. */

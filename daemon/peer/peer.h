@@ -151,6 +151,17 @@ struct peers {
 	uint64_t		 next_serial;
 };
 
+/*
+ * join.c: knowd init --join: dials the agency of inv with our key, proves
+ * the invitation inside the channel (JOIN, PROTOCOL.md §4.9) and checks
+ * its answer; blocking, within timeout seconds. 0 when it vouched for us;
+ * else -1 and a German *cause for the operator.
+ */
+#define PEER_JOIN_TIMEOUT	30
+struct invite_line;
+int	 peer_join_dial(const struct keys_pair *, const struct invite_line *,
+	     int timeout, char **cause);
+
 /* peers.c: opens the listener (if conf has one) and dials every configured peer. */
 int	 peers_start(struct peers **, const struct peers_env *,
 	     const struct peers_ops *, void *arg, char **cause);

@@ -111,10 +111,12 @@ static void
 meta_list(struct web_req *r, const struct search_hit *h,
     const struct record *rec)
 {
-	char	*pt;
+	char	*pt, *role = node_role_of(r->nd, h->nid);
 
-	evbuffer_add_printf(r->out, "<dl class=\"meta-list\">\n<dt>Kommune</dt>"
-	    "<dd><a href=\"");
+	/* The node's kind as its node.md says: a company is no "Kommune". */
+	evbuffer_add_printf(r->out, "<dl class=\"meta-list\">\n<dt>%s</dt>"
+	    "<dd><a href=\"", record_role_label(role));
+	free(role);
 	web_href(r);
 	evbuffer_add_printf(r->out, "/kommune/%s\">", h->nid);
 	web_esc(r->out, h->node);
@@ -523,7 +525,44 @@ section_of(struct web_req *r, const char *title, const char *nid,
 	search_result_free(&res);
 }
 
-/* The municipality's own details from its node.md: AGS, region, website. */
+/*
+ * Why this node keeps nid's lessons: vouched for by whom (linked) and
+ * since the date of that vouch record, trusted here, or admitted by hand.
+ */
+static void
+trust_details(struct web_req *r, const char *nid)
+{
+	const struct trust_entry *t = trust_find(r->nd, nid);
+	const struct catalog_entry *v;
+	const char	*vname;
+	char		*path;
+
+	if (strcmp(nid, r->nd->nid) == 0)
+		return;
+	evbuffer_add_printf(r->out, "<dt>Vertrauen</dt><dd>");
+	if (t == NULL)
+		evbuffer_add_printf(r->out, "von Hand zugelassen");
+	else if (t->depth == 0)
+		evbuffer_add_printf(r->out, "direkt vertraut (knowd.conf)");
+	else {
+		vname = catalog_node_name(&r->nd->cat, t->voucher);
+		path = xasprintf("vouches/%s.md", nid);
+		v = catalog_at(&r->nd->cat, t->voucher, path);
+		free(path);
+		evbuffer_add_printf(r->out, "verbürgt von <a href=\"");
+		web_href(r);
+		evbuffer_add_printf(r->out, "/kommune/%s\">", t->voucher);
+		web_esc(r->out, vname != NULL ? vname : t->voucher);
+		evbuffer_add_printf(r->out, "</a>");
+		if (v != NULL) {
+			evbuffer_add_printf(r->out, " seit ");
+			web_time(r, v->created, 0);
+		}
+	}
+	evbuffer_add_printf(r->out, "</dd>\n");
+}
+
+/* The municipality's own details from its node.md: kind, AGS, region, website. */
 static void
 node_details(struct web_req *r, const char *blobhex)
 {
@@ -531,6 +570,8 @@ node_details(struct web_req *r, const char *blobhex)
 
 	if (rec == NULL)
 		return;
+	evbuffer_add_printf(r->out, "<dt>Art</dt><dd>%s</dd>\n",
+	    record_role_label(rec->role));
 	if (rec->ags != NULL) {
 		evbuffer_add_printf(r->out, "<dt>Amtlicher Gemeindeschlüssel</dt>"
 		    "<dd>");
@@ -562,7 +603,7 @@ web_page_node(struct web_req *r, const char *rest)
 	int			 rc;
 
 	if (!web_nid_ok(rest)) {
-		web_fail(r, 404, "not_found", NULL, "Diese Kommune gibt es nicht.",
+		web_fail(r, 404, "not_found", NULL, "Diesen Teilnehmer gibt es nicht.",
 		    "No such municipality.");
 		return;
 	}
@@ -572,8 +613,8 @@ web_page_node(struct web_req *r, const char *rest)
 	q.limit = 1;
 	if ((rc = find_one(r, &q, &res)) != 0) {
 		if (rc == 1)
-			web_fail(r, 404, "not_found", NULL, "Diese Kommune ist hier "
-			    "nicht bekannt.", "No such municipality here.");
+			web_fail(r, 404, "not_found", NULL, "Dieser Teilnehmer ist "
+			    "hier nicht bekannt.", "No such municipality here.");
 		return;
 	}
 	web_page_begin(r, res.v[0].title, rest);
@@ -581,11 +622,12 @@ web_page_node(struct web_req *r, const char *rest)
 	web_esc(r->out, res.v[0].title);
 	evbuffer_add_printf(r->out, "</h1>\n<dl class=\"meta-list\">");
 	node_details(r, res.v[0].blob);
+	trust_details(r, rest);
 	evbuffer_add_printf(r->out, "<dt>Kennung</dt><dd class=\"id\">did:key:%s"
 	    "</dd>\n<dt>Feed</dt><dd><a href=\"", rest);
 	web_href(r);
-	evbuffer_add_printf(r->out, "/feed.atom?node=%s\">Atom-Feed dieser "
-	    "Kommune</a></dd></dl>\n", rest);
+	evbuffer_add_printf(r->out, "/feed.atom?node=%s\">Atom-Feed</a></dd>"
+	    "</dl>\n", rest);
 	section_of(r, "Projekte", rest, "project", NULL);
 	section_of(r, "Erfahrungen", rest, "lesson", NULL);
 	search_result_free(&res);

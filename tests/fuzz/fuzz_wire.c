@@ -29,6 +29,7 @@ union msg {
 	struct wire_pack	p;
 	struct wire_ping	q;
 	struct wire_error	e;
+	struct wire_join	j;
 };
 
 /* One message kind: its decoder and encoder over untyped structs. */
@@ -48,7 +49,7 @@ dec_##name(const uint8_t *p, size_t n, void *out, char **cause)	\
 	return wire_##name##_decode(p, n, out, cause);			\
 }
 CODEC(hello) CODEC(announce) CODEC(node) CODEC(summary) CODEC(digest)
-CODEC(want) CODEC(pack) CODEC(ping) CODEC(error)
+CODEC(want) CODEC(pack) CODEC(ping) CODEC(error) CODEC(join)
 
 #define ENC(name)							\
 static void								\
@@ -57,6 +58,7 @@ enc_##name(struct buf *b, const void *m)				\
 	wire_##name##_encode(b, m);					\
 }
 ENC(hello) ENC(announce) ENC(node) ENC(summary) ENC(digest) ENC(want)
+ENC(join)
 
 static void
 enc_pack(struct buf *b, const void *m)
@@ -118,6 +120,7 @@ static const struct codec codecs[] = {
 	{ "PING", dec_ping, enc_ping, NULL, NULL, sizeof(struct wire_ping) },
 	{ "ERROR", dec_error, enc_error, NULL, NULL,
 	    sizeof(struct wire_error) },
+	{ "JOIN", dec_join, enc_join, NULL, NULL, sizeof(struct wire_join) },
 };
 
 /* Stops the run with what went wrong. */
@@ -171,7 +174,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int	 t;
 
 	t = wire_type(data, size);
-	if (t != -1 && (t < WIRE_HELLO || t > WIRE_ERROR))
+	if (t != -1 && (t < WIRE_HELLO || t > WIRE_JOIN))
 		abort();
 	ping_type = t == WIRE_PONG ? WIRE_PONG : WIRE_PING;
 	for (i = 0; i < sizeof codecs / sizeof codecs[0]; i++)

@@ -246,7 +246,7 @@ if [ "$GOSSIP_VOUCH" = 1 ]; then
 		"'$KNOWCTL' --home '$RGH' trust list --json | python3 -c 'import json,sys; l=json.load(sys.stdin); sys.exit(0 if any(i.get(\"id\")==sys.argv[1] and i.get(\"why\") for i in l) else 1)' '$(cat "${G[$M1]}.did")'"
 	check "trust list names the voucher and since when" bash -c \
 		"'$KNOWCTL' --home '$RGH' trust list | grep '$(cat "${G[$M1]}.did")' | grep -Eq 'vouched for by .* since [0-9]{4}-[0-9]{2}-[0-9]{2}'"
-	kctl "$AGH" unvouch "$(cat "${G[$M2]}.did")" >/dev/null || fail "unvouch n$M2"
+	kctl "$AGH" unvouch --yes "$(cat "${G[$M2]}.did")" >/dev/null 2>&1 || fail "unvouch n$M2"
 	check "after unvouch the regional node drops n$M2" poll 30 lacks_branch "$RGH" "$(cat "${G[$M2]}.did")"
 	MIRRORS=$(for ((i = 0; i < ${#G[@]}; i++)); do [ "$i" = "$RG" ] || printf '%s ' "${G[$i]}"; done)
 	# shellcheck disable=SC2086

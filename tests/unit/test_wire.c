@@ -35,6 +35,7 @@ static union {
 	struct wire_pack	p;
 	struct wire_ping	q;
 	struct wire_error	e;
+	struct wire_join	j;
 } scratch, scratch2;
 
 typedef int (*dec_fn)(const uint8_t *, size_t, void *, char **);
@@ -46,7 +47,7 @@ dec_##name(const uint8_t *p, size_t n, void *out, char **cause)	\
 	return wire_##name##_decode(p, n, out, cause);			\
 }
 DEC(hello) DEC(announce) DEC(node) DEC(summary) DEC(digest) DEC(want)
-DEC(pack) DEC(ping) DEC(error)
+DEC(pack) DEC(ping) DEC(error) DEC(join)
 
 static const struct {
 	enum wire_type	 type;
@@ -57,6 +58,7 @@ static const struct {
 	{ WIRE_DIGEST, dec_digest }, { WIRE_WANT, dec_want },
 	{ WIRE_PACK, dec_pack }, { WIRE_PING, dec_ping },
 	{ WIRE_PONG, dec_ping }, { WIRE_ERROR, dec_error },
+	{ WIRE_JOIN, dec_join },
 };
 
 /* A key pair from a seed of 32 bytes of v. */
@@ -233,6 +235,10 @@ sample(struct buf *b, enum wire_type type)
 		break;
 	case WIRE_ERROR:
 		wire_error_encode(b, WIRE_E_LIMIT, "too many wants");
+		break;
+	case WIRE_JOIN:
+		memset(&scratch2.j, 0x5a, sizeof scratch2.j);
+		wire_join_encode(b, &scratch2.j);
 		break;
 	}
 }
@@ -480,7 +486,8 @@ test_wire_type(void **state)
 	assert_int_equal(wire_type((const uint8_t *)"\x91", 1), -1);
 	assert_int_equal(wire_type((const uint8_t *)"\x90\x01", 2), -1);
 	assert_int_equal(wire_type((const uint8_t *)"\x91\x00", 2), -1);
-	assert_int_equal(wire_type((const uint8_t *)"\x91\x0b", 2), -1);
+	assert_int_equal(wire_type((const uint8_t *)"\x91\x0b", 2), WIRE_JOIN);
+	assert_int_equal(wire_type((const uint8_t *)"\x91\x1e", 2), -1);
 	assert_int_equal(wire_type((const uint8_t *)"\x91\xff", 2), -1);
 	assert_int_equal(wire_type((const uint8_t *)"\x01\x01", 2), -1);
 	assert_int_equal(wire_type((const uint8_t *)"\x91\xcc\x03", 3), 3);
@@ -507,10 +514,10 @@ test_reject_wrong_type(void **state)
 		for (i = 0; i < nitems(decs); i++)
 			if (decs[i].fn != decs[j].fn)
 				rejects(decs[i].fn, b.data, b.len, "type is");
-		b.data[1] = 0;				/* type 0, 11, 127 */
+		b.data[1] = 0;				/* type 0, 30, 127 */
 		rejects(decs[j].fn, b.data, b.len, "type is 0");
-		b.data[1] = 11;
-		rejects(decs[j].fn, b.data, b.len, "type is 11");
+		b.data[1] = 30;
+		rejects(decs[j].fn, b.data, b.len, "type is 30");
 		b.data[1] = 0x7f;
 		rejects(decs[j].fn, b.data, b.len, "type is 127");
 		b.data[1] = 0xc0;
