@@ -95,6 +95,7 @@ int	 cmd_export(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_pending(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_admit(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_deny(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_contact(struct cli *, const struct cli_cmd *, int, char **);
 
 /* The search filters search and list take (cmd_search.c). */
 #define CLI_FILTER_OPTS \

@@ -92,6 +92,21 @@ static const struct cli_cmd cmds[] = {
 	  "  --ags CODE       its Amtlicher Gemeindeschlüssel\n"
 	  "  Nodes that trust this one then replicate the vouched node too.\n" },
 	{ "unvouch", cmd_unvouch, "ID", "withdraw this node's vouch for a node", "" },
+	{ "contact", cmd_contact,
+	  "set PROJECT|ID [FILE|-] | show [--node NODE] PROJECT|ID | clear PROJECT|ID",
+	  "whom to ask about a project or lesson (a signed card, not in history)",
+	  "  The card is a small YAML file (or stdin):\n"
+	  "    role: Projektleitung Digitalisierung\n"
+	  "    unit: Amt f\xc3\xbcr Digitalisierung\n"
+	  "    mailbox: digitalisierung@stadt.example\n"
+	  "    phone: 0251 492-0\n"
+	  "    name: Erika Beispiel        # optional, only with:\n"
+	  "    consent: 2026-11-30         # the date the person agreed\n"
+	  "  It goes to every admitted node, replaces the card before it there\n"
+	  "  (nothing of the old one is kept), and is deleted everywhere after\n"
+	  "  contact_max_age (knowd.conf, default 365d) unless set again.\n"
+	  "  A lesson shows its own card, else its project's.\n"
+	  "  --node NODE      show: a project slug of this node (default: ours)\n" },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  "write a consistent snapshot of the node home (a tar archive)",
 	  "  --with-key       include keys/node.key (keep such a file safe)\n"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cards.h"
 #include "ctl.h"
 #include "mpcheck.h"
 #include "record.h"
@@ -50,6 +51,12 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_PENDING] = { "pending", { { NULL } } },
 	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
 	[CTL_DENY] = { "deny", { ID, { NULL } } },
+	[CTL_CONTACT_SET] = { "contact-set", { { "target", CTL_STR, 128 },
+	    { "body", CTL_BIN, CARDS_FILE_MAX }, { NULL } } },
+	[CTL_CONTACT_SHOW] = { "contact-show", { { "target", CTL_STR, 128 },
+	    NODE, { NULL } } },
+	[CTL_CONTACT_CLEAR] = { "contact-clear", { { "target", CTL_STR, 128 },
+	    { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

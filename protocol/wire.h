@@ -23,6 +23,8 @@
 #define WIRE_VERSION		1
 /* HELLO features: the sender takes a long backlog in steps (PROTOCOL.md §3.2). */
 #define WIRE_FEATURE_STEPS	0x1
+/* HELLO features: the sender takes contact card sets, CARDS and CARDSUM (§2.6). */
+#define WIRE_FEATURE_CARDS	0x4
 #define WIRE_OID_LEN		20	/* git SHA-1 object id */
 #define WIRE_MAX_ADDRS		4	/* listen addresses in HELLO / NODE */
 #define WIRE_ADDR_MAX		128	/* bytes of one "host:port" */
@@ -50,6 +52,9 @@ enum wire_type {
 	WIRE_PING = 8,
 	WIRE_PONG = 9,
 	WIRE_ERROR = 10,
+	/* 11 is reserved for erasure notices. */
+	WIRE_CARDS = 12,	/* one node's signed contact card set (cards.h) */
+	WIRE_CARDSUM = 13,	/* the card sets a node holds (cards.h) */
 };
 
 /* [1, version, features, [listen…], time] */

@@ -68,6 +68,9 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_PENDING] = op_pending,
 	[CTL_ADMIT] = op_admit,
 	[CTL_DENY] = op_deny,
+	[CTL_CONTACT_SET] = op_contact_set,
+	[CTL_CONTACT_SHOW] = op_contact_show,
+	[CTL_CONTACT_CLEAR] = op_contact_clear,
 };
 
 void
