@@ -448,7 +448,7 @@ cards_verify(const struct cards_set *s)
 		crypto_generichash(h, sizeof h, s->e[i].raw, s->e[i].rawlen,
 		    NULL, 0);
 		if (sodium_memcmp(h, s->e[i].hash, sizeof h) != 0)
-			return -1;
+			return -2;
 	}
 	return 0;
 }

@@ -98,7 +98,10 @@ int	 cards_card_parse(const char *, size_t, struct cards_card *,
 void	 cards_entry_seal(struct cards_entry *);
 /* Encodes s's body from pk, seq, time and entries and signs it. */
 void	 cards_sign(struct cards_set *, const struct keys_pair *);
-/* 0 when the body is signed by s->pk and each content held matches its hash. */
+/*
+ * 0 when the body is signed by s->pk and each content held matches its
+ * hash; -1 for a bad signature, -2 for a content that does not match.
+ */
 int	 cards_verify(const struct cards_set *);
 /* True when e is expired at now for a maximum age (seconds). */
 int	 cards_expired(const struct cards_entry *, uint64_t now, uint64_t maxage);

@@ -47,6 +47,7 @@ struct node_contacts {
 	uint8_t		 digest[32];
 	struct event	*timer;
 	uint64_t	 timer_at;	/* when it fires, unix seconds */
+	uint64_t	 gen;		/* bumped by every change */
 };
 
 /* The maximum age of a card, in seconds. */
@@ -142,6 +143,7 @@ held_store(struct node *nd, const char *nid, const struct cards_set *s,
 	held_free(old);
 	hmap_put(nc->by_nid, h->nid, strlen(h->nid), h);
 	nc->digest_ok = 0;
+	nc->gen++;
 	contacts_arm(nd, h->expires);
 	return 0;
 }
@@ -334,9 +336,9 @@ node_contacts_take(struct node *nd, const uint8_t *m, size_t len,
 	s = xmalloc(sizeof *s);
 	if (cards_decode(m, len, s, cause) != 0)
 		rv = -1;
-	else if (cards_verify(s) != 0)
-		rv = set_cause(cause, "CARDS: bad signature or a content that "
-		    "does not match its signed hash");
+	else if ((rv = cards_verify(s)) != 0)
+		rv = set_cause(cause, rv == -1 ? "CARDS: bad signature" :
+		    "CARDS: a content does not match its signed hash");
 	if (rv != 0 || s->time > now + CONTACT_FUTURE)
 		goto out;		/* a set from the future waits */
 	keys_nid_encode(s->pk, nid);
@@ -364,6 +366,12 @@ out:
 	set_free(old);
 	set_free(s);
 	return rv;
+}
+
+uint64_t
+node_contacts_gen(struct node *nd)
+{
+	return nd->contacts != NULL ? nd->contacts->gen : 0;
 }
 
 const uint8_t *
@@ -446,6 +454,7 @@ node_contacts_drop_unreplicated(struct node *nd)
 		hmap_del(nd->contacts->by_nid, h->nid, strlen(h->nid));
 		held_free(h);
 		nd->contacts->digest_ok = 0;
+		nd->contacts->gen++;
 		it = 0;
 	}
 }

@@ -272,6 +272,8 @@ void	 node_contacts_stop(struct node *);
  */
 int	 node_contacts_take(struct node *, const uint8_t *, size_t,
 	     char nid[KEYS_NID_MAX], char **cause);
+/* A number that changes with every card set taken, changed or expired. */
+uint64_t node_contacts_gen(struct node *);
 /* nid's set as held (the CARDS message), or NULL. */
 const uint8_t *node_contacts_msg(struct node *, const char *nid, size_t *len);
 /* The seq of nid's set held, 0 when none. */

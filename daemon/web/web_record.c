@@ -393,6 +393,7 @@ web_page_lesson(struct web_req *r, const char *rest)
 	web_esc(r->out, h->summary);
 	evbuffer_add_printf(r->out, "</strong></p>\n");
 	meta_list(r, h, rec);
+	web_contact_box(r, h);
 	proof(r, h);
 	evbuffer_add_printf(r->out, "<div class=\"text\">\n");
 	html = rec != NULL ? web_markdown(rec->body, rec->bodylen) : NULL;
