@@ -10,46 +10,6 @@
 #include "cli.h"
 #include "util.h"
 
-/* Reads a card from path ("-" is stdin), refusing more than a card may hold. */
-static int
-read_card(const char *path, char **text, size_t *len)
-{
-	struct buf	 b;
-	char		 chunk[4096];
-	ssize_t		 n;
-	int		 fd = 0;
-
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) == -1) {
-		fprintf(stderr, "knowctl contact: %s: %s\n", path,
-		    strerror(errno));
-		return -1;
-	}
-	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || b.len + (size_t)n > CARDS_FILE_MAX) {
-			if (n == -1)
-				fprintf(stderr, "knowctl contact: %s: %s\n",
-				    path, strerror(errno));
-			else
-				fprintf(stderr, "knowctl contact: %s: zu groß "
-				    "(eine Karte hat höchstens %d Bytes)\n",
-				    strcmp(path, "-") == 0 ? "stdin" : path,
-				    CARDS_FILE_MAX);
-			buf_free(&b);
-			if (fd != 0)
-				close(fd);
-			return -1;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
-	if (fd != 0)
-		close(fd);
-	*text = buf_detach(&b, len);
-	return 0;
-}
-
 /* Prints one line "Label: value" when value is set; frees it. */
 static void
 print_line(const char *label, char *value)
@@ -119,7 +79,8 @@ cmd_contact(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (node != NULL && strcmp(verb, "show") != 0)
 		return cli_usage(cmd, "--node goes with show");
 	if (strcmp(verb, "set") == 0 && n <= 3) {
-		if (read_card(n == 3 ? argv[optind + 2] : "-", &text, &len) != 0)
+		if (cli_read_input("contact", n == 3 ? argv[optind + 2] : "-",
+		    CARDS_FILE_MAX, "a card", &text, &len) != 0)
 			return 1;
 		cli_request(&req, CTL_CONTACT_SET);
 		ctl_set(&req, "body", text, len, 0);
