@@ -333,21 +333,28 @@ node_contacts_take(struct node *nd, const uint8_t *m, size_t len,
 	uint64_t	 now = (uint64_t)time(NULL);
 	int		 rv = 0;
 
+	/* Checked as it decodes; verified only once it would be taken. */
 	s = xmalloc(sizeof *s);
-	if (cards_decode(m, len, s, cause) != 0)
+	if (cards_decode(m, len, s, cause) != 0) {
 		rv = -1;
-	else if ((rv = cards_verify(s)) != 0)
+		goto out;
+	}
+	keys_nid_encode(s->pk, nid);
+	h = hmap_gets(nd->contacts->by_nid, nid);
+	if (!trust_replicates(nd, nid) || (h != NULL && h->seq > s->seq) ||
+	    s->time > now + CONTACT_FUTURE) {
+		log_debug("contacts: set %llu of %s ignored: %s",
+		    (unsigned long long)s->seq, nid, !trust_replicates(nd, nid) ?
+		    "not replicated" : h != NULL && h->seq > s->seq ? "older" :
+		    "signed in the future");
+		goto out;
+	}
+	if ((rv = cards_verify(s)) != 0) {
 		rv = set_cause(cause, rv == -1 ? "CARDS: bad signature" :
 		    "CARDS: a content does not match its signed hash");
-	if (rv != 0 || s->time > now + CONTACT_FUTURE)
-		goto out;		/* a set from the future waits */
-	keys_nid_encode(s->pk, nid);
-	if (!trust_replicates(nd, nid))
 		goto out;
+	}
 	cards_prune(s, now, max_age(nd));
-	h = hmap_gets(nd->contacts->by_nid, nid);
-	if (h != NULL && h->seq > s->seq)
-		goto out;
 	keep = s;
 	if (h != NULL && h->seq == s->seq) {
 		if ((old = held_decode(h)) == NULL || !set_merge(old, s))

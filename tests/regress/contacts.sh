@@ -159,16 +159,22 @@ node_init "$E" "Gemeinde Fremd" --listen 127.0.0.1:0 || fail "init E"
 echo "http = off" >>"$E/knowd.conf"
 node_start "$E" || fail "start E"
 kctl "$E" trust add "$(cat "$B.did")" >/dev/null
-kctl "$B" admit "$(cat "$E.did")" >/dev/null || fail "admit E on B"
 kctl "$E" publish "$ROOT/contrib/examples/muenster-strassenbeleuchtung.md" >/dev/null 2>&1 ||
 	fail "publish on E"
 printf 'role: Fremd\nunit: Fremdamt\nmailbox: fremd@gemeinde.example\n' |
 	kctl "$E" contact set "$SLUG" - >/dev/null || fail "set on E"
 kctl "$E" peer add "$(cat "$B.did")@$(node_addr "$B")" >/dev/null
-check "E connects to B" poll 10 bash -c "'$KNOWCTL' --home '$B' peers | grep -q '$(cat "$E.did").*ready'"
+check "E is pending on B" poll 10 bash -c "'$KNOWCTL' --home '$B' pending | grep -q '$(cat "$E.did")'"
 sleep 1
+check "B did not take the card of a pending node" test ! -e "$B/contacts/$(node_nid "$E")"
+kctl "$B" admit "$(cat "$E.did")" >/dev/null || fail "admit E on B"
+check "admitted, E is served by B" poll 10 bash -c "'$KNOWCTL' --home '$B' peers | grep -q '$(cat "$E.did").*ready'"
+printf 'role: Fremd\nunit: Fremdamt\nmailbox: fremd2@gemeinde.example\n' |
+	kctl "$E" contact set "$SLUG" - >/dev/null || fail "set on E again"
+check "B hears E's card set and ignores it" \
+	poll 10 grep -q "contacts: set [0-9]* of $(node_nid "$E") ignored: not replicated" "$B.log"
 check "B did not take E's card (admitted, not replicated)" test ! -e "$B/contacts/$(node_nid "$E")"
-check "its text is on no node of the network" nowhere fremd@
+check "its text is on no node of the network" nowhere fremd2@
 
 for h in "$A" "$B" "$C"; do check "$(basename "$h"): fsck and stock git verify" git_clean "$h"; done
 echo "  set on A → shown on C (two hops): ${t_set} ms; replaced: ${t_rep} ms; cleared: ${t_clr} ms; dropped after restart: ${t_back} ms"
