@@ -233,6 +233,32 @@ node_contacts_open(struct node *nd)
 	free(dir);
 }
 
+/* The nids whose sets match (keep), collected before any is changed. Caller frees. */
+static size_t
+contacts_collect(struct node *nd, int (*keep)(struct node *,
+    const struct contact_held *, uint64_t *), uint64_t *next, char ***out)
+{
+	struct contact_held *h;
+	size_t		 it = 0, n = 0;
+
+	*out = NULL;
+	while ((h = hmap_next(nd->contacts->by_nid, &it)) != NULL)
+		if (keep(nd, h, next))
+			strv_push(out, &n, h->nid);
+	return n;
+}
+
+/* Collects a set with a content due to expire; notes the next expiry otherwise. */
+static int
+expire_due(struct node *nd, const struct contact_held *h, uint64_t *next)
+{
+	if (h->expires <= (uint64_t)time(NULL))
+		return 1;
+	if (h->expires < *next)
+		*next = h->expires;
+	return 0;
+}
+
 /* Drops the content of every card that expired, everywhere held; rearms. */
 static void
 contacts_expire(struct node *nd)
@@ -240,29 +266,27 @@ contacts_expire(struct node *nd)
 	struct contact_held *h;
 	struct cards_set *s;
 	uint64_t	 now = (uint64_t)time(NULL), next = UINT64_MAX;
-	size_t		 it = 0, n;
-	char		*why = NULL, nid[KEYS_NID_MAX];
+	size_t		 i, n, dropped;
+	char		**nids, *why = NULL;
 
-	while ((h = hmap_next(nd->contacts->by_nid, &it)) != NULL) {
-		if (h->expires > now) {
-			if (h->expires < next)
-				next = h->expires;
+	n = contacts_collect(nd, expire_due, &next, &nids);
+	for (i = 0; i < n; i++) {
+		if ((h = hmap_gets(nd->contacts->by_nid, nids[i])) == NULL ||
+		    (s = held_decode(h)) == NULL)
 			continue;
-		}
-		if ((s = held_decode(h)) == NULL)
-			continue;
-		n = cards_prune(s, now, max_age(nd));
-		snprintf(nid, sizeof nid, "%s", h->nid);
-		if (held_store(nd, nid, s, &why) != 0) {
-			log_warnx("contacts: %s", why);
+		dropped = cards_prune(s, now, max_age(nd));
+		if (held_store(nd, nids[i], s, &why) != 0) {
+			log_warnx("contacts: %s", why);	/* again in a minute */
 			free(why);
 			why = NULL;
+			if (now + 60 < next)
+				next = now + 60;
 		} else
 			log_info("contacts: %zu expired card(s) of %s deleted",
-			    n, nid);
+			    dropped, nids[i]);
 		set_free(s);
-		it = 0;			/* the map changed: look again */
 	}
+	strv_free(nids, n);
 	contacts_arm(nd, next);
 }
 
@@ -441,29 +465,36 @@ node_contacts_digest(struct node *nd, uint64_t *count, uint8_t digest[32])
 	memcpy(digest, nc->digest, 32);
 }
 
+/* Collects a set of a node no longer replicated. */
+static int
+unreplicated(struct node *nd, const struct contact_held *h, uint64_t *next)
+{
+	return !trust_replicates(nd, h->nid);
+}
+
 void
 node_contacts_drop_unreplicated(struct node *nd)
 {
 	struct contact_held *h;
-	size_t		 it = 0;
-	char		*path;
+	uint64_t	 unused = 0;
+	size_t		 i, n;
+	char		**nids, *path;
 
 	if (nd->contacts == NULL)
 		return;
-	while ((h = hmap_next(nd->contacts->by_nid, &it)) != NULL) {
-		if (trust_replicates(nd, h->nid))
-			continue;
-		path = held_path(nd, h->nid);
+	n = contacts_collect(nd, unreplicated, &unused, &nids);
+	for (i = 0; i < n; i++) {
+		path = held_path(nd, nids[i]);
 		unlink(path);
 		free(path);
 		log_info("contacts: set of %s dropped: no longer replicated",
-		    h->nid);
-		hmap_del(nd->contacts->by_nid, h->nid, strlen(h->nid));
+		    nids[i]);
+		h = hmap_del(nd->contacts->by_nid, nids[i], strlen(nids[i]));
 		held_free(h);
 		nd->contacts->digest_ok = 0;
 		nd->contacts->gen++;
-		it = 0;
 	}
+	strv_free(nids, n);
 }
 
 /*

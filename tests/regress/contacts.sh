@@ -104,6 +104,13 @@ check "the old card's text is in no object and no file on any node" nowhere quok
 check "nor the old name" nowhere Altkarte
 check "nor the old phone number" nowhere 492-1111
 
+# A home that lost its card file (backups hold no cards) gets its own set
+# back from its peers, and its next set still outnumbers it.
+node_stop "$A"
+rm -f "$A/contacts/"*
+node_start "$A" || fail "restart A"
+check "A gets its own card back from B" poll 20 shows "$A" "$LID" pilot-neu@
+
 # A lesson's own card comes before its project's; cleared, the project's shows again.
 printf 'role: Ansprechstelle Pilotstraße\nunit: Bürgerbüro\nphone: 0251 492-2222\n' |
 	kctl "$A" contact set "$LID" - >/dev/null || fail "lesson card from stdin"
