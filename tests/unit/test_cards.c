@@ -107,8 +107,8 @@ make_set(const struct keys_pair *kp, size_t n, uint64_t date, int full)
 
 		if (full) {
 			memset(e->target, 'z', CARDS_TARGET_MAX);
-			snprintf(e->target, 8, "t%05zu", i);
-			e->target[6] = 'z';
+			e->target[0] = (char)('A' + i / 26);
+			e->target[1] = (char)('a' + i % 26);
 			memset(e->c.role, 'r', CARDS_TEXT_MAX);
 			memset(e->c.unit, 'u', CARDS_TEXT_MAX);
 			memset(e->c.mailbox, 'm', CARDS_TEXT_MAX);
