@@ -106,7 +106,7 @@ static const struct cli_cmd cmds[] = {
 	  "  (nothing of the old one is kept), and is deleted everywhere after\n"
 	  "  contact_max_age (knowd.conf, default 365d) unless set again.\n"
 	  "  A lesson shows its own card, else its project's.\n"
-	  "  --node NODE      show: a project slug of this node (default: ours)\n" },
+	  "  --node NODE      show: the project slug is NODE's (default: this node's)\n" },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  "write a consistent snapshot of the node home (a tar archive)",
 	  "  --with-key       include keys/node.key (keep such a file safe)\n"

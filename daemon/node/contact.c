@@ -109,24 +109,27 @@ contacts_arm(struct node *nd, uint64_t t)
 
 /*
  * Stores s as nid's set: encoded, written to HOME/contacts/<nid> (replacing
- * the old file, so nothing of the old set stays), and held. An empty set
- * with no content is kept too: it is the tombstone older sets lose to.
+ * the old file, so nothing of the old set stays) unless it is the file as
+ * read at start (write 0), and held. An empty set with no content is kept
+ * too: it is the tombstone older sets lose to.
  */
 static int
-held_store(struct node *nd, const char *nid, const struct cards_set *s,
-    char **cause)
+held_put(struct node *nd, const char *nid, const struct cards_set *s,
+    int write, char **cause)
 {
 	struct node_contacts *nc = nd->contacts;
 	struct contact_held *h, *old;
 	struct buf	 b;
 	char		*path;
-	int		 rv;
+	int		 rv = 0;
 
 	buf_init(&b);
 	cards_encode(&b, s);
-	path = held_path(nd, nid);
-	rv = write_file_atomic(path, b.data, b.len, 0600, cause);
-	free(path);
+	if (write) {
+		path = held_path(nd, nid);
+		rv = write_file_atomic(path, b.data, b.len, 0600, cause);
+		free(path);
+	}
 	if (rv != 0) {
 		sodium_memzero(b.data, b.len);
 		buf_free(&b);
@@ -146,6 +149,14 @@ held_store(struct node *nd, const char *nid, const struct cards_set *s,
 	nc->gen++;
 	contacts_arm(nd, h->expires);
 	return 0;
+}
+
+/* Stores and writes s as nid's set. */
+static int
+held_store(struct node *nd, const char *nid, const struct cards_set *s,
+    char **cause)
+{
+	return held_put(nd, nid, s, 1, cause);
 }
 
 /* Decodes a held set into *s (allocated). Caller frees. */
@@ -198,11 +209,9 @@ contacts_load_one(struct node *nd, const char *name)
 			log_warnx("contacts: %s holds the set of %s; removed",
 			    path, nid);
 			unlink(path);
-		} else {
-			cards_prune(s, (uint64_t)time(NULL), max_age(nd));
-			if (held_store(nd, nid, s, &why) != 0)
-				log_warnx("contacts: %s", why);
-		}
+		} else if (held_put(nd, nid, s, cards_prune(s,
+		    (uint64_t)time(NULL), max_age(nd)) > 0, &why) != 0)
+			log_warnx("contacts: %s", why);
 	}
 	if (text != NULL)
 		sodium_memzero(text, len);
