@@ -338,48 +338,56 @@ node_contacts_close(struct node *nd)
 	nd->contacts = NULL;
 }
 
-/* Same seq: fills in contents the held set lacks; 1 when any was. */
-static int
-set_merge(struct cards_set *held, const struct cards_set *s)
+/*
+ * Why a set from a peer is not taken, or NULL when it may be (then it is
+ * verified). A set of the held seq is taken only to fill in a live content
+ * the held one lacks (*old: the held set, decoded).
+ */
+static const char *
+take_why_not(struct node *nd, const char *nid, const struct cards_set *s,
+    struct cards_set **old)
 {
-	size_t	 i;
-	int	 more = 0;
+	struct contact_held *h = hmap_gets(nd->contacts->by_nid, nid);
+	uint64_t	 now = (uint64_t)time(NULL);
+	size_t		 i;
 
-	if (held->bodylen != s->bodylen || memcmp(held->body, s->body,
-	    s->bodylen) != 0)
-		return 0;		/* one seq, two bodies: keep the first */
+	if (!trust_replicates(nd, nid))
+		return "not replicated";
+	if (s->time > now + CONTACT_FUTURE)
+		return "signed in the future";
+	if (h == NULL || h->seq < s->seq)
+		return NULL;
+	if (h->seq > s->seq)
+		return "older";
+	if ((*old = held_decode(h)) == NULL || (*old)->bodylen != s->bodylen ||
+	    memcmp((*old)->body, s->body, s->bodylen) != 0)
+		return "held (another body under that seq)";
 	for (i = 0; i < s->n; i++)
-		if (!held->e[i].has && s->e[i].has) {
-			held->e[i] = s->e[i];
-			more = 1;
-		}
-	return more;
+		if (!(*old)->e[i].has && s->e[i].has &&
+		    !cards_expired(&s->e[i], now, max_age(nd)))
+			return NULL;
+	return "held";
 }
 
 int
 node_contacts_take(struct node *nd, const uint8_t *m, size_t len,
     char nid[KEYS_NID_MAX], char **cause)
 {
-	struct contact_held *h;
-	struct cards_set *s, *old = NULL, *keep;
+	struct cards_set *s, *old = NULL;
+	const char	*whynot;
 	char		*why = NULL;
-	uint64_t	 now = (uint64_t)time(NULL);
+	size_t		 i;
 	int		 rv = 0;
 
-	/* Checked as it decodes; verified only once it would be taken. */
 	s = xmalloc(sizeof *s);
 	if (cards_decode(m, len, s, cause) != 0) {
 		rv = -1;
 		goto out;
 	}
 	keys_nid_encode(s->pk, nid);
-	h = hmap_gets(nd->contacts->by_nid, nid);
-	if (!trust_replicates(nd, nid) || (h != NULL && h->seq > s->seq) ||
-	    s->time > now + CONTACT_FUTURE) {
+	if ((whynot = take_why_not(nd, nid, s, &old)) != NULL) {
 		log_debug("contacts: set %llu of %s ignored: %s",
-		    (unsigned long long)s->seq, nid, !trust_replicates(nd, nid) ?
-		    "not replicated" : h != NULL && h->seq > s->seq ? "older" :
-		    "signed in the future");
+		    (unsigned long long)s->seq, nid, whynot);
 		goto out;
 	}
 	if ((rv = cards_verify(s)) != 0) {
@@ -387,14 +395,11 @@ node_contacts_take(struct node *nd, const uint8_t *m, size_t len,
 		    "CARDS: a content does not match its signed hash");
 		goto out;
 	}
-	cards_prune(s, now, max_age(nd));
-	keep = s;
-	if (h != NULL && h->seq == s->seq) {
-		if ((old = held_decode(h)) == NULL || !set_merge(old, s))
-			goto out;
-		keep = old;
-	}
-	if (held_store(nd, nid, keep, &why) != 0) {
+	cards_prune(s, (uint64_t)time(NULL), max_age(nd));
+	for (i = 0; old != NULL && i < s->n; i++)
+		if (!old->e[i].has && s->e[i].has)
+			old->e[i] = s->e[i];	/* the same seq: fill in */
+	if (held_store(nd, nid, old != NULL ? old : s, &why) != 0) {
 		log_warnx("contacts: %s", why);	/* a full disk: a peer has it */
 		free(why);
 	} else {
