@@ -66,6 +66,16 @@ op_contact_clear(struct control_env *env, struct control_client *cc,
 	reply_contact(env, pk, rv, target, why);
 }
 
+void
+op_contact_forget(struct control_env *env, const char *id)
+{
+	char	 target[CARDS_TARGET_MAX + 1], *why = NULL;
+
+	if (node_contact_clear(env->node, id, target, &why) == 0)
+		net_contacts_published(env->net);
+	free(why);			/* it had none */
+}
+
 /* Packs a card: who it is for, what it says, when set and until when. */
 static void
 pack_card(struct control_env *env, msgpack_packer *pk, const char *nid,

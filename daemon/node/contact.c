@@ -578,6 +578,10 @@ own_replace(struct node *nd, const char *target, const struct cards_card *add,
 		s->e[s->n].c = *add;
 		cards_entry_seal(&s->e[s->n++]);
 	}
+	if (add == NULL && !*found) {
+		rv = 0;			/* nothing to clear: nothing signed */
+		goto out;
+	}
 	s->seq = h != NULL && h->seq >= now ? h->seq + 1 : now;
 	s->time = now;
 	cards_sign(s, &nd->kp);

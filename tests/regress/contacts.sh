@@ -123,6 +123,15 @@ check "the cleared card's text is on no node" poll 5 nowhere 492-2222
 check "clearing a card that is not there is an error" bash -c \
 	"'$KNOWCTL' --home '$A' contact clear '$LID' 2>&1 | grep -q 'keine Kontaktkarte'"
 
+# A retracted lesson's card goes with it, on every node.
+LID2=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish lesson 2"
+check "lesson 2 reaches C" poll 20 has_record "$C" "$LID2"
+printf 'role: Beteiligung\nunit: Presseamt\nphone: 0251 492-3333\n' |
+	kctl "$A" contact set "$LID2" - >/dev/null || fail "card for lesson 2"
+check "its card reaches C" poll 20 shows "$C" "$LID2" 492-3333
+kctl "$A" retract "$LID2" >/dev/null || fail "retract lesson 2"
+check "retracted, its card is gone from every node" poll 20 nowhere 492-3333
+
 # C is down during a clear: it drops the card when it is back.
 node_stop "$C"
 kctl "$A" contact clear "$SLUG" >/dev/null || fail "clear while C is down"
