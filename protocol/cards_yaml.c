@@ -151,69 +151,74 @@ card_event(yaml_parser_t *y, yaml_event_t *ev, char **cause)
 	    y->problem_mark.line + 1, y->problem != NULL ? y->problem : "?");
 }
 
+/* Where a walk over a card's events is. */
+struct card_walker {
+	struct cards_card	*c;
+	char			*key;		/* the key whose value comes next */
+	unsigned int		 seen;		/* keys seen, by card_keys index */
+	int			 depth;
+};
+
+/* Takes one event: 0 to go on, 1 at the end, -1 with *cause on a bad card. */
+static int
+card_take(struct card_walker *w, const yaml_event_t *ev, char **cause)
+{
+	size_t		 line = ev->start_mark.line + 1;
+	const char	*v = (const char *)ev->data.scalar.value;
+
+	switch (ev->type) {
+	case YAML_MAPPING_START_EVENT:
+		if (++w->depth > 1)
+			return set_cause(cause, "Zeile %zu: %s darf keine "
+			    "Unterschlüssel haben", line, w->key != NULL ?
+			    w->key : "der Wert");
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_ALIAS_EVENT:
+		return set_cause(cause, "Zeile %zu: %s muss ein einfacher Text "
+		    "sein", line, w->key != NULL ? w->key : "die Karte");
+	case YAML_SCALAR_EVENT:
+		if (w->depth != 1)
+			return set_cause(cause, "Zeile %zu: eine Karte ist eine "
+			    "Liste \"schlüssel: wert\"", line);
+		if (w->key == NULL) {
+			w->key = xstrndup(v, ev->data.scalar.length);
+			return 0;
+		}
+		if (card_put(w->c, &w->seen, w->key, v, ev->data.scalar.length,
+		    line, cause) != 0)
+			return -1;
+		free(w->key);
+		w->key = NULL;
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Walks the events of one mapping of scalar keys to scalar values. */
 static int
 card_walk(yaml_parser_t *y, struct cards_card *c, char **cause)
 {
+	struct card_walker w = { c, NULL, 0, 0 };
 	yaml_event_t	 ev;
-	char		*key = NULL;
-	unsigned int	 seen = 0;
-	int		 rv = -1, depth = 0, done = 0;
-	size_t		 line;
+	int		 r = 0;
 
-	while (!done) {
-		if (card_event(y, &ev, cause) != 0)
-			break;
-		line = ev.start_mark.line + 1;
-		switch (ev.type) {
-		case YAML_MAPPING_START_EVENT:
-			if (++depth > 1) {
-				set_cause(cause, "Zeile %zu: %s darf keine "
-				    "Unterschlüssel haben", line, key != NULL ?
-				    key : "der Wert");
-				goto bad;
-			}
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_ALIAS_EVENT:
-			set_cause(cause, "Zeile %zu: %s muss ein einfacher Text "
-			    "sein", line, key != NULL ? key : "die Karte");
-			goto bad;
-		case YAML_SCALAR_EVENT:
-			if (depth != 1) {
-				set_cause(cause, "Zeile %zu: eine Karte ist eine "
-				    "Liste \"schlüssel: wert\"", line);
-				goto bad;
-			}
-			if (key == NULL) {
-				key = xstrndup((char *)ev.data.scalar.value,
-				    ev.data.scalar.length);
-				break;
-			}
-			if (card_put(c, &seen, key, (char *)ev.data.scalar.value,
-			    ev.data.scalar.length, line, cause) != 0)
-				goto bad;
-			free(key);
-			key = NULL;
-			break;
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		default:
+	while (r == 0) {
+		if (card_event(y, &ev, cause) != 0) {
+			r = -1;
 			break;
 		}
+		r = card_take(&w, &ev, cause);
 		yaml_event_delete(&ev);
-		continue;
-bad:
-		yaml_event_delete(&ev);
-		goto out;
 	}
-	if (done)
-		rv = depth == 0 ? set_cause(cause, "die Karte ist leer: "
-		    "role, unit und mailbox oder phone fehlen") : 0;
-out:
-	free(key);
-	return rv;
+	free(w.key);
+	if (r == 1 && w.depth == 0)
+		return set_cause(cause, "die Karte ist leer: role, unit und "
+		    "mailbox oder phone fehlen");
+	return r == 1 ? 0 : -1;
 }
 
 int
