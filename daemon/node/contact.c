@@ -35,7 +35,7 @@ struct contact_held {
 	char		 nid[KEYS_NID_MAX];
 	uint8_t		 pk[KEYS_PK_LEN];
 	uint64_t	 seq;
-	uint64_t	 expires;	/* earliest expiry of a content held */
+	uint64_t	 oldest;	/* date of the oldest content held, or UINT64_MAX */
 	uint8_t		*msg;
 	size_t		 len;
 };
@@ -75,17 +75,26 @@ held_path(const struct node *nd, const char *nid)
 	return xasprintf("%s/%s/%s", nd->home, CONTACT_DIR, nid);
 }
 
-/* The earliest time a content of s expires, or UINT64_MAX when none is held. */
+/* The date of the oldest content of s, or UINT64_MAX when none is held. */
 static uint64_t
-set_expires(const struct node *nd, const struct cards_set *s)
+set_oldest(const struct cards_set *s)
 {
 	uint64_t	 t = UINT64_MAX;
 	size_t		 i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->e[i].has && s->e[i].date + max_age(nd) < t)
-			t = s->e[i].date + max_age(nd);
+		if (s->e[i].has && s->e[i].date < t)
+			t = s->e[i].date;
 	return t;
+}
+
+/* When the first content of h expires (by today's contact_max_age), or UINT64_MAX. */
+static uint64_t
+held_expires(const struct node *nd, const struct contact_held *h)
+{
+	if (h->oldest == UINT64_MAX || h->oldest > UINT64_MAX - max_age(nd))
+		return UINT64_MAX;
+	return h->oldest + max_age(nd);
 }
 
 /* Arms the expiry timer for t, or CONTACT_TICK_MAX seconds from now if sooner. */
@@ -139,7 +148,7 @@ held_put(struct node *nd, const char *nid, const struct cards_set *s,
 	snprintf(h->nid, sizeof h->nid, "%s", nid);
 	memcpy(h->pk, s->pk, KEYS_PK_LEN);
 	h->seq = s->seq;
-	h->expires = set_expires(nd, s);
+	h->oldest = set_oldest(s);
 	h->len = b.len;
 	h->msg = (uint8_t *)buf_detach(&b, NULL);
 	old = hmap_del(nc->by_nid, nid, strlen(nid));
@@ -147,7 +156,7 @@ held_put(struct node *nd, const char *nid, const struct cards_set *s,
 	hmap_put(nc->by_nid, h->nid, strlen(h->nid), h);
 	nc->digest_ok = 0;
 	nc->gen++;
-	contacts_arm(nd, h->expires);
+	contacts_arm(nd, held_expires(nd, h));
 	return 0;
 }
 
@@ -261,10 +270,12 @@ contacts_collect(struct node *nd, int (*keep)(struct node *,
 static int
 expire_due(struct node *nd, const struct contact_held *h, uint64_t *next)
 {
-	if (h->expires <= (uint64_t)time(NULL))
+	uint64_t	 t = held_expires(nd, h);
+
+	if (t <= (uint64_t)time(NULL))
 		return 1;
-	if (h->expires < *next)
-		*next = h->expires;
+	if (t < *next)
+		*next = t;
 	return 0;
 }
 
@@ -304,6 +315,15 @@ static void
 contacts_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	contacts_expire(arg);
+}
+
+void
+node_contacts_reloaded(struct node *nd)
+{
+	if (nd->contacts != NULL && nd->contacts->timer != NULL) {
+		evtimer_del(nd->contacts->timer);	/* contact_max_age may differ */
+		contacts_expire(nd);
+	}
 }
 
 void

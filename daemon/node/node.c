@@ -264,6 +264,7 @@ node_reload(struct node *nd, char **cause)
 	c.network = network;
 	nd->conf = c;
 	trust_invalidate(nd);
+	node_contacts_reloaded(nd);
 	node_reloaded(nd);
 	return 0;
 }

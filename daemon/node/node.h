@@ -265,6 +265,8 @@ void	 node_contacts_close(struct node *);
 /* The expiry timer (after node_contacts_open). */
 void	 node_contacts_start(struct node *, struct event_base *);
 void	 node_contacts_stop(struct node *);
+/* knowd.conf was reloaded: expiry follows contact_max_age as it is now. */
+void	 node_contacts_reloaded(struct node *);
 /*
  * A CARDS message from a peer: 1 when it was newer (or filled in contents)
  * and is now held (relay it); 0 when ignored (older, not replicated, from
