@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "net_int.h"
 #include "util.h"
 
 #define CONTACTS_STREAM_LOW	(256 * 1024)	/* refill below this many queued bytes */
+#define CONTACTS_LIST_EVERY	2	/* seconds between our lists to one peer, at least */
 
 /* True when p takes card sets. */
 static int
@@ -206,7 +208,10 @@ contacts_sum_in(struct peer *p, const uint8_t *m, size_t len)
 	}
 	node_contacts_digest(NET(p)->node, &count, digest);
 	if (s->mode == CARDS_DIGEST || s->mode == CARDS_DIGEST_REPLY) {
-		if (count != s->count || memcmp(digest, s->digest, 32) != 0) {
+		/* A list answers a digest at most every CONTACTS_LIST_EVERY s. */
+		if ((count != s->count || memcmp(digest, s->digest, 32) != 0) &&
+		    time(NULL) - SP(p)->cards_listed >= CONTACTS_LIST_EVERY) {
+			SP(p)->cards_listed = time(NULL);
 			contacts_send_list(p);
 			if (s->mode == CARDS_DIGEST)
 				contacts_send_sum(p, CARDS_DIGEST_REPLY, NULL, 0);

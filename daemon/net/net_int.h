@@ -58,6 +58,7 @@ struct sync_peer {
 	struct wire_head	*theirs;	/* their heads, while ae */
 	size_t			 ntheirs;
 	struct hmap		*cards_q;	/* nid → struct contacts_q */
+	time_t			 cards_listed;	/* we last sent it our list */
 	TAILQ_HEAD(, contacts_q) cards_queue;	/* the same, first queued first */
 };
 
