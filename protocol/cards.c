@@ -131,9 +131,8 @@ cstr(struct cdec *d, const msgpack_object *o, const char *what, size_t max,
 	return 0;
 }
 
-/* True for a target: 1..64 of [A-Za-z0-9._-] (a project slug or a record id). */
-static int
-target_ok(const char *s)
+int
+cards_target_ok(const char *s)
 {
 	size_t	 n = strlen(s);
 
@@ -217,7 +216,7 @@ body_decode(struct cdec *d, struct cards_set *s)
 		    cbin(d, &g[2], "hash", CARDS_HASH_LEN, CARDS_HASH_LEN,
 		    e->hash, NULL, NULL) == -1)
 			goto out;
-		if (!target_ok(e->target)) {
+		if (!cards_target_ok(e->target)) {
 			cfail(d, "cards[%zu].target is not a slug or id", i);
 			goto out;
 		}

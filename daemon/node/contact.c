@@ -546,11 +546,11 @@ own_target(struct node *nd, const char *arg, char target[CARDS_TARGET_MAX + 1],
 	if (e != NULL && (e->kind == RECORD_LESSON || e->kind == RECORD_PROJECT)) {
 		snprintf(target, CARDS_TARGET_MAX + 1, "%s", e->kind ==
 		    RECORD_LESSON ? e->id : e->project);
-		return 0;
+		return cards_target_ok(target) ? 0 : set_cause(cause,
+		    "\"%s\" taugt nicht als Ziel einer Karte", target);
 	}
 	path = xasprintf("projects/%s/project.md", arg);
-	e = strlen(arg) <= CARDS_TARGET_MAX ? catalog_at(&nd->cat, nd->nid,
-	    path) : NULL;
+	e = cards_target_ok(arg) ? catalog_at(&nd->cat, nd->nid, path) : NULL;
 	free(path);
 	if (e != NULL) {
 		snprintf(target, CARDS_TARGET_MAX + 1, "%s", arg);
