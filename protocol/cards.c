@@ -368,7 +368,7 @@ cpack(msgpack_packer *pk, int bin, const void *p, size_t n)
 }
 
 void
-cards_entry_seal(struct cards_entry *e)
+cards_entry_seal(struct cards_entry *e, const uint8_t *given)
 {
 	const char	*f[] = { e->c.role, e->c.unit, e->c.mailbox, e->c.phone,
 			    e->c.name, e->c.consent };
@@ -377,7 +377,10 @@ cards_entry_seal(struct cards_entry *e)
 	uint8_t		 salt[CARDS_SALT_LEN];
 	size_t		 i;
 
-	randombytes_buf(salt, sizeof salt);
+	if (given != NULL)
+		memcpy(salt, given, sizeof salt);
+	else
+		randombytes_buf(salt, sizeof salt);
 	buf_init(&b);
 	msgpack_packer_init(&pk, &b, cards_write_cb);
 	msgpack_pack_array(&pk, 7);

@@ -96,8 +96,8 @@ int	 cards_card_parse(const char *, size_t, struct cards_card *,
 	     char **cause);
 /* True for a target: 1..64 of [A-Za-z0-9._-] (a project slug or a record id). */
 int	 cards_target_ok(const char *);
-/* Fills e's content from e->c with a fresh salt: raw and hash. */
-void	 cards_entry_seal(struct cards_entry *);
+/* Fills e's content from e->c, raw and hash, with salt (NULL: a fresh random one). */
+void	 cards_entry_seal(struct cards_entry *, const uint8_t *salt);
 /* Encodes s's body from pk, seq, time and entries and signs it. */
 void	 cards_sign(struct cards_set *, const struct keys_pair *);
 /*

@@ -596,7 +596,7 @@ own_replace(struct node *nd, const char *target, const struct cards_card *add,
 		    target);
 		s->e[s->n].date = now;
 		s->e[s->n].c = *add;
-		cards_entry_seal(&s->e[s->n++]);
+		cards_entry_seal(&s->e[s->n++], NULL);
 	}
 	if (add == NULL && !*found) {
 		rv = 0;			/* nothing to clear: nothing signed */

@@ -308,7 +308,7 @@ evil_cards(struct evil *ev, const char *addr)
 	snprintf(s->e[0].c.role, sizeof s->e[0].c.role, "Rolle");
 	snprintf(s->e[0].c.unit, sizeof s->e[0].c.unit, "Amt");
 	snprintf(s->e[0].c.mailbox, sizeof s->e[0].c.mailbox, "%s", addr);
-	cards_entry_seal(&s->e[0]);
+	cards_entry_seal(&s->e[0], NULL);
 	cards_sign(s, &ev->kp);
 	return s;
 }

@@ -121,7 +121,7 @@ make_set(const struct keys_pair *kp, size_t n, uint64_t date, int full)
 			snprintf(e->c.mailbox, sizeof e->c.mailbox, "m%zu@x.de", i);
 		}
 		e->date = date - i;
-		cards_entry_seal(e);
+		cards_entry_seal(e, NULL);
 	}
 	s->n = n;
 	cards_sign(s, kp);
@@ -313,6 +313,100 @@ test_sum(void **state)
 	free(d);
 }
 
+/*
+ * PROTOCOL.md §5.5's card vectors, recomputed: a CARDS message of key 1
+ * (seed 01 02 … 20) with one card and the salt 00 01 … 0f, and the
+ * CARDSUM digest of key 2 at seq 3 and key 1 at seq 7. Each must appear,
+ * as printed, in the document (VECTORS_PRINT=1 prints them instead).
+ */
+
+/* Reads protocol/PROTOCOL.md (the tests run from the tree's root). Caller frees. */
+static char *
+read_doc(void)
+{
+	char	*s = NULL;
+	size_t	 n;
+
+	if (read_file("protocol/PROTOCOL.md", 1 << 20, &s, &n, NULL) != 0)
+		return xstrdup("");
+	return s;
+}
+
+/* A key pair from the seed whose bytes are first, first+1, … */
+static void
+seeded(struct keys_pair *kp, uint8_t first)
+{
+	uint8_t	 seed[32];
+	size_t	 i;
+
+	for (i = 0; i < sizeof seed; i++)
+		seed[i] = (uint8_t)(first + i);
+	crypto_sign_seed_keypair(kp->pk, kp->sk, seed);
+}
+
+/* got must be in the document (or is printed, with VECTORS_PRINT). */
+static void
+in_doc(const char *doc, const char *name, const char *got)
+{
+	if (getenv("VECTORS_PRINT") != NULL)
+		printf("%s = %s\n", name, got);
+	else if (strstr(doc, got) == NULL)
+		fail_msg("%s: %s is not in protocol/PROTOCOL.md", name, got);
+}
+
+static void
+test_vectors(void **state)
+{
+	struct keys_pair	 k1, k2;
+	struct cards_set	*s = calloc(1, sizeof *s);
+	struct cards_sum_entry	 e[2];
+	struct buf		 b;
+	uint8_t			 salt[CARDS_SALT_LEN], d[32];
+	char			*doc = read_doc(), *h;
+	size_t			 i;
+
+	seeded(&k1, 0x01);
+	seeded(&k2, 0x21);
+	for (i = 0; i < sizeof salt; i++)
+		salt[i] = (uint8_t)i;
+	s->seq = 7;
+	s->time = 1764979200;	/* 2025-12-06T00:00:00Z */
+	s->n = 1;
+	snprintf(s->e[0].target, sizeof s->e[0].target,
+	    "intelligente-strassenbeleuchtung");
+	s->e[0].date = s->time;
+	snprintf(s->e[0].c.role, sizeof s->e[0].c.role, "Projektleitung");
+	snprintf(s->e[0].c.unit, sizeof s->e[0].c.unit, "Stabsstelle Smart City");
+	snprintf(s->e[0].c.mailbox, sizeof s->e[0].c.mailbox,
+	    "smartcity@musterstadt.example");
+	cards_entry_seal(&s->e[0], salt);
+	cards_sign(s, &k1);
+	buf_init(&b);
+	cards_encode(&b, s);
+	h = xmalloc(2 * b.len + 1);
+	hex_encode(b.data, b.len, h);
+	in_doc(doc, "cards", h);
+	free(h);
+	buf_free(&b);
+	memcpy(e[0].pk, k1.pk, KEYS_PK_LEN);
+	e[0].seq = 7;
+	memcpy(e[1].pk, k2.pk, KEYS_PK_LEN);
+	e[1].seq = 3;
+	if (memcmp(e[0].pk, e[1].pk, KEYS_PK_LEN) > 0) {
+		struct cards_sum_entry t = e[0];
+
+		e[0] = e[1];
+		e[1] = t;
+	}
+	cards_digest(e, 2, d);
+	h = xmalloc(2 * sizeof d + 1);
+	hex_encode(d, sizeof d, h);
+	in_doc(doc, "cards digest", h);
+	free(h);
+	free(doc);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -324,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_bad_sets),
 		cmocka_unit_test(test_sum),
+		cmocka_unit_test(test_vectors),
 	};
 
 	if (sodium_init() < 0)
