@@ -3,7 +3,9 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -311,4 +313,43 @@ cli_plain(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	cli_request(&req, op);
 	return cli_run(cli, &req, item, whole);
+}
+
+int
+cli_read_input(const char *cmd, const char *path, size_t max,
+    const char *what, char **text, size_t *len)
+{
+	struct buf	 b;
+	char		 chunk[65536];
+	ssize_t		 n;
+	int		 fd = 0;
+
+	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) == -1) {
+		fprintf(stderr, "knowctl %s: %s: %s\n", cmd, path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || b.len + (size_t)n > max) {
+			if (n == -1)
+				fprintf(stderr, "knowctl %s: %s: %s\n", cmd, path,
+				    strerror(errno));
+			else
+				fprintf(stderr, "knowctl %s: %s: too large (%s "
+				    "may have at most %zu bytes)\n", cmd,
+				    strcmp(path, "-") == 0 ? "stdin" : path, what,
+				    max);
+			buf_free(&b);
+			if (fd != 0)
+				close(fd);
+			return -1;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if (fd != 0)
+		close(fd);
+	*text = buf_detach(&b, len);
+	return 0;
 }

@@ -44,6 +44,13 @@ int	 cli_call(struct cli *, struct ctl_request *, struct ctl_reply *);
 /* The same, once, keeping the connection open in *fd for what follows the reply (-1 when none). */
 int	 cli_call_stream(struct cli *, struct ctl_request *, struct ctl_reply *,
 	     int *fd);
+/*
+ * Reads path ("-": stdin) whole, at most max bytes (what names the thing
+ * in the message); prints why as "knowctl CMD: …" and returns -1 when it
+ * cannot. Caller frees *text.
+ */
+int	 cli_read_input(const char *cmd, const char *path, size_t max,
+	     const char *what, char **text, size_t *len);
 /* Reads exactly n bytes; -1 on error or end of file. */
 int	 cli_read_full(int fd, void *p, size_t n);
 /* Makes a request for op with no arguments set. */
@@ -98,6 +105,7 @@ int	 cmd_deny(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_user(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_audit(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_invite(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_contact(struct cli *, const struct cli_cmd *, int, char **);
 
 /* The search filters search and list take (cmd_search.c). */
 #define CLI_FILTER_OPTS \

@@ -10,45 +10,6 @@
 #include "record.h"
 #include "util.h"
 
-/* Reads a record from path ("-" is stdin), refusing more than a record may hold. */
-static int
-read_record(const char *path, char **text, size_t *len)
-{
-	struct buf	 b;
-	char		 chunk[65536];
-	ssize_t		 n;
-	int		 fd = 0;
-
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) == -1) {
-		fprintf(stderr, "knowctl publish: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	buf_init(&b);
-	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || b.len + (size_t)n > RECORD_MAX_BYTES) {
-			if (n == -1)
-				fprintf(stderr, "knowctl publish: %s: %s\n",
-				    path, strerror(errno));
-			else
-				fprintf(stderr, "knowctl publish: %s: too large "
-				    "(a record may have at most %d bytes)\n",
-				    strcmp(path, "-") == 0 ? "stdin" : path,
-				    RECORD_MAX_BYTES);
-			buf_free(&b);
-			if (fd != 0)
-				close(fd);
-			return -1;
-		}
-		buf_add(&b, chunk, (size_t)n);
-	}
-	if (fd != 0)
-		close(fd);
-	*text = buf_detach(&b, len);
-	return 0;
-}
-
 /* Prints a publish or retract result: the record id. */
 static void
 print_result(const msgpack_object *d)
@@ -80,7 +41,8 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage(cmd, "one file at a time");
-	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
+	if (cli_read_input("publish", optind < argc ? argv[optind] : "-",
+	    RECORD_MAX_BYTES, "a record", &text, &len) != 0)
 		return 1;
 	cli_request(&req, CTL_PUBLISH);
 	ctl_set(&req, "body", text, len, 0);

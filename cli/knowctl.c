@@ -124,6 +124,21 @@ static const struct cli_cmd cmds[] = {
 	{ "audit", cmd_audit, "[--json] [--limit N]",
 	  "who drafted, approved, published or retracted which record when",
 	  "  --limit N        the newest N entries (default 100)\n" },
+	{ "contact", cmd_contact,
+	  "set PROJECT|ID [FILE|-] | show [--node NODE] PROJECT|ID | clear PROJECT|ID",
+	  "whom to ask about a project or lesson (a signed card, not in history)",
+	  "  The card is a small YAML file (or stdin):\n"
+	  "    role: Projektleitung Digitalisierung\n"
+	  "    unit: Amt f\xc3\xbcr Digitalisierung\n"
+	  "    mailbox: digitalisierung@stadt.example\n"
+	  "    phone: 0251 492-0\n"
+	  "    name: Erika Beispiel        # optional, only with:\n"
+	  "    consent: 2026-11-30         # the date the person agreed\n"
+	  "  It goes to every admitted node, replaces the card before it there\n"
+	  "  (nothing of the old one is kept), and is deleted everywhere after\n"
+	  "  contact_max_age (knowd.conf, default 365d) unless set again.\n"
+	  "  A lesson shows its own card, else its project's.\n"
+	  "  --node NODE      show: the project slug is NODE's (default: this node's)\n" },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  "write a consistent snapshot of the node home (a tar archive)",
 	  "  --with-key       include keys/node.key (keep such a file safe)\n"

@@ -180,6 +180,7 @@ knowd_start(struct knowd *kd, char **cause)
 	search_loop_on_damage(kd->search_loop, knowd_reindex_cb, kd);
 	node_index_start(&kd->node, kd->base);
 	node_upkeep_start(&kd->node, kd->base, kd->slow);
+	node_contacts_start(&kd->node, kd->base);
 	kd->env.node = &kd->node;
 	kd->env.net = kd->net;
 	kd->env.web = kd->web;
@@ -210,6 +211,7 @@ knowd_stop(struct knowd *kd)
 	search_loop_stop(kd->search_loop);
 	node_index_stop(&kd->node);
 	node_upkeep_stop(&kd->node);
+	node_contacts_stop(&kd->node);
 }
 
 /*

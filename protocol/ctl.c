@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cards.h"
 #include "ctl.h"
 #include "mpcheck.h"
 #include "record.h"
@@ -66,6 +67,12 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_INVITE_LIST] = { "invite-list", { { NULL } } },
 	[CTL_INVITE_REVOKE] = { "invite-revoke", { ID, { NULL } } },
 	[CTL_UNVOUCH_IMPACT] = { "unvouch-impact", { ID, { NULL } } },
+	[CTL_CONTACT_SET] = { "contact-set", { { "target", CTL_STR, 128 },
+	    { "body", CTL_BIN, CARDS_FILE_MAX }, { NULL } } },
+	[CTL_CONTACT_SHOW] = { "contact-show", { { "target", CTL_STR, 128 },
+	    NODE, { NULL } } },
+	[CTL_CONTACT_CLEAR] = { "contact-clear", { { "target", CTL_STR, 128 },
+	    { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -325,7 +325,7 @@ wire_type(const uint8_t *buf, size_t len)
 			t = t << 8 | buf[pos + i];
 	} else
 		return -1;
-	if (t < WIRE_HELLO || t > WIRE_JOIN)
+	if (t < WIRE_HELLO || t > WIRE_CARDSUM)
 		return -1;
 	return (int)t;
 }

@@ -25,6 +25,8 @@
 #define WIRE_FEATURE_STEPS	0x1
 /* HELLO features: the sender answers JOIN, invitations redeemed (PROTOCOL.md §4.9). */
 #define WIRE_FEATURE_JOIN	0x2
+/* HELLO features: the sender takes contact card sets, CARDS and CARDSUM (§2.6). */
+#define WIRE_FEATURE_CARDS	0x4
 #define WIRE_OID_LEN		20	/* git SHA-1 object id */
 #define WIRE_MAX_ADDRS		4	/* listen addresses in HELLO / NODE */
 #define WIRE_ADDR_MAX		128	/* bytes of one "host:port" */
@@ -53,6 +55,8 @@ enum wire_type {
 	WIRE_PONG = 9,
 	WIRE_ERROR = 10,
 	WIRE_JOIN = 11,
+	WIRE_CARDS = 12,	/* one node's signed contact card set (cards.h) */
+	WIRE_CARDSUM = 13,	/* the card sets a node holds (cards.h) */
 };
 
 /* [1, version, features, [listen…], time] */

@@ -18,7 +18,7 @@ BUILD=${BUILD:-build}
 ROOMS='
 util            0 util.h log.h
 keys            1 keys.h
-protocol        2 chan.h wire.h ctl.h record.h home.h personal.h invite.h
+protocol        2 chan.h wire.h ctl.h record.h home.h personal.h invite.h cards.h
 daemon/conf     3 conf.h
 cli             3 cli.h
 daemon/store    4 store.h

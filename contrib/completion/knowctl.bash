@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex export show log verify
-		status peers peer trust pending admit deny invite vouch unvouch backup user audit help"
+		status peers peer trust pending admit deny invite vouch unvouch contact backup user audit help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -81,7 +81,7 @@ _knowctl()
 	case $cmd in
 	list)	opts="$common --node --project --kind $filters" ;;
 	search)	opts="$common --node --project --kind $filters --limit" ;;
-	show)	opts="$common --node" ;;
+	show | contact)	opts="$common --node" ;;
 	log)	opts="$common --node --limit" ;;
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;
@@ -135,6 +135,14 @@ _knowctl()
 		;;
 	user)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add list remove passwd" -- "$cur"))
+		;;
+	contact)
+		if [[ $nargs -eq 0 ]]; then
+			COMPREPLY=($(compgen -W "set show clear" -- "$cur"))
+		elif [[ $nargs -eq 2 && ${words[cmdi + 1]} == set ]]; then
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
 		;;
 	esac
 } &&

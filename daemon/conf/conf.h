@@ -13,6 +13,8 @@
 #define CONFIG_DEFAULT_LISTEN	"127.0.0.1:7700"
 #define CONFIG_DEFAULT_NETWORK	"knowd"
 #define CONFIG_DEFAULT_HTTP	"127.0.0.1:7780"
+#define CONFIG_DEFAULT_CONTACT_AGE	(365L * 86400)	/* 12 months */
+#define CONFIG_MAX_CONTACT_AGE	(3650L * 86400)
 
 enum { CONFIG_REVIEW_AUTO, CONFIG_REVIEW_REQUIRED, CONFIG_REVIEW_OPTIONAL };
 
@@ -62,6 +64,8 @@ struct config {
 	 */
 	int			 review;
 	char			*web_auth_header;
+	/* Seconds a contact card lives unless renewed (contact_max_age). */
+	long			 contact_max_age;
 	/* Exceptions to the personal-data check on publish (protocol/personal.h). */
 	char			**personal_allow;
 	size_t			 npersonal_allow;

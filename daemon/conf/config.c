@@ -25,6 +25,36 @@ config_defaults(struct config *c)
 	c->max_peers_out = 8;
 	c->sync_interval = 30;
 	c->trust_depth = 1;
+	c->contact_max_age = CONFIG_DEFAULT_CONTACT_AGE;
+}
+
+/* Sets contact_max_age from "N", "Ns", "Nm", "Nh" or "Nd". */
+static int
+config_set_age(struct config *c, const char *v, char **cause)
+{
+	char	*end;
+	long	 n, mul = 1;
+
+	n = strtol(v, &end, 10);
+	switch (*end) {
+	case 'd':
+		mul = 86400;
+		break;
+	case 'h':
+		mul = 3600;
+		break;
+	case 'm':
+		mul = 60;
+		break;
+	}
+	if (*end != '\0' && strchr("dhms", *end) != NULL)
+		end++;
+	if (*v == '\0' || !isdigit((unsigned char)*v) || *end != '\0' ||
+	    n < 1 || n > CONFIG_MAX_CONTACT_AGE / mul)
+		return set_cause(cause, "contact_max_age: \"%s\" is not a "
+		    "duration from 1s to 3650d (e.g. 365d, 12h, 90m)", v);
+	c->contact_max_age = n * mul;
+	return 0;
 }
 
 /* The numeric settings: name, member offset, smallest and largest value. */
@@ -429,6 +459,8 @@ config_set(struct config *c, const char *key, const char *v, char **cause)
 	    (r = config_set_public(c, key, v, cause)) != 1 ||
 	    (r = config_set_desk(c, key, v, cause)) != 1)
 		return r;
+	if (strcmp(key, "contact_max_age") == 0)
+		return config_set_age(c, v, cause);
 	if (strcmp(key, "listen") == 0)
 		return config_set_addr(&c->listen, v, cause);
 	else if (strcmp(key, "http") == 0)
@@ -560,6 +592,8 @@ config_print(const struct config *c)
 		    CONFIG_REVIEW_REQUIRED ? "required" : "optional");
 	if (c->web_auth_header != NULL)
 		buf_printf(&b, "web_auth = header %s\n", c->web_auth_header);
+	if (c->contact_max_age != CONFIG_DEFAULT_CONTACT_AGE)
+		buf_printf(&b, "contact_max_age = %lds\n", c->contact_max_age);
 	for (i = 0; i < nitems(config_ints); i++)
 		buf_printf(&b, "%s = %d\n", config_ints[i].key,
 		    *(const int *)((const char *)c + config_ints[i].off));

@@ -26,6 +26,9 @@ op_fn	 op_backup;							/* op_backup.c */
 op_fn	 op_export;							/* op_export.c */
 op_fn	 op_user_add, op_user_list, op_user_remove, op_user_passwd;	/* op_desk.c */
 op_fn	 op_audit;
+op_fn	 op_contact_set, op_contact_show, op_contact_clear;		/* op_contact.c */
+/* op_contact.c: a retracted lesson's card goes too (and to every peer). */
+void	 op_contact_forget(struct control_env *, const char *id);
 /* op_search.c: list with a search-index filter; 1 when it answered. */
 int	 op_list_search(struct control_env *, const struct ctl_request *,
 	     msgpack_packer *);

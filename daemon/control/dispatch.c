@@ -77,6 +77,9 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_INVITE_LIST] = op_invite_list,
 	[CTL_INVITE_REVOKE] = op_invite_revoke,
 	[CTL_UNVOUCH_IMPACT] = op_unvouch_impact,
+	[CTL_CONTACT_SET] = op_contact_set,
+	[CTL_CONTACT_SHOW] = op_contact_show,
+	[CTL_CONTACT_CLEAR] = op_contact_clear,
 };
 
 void

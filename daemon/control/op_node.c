@@ -196,6 +196,8 @@ op_retract(struct control_env *env, struct control_client *cc,
 		return;
 	}
 	rv = node_retract(env->node, id, &res, &why);
+	if (rv == 0)
+		op_contact_forget(env, id);
 	reply_change(env, pk, rv, &res, why, "retracted");
 }
 

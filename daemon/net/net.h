@@ -92,6 +92,8 @@ int	 net_jobs(struct net *);
 const char *net_listen_addr(const struct net *);
 /* Nodes announced newer than we hold. Caller frees *out. */
 size_t	 net_lagging(struct net *, struct net_lag **out);
+/* contacts.c: our own card set changed: it goes to every peer that takes sets. */
+void	 net_contacts_published(struct net *);
 /* gossip.c: the nodes known, in the order learned, for status. */
 struct gossip_node *const *gossip_known(struct net *, size_t *n);
 

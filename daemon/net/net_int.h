@@ -31,6 +31,12 @@ struct sync_pending {
 	TAILQ_ENTRY(sync_pending)	 entry;
 };
 
+/* A card set to send a peer (contacts.c): by nid, the newest when sent. */
+struct contacts_q {
+	char			 nid[KEYS_NID_MAX];
+	TAILQ_ENTRY(contacts_q)	 entry;
+};
+
 /* Per-peer sync state: the peer's data (peer_data), from ready to gone. */
 struct sync_peer {
 	struct hmap		*pending;	/* key → struct sync_pending */
@@ -52,6 +58,9 @@ struct sync_peer {
 	int			 ae;		/* our DIGEST is out: collect their SUMMARY */
 	struct wire_head	*theirs;	/* their heads, while ae */
 	size_t			 ntheirs;
+	struct hmap		*cards_q;	/* nid → struct contacts_q */
+	time_t			 cards_listed;	/* we last sent it our list */
+	TAILQ_HEAD(, contacts_q) cards_queue;	/* the same, first queued first */
 };
 
 /* The newest verified announcement held for a node, relayed unchanged. */
@@ -139,6 +148,16 @@ int	 fetch_busy_any(struct sync *, const char *nid);
 /* join.c: a JOIN (an invitation redeemed, PROTOCOL.md §4.9); -1 closes the peer. */
 int	 join_in(struct peer *, const uint8_t *, size_t);
 void	 join_free(struct net *);
+/*
+ * contacts.c: contact card sets (PROTOCOL.md §4.10). CARDS and CARDSUM
+ * messages (-1: the peer was closed), our digest to a peer that takes
+ * sets, the send queue refilled as the socket drains, and its end.
+ */
+int	 contacts_in(struct peer *, const uint8_t *, size_t);
+int	 contacts_sum_in(struct peer *, const uint8_t *, size_t);
+void	 contacts_send_digest(struct peer *);
+void	 contacts_stream(struct peer *);
+void	 contacts_peer_gone(struct peer *);
 
 /* gossip.c */
 void	 gossip_start(struct net *);

@@ -188,7 +188,7 @@ sync_peer_ready(struct peer *p, void *arg)
 	}
 	memset(&h, 0, sizeof h);
 	h.version = WIRE_VERSION;
-	h.features = WIRE_FEATURE_STEPS | WIRE_FEATURE_JOIN;
+	h.features = WIRE_FEATURE_STEPS | WIRE_FEATURE_JOIN | WIRE_FEATURE_CARDS;
 	h.time = (uint64_t)time(NULL);
 	if (peers_listen_addr(NET(p)->peers)[0] != '\0') {
 		snprintf(h.listen[0], sizeof h.listen[0], "%s",
@@ -214,6 +214,7 @@ sync_peer_gone(struct peer *p, void *arg)
 {
 	fetch_peer_gone(p);
 	fetch_pending_free(p);
+	contacts_peer_gone(p);
 	free(SP(p)->theirs);
 	SP(p)->theirs = NULL;
 	buf_free(&SP(p)->out);
@@ -264,6 +265,7 @@ sync_send_digest(struct peer *p)
 	wire_digest_encode(&b, &d);
 	sync_send(p, &b);
 	buf_free(&b);
+	contacts_send_digest(p);	/* the card sets, with every DIGEST */
 }
 
 /* DIGEST: when the peer's heads differ from ours, it gets our SUMMARY. */
@@ -458,6 +460,7 @@ sync_hello(struct peer *p, const uint8_t *m, size_t len)
 {
 	struct wire_hello	 h;
 	char			*why = NULL;
+	int			 first;
 
 	if (wire_hello_decode(m, len, &h, &why) != 0) {
 		sync_fail(p, WIRE_E_PROTOCOL, "%s", why);
@@ -467,9 +470,12 @@ sync_hello(struct peer *p, const uint8_t *m, size_t len)
 	if (h.version != WIRE_VERSION)
 		return sync_fail(p, WIRE_E_PROTOCOL, "HELLO: version %llu, "
 		    "we speak %d", (unsigned long long)h.version, WIRE_VERSION);
+	first = !SP(p)->hello;
 	SP(p)->hello = 1;
 	SP(p)->features = h.features;
 	sync_clock(p, h.time);
+	if (first)
+		contacts_send_digest(p);	/* once we know it takes sets */
 	return 0;
 }
 
@@ -551,6 +557,10 @@ sync_message(struct peer *p, const uint8_t *m, size_t len, void *arg)
 		return gossip_node_in(p, m, len);
 	case WIRE_JOIN:
 		return join_in(p, m, len);
+	case WIRE_CARDS:
+		return contacts_in(p, m, len);
+	case WIRE_CARDSUM:
+		return contacts_sum_in(p, m, len);
 	default:
 		return sync_fail(p, WIRE_E_PROTOCOL, "unknown message");
 	}
@@ -606,6 +616,7 @@ void
 sync_peer_writable(struct peer *p, void *arg)
 {
 	fetch_stream(p);
+	contacts_stream(p);
 }
 
 void

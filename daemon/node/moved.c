@@ -212,6 +212,7 @@ void
 node_replication_changed(struct node *nd)
 {
 	node_drop_unreplicated(nd);
+	node_contacts_drop_unreplicated(nd);
 	node_tell(nd, NODE_REPLICATION, NULL, 0, NULL, NULL);
 }
 

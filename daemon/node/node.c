@@ -283,6 +283,7 @@ node_reload(struct node *nd, char **cause)
 	c.network = network;
 	nd->conf = c;
 	trust_invalidate(nd);
+	node_contacts_reloaded(nd);
 	node_reloaded(nd);
 	return 0;
 }
@@ -341,12 +342,15 @@ node_open(struct node *nd, const char *home, char **cause)
 	if (node_load_branches(nd, cause) != 0)
 		return -1;
 	trust_settle(nd);	/* trust may have changed while we were down */
+	node_contacts_open(nd);
+	node_contacts_drop_unreplicated(nd);
 	return 0;
 }
 
 void
 node_close(struct node *nd)
 {
+	node_contacts_close(nd);
 	trust_free(nd);
 	node_pending_free(nd);
 	node_index_free(nd);

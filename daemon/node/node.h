@@ -19,6 +19,7 @@
 #include <time.h>
 #include <git2.h>
 
+#include "cards.h"
 #include "conf.h"
 #include "keys.h"
 #include "store.h"
@@ -30,6 +31,7 @@ struct worker;
 struct search;
 struct trust;
 struct node_pendings;
+struct node_contacts;
 
 #define NODE_RECOVER_WAIT	15	/* seconds to wait for peers' heads at start */
 #define NODE_MAX_LISTENERS	16
@@ -74,6 +76,7 @@ struct node {
 	struct node_pendings	*pending;	/* pending.c: not admitted yet */
 	struct node_index	*index;		/* index.c: what the index lags */
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
+	struct node_contacts	*contacts;	/* contact.c: card sets by nid */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	size_t			 quarantined;	/* damaged branches set aside */
@@ -318,6 +321,53 @@ enum node_invite_result node_invite_redeem(struct node *, const char *nid,
 /* Why, for the log (English) and for the joiner's operator (German). */
 const char *node_invite_why(enum node_invite_result);
 const char *node_invite_why_de(enum node_invite_result);
+
+/*
+ * contact.c: contact cards outside the history (doc/DESIGN.md §11). One
+ * signed card set per node, newest seq wins, HOME/contacts/<nid>; expired
+ * cards' contents are deleted by a timer. A hash lookup per nid.
+ */
+void	 node_contacts_open(struct node *);
+void	 node_contacts_close(struct node *);
+/* The expiry timer (after node_contacts_open). */
+void	 node_contacts_start(struct node *, struct event_base *);
+void	 node_contacts_stop(struct node *);
+/* knowd.conf was reloaded: expiry follows contact_max_age as it is now. */
+void	 node_contacts_reloaded(struct node *);
+/*
+ * A CARDS message from a peer: 1 when it was newer (or filled in contents)
+ * and is now held (relay it); 0 when ignored (older, not replicated, from
+ * the future); -1 with *cause when malformed, forged or tampered.
+ */
+int	 node_contacts_take(struct node *, const uint8_t *, size_t,
+	     char nid[KEYS_NID_MAX], char **cause);
+/* A number that changes with every card set taken, changed or expired. */
+uint64_t node_contacts_gen(struct node *);
+/* nid's set as held (the CARDS message), or NULL. */
+const uint8_t *node_contacts_msg(struct node *, const char *nid, size_t *len);
+/* The seq of nid's set held, 0 when none. */
+uint64_t node_contacts_seq(struct node *, const char *nid);
+/* Every set held as (pk, seq), sorted by pk. Caller frees *out. */
+size_t	 node_contacts_list(struct node *, struct cards_sum_entry **out);
+/* The CARDSUM digest of the sets held (cached until one changes). */
+void	 node_contacts_digest(struct node *, uint64_t *count, uint8_t d[32]);
+/* Drops the sets of nodes no longer replicated. */
+void	 node_contacts_drop_unreplicated(struct node *);
+/*
+ * Our own cards: set (a YAML card for one of our lessons or projects, by
+ * id or project slug) or clear; target gets the card's target. German
+ * *cause for the operator.
+ */
+int	 node_contact_set(struct node *, const char *arg, const char *text,
+	     size_t len, char target[CARDS_TARGET_MAX + 1], char **cause);
+int	 node_contact_clear(struct node *, const char *arg, char target[CARDS_TARGET_MAX + 1],
+	     char **cause);
+/* The live card of nid for target (a lesson id or project slug); -1 when none. */
+int	 node_contact_find(struct node *, const char *nid, const char *target,
+	     struct cards_card *, uint64_t *date);
+/* A record's card: a lesson's own, else its project's (*target: which); -1 when none. */
+int	 node_contact_of(struct node *, const struct catalog_entry *,
+	     struct cards_card *, uint64_t *date, const char **target);
 
 /* init.c: knowd init. */
 int	 node_init_main(int argc, char **argv);

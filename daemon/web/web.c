@@ -391,11 +391,15 @@ req_etag(struct web_req *r)
 	const struct config *c = &r->nd->conf;
 	crypto_generichash_state st;
 	unsigned char	 h[12];
-	char		 gen[32];
+	char		 gen[32], cards[32];
 	size_t		 i;
 
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
 	snprintf(gen, sizeof gen, "%lu", r->w->view[0] == '\0' ? r->w->gen : 0);
+	/* Contact cards change without the view: their generation counts too. */
+	snprintf(cards, sizeof cards, "%llu",
+	    (unsigned long long)node_contacts_gen(r->nd));
+	etag_add(&st, cards);
 	etag_add(&st, WEB_VERSION);
 	etag_add(&st, r->w->view);
 	etag_add(&st, gen);

@@ -119,6 +119,7 @@ json_record(struct web_req *r, const struct search_hit *h,
 	web_json_kv(r->out, "html", u, 1);
 	free(u);
 	json_signature(r, h);
+	web_json_contact(r, h);
 }
 
 /* GET /api/v1/lessons/ID[?node=NID]: one lesson or project as JSON. */

@@ -159,6 +159,14 @@ void	 web_conn_undefer(struct web *, struct evhttp_request *);
 /* evhttp completion callback: the answer was sent; the next request's deadline starts. */
 void	 web_conn_answered_cb(struct evhttp_request *, void *);
 
+/*
+ * web_contact.c: a lesson's contact card ("Ansprechpartner", its own or
+ * its project's): a section of its page, and the API's "contact" (null
+ * when none).
+ */
+void	 web_contact_box(struct web_req *, const struct search_hit *);
+void	 web_json_contact(struct web_req *, const struct search_hit *);
+
 /* web_json.c: JSON output. */
 void	 web_json_str(struct evbuffer *, const char *s);
 void	 web_json_kv(struct evbuffer *, const char *key, const char *v, int comma);

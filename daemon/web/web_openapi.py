@@ -37,6 +37,12 @@ full_props.update({
   "signature": {"type": "object", "required": ["verified", "signer"], "properties": {
      "verified": {"type": "boolean"}, "signer": {"type": "string"},
      "commit": {"type": "string"}, "seq": {"type": "integer"}, "time": {"type": "string", "format": "date-time"}}},
+  "contact": {"type": "object", "nullable": True, "description": "Ansprechpartner: the lesson's contact card, else its project's; null when none. Signed by the node, kept outside the history, deleted everywhere when cleared or expired; a person's name only with consent. Never in the search index.",
+     "required": ["for", "role", "unit", "mailbox", "phone", "date", "expires"], "properties": {
+     "for": {"type": "string", "enum": ["lesson", "project"]}, "role": {"type": "string"}, "unit": {"type": "string"},
+     "mailbox": {"type": "string", "description": "a function mailbox, or empty"}, "phone": {"type": "string", "description": "or empty"},
+     "name": {"type": "string", "description": "a person, only with consent"}, "consent": {"type": "string", "format": "date"},
+     "date": {"type": "string", "format": "date-time", "description": "set or renewed"}, "expires": {"type": "string", "format": "date-time"}}},
 })
 ex_hit = {"id": ID, "kind": "lesson", "node": "did:key:z6MknP6jVbS6LhW9pkYwJ4xp1fRzwXDpXm9W6p9ESZV3gxU7",
   "node_name": "Stadt Münster", "project": "intelligente-strassenbeleuchtung", "title": "Start mit einer Pilotstraße",
@@ -52,7 +58,9 @@ ex_full = dict(ex_hit); ex_full.update({"snippet": "", "score": 0, "project_titl
   "history_url": "https://wissen.example.de/verlauf/"+ID+"?node=z6MknP6jVbS6LhW9pkYwJ4xp1fRzwXDpXm9W6p9ESZV3gxU7",
   "body": "## Ausgangslage\n\n…", "html": "<h2>Ausgangslage</h2>\n<p>…</p>\n",
   "signature": {"verified": True, "signer": "did:key:z6MknP6jVbS6LhW9pkYwJ4xp1fRzwXDpXm9W6p9ESZV3gxU7",
-     "commit": "3f1c0a5e9b7d2c4e6a8b0d1f3e5c7a9b1d3f5e7a", "seq": 4, "time": "2026-11-26T05:48:38Z"}})
+     "commit": "3f1c0a5e9b7d2c4e6a8b0d1f3e5c7a9b1d3f5e7a", "seq": 4, "time": "2026-11-26T05:48:38Z"},
+  "contact": {"for": "project", "role": "Projektleitung Smart City", "unit": "Stabsstelle Smart City",
+     "mailbox": "smartcity@stadt-muenster.example", "phone": "0251 492-0", "date": "2026-11-26T06:00:00Z", "expires": "2027-11-26T06:00:00Z"}})
 def p(name, desc, schema, examples=None, where="query"):
     d = {"name": name, "in": where, "description": desc, "schema": schema}
     if where == "path": d["required"] = True
@@ -95,7 +103,7 @@ doc = {
         "bad_status": err("bad_parameter", "status", "status: einer von idee, planung, umsetzung, regelbetrieb, beendet"),
         "bad_limit": err("bad_parameter", "limit", "limit: eine Zahl von 1 bis 1000")})}}},
   "/api/v1/lessons/{id}": {"get": {"operationId": "getLesson", "summary": "One lesson or project",
-    "description": "Front matter, the Markdown body, the rendered HTML and the signature of the commit that last changed it, checked again. A retracted record answers 410.",
+    "description": "Front matter, the Markdown body, the rendered HTML, the signature of the commit that last changed it, checked again, and the contact card (Ansprechpartner) if any. A retracted record answers 410.",
     "parameters": [
       p("id", "record id (ULID)", {"type": "string"}, {"lesson": ID, "unknown": "01ZZZZZZZZZZZZZZZZZZZZZZZZ", "bad_id": "nonsense", "retracted": "01M8B6C56QZPFN9GJ9NAGGKMT9"}, "path"),
       p("node", "the municipality holding it, when several do", {"type": "string"})],
@@ -116,7 +124,7 @@ doc = {
  "components": {"schemas": {
    "Field": {"type": "string", "enum": fields},
    "Hit": {"type": "object", "required": hit_req, "properties": lesson_props},
-   "Lesson": {"type": "object", "required": hit_req + ["project_title","related","language","license","license_name","license_url","history_url","body","html","signature"], "properties": full_props},
+   "Lesson": {"type": "object", "required": hit_req + ["project_title","related","language","license","license_name","license_url","history_url","body","html","signature","contact"], "properties": full_props},
    "SearchResult": {"type": "object", "required": ["total","total_exact","offset","count","unmatched","suggestion","lessons"], "properties": {
       "total": {"type": "integer", "description": "matches, counted up to 10,000"},
       "total_exact": {"type": "boolean"}, "offset": {"type": "integer"}, "count": {"type": "integer"},

@@ -412,8 +412,10 @@ web_lesson_article(struct web_req *r, const struct search_hit *h,
 	web_esc(r->out, h->summary);
 	evbuffer_add_printf(r->out, "</strong></p>\n");
 	meta_list(r, h, rec);
-	if (!preview)
+	if (!preview) {
+		web_contact_box(r, h);
 		proof(r, h);
+	}
 	evbuffer_add_printf(r->out, "<div class=\"text\">\n");
 	html = rec != NULL ? web_markdown(rec->body, rec->bodylen) : NULL;
 	if (html != NULL)

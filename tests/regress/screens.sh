@@ -21,6 +21,11 @@ public_nodes || { fail "two nodes with lessons"; finish; }
 kill -HUP "$(cat "$A.pid")"
 check "footer shows the Impressum after the reload" \
     poll 10 bash -c "curl -s 'http://$H/' | grep -q 'Impressum</a>'"
+# Paderborn's lesson has a contact card (Ansprechpartner), shown by Münster.
+printf 'role: Projektleitung Bürgerportal\nunit: Amt für Digitalisierung\nmailbox: buergerportal@paderborn.example\nphone: 05251 88-0\n' |
+	kctl "$B" contact set "$ID_TABLE" - >/dev/null || fail "contact card on B"
+check "A holds B's contact card for the lesson" \
+    poll 10 bash -c "'$KNOWCTL' --home '$A' contact show '$ID_TABLE' | grep -q buergerportal@"
 
 AXE=-
 if NM=$(npm_modules axe-core@4); then
@@ -55,6 +60,9 @@ check "lesson: the header names Paderborn, not the serving node" \
     grep -q '<span class="who"><a href="/kommune/'"$NID_B"'">Stadt Paderborn</a></span></header>' "$T/lesson.html"
 check "lesson: German dates" grep -Eq '<dt>Geändert</dt><dd><time datetime="[^"]+">[0-9]{2}\.[0-9]{2}\.20[0-9]{2}</time>' "$T/lesson.html"
 check "lesson: tags by their names" grep -q '>Open Data</a>' "$T/lesson.html"
+check "lesson: Ansprechpartner with the function mailbox and phone" \
+    grep -q '<dt>Funktionspostfach</dt><dd><a href="mailto:buergerportal@paderborn.example">buergerportal@paderborn.example</a></dd>' "$T/lesson.html"
+check "lesson: the phone number dials" grep -q '<a href="tel:05251880">05251 88-0</a>' "$T/lesson.html"
 check "lesson: licence with its link" grep -q '<a rel="license" href="https://www.govdata.de/dl-de/by-2-0">Datenlizenz Deutschland' "$T/lesson.html"
 check "lesson: Signatur geprüft, signed by Paderborn, with the commit" \
     grep -Eq '<p class="proof"><strong>Signatur geprüft</strong> – signiert von <a href="/kommune/'"$NID_B"'">Stadt Paderborn</a> .*Commit <span class="id">[0-9a-f]{40}</span>' "$T/lesson.html"

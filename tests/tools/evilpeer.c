@@ -8,7 +8,8 @@
  * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
  * scenario says, printing what it did and how the target reacted
  * ("conn N: reaction: ..." lines). Before the handshake: garbage, bigframe.
- * After it: stall, bomb, forged, claim (another node's branch at seq
+ * After it: stall, bomb, forged, cards (a forged and a tampered contact
+ * card set, then a good one), claim (another node's branch at seq
  * 2^64-1, the WANT for it never answered), nodeflood (NODEs of fresh
  * keys, one address). Serving a WANT with a pack: honest (our
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
@@ -30,6 +31,7 @@
 #include <git2.h>
 #include <sodium.h>
 
+#include "cards.h"
 #include "chan.h"
 #include "conf.h"
 #include "home.h"
@@ -293,6 +295,73 @@ sc_forged(struct evil *ev, const struct scenario *sc)
 	return i == 2 ? 0 : -1;
 }
 
+/* A card set of ours (target evil-project, mailbox addr), signed. Caller frees. */
+static struct cards_set *
+evil_cards(struct evil *ev, const char *addr)
+{
+	struct cards_set *s = xcalloc(1, sizeof *s);
+
+	s->seq = s->time = (uint64_t)time(NULL);
+	s->n = 1;
+	snprintf(s->e[0].target, sizeof s->e[0].target, "evil-project");
+	s->e[0].date = s->time;
+	snprintf(s->e[0].c.role, sizeof s->e[0].c.role, "Rolle");
+	snprintf(s->e[0].c.unit, sizeof s->e[0].c.unit, "Amt");
+	snprintf(s->e[0].c.mailbox, sizeof s->e[0].c.mailbox, "%s", addr);
+	cards_entry_seal(&s->e[0], NULL);
+	cards_sign(s, &ev->kp);
+	return s;
+}
+
+/*
+ * cards: a card set of ours signed by another key, then one whose content
+ * does not match its signed hash, then a good one (seq one higher), each
+ * on a connection of its own.
+ */
+static int
+sc_cards(struct evil *ev, const struct scenario *sc)
+{
+	static const char *what[] = { "signed by another key",
+	    "a content changed after signing", "good" };
+	struct cards_set *s;
+	struct keys_pair other;
+	struct conn	 c;
+	struct buf	 b;
+	uint8_t		 m[sizeof CARDS_CTX + CARDS_BODY_MAX], *p;
+	int		 i;
+
+	keys_generate(&other);
+	for (i = 0; i < 3; i++) {
+		s = evil_cards(ev, i == 2 ? "echt@evil.example" :
+		    "forged@evil.example");
+		s->seq += (uint64_t)i;
+		if (i == 0) {
+			memcpy(m, CARDS_CTX, sizeof CARDS_CTX);
+			memcpy(m + sizeof CARDS_CTX, s->body, s->bodylen);
+			crypto_sign_detached(s->sig, NULL, m, sizeof CARDS_CTX +
+			    s->bodylen, other.sk);
+		} else if (i == 1 && (p = memmem(s->e[0].raw, s->e[0].rawlen,
+		    "forged", 6)) != NULL)
+			*p = 'g';
+		if (i == 2)
+			cards_sign(s, &ev->kp);
+		if (conn_start(ev, &c) != 0) {
+			free(s);
+			break;
+		}
+		buf_init(&b);
+		cards_encode(&b, s);
+		printf("conn %d: sent: CARDS, %s\n", c.n, what[i]);
+		if (msg_send(&c, &b) == 0)
+			await(&c, i == 2 ? EVIL_SETTLE : ev->wait, NULL);
+		buf_free(&b);
+		conn_close(&c);
+		free(s);
+	}
+	keys_wipe(&other);
+	return i == 3 ? 0 : -1;
+}
+
 /*
  * claim: a SUMMARY that lists another node's branch ($EVIL_CLAIM, a did:key)
  * at seq 2^64-1 with a made-up head; then every WANT goes unanswered.
@@ -537,6 +606,7 @@ static const struct scenario scenarios[] = {
 	{ "stall", sc_stall, NULL, 0, 0, NULL },
 	{ "bomb", sc_bomb, NULL, 0, 0, NULL },
 	{ "forged", sc_forged, NULL, 0, 0, NULL },
+	{ "cards", sc_cards, NULL, 0, 0, NULL },
 	{ "claim", sc_claim, NULL, 0, 0, NULL },
 	{ "nodeflood", sc_nodeflood, NULL, 0, 0, NULL },
 	{ "honest", sc_pack, forge_honest, 0, 1, NULL },

@@ -156,7 +156,8 @@ full_text(const struct fixture *f)
 	    "\t\n"
 	    "trust = %s\n"
 	    "trust = %s   Stadt M\xc3\xbcnster  \n"
-	    "mirror = all\n", f->did, f->did, f->nid2);
+	    "mirror = all\n"
+	    "contact_max_age = 90d\n", f->did, f->did, f->nid2);
 }
 
 /* Every key, parsed into the right fields. */
@@ -188,6 +189,7 @@ test_full(void **state)
 	assert_string_equal(c.trust[1].nid, f->nid2);
 	assert_string_equal(c.trust[1].name, "Stadt M\xc3\xbcnster");
 	assert_int_equal(c.mirror_all, 1);
+	assert_int_equal(c.contact_max_age, 90L * 86400);
 	config_free(&c);
 }
 
@@ -284,6 +286,11 @@ test_errors(void **state)
 	load_bad(f, "network =\n", 1, "network: name must be 1-128");
 	load_bad(f, "mirror = some\n", 1, "mirror: \"some\" is not all or trusted");
 	load_bad(f, "mirror =\n", 1, "mirror: \"\" is not all or trusted");
+	load_bad(f, "contact_max_age = 0\n", 1, "contact_max_age: \"0\" is not");
+	load_bad(f, "contact_max_age = 3651d\n", 1, "contact_max_age: \"3651d\"");
+	load_bad(f, "contact_max_age = 12x\n", 1, "contact_max_age: \"12x\"");
+	load_bad(f, "contact_max_age = -5s\n", 1, "contact_max_age: \"-5s\"");
+	load_bad(f, "contact_max_age = d\n", 1, "contact_max_age: \"d\"");
 	load_bad(f, "trust = did:key:zNOPE\n", 1, "trust: ");
 	load_bad(f, "trust = \n", 1, "trust: ");
 	load_bad(f, "trust = did:web:example.org\n", 1, "trust: ");
