@@ -50,6 +50,7 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_PENDING] = { "pending", { { NULL } } },
 	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
 	[CTL_DENY] = { "deny", { ID, { NULL } } },
+	[CTL_ERASE] = { "erase", { ID, { "commit", CTL_STR, 64 }, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

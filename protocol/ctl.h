@@ -63,6 +63,7 @@ enum ctl_op {
 	CTL_PENDING,
 	CTL_ADMIT,
 	CTL_DENY,
+	CTL_ERASE,
 	CTL_NOPS
 };
 

@@ -13,7 +13,7 @@ _knowctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="id new publish retract list search reindex export show log verify
+	local commands="id new publish retract erase list search reindex export show log verify
 		status peers peer trust pending admit deny vouch unvouch backup help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
@@ -48,7 +48,7 @@ _knowctl()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--node | --project | --tag | --since | --limit | --name | --ags)
+	--node | --project | --tag | --since | --limit | --name | --ags | --commit)
 		return
 		;;
 	esac
@@ -77,6 +77,7 @@ _knowctl()
 	list)	opts="$common --node --project --kind $filters" ;;
 	search)	opts="$common --node --project --kind $filters --limit" ;;
 	show)	opts="$common --node" ;;
+	erase)	opts="$common --commit" ;;
 	log)	opts="$common --node --limit" ;;
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;

@@ -188,6 +188,21 @@ int	 node_check_branch(struct node *, const char *nid);
 /* At start: counts branches still set aside; listens for their return. */
 void	 node_damage_init(struct node *);
 
+/*
+ * erase.c: erasure from history (PROTOCOL.md §3.7). node_erase writes a
+ * signed erasure notice for the blobs of our record id: of the version
+ * commit left (hex, NULL: of every version before the current one); when
+ * the current one is among them the record is retracted in the same
+ * commit. *nblobs gets how many blobs the notice names.
+ */
+int	 node_erase(struct node *, const char *id, const char *commit,
+	     struct node_result *, size_t *nblobs, char **cause);
+/* At start: the erased set from every held branch's notices; follows moves. */
+void	 node_erase_init(struct node *);
+/* The worker that deletes erased blobs (upkeep's); queued work goes to it. */
+void	 node_erase_start(struct node *, struct worker *);
+void	 node_erase_stop(struct node *);
+
 /* heal.c: a validly signed head of nid that forks from ours: keep it as proof; heal our own. */
 int	 node_fork_seen(struct node *, const char *nid, const git_oid *fork,
 	     char **cause);

@@ -110,6 +110,49 @@ step_list(git_repository *repo, const struct wire_wantb *b,
 	return 0;
 }
 
+/* The haves of the wanted branches that exist here. Caller frees. */
+static git_oid *
+known_haves(git_repository *repo, const struct wire_want *w, size_t *n)
+{
+	git_oid	*out = NULL, have;
+	git_odb	*odb;
+	size_t	 i, k;
+
+	*n = 0;
+	if (git_repository_odb(&odb, repo) != 0)
+		return NULL;
+	for (i = 0; i < w->nb; i++)
+		for (k = 0; k < w->b[i].nhaves; k++) {
+			git_oid_fromraw(&have, w->b[i].haves[k]);
+			if (!git_odb_exists(odb, &have))
+				continue;
+			out = xreallocarray(out, *n + 1, sizeof *out);
+			git_oid_cpy(&out[(*n)++], &have);
+		}
+	git_odb_free(odb);
+	return out;
+}
+
+/* Inserts the walk's objects; with erased blobs held, skipping them (erase.c). */
+static int
+pack_insert(git_packbuilder *pb, git_repository *repo, git_revwalk *walk,
+    const struct wire_want *w, char **cause)
+{
+	git_oid	*haves;
+	size_t	 n;
+	int	 rv;
+
+	if (store_erased_count() == 0) {
+		if (git_packbuilder_insert_walk(pb, walk) != 0)
+			return set_cause(cause, "%s", store_git_error());
+		return 0;
+	}
+	haves = known_haves(repo, w, &n);
+	rv = store_insert_walk(pb, repo, walk, haves, n, cause);
+	free(haves);
+	return rv;
+}
+
 /*
  * Writes the pack of the wanted branches into *pack, taking at most budget
  * commits, oldest first, branch after branch (sb NULL: everything wanted).
@@ -137,8 +180,9 @@ pack_write(git_repository *repo, const struct wire_want *w,
 		    &sb[i].c[k - 1], cause) != 0)
 			goto out;
 	}
-	if (git_packbuilder_insert_walk(pb, walk) != 0 ||
-	    git_packbuilder_write_buf(pack, pb) != 0) {
+	if (pack_insert(pb, repo, walk, w, cause) != 0)
+		goto out;
+	if (git_packbuilder_write_buf(pack, pb) != 0) {
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
@@ -549,8 +593,16 @@ pack_receive(git_repository *repo, const uint8_t *data, size_t len,
 			goto out;
 		rv = -1;
 	}
+	(void)verify_erased_missing();
 	if (verify_updates(repo, quarantine, u, n, cause) != 0)
 		goto out;
+	/* Trees naming blobs their owner erased: the pack is marked promised (erase.c). */
+	if (name != NULL && verify_erased_missing() > 0 &&
+	    store_promisor_mark(repo, name + 5) != 0) {
+		set_cause(cause, "cannot mark the pack: %s", strerror(errno));
+		rv = PACK_LOCAL;
+		goto out;
+	}
 	if (name != NULL && keep_pack(repo, qpack, name, cause) != 0) {
 		rv = PACK_LOCAL;
 		goto out;

@@ -509,9 +509,9 @@ test_field_errors(void **state)
 	assert_lesson_error("website", "https://x.de",
 	    "website: not a key of a lesson record");
 	assert_lesson_error("kind", "lektion",
-	    "kind: \"lektion\" is not one of lesson, project, node, vouch");
+	    "kind: \"lektion\" is not one of lesson, project, node, vouch, erasure");
 	assert_lesson_error("kind", NULL,
-	    "kind: missing (one of lesson, project, node, vouch)");
+	    "kind: missing (one of lesson, project, node, vouch, erasure)");
 
 	/* Lengths count characters, not bytes. */
 	long_title = xmalloc(201 * 2 + 1);
