@@ -62,7 +62,11 @@ erase_done(struct worker_job *j)
 		if (ej->rv != 0)
 			log_warnx("erasure of %zu blob(s) of %s: %s", ej->n,
 			    ej->nid, ej->cause);
-		else if (ej->res.present > 0)
+		if (ej->res.refused > 0)
+			log_warnx("notices of %s name %zu blob(s) its branch "
+			    "does not hold: those are kept", ej->nid,
+			    ej->res.refused);
+		if (ej->rv == 0 && ej->res.present > 0)
 			log_info("erased %zu blob(s) of %s named by its "
 			    "notices (%zu loose, %zu pack(s) rewritten) in "
 			    "%lld ms", ej->res.present, ej->nid, ej->res.loose,

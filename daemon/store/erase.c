@@ -330,6 +330,9 @@ naming_cb(struct tree_walk *w, const git_oid *tree, const git_tree_entry *te)
 
 	if (git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
 	    hmap_get(ec->gone, git_tree_entry_id(te)->id, GIT_OID_RAWSZ)) {
+		/* Named by the owner's own branch: may be erased. */
+		hmap_put(ec->gone, git_tree_entry_id(te)->id, GIT_OID_RAWSZ,
+		    (void *)2);
 		if (ec->ntrees == 0 ||
 		    !git_oid_equal(&ec->trees[ec->ntrees - 1], tree)) {
 			ec->trees = xreallocarray(ec->trees, ec->ntrees + 1,
@@ -365,7 +368,8 @@ store_promisor_mark(git_repository *repo, const char *name)
 
 /*
  * Writes a pack of the trees of nid's branch that name a blob in ec->gone,
- * marked .promisor, so stock git fsck takes those blobs as promised.
+ * marked .promisor, so stock git fsck takes those blobs as promised. The
+ * blobs no tree of the branch names are marked 1 in ec->gone, the others 2.
  */
 static int
 erase_promisor_pack(git_repository *repo, const git_oid *head,
@@ -477,14 +481,21 @@ store_erase(git_repository *repo, const git_oid *head, const git_oid *ids,
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		if (git_odb_exists(odb, &ids[i])) {
-			git_oid_cpy(&here[nhere++], &ids[i]);
+		if (git_odb_exists(odb, &ids[i]))
 			hmap_put(ec.gone, ids[i].id, GIT_OID_RAWSZ, (void *)1);
-		}
-	res->present = nhere;
 	/* The promisor pack first: a kill between the two leaves only a spare one. */
-	if (nhere > 0 && (erase_promisor_pack(repo, head, &ec, cause) != 0 ||
-	    erase_objects(repo, &ec, here, nhere, res, cause) != 0))
+	if (hmap_count(ec.gone) > 0 &&
+	    erase_promisor_pack(repo, head, &ec, cause) != 0)
+		goto out;
+	/* Only blobs the branch's own trees name (a verified notice's always are). */
+	for (i = 0; i < n; i++) {
+		if (hmap_get(ec.gone, ids[i].id, GIT_OID_RAWSZ) == (void *)2)
+			git_oid_cpy(&here[nhere++], &ids[i]);
+		else if (hmap_del(ec.gone, ids[i].id, GIT_OID_RAWSZ) != NULL)
+			res->refused++;
+	}
+	res->present = nhere;
+	if (nhere > 0 && erase_objects(repo, &ec, here, nhere, res, cause) != 0)
 		goto out;
 	rv = 0;
 out:

@@ -271,6 +271,7 @@ struct store_erasure {
 	size_t	 present;	/* of the blobs named, held here before */
 	size_t	 loose;		/* loose copies unlinked */
 	size_t	 packs;		/* packs rewritten without them */
+	size_t	 refused;	/* held, but named by no tree of the branch: kept */
 };
 /*
  * On a worker: deletes the blobs ids from the object store (loose files
