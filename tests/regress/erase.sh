@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Erasure from history (issue 15, item 3; PROTOCOL.md §3.7). Five real nodes
+# in a sparse random topology. The owner publishes a lesson holding a phone
+# number (its operator excepted the number in knowd.conf: the honest way past
+# the check on publish), it replicates, the number is edited out (a new
+# version) and `knowctl erase ID` publishes a signed erasure notice. Then on
+# EVERY node: the number is in no object (git cat-file --batch-all-objects),
+# stock git verify-commit passes on every commit of every branch, git fsck
+# reports nothing (the repository is a partial clone whose promised blobs are
+# exactly the erased ones), views are equal, the history page says the text
+# was erased, and new lessons still sync both ways. A node restored from a
+# backup taken before the erasure does not bring the text back. Hostile:
+# a notice naming another node's blob, or signed by a key other than the
+# owner's, is refused and changes nothing. Prints the time from `knowctl
+# erase` until the blob is gone on the farthest node.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/gossip_lib.sh"
+
+EVIL=${EVILPEER_BIN:-$ROOT/$BUILD/tests/tools/evilpeer}
+[ -x "$EVIL" ] || { fail "no $EVIL: make BUILD=$BUILD $BUILD/tests/tools/evilpeer"; finish; }
+PHONE="05251 88-4711"
+N=5
+
+g_net "$N" || { fail "starting $N nodes"; finish; }
+ALL=$(g_homes all)
+# shellcheck disable=SC2086
+g_converge "$N nodes converge" 60 "$N" $ALL || finish
+O=${G[0]}
+onid=$(node_nid "$O")
+
+# holds_text HOME: some object of HOME's repository holds the number.
+holds_text() {
+	git -C "$1/repo.git" cat-file --batch-all-objects --batch 2>/dev/null |
+	    grep -aq "$PHONE"
+}
+# nobody_holds HOME…: no object of any of them holds it.
+nobody_holds() { local h; for h in "$@"; do holds_text "$h" && return 1; done; return 0; }
+# fsck_quiet HOME: git fsck exits 0 and reports no error, missing or broken object.
+fsck_quiet() {
+	git -C "$1/repo.git" fsck --strict --no-dangling >"$T/fsck.out" 2>&1 &&
+	    ! grep -Eiq 'missing|broken|error|corrupt' "$T/fsck.out"
+}
+# fsck_names_erased HOME: without the promisor mark git names exactly the erased blobs missing.
+fsck_names_erased() {
+	local got want
+	rm -rf "$T/copy.git" && cp -a "$1/repo.git" "$T/copy.git" &&
+	    git -C "$T/copy.git" config --unset remote.knowd.promisor || return 1
+	got=$(git -C "$T/copy.git" fsck --no-dangling 2>&1 |
+	    sed -n 's/^missing blob //p' | sort -u)
+	want=$(sort -u "$1/repo.git/knowd-erased")
+	[ -n "$want" ] && [ "$got" = "$want" ]
+}
+
+# The owner's operator excepts the number; the lesson replicates.
+echo "personal_data_allow = $PHONE" | sed 's/ 88-/-88-/' >>"$O/knowd.conf"
+kill -HUP "$(cat "$O.pid")"
+check "the owner rereads knowd.conf" poll 10 grep -q 'configuration reloaded' "$O.log"
+lesson=$(g_lesson)
+printf '\nRückfragen beantwortet das Bürgerbüro, Tel. %s.\n' "$PHONE" >>"$lesson"
+id=$(kctl "$O" publish "$lesson") || { fail "publishing the lesson with the number"; finish; }
+# all_hold ID…: every node can show every ID.
+all_hold() {
+	local i h
+	for i in "$@"; do
+		for h in $ALL; do has_record "$h" "$i" || return 1; done
+	done
+}
+check "the lesson reaches all $N nodes" poll 60 all_hold "$id"
+for h in $ALL; do holds_text "$h" || fail "$(basename "$h") lacks the number before the erasure"; done
+path=$(git -C "$O/repo.git" ls-tree -r --name-only "refs/namespaces/$onid/refs/heads/main" | grep "$id")
+blob=$(git -C "$O/repo.git" rev-parse "refs/namespaces/$onid/refs/heads/main:$path")
+
+# A backup of a node taken now, with the text in it.
+B=${G[3]}
+check "a backup of $(basename "$B") with the text" kctl "$B" backup --with-key "$T/old.tar"
+
+# Edited out: a new version, then erased.
+kctl "$O" show "$id" | grep -v "$PHONE" >"$T/clean.md"
+check "the corrected version is published" kctl "$O" publish "$T/clean.md"
+# shellcheck disable=SC2086
+g_converge "the correction converges" 60 "$N" $ALL
+kctl "$O" erase --commit 0000000000000000000000000000000000000000 "$id" >"$T/out" 2>"$T/err" &&
+	fail "erase of a commit that did not change the lesson passed"
+check "and says so in German" grep -q 'hat diesen Eintrag nicht' "$T/err"
+kctl "$O" erase 01ARZ3NDEKTSV4RRFFQ69G5FAV >"$T/out" 2>"$T/err" && fail "erase of an unknown id passed"
+check "an unknown id is named" grep -q 'kein Eintrag dieses Knotens' "$T/err"
+
+t0=$(g_now_ms)
+check "knowctl erase" kctl "$O" erase "$id"
+declare -A gone_ms
+# shellcheck disable=SC2086
+while :; do
+	for h in $ALL; do
+		[ -n "${gone_ms[$h]:-}" ] && continue
+		holds_text "$h" || gone_ms[$h]=$(( $(g_now_ms) - t0 ))
+	done
+	[ "${#gone_ms[@]}" = "$N" ] && break
+	[ $(( $(g_now_ms) - t0 )) -gt 60000 ] && break
+	sleep 0.1
+done
+far=0
+for h in $ALL; do
+	ms=${gone_ms[$h]:-}
+	if [ -z "$ms" ]; then fail "$(basename "$h") still holds the number after 60 s"; continue; fi
+	echo "    $(basename "$h"): blob gone after $ms ms"
+	[ "$ms" -gt "$far" ] && far=$ms
+done
+echo "erase: from knowctl erase to the blob gone on the farthest of $N nodes: $far ms"
+pass "the number is in no object on any node ($far ms)"
+
+for h in $ALL; do
+	n=$(basename "$h")
+	check "$n: the blob is listed in knowd-erased" grep -q "$blob" "$h/repo.git/knowd-erased"
+	check "$n: stock git verify-commit passes on every commit" git_verify_branch "$h"
+	check "$n: git fsck reports nothing" fsck_quiet "$h"
+	check "$n: without the promisor mark git names only the erased blob missing" fsck_names_erased "$h"
+	check "$n: knowctl verify passes" kctl "$h" verify
+	check "$n: the corrected lesson is still there" has_record "$h" "$id"
+done
+# shellcheck disable=SC2086
+g_converge "views are equal after the erasure" 30 "$N" $ALL
+web=$(kctl "${G[2]}" status --json | json_get http 2>/dev/null || true)
+if [ -n "$web" ] && [ "$web" != None ] && [ "$web" != "" ]; then
+	curl -s "http://$web/verlauf/$id?node=$onid" >"$T/hist.html"
+	check "the history page says the text was erased" grep -q 'aus Datenschutzgründen gelöscht' "$T/hist.html"
+	check "and does not show it" bash -c "! grep -q '$PHONE' '$T/hist.html'"
+fi
+
+# New lessons still sync both ways.
+a=$(g_publish 0) && b=$(g_publish 4) || fail "publishing after the erasure"
+check "new lessons reach every node both ways" poll 60 all_hold "$a" "$b"
+# shellcheck disable=SC2086
+g_converge "and views converge" 60 "$N" $ALL
+
+# A node restored from the old backup does not bring the text back.
+node_stop "$B"
+rm -rf "$B" && mkdir "$B" && tar -xf "$T/old.tar" -C "$B"
+check "the restored home holds the text (before it starts)" holds_text "$B"
+node_start "$B" || fail "starting the restored node"
+check "the restored node drops the text once it has the notice" poll 60 nobody_holds "$B"
+# shellcheck disable=SC2086
+g_converge "the restored node converges" 60 "$N" $ALL
+# shellcheck disable=SC2086
+check "the text is in no object on any node" nobody_holds $ALL
+check "the restored node's git fsck reports nothing" fsck_quiet "$B"
+check "and stock git verifies its commits" git_verify_branch "$B"
+
+# Hostile: an evil node every member admits serves notices that must fail.
+EV=$T/ev
+node_init "$EV" "Böser Knoten" --listen 127.0.0.1:0 || fail "init evil"
+# Each scenario meets its own target: a refused pack costs the evil node its
+# standing there (the penalty), and the next one would not be fetched.
+for TG in "${G[1]}" "${G[2]}"; do
+	echo "admit = $(cat "$EV.did")" >>"$TG/knowd.conf"
+	kill -HUP "$(cat "$TG.pid")"
+	check "$(basename "$TG") rereads knowd.conf" poll 10 grep -q 'configuration reloaded' "$TG.log"
+done
+TG=${G[1]}
+other=$(git -C "$TG/repo.git" rev-parse "refs/namespaces/$onid/refs/heads/main:$(git -C "$TG/repo.git" ls-tree -r --name-only "refs/namespaces/$onid/refs/heads/main" | grep lessons/ | grep -v "$id" | head -1)")
+evnid=$(node_nid "$EV")
+for sc in badnotice keynotice; do
+	[ "$sc" = keynotice ] && TG=${G[2]}
+	off=$(stat -c %s "$TG.log")
+	view0=$(node_view "$TG")
+	"$EVIL" --home "$EV" --connect "$(cat "$TG.addr")" --erase-blob "$other" \
+	    --wait 5 "$sc" >"$T/$sc.out" 2>&1
+	sed "s/^/    $sc | /" "$T/$sc.out"
+	case $sc in
+	badnotice) why='names blob .* which no earlier lesson or project' ;;
+	keynotice) why='bad signature' ;;
+	esac
+	check "$sc: the target logs the refusal" poll 20 bash -c "tail -c +$((off + 1)) '$TG.log' | grep -Eq '$why'"
+	check "$sc: the other node's blob is still held" git -C "$TG/repo.git" cat-file -e "$other"
+	check "$sc: the evil branch did not move" bash -c "! git -C '$TG/repo.git' rev-parse -q --verify 'refs/namespaces/$evnid/refs/heads/main^{commit}' >/dev/null || [ \"\$(git -C '$TG/repo.git' rev-list --count 'refs/namespaces/$evnid/refs/heads/main')\" = 1 ]"
+	check "$sc: the target's view is unchanged" test "$(node_view "$TG")" = "$view0"
+	check "$sc: the target's erased set is unchanged" bash -c "! grep -q '$other' '$TG/repo.git/knowd-erased'"
+	check "$sc: the target's git fsck reports nothing" fsck_quiet "$TG"
+done
+finish
