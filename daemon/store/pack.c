@@ -81,7 +81,30 @@ walk_branch(git_repository *repo, git_revwalk *walk,
 struct step_branch {
 	git_oid		*c;
 	size_t		 n;
+	int		 whole;		/* never cut: it carries erasure notices */
 };
+
+/*
+ * True when the wanted commit's tree holds erasure notices: a step cut
+ * before them would bring a blob-less history without the notice that
+ * lets the asker accept it (PROTOCOL.md §3.7), so the branch goes whole.
+ */
+static int
+has_notices(git_repository *repo, const git_oid *want)
+{
+	git_commit	*c;
+	git_tree	*t;
+	int		 rv = 0;
+
+	if (git_commit_lookup(&c, repo, want) != 0)
+		return 0;
+	if (git_commit_tree(&t, c) == 0) {
+		rv = git_tree_entry_byname(t, "erasures") != NULL;
+		git_tree_free(t);
+	}
+	git_commit_free(c);
+	return rv;
+}
 
 /* Lists the commits of one wanted branch the asker lacks, oldest first. */
 static int
@@ -99,6 +122,8 @@ step_list(git_repository *repo, const struct wire_wantb *b,
 		git_revwalk_free(walk);
 		return -1;
 	}
+	git_oid_fromraw(&id, b->want);
+	sb->whole = store_erased_count() > 0 && has_notices(repo, &id);
 	while (git_revwalk_next(&id, walk) == 0) {
 		if (sb->n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
@@ -172,10 +197,11 @@ pack_write(git_repository *repo, const struct wire_want *w,
 		goto out;
 	}
 	for (i = 0; i < w->nb; i++) {
-		k = sb == NULL ? 1 : (sb[i].n < budget ? sb[i].n : budget);
+		k = sb == NULL ? 1 : (sb[i].n < budget || sb[i].whole ?
+		    sb[i].n : budget);
 		if (k == 0)
 			continue;	/* this one waits for the next step */
-		budget -= sb == NULL ? 0 : k;
+		budget -= sb == NULL ? 0 : (k < budget ? k : budget);
 		if (walk_branch(repo, walk, &w->b[i], sb == NULL ? NULL :
 		    &sb[i].c[k - 1], cause) != 0)
 			goto out;
