@@ -1,6 +1,6 @@
 /*
  * erase.c — erasure from history on this node (doc/DESIGN.md §3, PROTOCOL.md
- * §3.7). knowctl erase writes a signed erasure notice into our own branch;
+ * §3.6). knowctl erase writes a signed erasure notice into our own branch;
  * whenever a branch moves to a tree with new notices (ours, or a peer's
  * verified branch), the blobs they name join the erased set and a worker
  * deletes them from the object store. At start the set is read again from

@@ -189,7 +189,7 @@ int	 node_check_branch(struct node *, const char *nid);
 void	 node_damage_init(struct node *);
 
 /*
- * erase.c: erasure from history (PROTOCOL.md §3.7). node_erase writes a
+ * erase.c: erasure from history (PROTOCOL.md §3.6). node_erase writes a
  * signed erasure notice for the blobs of our record id: of the version
  * commit left (hex, NULL: of every version before the current one); when
  * the current one is among them the record is retracted in the same

@@ -1,5 +1,5 @@
 /*
- * erase.c — erasure from history (doc/DESIGN.md §3, PROTOCOL.md §3.7): the
+ * erase.c — erasure from history (doc/DESIGN.md §3, PROTOCOL.md §3.6): the
  * blobs an owner's signed erasure notices (erasures/<id>.md in its origin
  * branch) name are deleted from the object store, never served, and
  * allowed to be missing in packs and histories. Commits and trees stay,

@@ -87,7 +87,7 @@ struct step_branch {
 /*
  * True when the wanted commit's tree holds erasure notices: a step cut
  * before them would bring a blob-less history without the notice that
- * lets the asker accept it (PROTOCOL.md §3.7), so the branch goes whole.
+ * lets the asker accept it (PROTOCOL.md §3.6), so the branch goes whole.
  */
 static int
 has_notices(git_repository *repo, const git_oid *want)

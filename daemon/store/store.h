@@ -244,7 +244,7 @@ size_t	store_personal_scan(git_repository *, const git_oid *head,
 void	store_set_id_catalog(const struct catalog *);
 
 /*
- * erase.c: erasure from history (PROTOCOL.md §3.7). The blobs named by the
+ * erase.c: erasure from history (PROTOCOL.md §3.6). The blobs named by the
  * erasure notices (erasures/<id>.md) of the branches held form one set,
  * shared by every thread: erased blobs are never served, their absence is
  * no damage, and stock git takes them as a partial clone's promised ones.

@@ -51,7 +51,7 @@ diff_html(struct web_req *r, const git_oid *old, const git_oid *new)
 	const git_diff_line *l;
 	size_t		 h, i, nl, shown = 0;
 
-	/* Erased by its owner (PROTOCOL.md §3.7): the skeleton stays, not the text. */
+	/* Erased by its owner (PROTOCOL.md §3.6): the skeleton stays, not the text. */
 	if ((old != NULL && store_erased(old)) ||
 	    (new != NULL && store_erased(new))) {
 		evbuffer_add_printf(r->out, "<p class=\"erased\">Dieser Inhalt "

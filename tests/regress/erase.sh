@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Erasure from history (issue 15, item 3; PROTOCOL.md §3.7). Five real nodes
+# Erasure from history (issue 15, item 3; PROTOCOL.md §3.6). Five real nodes
 # in a sparse random topology. The owner publishes a lesson holding a phone
 # number (its operator excepted the number in knowd.conf: the honest way past
 # the check on publish), it replicates, the number is edited out (a new

@@ -643,7 +643,7 @@ forge_badtree(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
 
 /*
  * badnotice, keynotice: a next commit adding an erasure notice (PROTOCOL.md
- * §3.7) that names the blob --erase-blob (another node's lesson): signed by
+ * §3.6) that names the blob --erase-blob (another node's lesson): signed by
  * us (a notice naming a blob outside the owner's branch), or by another key
  * (a notice not signed by the branch's owner).
  */
