@@ -34,10 +34,12 @@ struct erase_job {
 	int			 rv;
 };
 
-/* Jobs waiting for the worker (before node_erase_start). */
-static struct erase_job **waiting;
-static size_t nwaiting;
-static struct worker *erase_worker;
+/* The node's erasure state (nd->erase). */
+struct node_erase {
+	struct worker		*worker;	/* upkeep's, once started */
+	struct erase_job	**waiting;	/* jobs queued before it */
+	size_t			  nwaiting;
+};
 
 /* Worker: deletes the blobs. */
 static void
@@ -104,12 +106,13 @@ erase_submit(struct node *nd, const char *nid, const git_oid *head,
 		log_warnx("%s", why);
 		free(why);
 	}
-	if (erase_worker != NULL) {
-		worker_submit(erase_worker, &ej->j);
+	if (nd->erase->worker != NULL) {
+		worker_submit(nd->erase->worker, &ej->j);
 		return;
 	}
-	waiting = xreallocarray(waiting, nwaiting + 1, sizeof *waiting);
-	waiting[nwaiting++] = ej;
+	nd->erase->waiting = xreallocarray(nd->erase->waiting,
+	    nd->erase->nwaiting + 1, sizeof *nd->erase->waiting);
+	nd->erase->waiting[nd->erase->nwaiting++] = ej;
 }
 
 /* The id of the erasures/ directory in tree, zero when it has none. */
@@ -177,6 +180,7 @@ node_erase_init(struct node *nd)
 	size_t		 it = 0;
 
 	store_erased_clear();
+	nd->erase = xcalloc(1, sizeof *nd->erase);
 	while ((b = store_branch_next(nd->store, &it)) != NULL) {
 		notices_dir(nd, &b->tree, &dir);
 		if (!git_oid_is_zero(&dir))
@@ -188,29 +192,35 @@ node_erase_init(struct node *nd)
 void
 node_erase_start(struct node *nd, struct worker *worker)
 {
-	size_t	 i;
+	struct node_erase *ne = nd->erase;
+	size_t		 i;
 
-	erase_worker = worker;
-	for (i = 0; i < nwaiting; i++)
-		worker_submit(worker, &waiting[i]->j);
-	free(waiting);
-	waiting = NULL;
-	nwaiting = 0;
+	if (ne == NULL)
+		return;
+	ne->worker = worker;
+	for (i = 0; i < ne->nwaiting; i++)
+		worker_submit(worker, &ne->waiting[i]->j);
+	free(ne->waiting);
+	ne->waiting = NULL;
+	ne->nwaiting = 0;
 }
 
 void
 node_erase_stop(struct node *nd)
 {
-	size_t	 i;
+	struct node_erase *ne = nd->erase;
+	size_t		 i;
 
-	for (i = 0; i < nwaiting; i++) {
-		waiting[i]->j.cancelled = 1;
-		erase_done(&waiting[i]->j);
+	if (ne == NULL)
+		return;
+	for (i = 0; i < ne->nwaiting; i++) {
+		ne->waiting[i]->j.cancelled = 1;
+		erase_done(&ne->waiting[i]->j);
 	}
-	free(waiting);
-	waiting = NULL;
-	nwaiting = 0;
-	erase_worker = NULL;
+	free(ne->waiting);
+	free(ne);
+	nd->erase = NULL;
+	node_unlisten(nd, erase_moved, NULL);
 	store_erased_clear();
 }
 
@@ -259,7 +269,7 @@ erase_pick(struct node *nd, const char *path, const git_oid *live,
 	    "aktuelle löscht --commit mit ihrem Commit)", path);
 }
 
-/* One notice of at most RECORD_MAX_LIST blobs, written canonically. Caller frees *text. */
+/* One notice of at most RECORD_MAX_LIST blobs, canonical. Caller frees *text. */
 static int
 erase_notice(const char *id, const git_oid *ids, size_t n, char noticeid[27],
     char **text, size_t *len, char **cause)

@@ -329,6 +329,7 @@ node_open(struct node *nd, const char *home, char **cause)
 void
 node_close(struct node *nd)
 {
+	node_erase_stop(nd);
 	trust_free(nd);
 	node_pending_free(nd);
 	node_index_free(nd);

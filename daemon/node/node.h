@@ -26,6 +26,7 @@
 struct event_base;
 struct node_index;
 struct node_upkeep;
+struct node_erase;
 struct worker;
 struct search;
 struct trust;
@@ -74,6 +75,7 @@ struct node {
 	struct node_pendings	*pending;	/* pending.c: not admitted yet */
 	struct node_index	*index;		/* index.c: what the index lags */
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
+	struct node_erase	*erase;		/* erase.c: erasures to carry out */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	size_t			 quarantined;	/* damaged branches set aside */
@@ -201,6 +203,7 @@ int	 node_erase(struct node *, const char *id, const char *commit,
 void	 node_erase_init(struct node *);
 /* The worker that deletes erased blobs (upkeep's); queued work goes to it. */
 void	 node_erase_start(struct node *, struct worker *);
+/* Cancels what waits for the worker; the erased set is cleared (node_close). */
 void	 node_erase_stop(struct node *);
 
 /* heal.c: a validly signed head of nid that forks from ours: keep it as proof; heal our own. */

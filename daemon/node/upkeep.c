@@ -143,7 +143,6 @@ node_upkeep_stop(struct node *nd)
 {
 	if (nd->upkeep == NULL)
 		return;
-	node_erase_stop(nd);
 	event_free(nd->upkeep->timer);
 	/* A job still out is cancelled by worker_stop, which runs first. */
 	free(nd->upkeep);

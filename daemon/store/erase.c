@@ -106,14 +106,14 @@ store_erased_save(git_repository *repo, char **cause)
 	}
 	pthread_mutex_unlock(&erased_lock);
 	path = xasprintf("%sknowd-erased", git_repository_path(repo));
-	rv = write_file_atomic(path, b.len > 0 ? (const void *)b.data : "", b.len, 0644,
-	    cause);
+	rv = write_file_atomic(path, b.len > 0 ? (const void *)b.data : "",
+	    b.len, 0644, cause);
 	free(path);
 	buf_free(&b);
 	return rv;
 }
 
-/* Adds the blob ids of one notice blob to *ids; -1 when it is no valid notice. */
+/* Adds the blob ids of one notice to *ids; -1 when it is no valid notice. */
 static int
 notice_read(git_repository *repo, const git_oid *id, const char *name,
     git_oid **ids, size_t *n, char **cause)
@@ -228,7 +228,7 @@ walk_free(struct tree_walk *w)
 	w->seen = NULL;
 }
 
-/* Visits tree id and the trees below it not seen yet; -1 on an unreadable tree. */
+/* Visits tree id and the trees below not seen yet; -1: one is unreadable. */
 static int
 walk_tree(struct tree_walk *w, const git_oid *id, int depth)
 {
@@ -288,7 +288,10 @@ store_notice_check(git_repository *repo, const struct record *r,
 			hmap_put(nf.want, ids[i].id, GIT_OID_RAWSZ, (void *)1);
 	if (parent != NULL)
 		git_commit_dup(&c, (git_commit *)parent);
-	/* Only lessons and projects (projects/…): their ids make their blobs the owner's alone. */
+	/*
+	 * Only lessons and projects (projects/…): the network-unique id
+	 * inside makes their blobs the owner's alone.
+	 */
 	while (c != NULL && hmap_count(nf.want) > 0 && rv >= 0) {
 		if (git_commit_tree(&t, c) == 0) {
 			if (git_tree_entry_bypath(&te, t, "projects") == 0) {
@@ -358,7 +361,7 @@ store_promisor_mark(git_repository *repo, const char *name)
 		rv = 0;
 	}
 	free(p);
-	/* remote.knowd.promisor: stock git then takes the missing blobs as promised. */
+	/* remote.knowd.promisor: stock git takes missing blobs as promised. */
 	if (rv == 0 && (git_repository_config(&cfg, repo) != 0 ||
 	    git_config_set_bool(cfg, "remote.knowd.promisor", 1) != 0))
 		rv = -1;
@@ -426,7 +429,7 @@ drop_cb(const git_oid *id, void *arg)
 	    GIT_OID_RAWSZ) != NULL;
 }
 
-/* Deletes the loose copies of the blobs and rewrites each pack that holds one. */
+/* Deletes the loose copies of the blobs; rewrites each pack holding one. */
 static int
 erase_objects(git_repository *repo, struct erase_ctx *ec,
     const git_oid *ids, size_t n, struct store_erasure *res, char **cause)
@@ -506,7 +509,7 @@ out:
 	return rv;
 }
 
-/* Inserts tree id and what is below it, except what seen holds and erased blobs. */
+/* Inserts tree id and what is below, but what seen holds and erased blobs. */
 static int
 insert_tree(git_packbuilder *pb, struct tree_walk *w, git_odb *odb,
     const git_oid *id, int mark_only, int depth, char **cause)
@@ -583,42 +586,49 @@ out:
 	return rv;
 }
 
+/* The path of lesson id under a projects tree, or NULL. Caller frees. */
+static char *
+lesson_in(git_repository *repo, const git_oid *projects_id, const char *id)
+{
+	const git_tree_entry *pe;
+	git_tree_entry	*le;
+	git_tree	*projects;
+	char		*sub, *path = NULL;
+	size_t		 i;
+
+	if (git_tree_lookup(&projects, repo, projects_id) != 0)
+		return NULL;
+	for (i = 0; path == NULL && i < git_tree_entrycount(projects); i++) {
+		pe = git_tree_entry_byindex(projects, i);
+		sub = xasprintf("%s/lessons/%s.md", git_tree_entry_name(pe), id);
+		if (git_tree_entry_bypath(&le, projects, sub) == 0) {
+			path = xasprintf("projects/%s", sub);
+			git_tree_entry_free(le);
+		}
+		free(sub);
+	}
+	git_tree_free(projects);
+	return path;
+}
+
 int
 store_find_lesson(git_repository *repo, const git_oid *head, const char *id,
     char **path)
 {
 	struct tree_walk w = { repo, hmap_new(), NULL, NULL };
-	const git_tree_entry *pe;
-	git_tree_entry	*te, *le;
+	git_tree_entry	*te;
 	git_commit	*c = NULL, *next;
-	git_tree	*t, *projects;
-	char		*sub;
-	size_t		 i;
+	git_tree	*t;
 
 	*path = NULL;
 	git_commit_lookup(&c, repo, head);
 	while (c != NULL && *path == NULL) {
+		/* Each distinct projects tree is looked at once. */
 		if (git_commit_tree(&t, c) == 0) {
 			if (git_tree_entry_bypath(&te, t, "projects") == 0) {
-				if (walk_first(&w, git_tree_entry_id(te)) &&
-				    git_tree_lookup(&projects, repo,
-				    git_tree_entry_id(te)) == 0) {
-					for (i = 0; *path == NULL && i <
-					    git_tree_entrycount(projects); i++) {
-						pe = git_tree_entry_byindex(
-						    projects, i);
-						sub = xasprintf("%s/lessons/%s.md",
-						    git_tree_entry_name(pe), id);
-						if (git_tree_entry_bypath(&le,
-						    projects, sub) == 0) {
-							*path = xasprintf(
-							    "projects/%s", sub);
-							git_tree_entry_free(le);
-						}
-						free(sub);
-					}
-					git_tree_free(projects);
-				}
+				if (walk_first(&w, git_tree_entry_id(te)))
+					*path = lesson_in(repo,
+					    git_tree_entry_id(te), id);
 				git_tree_entry_free(te);
 			}
 			git_tree_free(t);

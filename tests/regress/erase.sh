@@ -87,14 +87,17 @@ check "an unknown id is named" grep -q 'kein Eintrag dieses Knotens' "$T/err"
 
 t0=$(g_now_ms)
 check "knowctl erase" kctl "$O" erase "$id"
-declare -A gone_ms
+declare -A gone_ms=()
+ngone=0
 # shellcheck disable=SC2086
 while :; do
 	for h in $ALL; do
 		[ -n "${gone_ms[$h]:-}" ] && continue
-		holds_text "$h" || gone_ms[$h]=$(( $(g_now_ms) - t0 ))
+		holds_text "$h" && continue
+		gone_ms[$h]=$(( $(g_now_ms) - t0 ))
+		ngone=$((ngone + 1))
 	done
-	[ "${#gone_ms[@]}" = "$N" ] && break
+	[ "$ngone" = "$N" ] && break
 	[ $(( $(g_now_ms) - t0 )) -gt 60000 ] && break
 	sleep 0.1
 done
@@ -136,8 +139,10 @@ g_converge "and views converge" 60 "$N" $ALL
 node_stop "$B"
 rm -rf "$B" && mkdir "$B" && tar -xf "$T/old.tar" -C "$B"
 check "the restored home holds the text (before it starts)" holds_text "$B"
+t0=$(g_now_ms)
 node_start "$B" || fail "starting the restored node"
 check "the restored node drops the text once it has the notice" poll 60 nobody_holds "$B"
+echo "erase: a node restored from the old backup dropped the text $(( $(g_now_ms) - t0 )) ms after it was started"
 # shellcheck disable=SC2086
 g_converge "the restored node converges" 60 "$N" $ALL
 # shellcheck disable=SC2086
