@@ -28,13 +28,17 @@ g_converge "$N nodes converge" 60 "$N" $ALL || finish
 O=${G[0]}
 onid=$(node_nid "$O")
 
-# holds_text HOME: some object of HOME's repository holds the number.
+# holds_text HOME [TEXT]: some object of HOME's repository holds TEXT (the number).
 holds_text() {
 	git -C "$1/repo.git" cat-file --batch-all-objects --batch 2>/dev/null |
-	    grep -aq "$PHONE"
+	    grep -aq "${2:-$PHONE}"
 }
-# nobody_holds HOME…: no object of any of them holds it.
+# nobody_holds HOME…: no object of any of them holds the number.
 nobody_holds() { local h; for h in "$@"; do holds_text "$h" && return 1; done; return 0; }
+# nobody_holds_text TEXT: no object of any node holds TEXT.
+nobody_holds_text() { local h; for h in $ALL; do holds_text "$h" "$1" && return 1; done; return 0; }
+# none_hold ID: no node can show record ID.
+none_hold() { local h; for h in $ALL; do has_record "$h" "$1" && return 1; done; return 0; }
 # fsck_quiet HOME: git fsck exits 0 and reports no error, missing or broken object.
 fsck_quiet() {
 	git -C "$1/repo.git" fsck --strict --no-dangling >"$T/fsck.out" 2>&1 &&
@@ -52,7 +56,9 @@ fsck_names_erased() {
 }
 
 # The owner's operator excepts the number; the lesson replicates.
-echo "personal_data_allow = $PHONE" | sed 's/ 88-/-88-/' >>"$O/knowd.conf"
+PHONE2="05251 88-4712"	# in a lesson that is retracted, then erased
+PHONE3="05251 88-4713"	# in a lesson whose current version is erased
+echo "personal_data_allow = $PHONE $PHONE2 $PHONE3" | sed 's/ 88-/-88-/g' >>"$O/knowd.conf"
 kill -HUP "$(cat "$O.pid")"
 check "the owner rereads knowd.conf" poll 10 grep -q 'configuration reloaded' "$O.log"
 lesson=$(g_lesson)
@@ -119,6 +125,7 @@ for h in $ALL; do
 	check "$n: without the promisor mark git names only the erased blob missing" fsck_names_erased "$h"
 	check "$n: knowctl verify passes" kctl "$h" verify
 	check "$n: the corrected lesson is still there" has_record "$h" "$id"
+	check "$n: search finds the number nowhere" bash -c "! '$KNOWCTL' --home '$h' search 4711 2>/dev/null | grep -q ."
 done
 # shellcheck disable=SC2086
 g_converge "views are equal after the erasure" 30 "$N" $ALL
@@ -134,6 +141,27 @@ a=$(g_publish 0) && b=$(g_publish 4) || fail "publishing after the erasure"
 check "new lessons reach every node both ways" poll 60 all_hold "$a" "$b"
 # shellcheck disable=SC2086
 g_converge "and views converge" 60 "$N" $ALL
+
+# A retracted lesson is erased too; erasing the current version retracts it.
+l2=$(g_lesson); printf '\nTel. %s\n' "$PHONE2" >>"$l2"
+l3=$(g_lesson); printf '\nTel. %s\n' "$PHONE3" >>"$l3"
+id2=$(kctl "$O" publish "$l2") && id3=$(kctl "$O" publish "$l3") || fail "publishing lessons 2 and 3"
+check "lessons 2 and 3 reach every node" poll 60 all_hold "$id2" "$id3"
+check "lesson 2 is retracted" kctl "$O" retract "$id2"
+check "the retraction reaches every node" poll 60 none_hold "$id2"
+check "knowctl erase of the retracted lesson" kctl "$O" erase "$id2"
+check "its number is in no object on any node" poll 60 nobody_holds_text "$PHONE2"
+kctl "$O" erase "$id3" >"$T/out" 2>"$T/err" && fail "erase of a lesson with one version passed"
+check "with only the current version, erase says to use --commit" grep -q 'aktuelle löscht --commit' "$T/err"
+head3=$(git -C "$O/repo.git" rev-list -1 "refs/namespaces/$onid/refs/heads/main" -- "$(git -C "$O/repo.git" ls-tree -r --name-only "refs/namespaces/$onid/refs/heads/main" | grep "$id3")")
+check "knowctl erase --commit of the current version" kctl "$O" erase --commit "$head3" "$id3"
+check "the lesson is retracted on every node" poll 60 none_hold "$id3"
+check "and its number is in no object on any node" poll 60 nobody_holds_text "$PHONE3"
+for h in $ALL; do
+	check "$(basename "$h"): git fsck still reports nothing" fsck_quiet "$h"
+done
+# shellcheck disable=SC2086
+g_converge "views converge after three erasures" 60 "$N" $ALL
 
 # A node restored from the old backup does not bring the text back.
 node_stop "$B"
