@@ -15,6 +15,7 @@
 #include "log.h"
 #include "node.h"
 #include "node_int.h"
+#include "search.h"
 #include "util.h"
 
 #define ERASE_VERSIONS	4096	/* versions of a record looked at */
@@ -77,6 +78,14 @@ erase_done(struct worker_job *j)
 			    ej->t0.tv_nsec) / 1000000));
 		if (store_reopen_objects(ej->nd->store, &why) != 0) {
 			log_warnx("%s", why);
+			free(why);
+			why = NULL;
+		}
+		/* What the index held of superseded versions goes too. */
+		if (ej->rv == 0 && ej->res.present > 0 &&
+		    ej->nd->search != NULL &&
+		    search_forget(ej->nd->search, &why) != 0) {
+			log_warnx("search index: %s", why);
 			free(why);
 		}
 	}

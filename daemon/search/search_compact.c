@@ -132,6 +132,15 @@ search_compact_step(struct search *s, int pages, char **cause)
 }
 
 int
+search_forget(struct search *s, char **cause)
+{
+	/* optimize drops deleted entries from the segments; the WAL is emptied. */
+	return search_exec(s, "INSERT INTO fts(fts) VALUES('optimize');"
+	    "INSERT INTO tfts(tfts) VALUES('optimize');"
+	    "PRAGMA wal_checkpoint(TRUNCATE);", cause);
+}
+
+int
 search_compact(struct search *s, char **cause)
 {
 	int	 rv;

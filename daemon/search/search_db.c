@@ -27,6 +27,8 @@ static const char schema[] =
  */
 "PRAGMA cache_size=-16384;"
 "PRAGMA mmap_size=0;"
+/* Deleted text is overwritten, not left in free pages (erasure, §3). */
+"PRAGMA secure_delete=ON;"
 "CREATE TABLE IF NOT EXISTS records(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
 " nid TEXT NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL, title TEXT NOT NULL,"
 " summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"

@@ -126,6 +126,7 @@ for h in $ALL; do
 	check "$n: knowctl verify passes" kctl "$h" verify
 	check "$n: the corrected lesson is still there" has_record "$h" "$id"
 	check "$n: search finds the number nowhere" bash -c "! '$KNOWCTL' --home '$h' search 4711 2>/dev/null | grep -q ."
+	check "$n: nor does any byte of the index file" bash -c "! cat '$h'/index.sqlite* | grep -aq 4711"
 done
 # shellcheck disable=SC2086
 g_converge "views are equal after the erasure" 30 "$N" $ALL
