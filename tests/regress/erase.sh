@@ -27,6 +27,11 @@ ALL=$(g_homes all)
 g_converge "$N nodes converge" 60 "$N" $ALL || finish
 O=${G[0]}
 onid=$(node_nid "$O")
+# One node serves its web view, to show the history of an erased lesson.
+W=${G[2]}
+node_stop "$W"
+echo "http = 127.0.0.1:0" >>"$W/knowd.conf"
+node_start "$W" || fail "restarting $(basename "$W") with its web view"
 
 # holds_text HOME [TEXT]: some object of HOME's repository holds TEXT (the number).
 holds_text() {
@@ -130,12 +135,19 @@ for h in $ALL; do
 done
 # shellcheck disable=SC2086
 g_converge "views are equal after the erasure" 30 "$N" $ALL
-web=$(kctl "${G[2]}" status --json | json_get http 2>/dev/null || true)
-if [ -n "$web" ] && [ "$web" != None ] && [ "$web" != "" ]; then
-	curl -s "http://$web/verlauf/$id?node=$onid" >"$T/hist.html"
-	check "the history page says the text was erased" grep -q 'aus Datenschutzgründen gelöscht' "$T/hist.html"
-	check "and does not show it" bash -c "! grep -q '$PHONE' '$T/hist.html'"
-fi
+web=$(kctl "$W" status --json | json_get http)
+curl -s "http://$web/verlauf/$id?node=$onid" >"$T/hist.html"
+check "the history page shows the versions" grep -q 'Fassungen' "$T/hist.html"
+check "and says the text of the erased one was erased" grep -q 'aus Datenschutzgründen gelöscht' "$T/hist.html"
+check "and does not show it" bash -c "! grep -q '4711' '$T/hist.html'"
+
+# A restart rebuilds the erased set from the notices; nothing counts as damage.
+node_stop "$W"
+rm -f "$W/repo.git/knowd-erased"
+node_start "$W" || fail "restarting $(basename "$W")"
+check "after a restart knowd-erased is written again from the notices" poll 10 grep -q "$blob" "$W/repo.git/knowd-erased"
+check "and no branch is taken for damaged" bash -c "! grep -q 'is damaged here' '$W.log'"
+check "knowctl verify passes after the restart" kctl "$W" verify
 
 # New lessons still sync both ways.
 a=$(g_publish 0) && b=$(g_publish 4) || fail "publishing after the erasure"
