@@ -149,6 +149,26 @@ check "after a restart knowd-erased is written again from the notices" poll 10 g
 check "and no branch is taken for damaged" bash -c "! grep -q 'is damaged here' '$W.log'"
 check "knowctl verify passes after the restart" kctl "$W" verify
 
+# Damage next to an erasure: the corrected version's blob is damaged in W's
+# packs. verify names that blob alone (the erased one is no damage), the
+# branch is fetched again from peers, whole history but the erased blob.
+node_stop "$W"
+cur=$(git -C "$W/repo.git" rev-parse "refs/namespaces/$onid/refs/heads/main:$path")
+for i in "$W"/repo.git/objects/pack/*.idx; do
+	off=$(git show-index <"$i" | awk -v b="$cur" '$2 == b {print $1}')
+	[ -n "$off" ] || continue
+	chmod u+w "${i%.idx}.pack"
+	printf '\xde\xad\xbe\xef' | dd of="${i%.idx}.pack" bs=1 seek=$((off + 4)) conv=notrunc 2>/dev/null
+done
+node_start "$W" || fail "starting $(basename "$W") with damage"
+kctl "$W" verify >"$T/verify.out" 2>&1 && fail "verify did not notice the damage"
+check "verify names the damaged blob" grep -q "damaged here: blob $cur" "$T/verify.out"
+check "and counts one unreadable object, not the erased one" grep -q "(1 object(s) unreadable)" "$W.log"
+check "the owner's branch comes back from the peers" poll 30 has_record "$W" "$id"
+check "and verifies" kctl "$W" verify
+check "without the erased blob" bash -c "! git -C '$W/repo.git' cat-file -e '$blob' 2>/dev/null"
+check "and git fsck reports nothing" fsck_quiet "$W"
+
 # New lessons still sync both ways.
 a=$(g_publish 0) && b=$(g_publish 4) || fail "publishing after the erasure"
 check "new lessons reach every node both ways" poll 60 all_hold "$a" "$b"
