@@ -182,7 +182,18 @@ id2=$(kctl "$O" publish "$l2") && id3=$(kctl "$O" publish "$l3") || fail "publis
 check "lessons 2 and 3 reach every node" poll 60 all_hold "$id2" "$id3"
 check "lesson 2 is retracted" kctl "$O" retract "$id2"
 check "the retraction reaches every node" poll 60 none_hold "$id2"
+# One node is offline while lesson 2 is erased, and learns of it afterwards.
+F=${G[4]}
+node_stop "$F"
 check "knowctl erase of the retracted lesson" kctl "$O" erase "$id2"
+# online_lack TEXT: no online node (all but F) holds TEXT.
+online_lack() { local h; for h in $ALL; do [ "$h" = "$F" ] || ! holds_text "$h" "$1" || return 1; done; }
+check "its number is in no object on the online nodes" poll 60 online_lack "$PHONE2"
+check "the offline node still holds it" holds_text "$F" "$PHONE2"
+t0=$(g_now_ms)
+node_start "$F" || fail "restarting the offline node"
+check "the offline node drops it once it reconnects" poll 60 bash -c "! git -C '$F/repo.git' cat-file --batch-all-objects --batch | grep -aq '$PHONE2'"
+echo "erase: a node offline during the erasure dropped the text $(( $(g_now_ms) - t0 )) ms after it was started"
 check "its number is in no object on any node" poll 60 nobody_holds_text "$PHONE2"
 kctl "$O" erase "$id3" >"$T/out" 2>"$T/err" && fail "erase of a lesson with one version passed"
 check "with only the current version, erase says to use --commit" grep -q 'aktuelle löscht --commit' "$T/err"
