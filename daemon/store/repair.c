@@ -64,6 +64,31 @@ move_aside(git_repository *repo, const char *path, const char *name)
 	return rv;
 }
 
+/* Removes the old pack at base: its index first; moved aside, or unlinked with destroy. */
+static int
+pack_remove(git_repository *repo, const char *base, int destroy)
+{
+	static const char *const ext[] = { ".idx", ".pack", ".promisor" };
+	char	*p, *name;
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < nitems(ext) && rv == 0; i++) {
+		p = xasprintf("%s%s", base, ext[i]);
+		if (destroy || i == 2)
+			rv = unlink(p) == 0 || errno == ENOENT ? 0 : -1;
+		else {
+			name = xasprintf("%s%s", strrchr(base, '/') + 1, ext[i]);
+			rv = move_aside(repo, p, name);
+			free(name);
+			if (i == 1)
+				rv = 0;	/* without its index it is ignored */
+		}
+		free(p);
+	}
+	return rv;
+}
+
 /*
  * Writes a new pack of the objects of the pack at base (without .idx/.pack)
  * that can be read and that drop (when given) does not want gone, then
@@ -75,14 +100,13 @@ int
 store_pack_rewrite(git_repository *repo, const char *base,
     int (*drop)(const git_oid *, void *), void *arg, int destroy)
 {
-	static const char *const ext[] = { ".idx", ".pack", ".promisor" };
 	git_odb_backend	*b = NULL;
 	git_packbuilder	*pb = NULL;
 	git_odb		*one = NULL;
 	git_odb_object	*o;
 	git_oid		*ids = NULL;
 	size_t		 n = 0, i;
-	char		*p, *dir, *name;
+	char		*p, *dir;
 	int		 rv = -1, promisor;
 
 	p = xasprintf("%s.idx", base);
@@ -113,22 +137,8 @@ store_pack_rewrite(git_repository *repo, const char *base,
 	if (rv == 0 && promisor && git_packbuilder_object_count(pb) > 0)
 		rv = store_promisor_mark(repo, git_packbuilder_name(pb));
 	free(dir);
-	if (rv != 0)
-		goto out;
-	for (i = 0; i < nitems(ext) && rv == 0; i++) {	/* the index first */
-		free(p);
-		p = xasprintf("%s%s", base, ext[i]);
-		if (destroy || i == 2)
-			rv = unlink(p) == 0 || errno == ENOENT ? 0 : -1;
-		else {
-			name = xasprintf("%s%s", strrchr(base, '/') + 1, ext[i]);
-			rv = move_aside(repo, p, name);
-			free(name);
-			if (i == 1)
-				rv = 0;
-		}
-	}
-	store_objects_changed();
+	if (rv == 0 && (rv = pack_remove(repo, base, destroy)) == 0)
+		store_objects_changed();
 out:
 	git_packbuilder_free(pb);
 	git_odb_free(one);
