@@ -175,6 +175,9 @@ check "new lessons reach every node both ways" poll 60 all_hold "$a" "$b"
 # shellcheck disable=SC2086
 g_converge "and views converge" 60 "$N" $ALL
 
+kctl "$O" erase "$b" >"$T/out" 2>"$T/err" && fail "the owner erased another node's lesson"
+check "another node's lesson is not ours to erase" grep -q 'kein Eintrag dieses Knotens' "$T/err"
+
 # A retracted lesson is erased too; erasing the current version retracts it.
 l2=$(g_lesson); printf '\nTel. %s\n' "$PHONE2" >>"$l2"
 l3=$(g_lesson); printf '\nTel. %s\n' "$PHONE3" >>"$l3"
