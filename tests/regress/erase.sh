@@ -78,6 +78,12 @@ all_hold() {
 }
 check "the lesson reaches all $N nodes" poll 60 all_hold "$id"
 for h in $ALL; do holds_text "$h" || fail "$(basename "$h") lacks the number before the erasure"; done
+# Over 2 MiB after the number and before the erasure (see the joining node below).
+for i in $(seq 1 16); do
+	{ cat "$(g_lesson)"; echo
+	  head -c 150000 /dev/urandom | base64 -w 76 | sed 's/^[0+(]/x/'; } >"$T/big$i.md"
+	kctl "$O" publish "$T/big$i.md" >/dev/null || fail "publishing big lesson $i"
+done
 path=$(git -C "$O/repo.git" ls-tree -r --name-only "refs/namespaces/$onid/refs/heads/main" | grep "$id")
 blob=$(git -C "$O/repo.git" rev-parse "refs/namespaces/$onid/refs/heads/main:$path")
 
@@ -224,6 +230,24 @@ g_converge "the restored node converges" 60 "$N" $ALL
 check "the text is in no object on any node" nobody_holds $ALL
 check "the restored node's git fsck reports nothing" fsck_quiet "$B"
 check "and stock git verifies its commits" git_verify_branch "$B"
+
+# A node that joins now fetches the owner's whole branch without the erased
+# blobs. Over 2 MiB lie between the number and the notice: a sender cuts
+# such a backlog into steps, oldest first, but never a branch with notices,
+# whose first step would lack the blob without the notice that allows it.
+check "the owner's branch is over 2 MiB" test "$(git -C "$O/repo.git" rev-list --objects "refs/namespaces/$onid/refs/heads/main" |
+	cut -d' ' -f1 | git -C "$O/repo.git" cat-file --batch-check='%(objectsize)' | awk '{s += $1} END {print s}')" -gt 2200000
+g_add "Neue Gemeinde" || fail "adding a node"
+NW=${G[$G_LAST]}
+ALL=$(g_homes all)
+N=${#G[@]}
+# shellcheck disable=SC2086
+g_converge "the new node converges with all $N" 120 "$N" $ALL
+check "it holds the corrected lesson" has_record "$NW" "$id"
+check "and no object with the numbers" bash -c "! git -C '$NW/repo.git' cat-file --batch-all-objects --batch | grep -aqE '88-471[123]'"
+check "its git fsck reports nothing" fsck_quiet "$NW"
+check "stock git verifies its commits" git_verify_branch "$NW"
+check "it lists the erased blobs" grep -q "$blob" "$NW/repo.git/knowd-erased"
 
 # Hostile: an evil node every member admits serves notices that must fail.
 EV=$T/ev
