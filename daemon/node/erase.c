@@ -27,8 +27,7 @@ struct erase_job {
 	struct node		*nd;
 	char			 nid[KEYS_NID_MAX];
 	git_oid			 head;
-	git_oid			*ids;
-	size_t			 n;
+	struct store_notices	 sn;		/* what the notices name */
 	struct store_erasure	 res;
 	struct timespec		 t0;
 	char			*cause;
@@ -48,7 +47,7 @@ erase_run(struct worker_job *j, git_repository *repo)
 {
 	struct erase_job *ej = (struct erase_job *)j;
 
-	ej->rv = store_erase(repo, &ej->head, ej->ids, ej->n, &ej->res,
+	ej->rv = store_erase(repo, &ej->head, ej->sn.ids, ej->sn.n, &ej->res,
 	    &ej->cause);
 }
 
@@ -63,7 +62,7 @@ erase_done(struct worker_job *j)
 	if (!j->cancelled) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (ej->rv != 0)
-			log_warnx("erasure of %zu blob(s) of %s: %s", ej->n,
+			log_warnx("erasure of %zu blob(s) of %s: %s", ej->sn.n,
 			    ej->nid, ej->cause);
 		if (ej->res.refused > 0)
 			log_warnx("notices of %s name %zu blob(s) its branch "
@@ -84,20 +83,21 @@ erase_done(struct worker_job *j)
 		/* What the index held of superseded versions goes too. */
 		if (ej->rv == 0 && ej->res.present > 0 &&
 		    ej->nd->search != NULL &&
-		    search_forget(ej->nd->search, &why) != 0) {
+		    search_forget(ej->nd->search, ej->nid, ej->sn.records,
+		    ej->sn.nrecords, &why) != 0) {
 			log_warnx("search index: %s", why);
 			free(why);
 		}
 	}
 	free(ej->cause);
-	free(ej->ids);
+	store_notices_free(&ej->sn);
 	free(ej);
 }
 
-/* Queues the erasure of ids (named by nid's notices at head); takes ids. */
+/* Queues the erasure of what nid's notices at head name; takes sn. */
 static void
 erase_submit(struct node *nd, const char *nid, const git_oid *head,
-    git_oid *ids, size_t n)
+    struct store_notices *sn)
 {
 	struct erase_job *ej = xcalloc(1, sizeof *ej);
 	char		 *why = NULL;
@@ -107,10 +107,10 @@ erase_submit(struct node *nd, const char *nid, const git_oid *head,
 	ej->nd = nd;
 	snprintf(ej->nid, sizeof ej->nid, "%s", nid);
 	git_oid_cpy(&ej->head, head);
-	ej->ids = ids;
-	ej->n = n;
+	ej->sn = *sn;
+	memset(sn, 0, sizeof *sn);
 	clock_gettime(CLOCK_MONOTONIC, &ej->t0);
-	if (store_erased_add(ids, n) > 0 &&
+	if (store_erased_add(ej->sn.ids, ej->sn.n) > 0 &&
 	    store_erased_save(store_repo(nd->store), &why) != 0) {
 		log_warnx("%s", why);
 		free(why);
@@ -146,18 +146,17 @@ static void
 erase_branch(struct node *nd, const char *nid, const git_oid *head,
     const git_oid *tree)
 {
-	git_oid		*ids;
-	size_t		 n;
+	struct store_notices sn;
 	char		*why = NULL;
 
-	if (store_notice_blobs(store_repo(nd->store), tree, &ids, &n,
-	    &why) != 0) {
+	if (store_notices_read(store_repo(nd->store), tree, &sn, &why) != 0) {
 		log_warnx("erasure notices of %s: %s", nid, why);
 		free(why);
 		return;
 	}
-	if (n > 0)
-		erase_submit(nd, nid, head, ids, n);
+	if (sn.n > 0)
+		erase_submit(nd, nid, head, &sn);
+	store_notices_free(&sn);
 }
 
 /* Listener: a branch whose erasures/ changed has new notices to carry out. */
@@ -278,7 +277,7 @@ erase_pick(struct node *nd, const char *path, const git_oid *live,
 	    "aktuelle löscht --commit mit ihrem Commit)", path);
 }
 
-/* One notice of at most RECORD_MAX_LIST blobs, canonical. Caller frees *text. */
+/* One notice of up to RECORD_MAX_LIST blobs, canonical. Caller frees *text. */
 static int
 erase_notice(const char *id, const git_oid *ids, size_t n, char noticeid[27],
     char **text, size_t *len, char **cause)

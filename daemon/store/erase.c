@@ -113,10 +113,10 @@ store_erased_save(git_repository *repo, char **cause)
 	return rv;
 }
 
-/* Adds the blob ids of one notice to *ids; -1 when it is no valid notice. */
+/* Adds the blob and record ids of one notice to sn; -1: not a valid one. */
 static int
 notice_read(git_repository *repo, const git_oid *id, const char *name,
-    git_oid **ids, size_t *n, char **cause)
+    struct store_notices *sn, char **cause)
 {
 	struct record	*r = NULL;
 	git_blob	*b = NULL;
@@ -133,10 +133,13 @@ notice_read(git_repository *repo, const git_oid *id, const char *name,
 		    why != NULL ? ": " : "", why != NULL ? why : "");
 		goto out;
 	}
-	*ids = xreallocarray(*ids, *n + r->blobs.n, sizeof **ids);
+	sn->ids = xreallocarray(sn->ids, sn->n + r->blobs.n, sizeof *sn->ids);
 	for (i = 0; i < r->blobs.n; i++)
-		if (git_oid_fromstr(&(*ids)[(*n)++], r->blobs.v[i]) != 0)
+		if (git_oid_fromstr(&sn->ids[sn->n++], r->blobs.v[i]) != 0)
 			goto out;	/* record_parse checked the shape */
+	sn->records = xreallocarray(sn->records, sn->nrecords + 1,
+	    sizeof *sn->records);
+	sn->records[sn->nrecords++] = xstrdup(r->erases);
 	rv = 0;
 out:
 	free(why);
@@ -145,9 +148,17 @@ out:
 	return rv;
 }
 
+void
+store_notices_free(struct store_notices *sn)
+{
+	free(sn->ids);
+	strv_free(sn->records, sn->nrecords);
+	memset(sn, 0, sizeof *sn);
+}
+
 int
-store_notice_blobs(git_repository *repo, const git_oid *tree, git_oid **ids,
-    size_t *n, char **cause)
+store_notices_read(git_repository *repo, const git_oid *tree,
+    struct store_notices *sn, char **cause)
 {
 	git_tree_entry	*te = NULL;
 	git_tree	*root = NULL, *dir = NULL;
@@ -155,8 +166,7 @@ store_notice_blobs(git_repository *repo, const git_oid *tree, git_oid **ids,
 	size_t		 i;
 	int		 rv = -1;
 
-	*ids = NULL;
-	*n = 0;
+	memset(sn, 0, sizeof *sn);
 	if (git_tree_lookup(&root, repo, tree) != 0)
 		return set_cause(cause, "tree %s missing", git_oid_tostr_s(tree));
 	if (git_tree_entry_bypath(&te, root, "erasures") != 0) {
@@ -175,16 +185,13 @@ store_notice_blobs(git_repository *repo, const git_oid *tree, git_oid **ids,
 	for (i = 0; i < git_tree_entrycount(dir); i++) {
 		e = git_tree_entry_byindex(dir, i);
 		if (notice_read(repo, git_tree_entry_id(e), git_tree_entry_name(e),
-		    ids, n, cause) != 0)
+		    sn, cause) != 0)
 			goto out;
 	}
 	rv = 0;
 out:
-	if (rv != 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
+	if (rv != 0)
+		store_notices_free(sn);
 	git_tree_free(dir);
 	git_tree_entry_free(te);
 	git_tree_free(root);

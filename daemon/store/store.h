@@ -257,9 +257,16 @@ size_t	 store_erased_add(const git_oid *ids, size_t n);
 void	 store_erased_clear(void);
 /* Writes the set to repo.git/knowd-erased (one hex id a line). */
 int	 store_erased_save(git_repository *, char **cause);
-/* The blob ids every notice in a branch tree names (none: *n 0). Caller frees *ids. */
-int	 store_notice_blobs(git_repository *, const git_oid *tree, git_oid **ids,
-	     size_t *n, char **cause);
+/* What the notices of a branch tree name: blobs and the records they erase. */
+struct store_notices {
+	git_oid	 *ids;		/* the blobs, n of them (0: no notice) */
+	size_t	  n;
+	char	**records;	/* each notice's erases */
+	size_t	  nrecords;
+};
+int	 store_notices_read(git_repository *, const git_oid *tree,
+	     struct store_notices *, char **cause);
+void	 store_notices_free(struct store_notices *);
 /*
  * Checks a notice added on top of parent: every blob it names lies at a
  * lesson or project path (projects/…) of a commit parent descends from.

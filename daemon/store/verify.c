@@ -17,7 +17,7 @@ struct verify_ctx {
 	git_commit	*parent;	/* and its parent (NULL at the root) */
 	char		*cause;		/* first problem found in the diff */
 	struct hmap	*erased;	/* blobs the head's notices name: may be missing */
-	git_oid		*erased_ids;	/* its keys */
+	struct store_notices notices;	/* its keys, and what else they name */
 };
 
 /* Erased blobs found missing by this thread's verify_range (verify_erased_missing). */
@@ -450,18 +450,17 @@ head_erased_cb(const char *root, const git_tree_entry *te, void *arg)
 static int
 verify_erased_load(struct verify_ctx *vc, git_commit *head, char **cause)
 {
-	git_oid		*ids;
-	size_t		 n, i;
+	size_t		 i;
 
-	if (store_notice_blobs(vc->repo, git_commit_tree_id(head), &ids, &n,
+	if (store_notices_read(vc->repo, git_commit_tree_id(head), &vc->notices,
 	    cause) != 0)
 		return -1;
-	if (n == 0)
+	if (vc->notices.n == 0)
 		return 0;
 	vc->erased = hmap_new();
-	for (i = 0; i < n; i++)
-		hmap_put(vc->erased, ids[i].id, GIT_OID_RAWSZ, (void *)1);
-	vc->erased_ids = ids;
+	for (i = 0; i < vc->notices.n; i++)
+		hmap_put(vc->erased, vc->notices.ids[i].id, GIT_OID_RAWSZ,
+		    (void *)1);
 	return 0;
 }
 
@@ -490,7 +489,7 @@ int
 verify_range(git_repository *repo, const char *nid, const git_oid *head,
     const git_oid *stop, uint64_t *count, char **cause)
 {
-	struct verify_ctx vc = { repo, nid, NULL, NULL, NULL, NULL, NULL };
+	struct verify_ctx vc = { .repo = repo, .nid = nid };
 	uint8_t		 pk[KEYS_PK_LEN];
 	git_commit	*c;
 	uint64_t	 seq;
@@ -522,7 +521,7 @@ verify_range(git_repository *repo, const char *nid, const git_oid *head,
 	rv = 0;
 out:
 	hmap_free(vc.erased);
-	free(vc.erased_ids);
+	store_notices_free(&vc.notices);
 	git_commit_free(c);
 	return rv;
 }

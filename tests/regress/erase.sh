@@ -206,6 +206,16 @@ node_start "$F" || fail "restarting the offline node"
 check "the offline node drops it once it reconnects" poll 60 bash -c "! git -C '$F/repo.git' cat-file --batch-all-objects --batch | grep -aq '$PHONE2'"
 echo "erase: a node offline during the erasure dropped the text $(( $(g_now_ms) - t0 )) ms after it was started"
 check "its number is in no object on any node" poll 60 nobody_holds_text "$PHONE2"
+# erased_title HOME ID: the index keeps no title of retracted record ID (for the feed).
+erased_title() {
+	[ "$(sqlite3 "file:$1/index.sqlite?mode=ro" \
+	    "SELECT title FROM retracted WHERE id='$2'" 2>/dev/null)" = \
+	    '(aus Datenschutzgründen gelöscht)' ]
+}
+for h in $ALL; do
+	check "$(basename "$h"): the retracted lesson's title is not kept either" \
+	    poll 20 erased_title "$h" "$id2"
+done
 kctl "$O" erase "$id3" >"$T/out" 2>"$T/err" && fail "erase of a lesson with one version passed"
 check "with only the current version, erase says to use --commit" grep -q 'aktuelle löscht --commit' "$T/err"
 head3=$(git -C "$O/repo.git" rev-list -1 "refs/namespaces/$onid/refs/heads/main" -- "$(git -C "$O/repo.git" ls-tree -r --name-only "refs/namespaces/$onid/refs/heads/main" | grep "$id3")")
