@@ -85,6 +85,7 @@ int	 cmd_id(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_new(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_publish(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_retract(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_erase(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_list(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_show(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_log(struct cli *, const struct cli_cmd *, int, char **);

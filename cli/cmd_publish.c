@@ -1,4 +1,4 @@
-/* cmd_publish.c — knowctl publish and retract: change this node's records. */
+/* cmd_publish.c — knowctl publish, retract and erase: change this node's records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -57,4 +57,31 @@ cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, "record id",
 	    print_result);
+}
+
+int
+cmd_erase(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTS,
+		{ "commit", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ctl_request	 req;
+	const char		*commit = NULL;
+	int			 ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'c')
+			commit = optarg;
+		else if ((r = cli_common_opt(cli, cmd, ch)) != 0)
+			return r - 1;
+	}
+	if (argc - optind != 1)
+		return cli_usage(cmd, "give exactly one record id");
+	cli_request(&req, CTL_ERASE);
+	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
+	if (commit != NULL)
+		ctl_set(&req, "commit", commit, strlen(commit), 0);
+	return cli_run(cli, &req, NULL, print_result);
 }

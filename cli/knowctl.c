@@ -25,6 +25,13 @@ static const struct cli_cmd cmds[] = {
 	  "  An edit whose modified is older than the held record's is refused\n"
 	  "  (someone published in between); --force overwrites that change.\n" },
 	{ "retract", cmd_retract, "[--json] ID", "remove one of this node's records", "" },
+	{ "erase", cmd_erase, "[--json] [--commit C] ID",
+	  "erase versions of one of this node's records from history, everywhere",
+	  "  Publishes a signed erasure notice: every node deletes the named\n"
+	  "  versions' text (the blobs) while commits and signatures stay.\n"
+	  "  Without --commit: every version before the current one.\n"
+	  "  --commit C       only the version commit C left; when that is the\n"
+	  "                   current one, the record is retracted as well\n" },
 	{ "list", cmd_list,
 	  "[--json] [--node NODE] [--project SLUG] [--kind KIND] [FILTERS]",
 	  "list records: id, node, project, title",

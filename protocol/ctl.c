@@ -73,6 +73,7 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	    NODE, { NULL } } },
 	[CTL_CONTACT_CLEAR] = { "contact-clear", { { "target", CTL_STR, 128 },
 	    { NULL } } },
+	[CTL_ERASE] = { "erase", { ID, { "commit", CTL_STR, 64 }, { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -41,7 +41,7 @@ record_role_label(const char *role)
 }
 
 static const char *const kind_names[] = {
-	"lesson", "project", "node", "vouch", NULL
+	"lesson", "project", "node", "vouch", "erasure", NULL
 };
 
 #define S(m)	RECORD_KEY_STRING, offsetof(struct record, m)
@@ -66,6 +66,8 @@ const struct record_keydef record_keys[RK_COUNT] = {
 	[RK_CREATED] = { "created", S(created) },
 	[RK_MODIFIED] = { "modified", S(modified) },
 	[RK_RELATED] = { "related", L(related) },
+	[RK_ERASES] = { "erases", S(erases) },
+	[RK_BLOBS] = { "blobs", L(blobs) },
 };
 #undef S
 #undef L

@@ -10,12 +10,14 @@
 #define RECORD_MAX_LIST		32		/* items in fields/hurdles/tags/related */
 #define RECORD_MAX_SLUG		64		/* project slugs and tags: [a-z0-9-] */
 #define RECORD_ID_LEN		26		/* ULID, Crockford base32 */
+#define RECORD_KINDS		(RECORD_ERASURE + 1)
 
 enum record_kind {
 	RECORD_LESSON,		/* projects/<project>/lessons/<id>.md */
 	RECORD_PROJECT,		/* projects/<project>/project.md */
 	RECORD_NODE,		/* node.md */
 	RECORD_VOUCH,		/* vouches/<nid>.md */
+	RECORD_ERASURE,		/* erasures/<id>.md: an erasure notice */
 };
 
 enum record_mode {
@@ -40,6 +42,7 @@ struct record_extra {
  * project: id, title, project (its own slug), summary, fields, status, tags
  * node:    id (the nid, z6Mk…), name, role, ags, region, website
  * vouch:   id (the vouched nid), name, ags
+ * erasure: id, erases (a lesson's or project's id), blobs (git blob ids)
  * all:     kind, language, license, created, modified, body
  */
 struct record {
@@ -62,6 +65,8 @@ struct record {
 	char			*ags;
 	char			*region;
 	char			*website;
+	char			*erases;	/* erasure: the record whose versions go */
+	struct record_list	 blobs;		/* erasure: their blob ids (40 hex) */
 	struct record_extra	*extra;		/* unknown keys, in file order */
 	size_t			 nextra;
 	char			*body;		/* Markdown after the front matter, never NULL */
@@ -83,12 +88,14 @@ void	 record_free(struct record *);
 /* Sets a string member to a copy of value (NULL clears it). */
 void	 record_set(char **member, const char *value);
 
-/* "lesson", "project", "node", "vouch". */
+/* "lesson", "project", "node", "vouch", "erasure". */
 const char *record_kind_name(enum record_kind);
 /* The record's path inside an origin branch tree. Caller frees. */
 char	*record_path(const struct record *);
 /* True when path is one doc/DESIGN.md §3 allows in an origin branch (with the right name shape). */
 int	 record_path_allowed(const char *path);
+/* True for an erasure notice's path (erasures/…): kept apart from catalog and search. */
+int	 record_path_erasure(const char *path);
 
 /* Controlled vocabularies (NULL-terminated). */
 extern const char *const record_fields[];	/* Handlungsfelder */

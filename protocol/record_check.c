@@ -33,6 +33,10 @@ static const struct {
 		ALL_KINDS | B(ID) | B(NAME) | B(AGS),
 		B(ID) | B(NAME) | B(CREATED) | B(MODIFIED)
 	},
+	[RECORD_ERASURE] = {
+		ALL_KINDS | B(ID) | B(ERASES) | B(BLOBS),
+		B(ID) | B(ERASES) | B(BLOBS) | B(CREATED) | B(MODIFIED)
+	},
 };
 #undef B
 #undef ALL_KINDS
@@ -306,6 +310,14 @@ check_value(struct buf *errs, enum record_key k, const char *s,
 	case RK_SUMMARY:
 		check_text(errs, key, s, RECORD_MAX_SUMMARY, 1);
 		break;
+	case RK_ERASES:
+		if (!record_id_valid(s))
+			err_value(errs, key, s, "is not a ULID");
+		break;
+	case RK_BLOBS:
+		if (strlen(s) != 40 || strspn(s, "0123456789abcdef") != 40)
+			err_value(errs, key, s, "is not a blob id (40 hex digits)");
+		break;
 	case RK_RELATED:
 		if (!record_id_valid(s))
 			err_value(errs, key, s, "is not a ULID");
@@ -470,8 +482,9 @@ record_validate(const struct record *r, enum record_mode mode, char **cause)
 	int		 kind_known = 1;
 
 	buf_init(&errs);
-	if ((unsigned)r->kind > RECORD_VOUCH) {
-		buf_addstr(&errs, "kind: not one of lesson, project, node, vouch\n");
+	if ((unsigned)r->kind >= RECORD_KINDS) {
+		buf_addstr(&errs, "kind: not one of lesson, project, node, vouch, "
+		    "erasure\n");
 		kind_known = 0;
 	}
 	record_check(r, mode, kind_known, 0, &errs);

@@ -312,7 +312,7 @@ take_known(struct parser *p, enum record_key k, struct record_value *v)
 			buf_addstr(p->errs, "kind: ");
 			record_msg_quote(p->errs, v->s);
 			buf_addstr(p->errs, " is not one of lesson, project, "
-			    "node, vouch\n");
+			    "node, vouch, erasure\n");
 		}
 	} else if (!is_null(v)) {
 		*record_key_str(p->r, k) = v->s;
@@ -422,7 +422,7 @@ parse_front(struct parser *p)
 		return;
 	if (!(p->seen & RK_BIT(RK_KIND)))
 		buf_addstr(p->errs, "kind: missing (one of lesson, project, "
-		    "node, vouch)\n");
+		    "node, vouch, erasure)\n");
 }
 
 /* Sets the body to a copy of s[0..n) ending in exactly one newline (or empty). */

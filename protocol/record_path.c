@@ -28,6 +28,10 @@ record_path(const struct record *r)
 		if (r->id != NULL)
 			path = xasprintf("vouches/%s.md", r->id);
 		break;
+	case RECORD_ERASURE:
+		if (r->id != NULL)
+			path = xasprintf("erasures/%s.md", r->id);
+		break;
 	}
 	if (path != NULL && !record_path_allowed(path)) {
 		free(path);
@@ -54,6 +58,12 @@ md_name(const char *p, char *out, size_t n)
 }
 
 int
+record_path_erasure(const char *path)
+{
+	return strncmp(path, "erasures/", 9) == 0;
+}
+
+int
 record_path_allowed(const char *path)
 {
 	char		 seg[RECORD_MAX_SLUG + 2];
@@ -63,6 +73,8 @@ record_path_allowed(const char *path)
 		return 1;
 	if (strncmp(path, "vouches/", 8) == 0)
 		return md_name(path + 8, seg, sizeof seg) == 0 && record_nid_valid(seg);
+	if (strncmp(path, "erasures/", 9) == 0)
+		return md_name(path + 9, seg, sizeof seg) == 0 && record_id_valid(seg);
 	if (strncmp(path, "projects/", 9) != 0)
 		return 0;
 	p = path + 9;

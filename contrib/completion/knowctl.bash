@@ -13,7 +13,7 @@ _knowctl()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="id new publish retract list search reindex export show log verify
+	local commands="id new publish retract erase list search reindex export show log verify
 		status peers peer trust pending admit deny invite vouch unvouch contact backup user audit help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
@@ -53,7 +53,7 @@ _knowctl()
 		return
 		;;
 	--node | --project | --tag | --since | --limit | --name | --ags | --unit | \
-	--expires | --addr)
+	--expires | --addr | --commit)
 		return
 		;;
 	esac
@@ -82,6 +82,7 @@ _knowctl()
 	list)	opts="$common --node --project --kind $filters" ;;
 	search)	opts="$common --node --project --kind $filters --limit" ;;
 	show | contact)	opts="$common --node" ;;
+	erase)	opts="$common --commit" ;;
 	log)	opts="$common --node --limit" ;;
 	trust)	opts="$common --name" ;;
 	vouch)	opts="$common --name --ags" ;;
@@ -114,7 +115,7 @@ _knowctl()
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
 		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
-		--output | --role | --unit | --expires | --addr) ((i++)) ;;
+		--output | --role | --unit | --expires | --addr | --commit) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac

@@ -16,6 +16,7 @@ typedef void op_fn(struct control_env *, struct control_client *,
 
 op_fn	 op_id, op_status, op_publish, op_retract, op_vouch, op_unvouch;	/* op_node.c */
 op_fn	 op_unvouch_impact;
+op_fn	 op_erase;	/* op_node.c */
 op_fn	 op_show, op_list, op_log, op_verify;				/* op_read.c */
 op_fn	 op_peers, op_peer_add, op_peer_remove;				/* op_net.c */
 op_fn	 op_trust_add, op_trust_remove, op_trust_list;

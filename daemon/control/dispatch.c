@@ -49,6 +49,7 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_STATUS] = op_status,
 	[CTL_PUBLISH] = op_publish,
 	[CTL_RETRACT] = op_retract,
+	[CTL_ERASE] = op_erase,
 	[CTL_SHOW] = op_show,
 	[CTL_LIST] = op_list,
 	[CTL_LOG] = op_log,

@@ -201,6 +201,25 @@ op_retract(struct control_env *env, struct control_client *cc,
 	reply_change(env, pk, rv, &res, why, "retracted");
 }
 
+/* erase: a signed erasure notice for versions of one of our records. */
+void
+op_erase(struct control_env *env, struct control_client *cc,
+    const struct ctl_request *req, msgpack_packer *pk)
+{
+	struct node_result	 res;
+	const char		*id = ctl_str(req, "id");
+	char			*why = NULL;
+	size_t			 n;
+	int			 rv;
+
+	if (id == NULL) {
+		reply_fail(pk, CTL_USAGE, "erase: no id given");
+		return;
+	}
+	rv = node_erase(env->node, id, ctl_str(req, "commit"), &res, &n, &why);
+	reply_change(env, pk, rv, &res, why, "erased");
+}
+
 /* vouch: sign a vouches/<nid>.md record for another node. */
 void
 op_vouch(struct control_env *env, struct control_client *cc,

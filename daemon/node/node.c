@@ -117,10 +117,10 @@ node_catalog_row(const struct search_row *r, void *arg)
 	if (hmap_gets(lc->fresh, r->nid) == NULL ||
 	    git_oid_fromstr(&blob, r->blob) != 0)
 		return 0;
-	for (k = RECORD_LESSON; k <= RECORD_VOUCH; k++)
+	for (k = RECORD_LESSON; k < RECORD_KINDS; k++)
 		if (strcmp(record_kind_name(k), r->kind) == 0)
 			break;
-	if (k > RECORD_VOUCH)
+	if (k >= RECORD_KINDS)
 		return 0;
 	catalog_add(lc->cat, r->nid, r->path, k, r->id, r->title, r->project,
 	    r->created, r->modified, &blob);
@@ -341,6 +341,7 @@ node_open(struct node *nd, const char *home, char **cause)
 	node_damage_init(nd);
 	if (node_load_branches(nd, cause) != 0)
 		return -1;
+	node_erase_init(nd);
 	trust_settle(nd);	/* trust may have changed while we were down */
 	node_contacts_open(nd);
 	node_contacts_drop_unreplicated(nd);
@@ -351,6 +352,7 @@ void
 node_close(struct node *nd)
 {
 	node_contacts_close(nd);
+	node_erase_stop(nd);
 	trust_free(nd);
 	node_pending_free(nd);
 	node_index_free(nd);

@@ -27,6 +27,7 @@
 struct event_base;
 struct node_index;
 struct node_upkeep;
+struct node_erase;
 struct worker;
 struct search;
 struct trust;
@@ -77,6 +78,7 @@ struct node {
 	struct node_index	*index;		/* index.c: what the index lags */
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
 	struct node_contacts	*contacts;	/* contact.c: card sets by nid */
+	struct node_erase	*erase;		/* erase.c: erasures to carry out */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	size_t			 quarantined;	/* damaged branches set aside */
@@ -209,6 +211,22 @@ void	 node_damage_settle(struct node *);
 int	 node_check_branch(struct node *, const char *nid);
 /* At start: counts branches still set aside; listens for their return. */
 void	 node_damage_init(struct node *);
+
+/*
+ * erase.c: erasure from history (PROTOCOL.md §3.6). node_erase writes a
+ * signed erasure notice for the blobs of our record id: of the version
+ * commit left (hex, NULL: of every version before the current one); when
+ * the current one is among them the record is retracted in the same
+ * commit. *nblobs gets how many blobs the notice names.
+ */
+int	 node_erase(struct node *, const char *id, const char *commit,
+	     struct node_result *, size_t *nblobs, char **cause);
+/* At start: the erased set from every held branch's notices; follows moves. */
+void	 node_erase_init(struct node *);
+/* The worker that deletes erased blobs (upkeep's); queued work goes to it. */
+void	 node_erase_start(struct node *, struct worker *);
+/* Cancels what waits for the worker; the erased set is cleared (node_close). */
+void	 node_erase_stop(struct node *);
 
 /* heal.c: a validly signed head of nid that forks from ours: keep it as proof; heal our own. */
 int	 node_fork_seen(struct node *, const char *nid, const git_oid *fork,

@@ -135,6 +135,7 @@ node_upkeep_start(struct node *nd, struct event_base *base,
 	event_priority_set(up->timer, 2);	/* background work */
 	evtimer_add(up->timer, &tv);
 	nd->upkeep = up;
+	node_erase_start(nd, worker);	/* the same worker carries out erasures */
 }
 
 void

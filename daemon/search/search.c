@@ -306,6 +306,7 @@ apply_delta_cb(const git_diff_delta *d, float progress, void *arg)
 		return 0;
 	}
 	if (record_path_allowed(d->new_file.path) &&
+	    !record_path_erasure(d->new_file.path) &&
 	    d->new_file.mode == GIT_FILEMODE_BLOB &&
 	    row_add(ac->s, ac->repo, ac->nid, d->new_file.path,
 	    &d->new_file.id) != 0)

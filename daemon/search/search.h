@@ -169,6 +169,15 @@ int	 search_compact_step(struct search *, int pages, char **cause);
 /* Merges them completely (search_compact_step until done). */
 int	 search_compact(struct search *, char **cause);
 /*
+ * After an erasure of nid's records ids: their retracted entries keep no
+ * title, and no trace of deleted text is left in the file (FTS5 segments
+ * optimized, freed pages zeroed by secure_delete, the WAL checkpointed
+ * and truncated).
+ */
+#define SEARCH_ERASED_TITLE	"(aus Datenschutzgründen gelöscht)"
+int	 search_forget(struct search *, const char *nid, char *const *ids,
+	     size_t n, char **cause);
+/*
  * search_loop.c: merges the index in steps of SEARCH_COMPACT_PAGES pages on
  * an event loop: after a start, after a rebuild, and when the last merge is
  * SEARCH_COMPACT_EVERY old. s may be NULL (search is off): then it idles.

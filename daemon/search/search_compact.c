@@ -132,6 +132,27 @@ search_compact_step(struct search *s, int pages, char **cause)
 }
 
 int
+search_forget(struct search *s, const char *nid, char *const *ids, size_t n,
+    char **cause)
+{
+	size_t	 i;
+
+	/* A retracted record's title is kept for the feed: not an erased one's. */
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(s->erase_gone);
+		search_bind(s->erase_gone, 1, SEARCH_ERASED_TITLE);
+		search_bind(s->erase_gone, 2, nid);
+		search_bind(s->erase_gone, 3, ids[i]);
+		if (sqlite3_step(s->erase_gone) != SQLITE_DONE)
+			return set_cause(cause, "%s", sqlite3_errmsg(s->db));
+	}
+	/* optimize drops deleted entries from the segments; the WAL is emptied. */
+	return search_exec(s, "INSERT INTO fts(fts) VALUES('optimize');"
+	    "INSERT INTO tfts(tfts) VALUES('optimize');"
+	    "PRAGMA wal_checkpoint(TRUNCATE);", cause);
+}
+
+int
 search_compact(struct search *s, char **cause)
 {
 	int	 rv;

@@ -27,6 +27,8 @@ static const char schema[] =
  */
 "PRAGMA cache_size=-16384;"
 "PRAGMA mmap_size=0;"
+/* Deleted text is overwritten, not left in free pages (erasure, §3). */
+"PRAGMA secure_delete=ON;"
 "CREATE TABLE IF NOT EXISTS records(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
 " nid TEXT NOT NULL, kind TEXT NOT NULL, project TEXT NOT NULL, title TEXT NOT NULL,"
 " summary TEXT NOT NULL, fields TEXT NOT NULL, status TEXT NOT NULL,"
@@ -200,6 +202,8 @@ search_stmts_prepare(struct search *s, char **cause)
 	    "records WHERE nid=? AND path=?", &s->sel_path, cause) != 0 ||
 	    search_prepare(s, "DELETE FROM retracted WHERE nid=? AND id=?",
 	    &s->del_gone, cause) != 0 ||
+	    search_prepare(s, "UPDATE retracted SET title=?, fields='' "
+	    "WHERE nid=? AND id=?", &s->erase_gone, cause) != 0 ||
 	    search_prepare(s, "INSERT OR REPLACE INTO retracted(id, nid, kind, "
 	    "title, fields, time) VALUES (?,?,?,?,?,?)", &s->ins_gone,
 	    cause) != 0 ||
@@ -273,11 +277,13 @@ search_stmts_finalize(struct search *s)
 	sqlite3_finalize(s->ins_body);
 	sqlite3_finalize(s->sel_path);
 	sqlite3_finalize(s->del_gone);
+	sqlite3_finalize(s->erase_gone);
 	sqlite3_finalize(s->ins_gone);
 	sqlite3_finalize(s->has_id);
 	sqlite3_finalize(s->get_branch);
 	sqlite3_finalize(s->set_branch);
 	s->ins_rec = s->ins_fts = s->ins_tfts = s->ins_term = s->ins_body = NULL;
 	s->sel_path = s->del_gone = s->ins_gone = s->has_id = NULL;
+	s->erase_gone = NULL;
 	s->get_branch = s->set_branch = NULL;
 }

@@ -20,7 +20,7 @@ struct search {
 	struct search_text	*text;
 	sqlite3_stmt		*ins_rec, *ins_body, *ins_fts, *ins_tfts, *ins_term;
 	sqlite3_stmt		*sel_path;
-	sqlite3_stmt		*del_gone, *ins_gone, *has_id;
+	sqlite3_stmt		*del_gone, *ins_gone, *has_id, *erase_gone;
 	sqlite3_stmt		*get_branch, *set_branch;
 	size_t			 count_cap;	/* SEARCH_COUNT_CAP; tests lower it */
 	size_t			 size;		/* search_size, while size_known */

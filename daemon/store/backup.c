@@ -200,22 +200,37 @@ backup_pack(git_repository *repo, const struct backup *b, const char *dir,
 {
 	git_revwalk	*walk = NULL;
 	git_packbuilder	*pb = NULL;
+	char		*why = NULL, *p;
 	size_t		 i;
-	int		 rv = -1;
+	int		 rv = -1, erased = store_erased_count() > 0;
 
 	if (git_revwalk_new(&walk, repo) != 0)
 		goto out;
 	for (i = 0; i < b->n; i++)
 		if (git_revwalk_push(walk, &b->oids[i]) != 0)
 			goto out;
-	if (git_packbuilder_new(&pb, repo) != 0 ||
-	    git_packbuilder_insert_walk(pb, walk) != 0 ||
-	    git_packbuilder_write(pb, dir, 0444, NULL, NULL) != 0)
+	if (git_packbuilder_new(&pb, repo) != 0)
 		goto out;
+	/* Erased blobs stay out; the pack is then marked promised (erase.c). */
+	if (erased ? store_insert_walk(pb, repo, walk, NULL, 0, &why) != 0 :
+	    git_packbuilder_insert_walk(pb, walk) != 0)
+		goto out;
+	if (git_packbuilder_write(pb, dir, 0444, NULL, NULL) != 0)
+		goto out;
+	if (erased) {
+		p = xasprintf("%s/pack-%s.promisor", dir,
+		    git_packbuilder_name(pb));
+		rv = write_file_atomic(p, "", 0, 0444, &why);
+		free(p);
+		if (rv != 0)
+			goto out;
+	}
 	rv = 0;
 out:
 	if (rv != 0)
-		set_cause(cause, "backup: %s", store_git_error());
+		set_cause(cause, "backup: %s", why != NULL ? why :
+		    store_git_error());
+	free(why);
 	git_packbuilder_free(pb);
 	git_revwalk_free(walk);
 	return rv;
@@ -258,6 +273,7 @@ backup_tar(const struct backup *b, const char *dir, struct tarout *t,
 	static const char head[] = "ref: refs/heads/main\n";
 	static const char config[] = "[core]\n\trepositoryformatversion = 0\n"
 	    "\tfilemode = true\n\tbare = true\n";
+	static const char promisor[] = "[remote \"knowd\"]\n\tpromisor = true\n";
 	static const uint8_t zero[1024];
 
 	tar_entry(t, "keys", NULL, 0, 0700);
@@ -267,7 +283,13 @@ backup_tar(const struct backup *b, const char *dir, struct tarout *t,
 		return -1;
 	tar_entry(t, "repo.git", NULL, 0, 0755);
 	tar_entry(t, "repo.git/HEAD", head, sizeof head - 1, 0644);
-	tar_entry(t, "repo.git/config", config, sizeof config - 1, 0644);
+	if (store_erased_count() > 0) {		/* see erase.c */
+		char *both = xasprintf("%s%s", config, promisor);
+
+		tar_entry(t, "repo.git/config", both, strlen(both), 0644);
+		free(both);
+	} else
+		tar_entry(t, "repo.git/config", config, sizeof config - 1, 0644);
 	tar_entry(t, "repo.git/packed-refs", b->packed.data, b->packed.len,
 	    0644);
 	tar_entry(t, "repo.git/refs", NULL, 0, 0755);

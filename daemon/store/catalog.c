@@ -18,7 +18,7 @@ struct catalog_node {
 	char			 nid[KEYS_NID_MAX];
 	struct hmap		*by_path;	/* path → entry */
 	const struct catalog_entry *node;	/* its node.md, or NULL */
-	size_t			 count[RECORD_VOUCH + 1];
+	size_t			 count[RECORD_KINDS];
 	TAILQ_HEAD(, catalog_entry) entries;
 };
 
@@ -262,6 +262,7 @@ apply_delta_cb(const git_diff_delta *d, float progress, void *arg)
 		return 0;
 	}
 	if (record_path_allowed(d->new_file.path) &&
+	    !record_path_erasure(d->new_file.path) &&
 	    d->new_file.mode == GIT_FILEMODE_BLOB)
 		add_path(ac, d->new_file.path, &d->new_file.id);
 	return 0;

@@ -81,7 +81,30 @@ walk_branch(git_repository *repo, git_revwalk *walk,
 struct step_branch {
 	git_oid		*c;
 	size_t		 n;
+	int		 whole;		/* never cut: it carries erasure notices */
 };
+
+/*
+ * True when the wanted commit's tree holds erasure notices: a step cut
+ * before them would bring a blob-less history without the notice that
+ * lets the asker accept it (PROTOCOL.md §3.6), so the branch goes whole.
+ */
+static int
+has_notices(git_repository *repo, const git_oid *want)
+{
+	git_commit	*c;
+	git_tree	*t;
+	int		 rv = 0;
+
+	if (git_commit_lookup(&c, repo, want) != 0)
+		return 0;
+	if (git_commit_tree(&t, c) == 0) {
+		rv = git_tree_entry_byname(t, "erasures") != NULL;
+		git_tree_free(t);
+	}
+	git_commit_free(c);
+	return rv;
+}
 
 /* Lists the commits of one wanted branch the asker lacks, oldest first. */
 static int
@@ -99,6 +122,8 @@ step_list(git_repository *repo, const struct wire_wantb *b,
 		git_revwalk_free(walk);
 		return -1;
 	}
+	git_oid_fromraw(&id, b->want);
+	sb->whole = store_erased_count() > 0 && has_notices(repo, &id);
 	while (git_revwalk_next(&id, walk) == 0) {
 		if (sb->n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
@@ -108,6 +133,49 @@ step_list(git_repository *repo, const struct wire_wantb *b,
 	}
 	git_revwalk_free(walk);
 	return 0;
+}
+
+/* The haves of the wanted branches that exist here. Caller frees. */
+static git_oid *
+known_haves(git_repository *repo, const struct wire_want *w, size_t *n)
+{
+	git_oid	*out = NULL, have;
+	git_odb	*odb;
+	size_t	 i, k;
+
+	*n = 0;
+	if (git_repository_odb(&odb, repo) != 0)
+		return NULL;
+	for (i = 0; i < w->nb; i++)
+		for (k = 0; k < w->b[i].nhaves; k++) {
+			git_oid_fromraw(&have, w->b[i].haves[k]);
+			if (!git_odb_exists(odb, &have))
+				continue;
+			out = xreallocarray(out, *n + 1, sizeof *out);
+			git_oid_cpy(&out[(*n)++], &have);
+		}
+	git_odb_free(odb);
+	return out;
+}
+
+/* Inserts the walk's objects; with erased blobs held, skipping them (erase.c). */
+static int
+pack_insert(git_packbuilder *pb, git_repository *repo, git_revwalk *walk,
+    const struct wire_want *w, char **cause)
+{
+	git_oid	*haves;
+	size_t	 n;
+	int	 rv;
+
+	if (store_erased_count() == 0) {
+		if (git_packbuilder_insert_walk(pb, walk) != 0)
+			return set_cause(cause, "%s", store_git_error());
+		return 0;
+	}
+	haves = known_haves(repo, w, &n);
+	rv = store_insert_walk(pb, repo, walk, haves, n, cause);
+	free(haves);
+	return rv;
 }
 
 /*
@@ -129,16 +197,18 @@ pack_write(git_repository *repo, const struct wire_want *w,
 		goto out;
 	}
 	for (i = 0; i < w->nb; i++) {
-		k = sb == NULL ? 1 : (sb[i].n < budget ? sb[i].n : budget);
+		k = sb == NULL ? 1 : (sb[i].n < budget || sb[i].whole ?
+		    sb[i].n : budget);
 		if (k == 0)
 			continue;	/* this one waits for the next step */
-		budget -= sb == NULL ? 0 : k;
+		budget -= sb == NULL ? 0 : (k < budget ? k : budget);
 		if (walk_branch(repo, walk, &w->b[i], sb == NULL ? NULL :
 		    &sb[i].c[k - 1], cause) != 0)
 			goto out;
 	}
-	if (git_packbuilder_insert_walk(pb, walk) != 0 ||
-	    git_packbuilder_write_buf(pack, pb) != 0) {
+	if (pack_insert(pb, repo, walk, w, cause) != 0)
+		goto out;
+	if (git_packbuilder_write_buf(pack, pb) != 0) {
 		set_cause(cause, "%s", store_git_error());
 		goto out;
 	}
@@ -549,8 +619,16 @@ pack_receive(git_repository *repo, const uint8_t *data, size_t len,
 			goto out;
 		rv = -1;
 	}
+	(void)verify_erased_missing();
 	if (verify_updates(repo, quarantine, u, n, cause) != 0)
 		goto out;
+	/* Trees naming blobs their owner erased: the pack is marked promised (erase.c). */
+	if (name != NULL && verify_erased_missing() > 0 &&
+	    store_promisor_mark(repo, name + 5) != 0) {
+		set_cause(cause, "cannot mark the pack: %s", strerror(errno));
+		rv = PACK_LOCAL;
+		goto out;
+	}
 	if (name != NULL && keep_pack(repo, qpack, name, cause) != 0) {
 		rv = PACK_LOCAL;
 		goto out;

@@ -64,9 +64,41 @@ move_aside(git_repository *repo, const char *path, const char *name)
 	return rv;
 }
 
-/* Rewrites the pack at base (without .idx/.pack) without its unreadable objects. */
+/* Removes the old pack at base: its index first; moved aside, or unlinked with destroy. */
 static int
-rewrite_pack(struct repair *rp, const char *base)
+pack_remove(git_repository *repo, const char *base, int destroy)
+{
+	static const char *const ext[] = { ".idx", ".pack", ".promisor" };
+	char	*p, *name;
+	size_t	 i;
+	int	 rv = 0;
+
+	for (i = 0; i < nitems(ext) && rv == 0; i++) {
+		p = xasprintf("%s%s", base, ext[i]);
+		if (destroy || i == 2)
+			rv = unlink(p) == 0 || errno == ENOENT ? 0 : -1;
+		else {
+			name = xasprintf("%s%s", strrchr(base, '/') + 1, ext[i]);
+			rv = move_aside(repo, p, name);
+			free(name);
+			if (i == 1)
+				rv = 0;	/* without its index it is ignored */
+		}
+		free(p);
+	}
+	return rv;
+}
+
+/*
+ * Writes a new pack of the objects of the pack at base (without .idx/.pack)
+ * that can be read and that drop (when given) does not want gone, then
+ * removes the old one: moved into repo.git/knowd-damaged/ (a damaged pack
+ * is evidence) or, with destroy, unlinked (erased objects must not stay on
+ * disk). A .promisor mark goes along. 0 when rewritten.
+ */
+int
+store_pack_rewrite(git_repository *repo, const char *base,
+    int (*drop)(const git_oid *, void *), void *arg, int destroy)
 {
 	git_odb_backend	*b = NULL;
 	git_packbuilder	*pb = NULL;
@@ -74,8 +106,8 @@ rewrite_pack(struct repair *rp, const char *base)
 	git_odb_object	*o;
 	git_oid		*ids = NULL;
 	size_t		 n = 0, i;
-	char		*p, *dir, *name;
-	int		 rv = -1;
+	char		*p, *dir;
+	int		 rv = -1, promisor;
 
 	p = xasprintf("%s.idx", base);
 	if (git_odb_backend_one_pack(&b, p) != 0 || git_odb_new(&one) != 0 ||
@@ -85,32 +117,28 @@ rewrite_pack(struct repair *rp, const char *base)
 		goto out;
 	}
 	if (store_odb_ids(one, &ids, &n) != 0 ||
-	    git_packbuilder_new(&pb, rp->repo) != 0)
+	    git_packbuilder_new(&pb, repo) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
+		if (drop != NULL && drop(&ids[i], arg))
+			continue;
 		if (git_odb_read(&o, one, &ids[i]) != 0)
 			continue;	/* the damage: left behind */
 		git_odb_object_free(o);
 		if (git_packbuilder_insert(pb, &ids[i], NULL) != 0)
 			goto out;
 	}
-	dir = xasprintf("%sobjects/pack", git_repository_path(rp->repo));
+	dir = xasprintf("%sobjects/pack", git_repository_path(repo));
 	rv = git_packbuilder_object_count(pb) == 0 ? 0 :
 	    git_packbuilder_write(pb, dir, 0444, NULL, NULL);
-	free(dir);
-	if (rv != 0)
-		goto out;
-	name = xasprintf("%s.idx", strrchr(base, '/') + 1);
-	rv = move_aside(rp->repo, p, name);	/* the index first */
-	free(name);
 	free(p);
-	p = xasprintf("%s.pack", base);
-	name = xasprintf("%s.pack", strrchr(base, '/') + 1);
-	if (rv == 0)
-		move_aside(rp->repo, p, name);
-	free(name);
-	rp->d->packs_rewritten++;
-	store_objects_changed();
+	p = xasprintf("%s.promisor", base);
+	promisor = access(p, F_OK) == 0;
+	if (rv == 0 && promisor && git_packbuilder_object_count(pb) > 0)
+		rv = store_promisor_mark(repo, git_packbuilder_name(pb));
+	free(dir);
+	if (rv == 0 && (rv = pack_remove(repo, base, destroy)) == 0)
+		store_objects_changed();
 out:
 	git_packbuilder_free(pb);
 	git_odb_free(one);
@@ -138,9 +166,12 @@ repair_packed(struct repair *rp, const git_oid *id)
 		b = NULL;
 		free(idx);
 		if (has) {
-			if (rewrite_pack(rp, bases[i]) != 0)
+			if (store_pack_rewrite(rp->repo, bases[i], NULL, NULL,
+			    0) != 0)
 				log_warnx("rewriting the damaged pack %s: %s",
 				    bases[i], store_git_error());
+			else
+				rp->d->packs_rewritten++;
 			break;
 		}
 	}
@@ -206,8 +237,12 @@ check_tree(struct repair *rp, const git_oid *id, const char *path, int depth)
 		if (git_tree_entry_type(te) == GIT_OBJECT_TREE)
 			check_tree(rp, git_tree_entry_id(te), sub, depth + 1);
 		else if (first_seen(rp, git_tree_entry_id(te))) {
-			if (git_odb_read(&o, rp->odb, git_tree_entry_id(te)) != 0)
-				damage(rp, "blob", git_tree_entry_id(te), sub);
+			if (git_odb_read(&o, rp->odb, git_tree_entry_id(te)) != 0) {
+				/* Erased by its owner's notice: not damage. */
+				if (!store_erased(git_tree_entry_id(te)))
+					damage(rp, "blob", git_tree_entry_id(te),
+					    sub);
+			}
 			else
 				git_odb_object_free(o);
 		}

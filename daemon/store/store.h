@@ -244,6 +244,64 @@ size_t	store_personal_scan(git_repository *, const git_oid *head,
 void	store_set_id_catalog(const struct catalog *);
 
 /*
+ * erase.c: erasure from history (PROTOCOL.md §3.6). The blobs named by the
+ * erasure notices (erasures/<id>.md) of the branches held form one set,
+ * shared by every thread: erased blobs are never served, their absence is
+ * no damage, and stock git takes them as a partial clone's promised ones.
+ */
+/* 1 when a held notice names blob id. */
+int	 store_erased(const git_oid *);
+size_t	 store_erased_count(void);
+/* Adds ids to the set; how many were new. */
+size_t	 store_erased_add(const git_oid *ids, size_t n);
+void	 store_erased_clear(void);
+/* Writes the set to repo.git/knowd-erased (one hex id a line). */
+int	 store_erased_save(git_repository *, char **cause);
+/* What the notices of a branch tree name: blobs and the records they erase. */
+struct store_notices {
+	git_oid	 *ids;		/* the blobs, n of them (0: no notice) */
+	size_t	  n;
+	char	**records;	/* each notice's erases */
+	size_t	  nrecords;
+};
+int	 store_notices_read(git_repository *, const git_oid *tree,
+	     struct store_notices *, char **cause);
+void	 store_notices_free(struct store_notices *);
+/*
+ * Checks a notice added on top of parent: every blob it names lies at a
+ * lesson or project path (projects/…) of a commit parent descends from.
+ */
+int	 store_notice_check(git_repository *, const struct record *,
+	     const git_commit *parent, char **cause);
+/* What store_erase did. */
+struct store_erasure {
+	size_t	 present;	/* of the blobs named, held here before */
+	size_t	 loose;		/* loose copies unlinked */
+	size_t	 packs;		/* packs rewritten without them */
+	size_t	 refused;	/* held, but named by no tree of the branch: kept */
+};
+/*
+ * On a worker: deletes the blobs ids from the object store (loose files
+ * unlinked, packs rewritten without them and the old ones unlinked), after
+ * writing the trees of the branch at head that name them into a pack marked
+ * .promisor. Blobs not held are skipped; idempotent.
+ */
+int	 store_erase(git_repository *, const git_oid *head, const git_oid *ids,
+	     size_t n, struct store_erasure *, char **cause);
+/* The last path lesson id had in the branch at head (retracted too): 0, 1 never there. */
+int	 store_find_lesson(git_repository *, const git_oid *head, const char *id,
+	     char **path);
+/* Marks objects/pack/pack-<name>.pack promised (and remote.knowd.promisor). */
+int	 store_promisor_mark(git_repository *, const char *name);
+/*
+ * Inserts into pb what git_packbuilder_insert_walk would (the walk's
+ * commits with their trees and blobs, minus what the trees of haves hold),
+ * skipping erased blobs instead of failing on them.
+ */
+int	 store_insert_walk(git_packbuilder *, git_repository *, git_revwalk *,
+	     const git_oid *haves, size_t nhaves, char **cause);
+
+/*
  * pack.c: packfiles between peers: building what a peer wants, and taking
  * in what a peer sent only after every new commit is verified. Both run on
  * a worker thread with the worker's own repository.
@@ -326,7 +384,7 @@ struct catalog {
 	struct catalog_vouches	 vouches;	/* the vouch records */
 	int			 ready;
 	size_t			 n;
-	size_t			 total[RECORD_VOUCH + 1];	/* records by kind */
+	size_t			 total[RECORD_KINDS];	/* records by kind */
 	unsigned int		 vouch_gen;	/* bumped when a vouch record comes or goes */
 };
 

@@ -24,6 +24,16 @@ void	 branches_forget(struct store *, const char *nid);
 /* A fork proof of nid was added (+1) or removed (-1). */
 void	 branches_fork_count(struct store *, const char *nid, int delta);
 
+/*
+ * repair.c: rewrites the pack at base without the objects drop names (and
+ * the unreadable ones); the old one is moved to knowd-damaged/, or unlinked
+ * with destroy. A .promisor mark goes along. 0 when rewritten.
+ */
+int	 store_pack_rewrite(git_repository *, const char *base,
+	     int (*drop)(const git_oid *, void *), void *arg, int destroy);
+/* verify.c: erased blobs this thread's verify_range let be missing since the last call. */
+size_t	 verify_erased_missing(void);
+
 /* upkeep.c: the objects on disk changed (a repack, a repair): handles reopen theirs. */
 void	 store_objects_changed(void);
 /* upkeep.c: the complete packs of objects/pack, paths without .idx/.pack, smallest first. */

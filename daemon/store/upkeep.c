@@ -311,6 +311,13 @@ repack_fill(struct repack *rp, const char *objects)
 	for (i = 0; i < n && rv == 0; i++) {
 		if (total + pf[i].size > STORE_REPACK_BYTES)
 			break;		/* smallest first: the rest are larger */
+		/* A promised pack (erase.c) stays as it is: git needs its mark. */
+		idx = xasprintf("%s.promisor", pf[i].base);
+		if (access(idx, F_OK) == 0) {
+			free(idx);
+			continue;
+		}
+		free(idx);
 		idx = xasprintf("%s.idx", pf[i].base);
 		if ((rv = git_odb_backend_one_pack(&b, idx)) == 0 &&
 		    (rv = repack_add(rp, b, repack_insert_cb)) == 0) {

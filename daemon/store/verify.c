@@ -14,8 +14,23 @@ struct verify_ctx {
 	git_repository	*repo;
 	const char	*nid;
 	git_tree	*tree;		/* the commit's, while its changes are checked */
+	git_commit	*parent;	/* and its parent (NULL at the root) */
 	char		*cause;		/* first problem found in the diff */
+	struct hmap	*erased;	/* blobs the head's notices name: may be missing */
+	struct store_notices notices;	/* its keys, and what else they name */
 };
+
+/* Erased blobs found missing by this thread's verify_range (verify_erased_missing). */
+static __thread size_t erased_missing;
+
+size_t
+verify_erased_missing(void)
+{
+	size_t	 n = erased_missing;
+
+	erased_missing = 0;
+	return n;
+}
 
 /* Written once by the loop before any worker starts, and at close after they stopped. */
 static const struct catalog *id_catalog;
@@ -146,6 +161,11 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 	if (git_repository_odb(&odb, vc->repo) != 0 ||
 	    git_odb_read_header(&size, &type, odb, &d->new_file.id) != 0) {
 		git_odb_free(odb);
+		/* Erased by a notice of the owner the head holds: a skeleton. */
+		if (hmap_get(vc->erased, d->new_file.id.id, GIT_OID_RAWSZ)) {
+			erased_missing++;
+			return 0;
+		}
 		return set_cause(&vc->cause, "%s: blob missing", path);
 	}
 	git_odb_free(odb);
@@ -169,6 +189,8 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 		set_cause(&vc->cause, "%s: record belongs at %s", path, rpath);
 	else if (r->kind == RECORD_NODE && strcmp(r->id, vc->nid) != 0)
 		set_cause(&vc->cause, "%s: names another node", path);
+	else if (r->kind == RECORD_ERASURE)
+		rv = store_notice_check(vc->repo, r, vc->parent, &vc->cause);
 	else if ((r->kind != RECORD_LESSON && r->kind != RECORD_PROJECT) ||
 	    verify_record_id(vc, r, path) == 0)
 		rv = 0;
@@ -184,6 +206,11 @@ out:
 static int
 verify_delta(struct verify_ctx *vc, const git_diff_delta *d)
 {
+	if (d->status != GIT_DELTA_ADDED &&
+	    record_path_erasure(d->old_file.path)) {
+		set_cause(&vc->cause, "%s: an erasure notice stays", d->old_file.path);
+		return -1;
+	}
 	switch (d->status) {
 	case GIT_DELTA_DELETED:
 		if (strcmp(d->old_file.path, "node.md") == 0) {
@@ -217,6 +244,7 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 		goto out;
 	}
 	vc->tree = new;
+	vc->parent = parent;
 	/*
 	 * Not git_diff_foreach: it would load every changed blob (to tell
 	 * binary from text) before we could check its size.
@@ -235,6 +263,7 @@ verify_changes(struct verify_ctx *vc, git_commit *c, git_commit *parent,
 	rv = 0;
 out:
 	vc->tree = NULL;
+	vc->parent = NULL;
 	free(vc->cause);
 	vc->cause = NULL;
 	git_diff_free(diff);
@@ -399,16 +428,73 @@ verify_chain(struct verify_ctx *vc, const uint8_t pk[KEYS_PK_LEN],
 	}
 }
 
+/* git_tree_walk callback: a blob the head's notices erase is still in its tree. */
+static int
+head_erased_cb(const char *root, const git_tree_entry *te, void *arg)
+{
+	struct verify_ctx *vc = arg;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB ||
+	    !hmap_get(vc->erased, git_tree_entry_id(te)->id, GIT_OID_RAWSZ))
+		return 0;
+	set_cause(&vc->cause, "%s%s: its blob %s is erased by a notice but still "
+	    "in the head", root, git_tree_entry_name(te),
+	    git_oid_tostr_s(git_tree_entry_id(te)));
+	return -1;
+}
+
+/*
+ * The blobs the notices at head name (E): they may be missing in the
+ * range, and the head's own tree may not hold one.
+ */
+static int
+verify_erased_load(struct verify_ctx *vc, git_commit *head, char **cause)
+{
+	size_t		 i;
+
+	if (store_notices_read(vc->repo, git_commit_tree_id(head), &vc->notices,
+	    cause) != 0)
+		return -1;
+	if (vc->notices.n == 0)
+		return 0;
+	vc->erased = hmap_new();
+	for (i = 0; i < vc->notices.n; i++)
+		hmap_put(vc->erased, vc->notices.ids[i].id, GIT_OID_RAWSZ,
+		    (void *)1);
+	return 0;
+}
+
+/* The head's tree holds no erased blob (its records are read for catalog and index). */
+static int
+verify_head_clean(struct verify_ctx *vc, git_commit *head, char **cause)
+{
+	git_tree	*t;
+	int		 rv = 0;
+
+	if (vc->erased == NULL)
+		return 0;
+	if (git_commit_tree(&t, head) != 0)
+		return set_cause(cause, "%s", store_git_error());
+	if (git_tree_walk(t, GIT_TREEWALK_PRE, head_erased_cb, vc) != 0) {
+		rv = set_cause(cause, "%s", vc->cause != NULL ? vc->cause :
+		    store_git_error());
+		free(vc->cause);
+		vc->cause = NULL;
+	}
+	git_tree_free(t);
+	return rv;
+}
+
 int
 verify_range(git_repository *repo, const char *nid, const git_oid *head,
     const git_oid *stop, uint64_t *count, char **cause)
 {
-	struct verify_ctx vc = { repo, nid, NULL, NULL };
+	struct verify_ctx vc = { .repo = repo, .nid = nid };
 	uint8_t		 pk[KEYS_PK_LEN];
 	git_commit	*c;
 	uint64_t	 seq;
 	char		*why = NULL;
-	int		 reached = 0;
+	int		 reached = 0, rv = -1;
 
 	*count = 0;
 	if (keys_did_decode(nid, pk, &why) != 0) {
@@ -419,16 +505,25 @@ verify_range(git_repository *repo, const char *nid, const git_oid *head,
 	if (git_commit_lookup(&c, repo, head) != 0)
 		return set_cause(cause, "head %s missing", git_oid_tostr_s(head));
 	seq = store_message_seq(git_commit_message(c));
-	git_commit_free(c);
-	if (seq == 0)
-		return set_cause(cause, "head has no %s", STORE_SEQ_KEY);
-	if (verify_chain(&vc, pk, *head, seq, stop, 0, &reached, count,
-	    cause) != 0)
-		return -1;
-	if (stop != NULL && !reached)
-		return set_cause(cause, "does not descend from the known head %s",
+	if (seq == 0) {
+		set_cause(cause, "head has no %s", STORE_SEQ_KEY);
+		goto out;
+	}
+	if (verify_erased_load(&vc, c, cause) != 0 ||
+	    verify_chain(&vc, pk, *head, seq, stop, 0, &reached, count,
+	    cause) != 0 || verify_head_clean(&vc, c, cause) != 0)
+		goto out;
+	if (stop != NULL && !reached) {
+		set_cause(cause, "does not descend from the known head %s",
 		    git_oid_tostr_s(stop));
-	return 0;
+		goto out;
+	}
+	rv = 0;
+out:
+	hmap_free(vc.erased);
+	store_notices_free(&vc.notices);
+	git_commit_free(c);
+	return rv;
 }
 
 /* What store_personal_scan carries through git_tree_walk. */
@@ -451,7 +546,7 @@ personal_cb(const char *root, const git_tree_entry *te, void *arg)
 	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
 		return 0;
 	path = xasprintf("%s%s", root, git_tree_entry_name(te));
-	if (record_path_allowed(path) &&
+	if (record_path_allowed(path) && !record_path_erasure(path) &&
 	    git_blob_lookup(&b, ps->repo, git_tree_entry_id(te)) == 0) {
 		if (git_blob_rawsize(b) <= RECORD_MAX_BYTES &&
 		    personal_find(git_blob_rawcontent(b),

@@ -51,6 +51,13 @@ diff_html(struct web_req *r, const git_oid *old, const git_oid *new)
 	const git_diff_line *l;
 	size_t		 h, i, nl, shown = 0;
 
+	/* Erased by its owner (PROTOCOL.md §3.6): the skeleton stays, not the text. */
+	if ((old != NULL && store_erased(old)) ||
+	    (new != NULL && store_erased(new))) {
+		evbuffer_add_printf(r->out, "<p class=\"erased\">Dieser Inhalt "
+		    "wurde aus Datenschutzgründen gelöscht.</p>\n");
+		return;
+	}
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = 2;
 	if ((old != NULL && git_blob_lookup(&a, repo, old) != 0) ||

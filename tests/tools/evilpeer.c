@@ -2,7 +2,8 @@
  * evilpeer.c — a hostile peer for regression tests (tests/regress/hostile.sh).
  *
  *	evilpeer --home DIR --connect HOST:PORT --network NAME
- *	    [--wait SECONDS] [--base OID] [--lesson-id ID] SCENARIO
+ *	    [--wait SECONDS] [--base OID] [--lesson-id ID] [--erase-blob OID]
+ *	    SCENARIO
  *
  * It is the node of a home made by `knowd init` (its key and repo.git),
  * speaks knowd's real protocol (chan.h, wire.h) and then misbehaves as the
@@ -15,7 +16,8 @@
  * real head), good (a flawless next commit), unsigned, wrongkey, seqgap,
  * nodescend (a validly signed fork), badfork, badpath, truncated, badrecord,
  * bigblob, and those of evilpeer_forge.h: deltabomb, zlibbomb, extras,
- * badextras, badident, unsorted, duptree, dupid (with --lesson-id ID).
+ * badextras, badident, unsorted, duptree, dupid (with --lesson-id ID),
+ * badnotice and keynotice (with --erase-blob OID).
  * Forged commits build on --base (the head the target holds for us) or
  * our real head; they are written to repo.git as objects only, no ref
  * there moves. Exit 0 when the scenario ran, 1 when the tool could not do
@@ -66,6 +68,7 @@ struct evil {
 };
 
 static const char *lesson_id;	/* --lesson-id: the id forged lessons take */
+static const char *erase_blob;	/* --erase-blob: the blob a forged notice names */
 
 struct scenario {
 	const char	*name;
@@ -628,6 +631,8 @@ static const struct scenario scenarios[] = {
 	{ "unsorted", sc_pack, forge_badtree, 0, 0, NULL },
 	{ "duptree", sc_pack, forge_badtree, 0, 0, NULL },
 	{ "dupid", sc_pack, forge_good, 0, 0, NULL },
+	{ "badnotice", sc_pack, forge_notice, 0, 0, NULL },
+	{ "keynotice", sc_pack, forge_notice, 0, 0, NULL },
 };
 
 static void __attribute__((noreturn))
@@ -637,6 +642,7 @@ usage(void)
 
 	fprintf(stderr, "usage: evilpeer --home DIR --connect HOST:PORT "
 	    "--network NAME [--wait SECONDS] [--base OID] [--lesson-id ID] "
+	    "[--erase-blob OID] "
 	    "SCENARIO\n"
 	    "scenarios:");
 	for (i = 0; i < nitems(scenarios); i++)
@@ -656,6 +662,7 @@ parse_args(struct evil *ev, int argc, char **argv)
 		{ "wait", required_argument, NULL, 'w' },
 		{ "base", required_argument, NULL, 'b' },
 		{ "lesson-id", required_argument, NULL, 'l' },
+		{ "erase-blob", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 } };
 	const char	*connect_to = NULL, *network = CONFIG_DEFAULT_NETWORK;
 	char		*why = NULL;
@@ -682,6 +689,9 @@ parse_args(struct evil *ev, int argc, char **argv)
 			break;
 		case 'l':
 			lesson_id = optarg;
+			break;
+		case 'e':
+			erase_blob = optarg;
 			break;
 		default:
 			usage();

@@ -640,3 +640,53 @@ forge_badtree(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
 	git_tree_free(t);
 	return rv;
 }
+
+/*
+ * badnotice, keynotice: a next commit adding an erasure notice (PROTOCOL.md
+ * §3.6) that names the blob --erase-blob (another node's lesson): signed by
+ * us (a notice naming a blob outside the owner's branch), or by another key
+ * (a notice not signed by the branch's owner).
+ */
+static int
+forge_notice(struct evil *ev, const git_oid *head, uint64_t seq, git_oid *tip,
+    uint64_t *tipseq)
+{
+	struct keys_pair other;
+	struct record	 r;
+	git_oid		 blob;
+	char		 id[32], now[32], *text = NULL, *path, *why = NULL;
+	char		*blobs[1] = { (char *)erase_blob };
+	size_t		 len;
+	int		 other_key = strcmp(ev->scenario, "keynotice") == 0, rv = -1;
+
+	if (erase_blob == NULL) {
+		fprintf(stderr, "evilpeer: %s needs --erase-blob\n", ev->scenario);
+		return -1;
+	}
+	memset(&r, 0, sizeof r);
+	ulid_new(id);
+	time_iso(time(NULL), now);
+	r.kind = RECORD_ERASURE;
+	r.id = id;
+	r.erases = id;
+	r.blobs.v = blobs;
+	r.blobs.n = 1;
+	r.created = r.modified = now;
+	r.body = (char *)"";
+	if (record_validate(&r, RECORD_STRICT, &why) != 0 ||
+	    record_write(&r, &text, &len) != 0) {
+		fprintf(stderr, "evilpeer: notice: %s\n", why != NULL ? why : "?");
+		free(why);
+		return -1;
+	}
+	path = record_path(&r);
+	keys_generate(&other);
+	*tipseq = seq + 1;
+	if (blob_of(ev, text, len, &blob) == 0)
+		rv = forge_commit(ev, head, head, seq + 1, other_key ? &other :
+		    &ev->kp, path, &blob, tip);
+	keys_wipe(&other);
+	free(path);
+	free(text);
+	return rv;
+}

@@ -509,9 +509,9 @@ test_field_errors(void **state)
 	assert_lesson_error("website", "https://x.de",
 	    "website: not a key of a lesson record");
 	assert_lesson_error("kind", "lektion",
-	    "kind: \"lektion\" is not one of lesson, project, node, vouch");
+	    "kind: \"lektion\" is not one of lesson, project, node, vouch, erasure");
 	assert_lesson_error("kind", NULL,
-	    "kind: missing (one of lesson, project, node, vouch)");
+	    "kind: missing (one of lesson, project, node, vouch, erasure)");
 
 	/* Lengths count characters, not bytes. */
 	long_title = xmalloc(201 * 2 + 1);
@@ -1086,7 +1086,7 @@ test_paths(void **state)
 {
 	static const char *const yes[] = {
 		"node.md", "projects/a/project.md", "projects/a-1/lessons/" ULID1 ".md",
-		"vouches/" NID ".md",
+		"vouches/" NID ".md", "erasures/" ULID1 ".md",
 	};
 	static const char *const no[] = {
 		"", "/node.md", "node.md/x", "node", "NODE.md", "../x", "x/../node.md",
@@ -1097,6 +1097,7 @@ test_paths(void **state)
 		"projects/a/lessons/" ULID1 ".md.md", "projects/a/lessons/.md",
 		"vouches/z6Mk.md", "vouches/" NID ".md/x", "vouches/" ULID1 ".md",
 		"vouches/" NID, "vouches/../" NID ".md", "./node.md", "lessons/" ULID1 ".md",
+		"erasures/" NID ".md", "erasures/x.md", "erasures/" ULID1 ".md/x",
 	};
 	struct record	*r;
 	char		*p;
@@ -1252,6 +1253,45 @@ test_in_memory(void **state)
 	record_free(NULL);
 }
 
+/* An erasure notice: its keys, their shapes, its path; no other kind takes them. */
+static void
+test_erasure(void **state)
+{
+	static const char good[] = "---\nid: " ULID1 "\nkind: erasure\n"
+	    "erases: 01JD5X3V8Q2M9T4R6W7Y8Z0A1C\nblobs: "
+	    "[51de84b66948115ff597f93bb18b7bb3fbd9c4e5]\n"
+	    "created: 2026-12-06T06:00:00Z\nmodified: 2026-12-06T06:00:00Z\n---\n";
+	static const char bad[] = "---\nid: " ULID1 "\nkind: erasure\n"
+	    "erases: nope\nblobs: [51DE84]\n"
+	    "created: 2026-12-06T06:00:00Z\nmodified: 2026-12-06T06:00:00Z\n---\n";
+	static const char lesson_blobs[] = "---\nid: " ULID1 "\nkind: lesson\n"
+	    "title: T\nproject: p\nfields: [bildung]\nstatus: idee\n"
+	    "blobs: [51de84b66948115ff597f93bb18b7bb3fbd9c4e5]\n"
+	    "created: 2026-12-06T06:00:00Z\nmodified: 2026-12-06T06:00:00Z\n---\n";
+	struct record	*r;
+	char		*cause = NULL, *p;
+
+	r = parse_ok(good, sizeof good - 1, RECORD_STRICT);
+	assert_int_equal(r->kind, RECORD_ERASURE);
+	assert_string_equal(r->erases, "01JD5X3V8Q2M9T4R6W7Y8Z0A1C");
+	assert_int_equal(r->blobs.n, 1);
+	p = record_path(r);
+	assert_string_equal(p, "erasures/" ULID1 ".md");
+	assert_true(record_path_erasure(p));
+	free(p);
+	record_free(r);
+	assert_int_equal(record_parse(bad, sizeof bad - 1, RECORD_STRICT, &r,
+	    &cause), -1);
+	assert_string_equal(cause, "erases: \"nope\" is not a ULID\n"
+	    "blobs: \"51DE84\" is not a blob id (40 hex digits)");
+	free(cause);
+	assert_int_equal(record_parse(lesson_blobs, sizeof lesson_blobs - 1,
+	    RECORD_STRICT, &r, &cause), -1);
+	assert_string_equal(cause, "blobs: not a key of a lesson record");
+	free(cause);
+	assert_string_equal(record_kind_name(RECORD_ERASURE), "erasure");
+}
+
 int
 main(void)
 {
@@ -1280,6 +1320,7 @@ main(void)
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_in_memory),
+		cmocka_unit_test(test_erasure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
