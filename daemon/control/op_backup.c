@@ -1,10 +1,18 @@
 /* op_backup.c — knowctl backup: refs read on the loop, the archive built on the slow worker and streamed. */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "control_int.h"
+#include "desk.h"
+#include "home.h"
+#include "node.h"
 #include "store.h"
 #include "util.h"
+
+/* Where the desk's copy waits for the archive; removed when it is sent. */
+#define DESK_COPY	".backup-desk.XXXXXX"
 
 /* knowctl backup as a worker job: packing and archiving run off the event loop. */
 struct backup_job {
@@ -12,6 +20,7 @@ struct backup_job {
 	struct control_client	*cc;
 	struct backup		*b;
 	struct backup_out	 out;
+	char			*desk;		/* the desk's copy, removed when done */
 	char			*why;
 	int			 rv;
 };
@@ -56,8 +65,48 @@ backup_done(struct worker_job *job)
 	if (bj->out.fd != -1)
 		close(bj->out.fd);
 	backup_free(bj->b);
+	if (bj->desk != NULL)
+		unlink(bj->desk);
+	free(bj->desk);
 	free(bj->why);
 	free(bj);
+}
+
+/*
+ * The home's local state beside the repository: a copy of the desk
+ * (accounts, drafts, audit), and with the key the invitations.
+ */
+static int
+backup_local(struct control_env *env, struct backup *b, int with_key,
+    char **desk, char **cause)
+{
+	const char	*home = env->node->home;
+	char		*p;
+	int		 fd;
+
+	*desk = NULL;
+	if (env->desk != NULL) {
+		*desk = home_path(home, DESK_COPY);
+		if ((fd = mkstemp(*desk)) == -1) {
+			set_cause(cause, "backup: %s: %s", *desk,
+			    strerror(errno));
+			free(*desk);
+			*desk = NULL;
+			return -1;
+		}
+		close(fd);
+		if (desk_snapshot(env->desk, *desk, cause) != 0) {
+			free(*desk);
+			*desk = NULL;
+			return -1;
+		}
+		backup_add(b, *desk, DESK_FILE, 0600);
+	}
+	p = home_path(home, NODE_INVITES_FILE);
+	if (with_key && access(p, F_OK) == 0)
+		backup_add(b, p, NODE_INVITES_FILE, 0600);
+	free(p);
+	return 0;
 }
 
 /* backup: a tar archive of the home (refs read now, built on the worker). */
@@ -67,14 +116,18 @@ op_backup(struct control_env *env, struct control_client *cc,
 {
 	struct backup_job *bj;
 	struct backup	*b;
-	char		*why = NULL;
+	char		*why = NULL, *desk = NULL;
+	int		 with_key = ctl_bool(req, "with_key");
 
-	if ((b = backup_begin(env->node->store, env->node->home, ctl_bool(req, "with_key"), &why)) == NULL) {
+	if ((b = backup_begin(env->node->store, env->node->home, with_key,
+	    &why)) == NULL || backup_local(env, b, with_key, &desk, &why) != 0) {
 		reply_fail(pk, CTL_ERROR, why);
+		backup_free(b);
 		free(why);
 		return;
 	}
 	bj = xcalloc(1, sizeof *bj);
+	bj->desk = desk;
 	bj->job.run = backup_run;
 	bj->job.done = backup_done;
 	bj->b = b;

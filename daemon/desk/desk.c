@@ -124,6 +124,38 @@ desk_open(struct desk **out, const char *home, char **cause)
 	return 0;
 }
 
+int
+desk_snapshot(struct desk *d, const char *path, char **cause)
+{
+	sqlite3		*copy = NULL;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (desk_create(path, cause) != 0)
+		return -1;
+	if ((st = desk_prepare(d, "VACUUM INTO ?1")) == NULL) {
+		unlink(path);
+		return set_cause(cause, "desk: cannot copy it");
+	}
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (desk_step_done(d, st) != 0)
+		goto fail;
+	/* A restored home starts without anyone logged in. */
+	rc = sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK || sqlite3_exec(copy, "PRAGMA secure_delete=ON;"
+	    "DELETE FROM sessions; PRAGMA journal_mode=DELETE;", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(copy);
+		goto fail;
+	}
+	sqlite3_close(copy);
+	return 0;
+fail:
+	unlink(path);
+	return set_cause(cause, "desk: cannot copy it: %s",
+	    sqlite3_errmsg(d->db));
+}
+
 void
 desk_close(struct desk *d)
 {

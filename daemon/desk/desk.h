@@ -72,6 +72,8 @@ struct desk_audit_entry {
 /* desk.c: opens (creates, 0600) HOME/desk.sqlite. */
 int	 desk_open(struct desk **, const char *home, char **cause);
 void	 desk_close(struct desk *);
+/* A consistent copy at path (0600; absent or empty), its sessions dropped: for backups. */
+int	 desk_snapshot(struct desk *, const char *path, char **cause);
 
 /* desk_user.c: accounts. Names: 1..64 of [a-z0-9._-], starting with a letter. */
 int	 desk_name_valid(const char *);

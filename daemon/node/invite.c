@@ -27,7 +27,7 @@
 #include "record.h"
 #include "util.h"
 
-#define INVITES_FILE	"invites"
+#define INVITES_FILE	NODE_INVITES_FILE
 #define INVITES_BYTES	(NODE_INVITES_MAX * 512)
 
 /* One line of the file, as read. */

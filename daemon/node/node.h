@@ -303,6 +303,7 @@ void	 node_pending_free(struct node *);
  * HOME/invites (local, 0600; only a key derived from each secret).
  */
 #define NODE_INVITES_MAX	1024
+#define NODE_INVITES_FILE	"invites"	/* in the home */
 #define NODE_INVITE_TTL_MAX	(365 * 86400)
 struct node_invite {
 	char	 id[17];		/* 16 hex digits */

@@ -142,6 +142,11 @@ struct backup {
 	struct buf	 packed;	/* packed-refs text */
 	git_oid		*oids;		/* what the refs point at */
 	size_t		 n;
+	struct {
+		char	*path, *name;
+		int	 mode;
+	}		 extra[BACKUP_EXTRA];	/* desk, invitations */
+	size_t		 nextra;
 };
 
 /* Collects one ref into packed-refs and the list of tips. */
@@ -259,10 +264,27 @@ backup_free(struct backup *b)
 {
 	if (b == NULL)
 		return;
+	while (b->nextra > 0) {
+		b->nextra--;
+		free(b->extra[b->nextra].path);
+		free(b->extra[b->nextra].name);
+	}
 	free(b->home);
 	buf_free(&b->packed);
 	free(b->oids);
 	free(b);
+}
+
+int
+backup_add(struct backup *b, const char *path, const char *name, int mode)
+{
+	if (b->nextra == BACKUP_EXTRA)
+		return -1;
+	b->extra[b->nextra].path = xstrdup(path);
+	b->extra[b->nextra].name = xstrdup(name);
+	b->extra[b->nextra].mode = mode;
+	b->nextra++;
+	return 0;
 }
 
 /* Writes the archive's files and directories, the pack from dir among them. */
@@ -275,12 +297,17 @@ backup_tar(const struct backup *b, const char *dir, struct tarout *t,
 	    "\tfilemode = true\n\tbare = true\n";
 	static const char promisor[] = "[remote \"knowd\"]\n\tpromisor = true\n";
 	static const uint8_t zero[1024];
+	size_t		 i;
 
 	tar_entry(t, "keys", NULL, 0, 0700);
 	if (tar_home(t, b->home, CONFIG_FILE, 0640, cause) != 0 ||
 	    tar_home(t, b->home, HOME_PUB, 0644, cause) != 0 ||
 	    (b->with_key && tar_home(t, b->home, HOME_KEY, 0600, cause) != 0))
 		return -1;
+	for (i = 0; i < b->nextra; i++)
+		if (tar_file(t, b->extra[i].path, b->extra[i].name,
+		    b->extra[i].mode, cause) != 0)
+			return -1;
 	tar_entry(t, "repo.git", NULL, 0, 0755);
 	tar_entry(t, "repo.git/HEAD", head, sizeof head - 1, 0644);
 	if (store_erased_count() > 0) {		/* see erase.c */

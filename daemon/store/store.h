@@ -451,6 +451,9 @@ struct backup_out {
 int	backup_build(struct backup *, git_repository *, struct backup_out *,
 	    char **cause);
 void	backup_free(struct backup *);
+/* One more file of the home for the archive, read when it is built (at most BACKUP_EXTRA). */
+#define BACKUP_EXTRA	4
+int	backup_add(struct backup *, const char *path, const char *name, int mode);
 
 /*
  * worker.c: a background thread for slow git work (building and indexing

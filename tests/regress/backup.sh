@@ -13,7 +13,17 @@ check "backup without the key" kctl "$A" backup "$T/plain.tar"
 check "it holds no secret key" bash -c "! tar -tf '$T/plain.tar' | grep -q node.key"
 check "it holds the public key and the repository" bash -c \
 	"tar -tf '$T/plain.tar' | grep -q keys/node.pub && tar -tf '$T/plain.tar' | grep -q 'repo.git/objects/pack/pack-.*\.pack'"
+# The desk's accounts and drafts and the open invitations are local state
+# outside git: the archive carries them (invitations only with the key).
+echo 'ein langes Passwort 123' | "$KNOWCTL" --home "$A" user add redakteurin --role author >/dev/null ||
+	fail "user add"
+kctl "$A" invite --name "Gemeinde Winterberg" --addr 127.0.0.1:9 >/dev/null 2>&1 || fail "invite"
+check "backup without the key" kctl "$A" backup "$T/nokey.tar"
+check "it holds the desk (accounts, drafts, audit)" bash -c "tar -tf '$T/nokey.tar' | grep -qx desk.sqlite"
+check "but no invitations" bash -c "! tar -tf '$T/nokey.tar' | grep -qx invites"
 check "backup with the key" kctl "$A" backup --with-key "$T/full.tar"
+check "it holds the desk and the invitations, both 0600" bash -c \
+	"tar -tvf '$T/full.tar' | grep -E '^-rw------- .* (desk.sqlite|invites)\$' | wc -l | grep -qx 2"
 check "a backup with the key is mode 0600" test "$(stat -c %a "$T/full.tar")" = 600
 check "a backup to an unwritable place fails clearly" bash -c \
 	"! '$KNOWCTL' --home '$A' backup /nonexistent/dir/x.tar 2>'$T/err' && grep -q nonexistent '$T/err'"
@@ -49,6 +59,8 @@ check "the restored repository passes git fsck --strict" git -C "$R/repo.git" fs
 node_start "$R" || { fail "start restored"; finish; }
 check "the restored node holds both lessons" bash -c "'$KNOWCTL' --home '$R' show '$id1' >/dev/null && '$KNOWCTL' --home '$R' show '$id2' >/dev/null"
 check "and verifies" kctl "$R" verify
+check "the restored desk has the account" bash -c "'$KNOWCTL' --home '$R' user list | grep -q redakteurin"
+check "and the invitation" bash -c "'$KNOWCTL' --home '$R' invite list | grep -q Winterberg"
 check "stock git verifies every commit" git_verify_branch "$R"
 check "and publishes on from there" kctl "$R" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md"
 check "seq continues at 4" test "$(kctl "$R" status --json | json_get seq)" = 4
