@@ -54,30 +54,47 @@ contact_row(struct web_req *r, const char *label, const char *scheme,
 	evbuffer_add_printf(r->out, "%s</dd>\n", scheme != NULL ? "</a>" : "");
 }
 
+/* The "Ansprechpartner" section of card c, set at date. */
+static void
+contact_section(struct web_req *r, struct cards_card *c, uint64_t date)
+{
+	char		 iso[32], de[WEB_DATE_MAX];
+
+	time_iso((time_t)date, iso);
+	web_date_de(iso, de);
+	evbuffer_add_printf(r->out, "<section class=\"contact\" "
+	    "aria-labelledby=\"contact\"><h2 id=\"contact\">Ansprechpartner</h2>\n"
+	    "<dl class=\"meta-list\">\n");
+	contact_row(r, "Rolle", NULL, c->role);
+	contact_row(r, "Einheit", NULL, c->unit);
+	contact_row(r, "Funktionspostfach", "mailto:", c->mailbox);
+	contact_row(r, "Telefon", "tel:", c->phone);
+	if (c->consent[0] != '\0')
+		contact_row(r, "Name", NULL, c->name);
+	evbuffer_add_printf(r->out, "<dt>Stand</dt><dd>%s</dd>\n</dl>\n"
+	    "</section>\n", de);
+	memset(c, 0, sizeof *c);
+}
+
 void
 web_contact_box(struct web_req *r, const struct search_hit *h)
 {
 	struct cards_card c;
 	uint64_t	 date;
 	const char	*of;
-	char		 iso[32], de[WEB_DATE_MAX];
 
-	if (contact_of(r, h, &c, &date, &of) != 0)
-		return;
-	time_iso((time_t)date, iso);
-	web_date_de(iso, de);
-	evbuffer_add_printf(r->out, "<section class=\"contact\" "
-	    "aria-labelledby=\"contact\"><h2 id=\"contact\">Ansprechpartner</h2>\n"
-	    "<dl class=\"meta-list\">\n");
-	contact_row(r, "Rolle", NULL, c.role);
-	contact_row(r, "Einheit", NULL, c.unit);
-	contact_row(r, "Funktionspostfach", "mailto:", c.mailbox);
-	contact_row(r, "Telefon", "tel:", c.phone);
-	if (c.consent[0] != '\0')
-		contact_row(r, "Name", NULL, c.name);
-	evbuffer_add_printf(r->out, "<dt>Stand</dt><dd>%s</dd>\n</dl>\n"
-	    "</section>\n", de);
-	memset(&c, 0, sizeof c);
+	if (contact_of(r, h, &c, &date, &of) == 0)
+		contact_section(r, &c, date);
+}
+
+void
+web_contact_project(struct web_req *r, const char *nid, const char *slug)
+{
+	struct cards_card c;
+	uint64_t	 date;
+
+	if (node_contact_find(r->nd, nid, slug, &c, &date) == 0)
+		contact_section(r, &c, date);
 }
 
 void

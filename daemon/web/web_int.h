@@ -165,6 +165,8 @@ void	 web_conn_answered_cb(struct evhttp_request *, void *);
  * when none).
  */
 void	 web_contact_box(struct web_req *, const struct search_hit *);
+/* A project page's card (the project's own). */
+void	 web_contact_project(struct web_req *, const char *nid, const char *slug);
 void	 web_json_contact(struct web_req *, const struct search_hit *);
 
 /* web_json.c: JSON output. */

@@ -672,6 +672,7 @@ web_page_project(struct web_req *r, const char *rest)
 	web_esc(r->out, title);
 	evbuffer_add_printf(r->out, "</h1>\n");
 	section_of(r, "Projektprofil", nid, "project", slash + 1);
+	web_contact_project(r, nid, slash + 1);
 	section_of(r, "Erfahrungen", nid, "lesson", slash + 1);
 	search_result_free(&res);
 	free(title);

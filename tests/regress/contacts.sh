@@ -85,6 +85,8 @@ check "with the name, as consented" shows "$C" "$LID" "Erika Altkarte (Einwillig
 curl -sf "http://$HTTP/lektion/$LID?node=$ANID" >"$T/page.html" || fail "page"
 check "C's lesson page shows Ansprechpartner" grep -q '<h2 id="contact">Ansprechpartner</h2>' "$T/page.html"
 check "with the function mailbox as a link" grep -q 'href="mailto:quokka@stadt-muenster.example"' "$T/page.html"
+curl -sf "http://$HTTP/projekt/$ANID/$SLUG" >"$T/project.html" || fail "project page"
+check "C's project page shows the project's card" grep -q 'href="mailto:quokka@stadt-muenster.example"' "$T/project.html"
 curl -sf "http://$HTTP/api/v1/lessons/$LID?node=$ANID" >"$T/api.json" || fail "api"
 check "C's API has the contact object" "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["contact"]; sys.exit(not (c["mailbox"] == "quokka@stadt-muenster.example" and c["for"] == "project" and c["name"] == "Erika Altkarte"))' "$T/api.json"
 check "search does not find the card's name" bash -c "! '$KNOWCTL' --home '$C' search Altkarte >/dev/null 2>&1"
