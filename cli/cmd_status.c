@@ -20,6 +20,10 @@ print_network(const msgpack_object *d)
 		printf("pending  %llu nodes not admitted (knowctl pending)\n",
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
 		    "pending")));
+	if (ctl_obj_uint(ctl_obj_get(d, "contacts")) > 0)
+		printf("contacts %llu nodes' card sets held (knowctl contact)\n",
+		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
+		    "contacts")));
 	if ((a = ctl_obj_get(d, "lagging")) != NULL &&
 	    a->type == MSGPACK_OBJECT_ARRAY)
 		for (i = 0; i < a->via.array.size; i++) {

@@ -37,7 +37,7 @@ int	 op_list_search(struct control_env *, const struct ctl_request *,
  * op_net.c: packs the network part of status: OP_STATUS_NET_KEYS map
  * entries, one more with all (every known node, every lagging branch).
  */
-#define OP_STATUS_NET_KEYS	6
+#define OP_STATUS_NET_KEYS	7
 #define OP_LAGGING_SHOWN	64	/* lagging branches listed unless all */
 void	 op_status_net(struct control_env *, msgpack_packer *, int all);
 

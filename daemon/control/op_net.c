@@ -339,6 +339,8 @@ op_status_net(struct control_env *env, msgpack_packer *pk, int all)
 {
 	struct peer	*p;
 	size_t		 nk, ready = 0;
+	uint64_t	 ncards;
+	uint8_t		 digest[32];
 
 	TAILQ_FOREACH(p, &env->net->peers->list, entry)
 		ready += p->state == PEER_READY;
@@ -348,6 +350,8 @@ op_status_net(struct control_env *env, msgpack_packer *pk, int all)
 	gossip_known(env->net, &nk);
 	ctl_pack_ku(pk, "known", nk);
 	ctl_pack_ku(pk, "pending", node_pending_count(env->node));
+	node_contacts_digest(env->node, &ncards, digest);	/* cached */
+	ctl_pack_ku(pk, "contacts", ncards);
 	if (all)
 		status_known(env, pk);
 }

@@ -87,6 +87,8 @@ check "C's lesson page shows Ansprechpartner" grep -q '<h2 id="contact">Ansprech
 check "with the function mailbox as a link" grep -q 'href="mailto:quokka@stadt-muenster.example"' "$T/page.html"
 curl -sf "http://$HTTP/projekt/$ANID/$SLUG" >"$T/project.html" || fail "project page"
 check "C's project page shows the project's card" grep -q 'href="mailto:quokka@stadt-muenster.example"' "$T/project.html"
+check "C's status counts the card sets it holds" bash -c "'$KNOWCTL' --home '$C' status | grep -q '^contacts 1 '"
+check "and status --json too" test "$(kctl "$C" status --json | json_get contacts)" = 1
 curl -sf "http://$HTTP/api/v1/lessons/$LID?node=$ANID" >"$T/api.json" || fail "api"
 check "C's API has the contact object" "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["contact"]; sys.exit(not (c["mailbox"] == "quokka@stadt-muenster.example" and c["for"] == "project" and c["name"] == "Erika Altkarte"))' "$T/api.json"
 check "search does not find the card's name" bash -c "! '$KNOWCTL' --home '$C' search Altkarte >/dev/null 2>&1"
