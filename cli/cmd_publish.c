@@ -32,8 +32,8 @@ read_record(const char *path, char **text, size_t *len)
 				fprintf(stderr, "knowctl publish: %s: %s\n",
 				    path, strerror(errno));
 			else
-				fprintf(stderr, "knowctl publish: %s: too large "
-				    "(a record may have at most %d bytes)\n",
+				fprintf(stderr, _("knowctl publish: %s: too large "
+				    "(a record may have at most %d bytes)\n"),
 				    strcmp(path, "-") == 0 ? "stdin" : path,
 				    RECORD_MAX_BYTES);
 			buf_free(&b);
@@ -59,29 +59,72 @@ print_result(const msgpack_object *d)
 	free(id);
 }
 
+/*
+ * Reads the record as knowd will, so that what is wrong is said here in
+ * the user's language; *hasid says whether it names a record already.
+ */
+static int
+check_record(const char *path, const char *text, size_t len, int *hasid)
+{
+	struct record	*r = NULL;
+	char		*why = NULL;
+
+	if (record_parse(text, len, RECORD_DRAFT, &r, &why) != 0) {
+		fprintf(stderr, _("knowctl publish: %s: not published:\n%s\n"),
+		    strcmp(path, "-") == 0 ? "stdin" : path, why);
+		free(why);
+		return -1;
+	}
+	*hasid = r->id != NULL;
+	record_free(r);
+	return 0;
+}
+
 int
 cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct ctl_request	 req;
-	char			*text;
+	struct ctl_reply	 rep;
+	const char		*path;
+	char			*text, *id, *action;
 	size_t			 len;
-	int			 r;
+	int			 r, hasid = 0;
 
 	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
 		return r - 1;
 	if (argc - optind > 1)
-		return cli_usage(cmd, "one file at a time");
-	if (read_record(optind < argc ? argv[optind] : "-", &text, &len) != 0)
+		return cli_usage(cmd, _("one file at a time"));
+	path = optind < argc ? argv[optind] : "-";
+	if (read_record(path, &text, &len) != 0)
 		return 1;
+	if (check_record(path, text, len, &hasid) != 0) {
+		free(text);
+		return 1;
+	}
 	cli_request(&req, CTL_PUBLISH);
 	ctl_set(&req, "body", text, len, 0);
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else
+			print_result(rep.data);
+		fflush(stdout);
+		id = cli_field(rep.data, "id");
+		action = cli_field(rep.data, "action");
+		if (!hasid && strcmp(action, "created") == 0)
+			(void)cli_publish_write_id(path, text, len, id);
+		free(action);
+		free(id);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
 	free(text);
-	return cli_run(cli, &req, NULL, print_result);
+	return r;
 }
 
 int
 cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, "record id",
+	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, N_("record id"),
 	    print_result);
 }

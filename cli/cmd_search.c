@@ -155,8 +155,8 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	q = query_join(argc - optind, argv + optind);
 	if (strlen(q) > QUERY_MAX) {
-		fprintf(stderr, "knowctl search: query too long (%zu bytes, at "
-		    "most %d)\n", strlen(q), QUERY_MAX);
+		fprintf(stderr, _("knowctl search: query too long (%zu bytes, at "
+		    "most %d)\n"), strlen(q), QUERY_MAX);
 		free(q);
 		ctl_request_clear(&req);
 		return 2;
@@ -174,11 +174,11 @@ print_reindex(const msgpack_object *d)
 	uint64_t q = ctl_obj_uint(ctl_obj_get(d, "queued"));
 
 	if (q > 0)
-		printf("%llu branches are being indexed in the background "
-		    "(knowctl status shows how many are left)\n",
+		printf(_("%llu branches are being indexed in the background "
+		    "(knowctl status shows how many are left)\n"),
 		    (unsigned long long)q);
 	else
-		printf("%llu records indexed\n", (unsigned long long)
+		printf(_("%llu records indexed\n"), (unsigned long long)
 		    ctl_obj_uint(ctl_obj_get(d, "records")));
 }
 

@@ -50,6 +50,11 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_PENDING] = { "pending", { { NULL } } },
 	[CTL_ADMIT] = { "admit", { ID, { NULL } } },
 	[CTL_DENY] = { "deny", { ID, { NULL } } },
+	[CTL_PROFILE] = { "profile", { { NULL } } },
+	[CTL_PROFILE_SET] = { "profile-set", { { "name", CTL_STR, 800 },
+	    { "website", CTL_STR, 1200 }, { "region", CTL_STR, 800 },
+	    { "ags", CTL_STR, 16 }, { "description", CTL_STR, 65536 },
+	    { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -63,6 +63,8 @@ enum ctl_op {
 	CTL_PENDING,
 	CTL_ADMIT,
 	CTL_DENY,
+	CTL_PROFILE,
+	CTL_PROFILE_SET,
 	CTL_NOPS
 };
 

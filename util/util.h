@@ -12,6 +12,16 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Messages for people go through GNU gettext in the domain "knowd"
+ * (po/de.po). Only knowctl calls setlocale and binds the catalog, so
+ * knowd and its logs stay English; N_ marks a string translated later.
+ */
+#include <libintl.h>
+#define KNOWD_TEXTDOMAIN	"knowd"
+#define _(s)	dgettext(KNOWD_TEXTDOMAIN, s)
+#define N_(s)	(s)
+
 /* Allocation that aborts on exhaustion: callers never see NULL. */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

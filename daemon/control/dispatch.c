@@ -68,6 +68,8 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_PENDING] = op_pending,
 	[CTL_ADMIT] = op_admit,
 	[CTL_DENY] = op_deny,
+	[CTL_PROFILE] = op_profile,
+	[CTL_PROFILE_SET] = op_profile_set,
 };
 
 void

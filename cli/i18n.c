@@ -1,0 +1,151 @@
+/*
+ * i18n.c — knowctl in the user's language: GNU gettext, domain "knowd"
+ * (po/de.po). LANG=de_DE.UTF-8 gives German; English is the fallback.
+ * knowd itself never sets a locale, so its replies and logs are English
+ * and knowctl translates the replies it knows through the same catalog.
+ */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+
+#ifndef LOCALEDIR
+#define LOCALEDIR	"/usr/local/share/locale"
+#endif
+
+/*
+ * knowd's replies that knowctl translates: fixed sentences, and sentences
+ * with one %s (a record id, a name) whose text around it must match.
+ */
+static const char *const replies[] = {
+	N_("the record was not published:"),
+	N_("the record could not be written"),
+	N_("the same text is already published as %s (to change that record, "
+	    "add its id to the file)"),
+	N_("%s: no such record of this node"),
+	N_("id: %s is not a record of this node (leave id out to publish a new "
+	    "record)"),
+	N_("kind: only lesson and project records can be published (node.md is "
+	    "written by knowd init)"),
+	N_("profile: nothing to change (give --name, --website, --region, --ags "
+	    "or --description)"),
+	N_("the profile was not changed:"),
+};
+
+/* True when path is a directory. */
+static int
+is_dir(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Where the catalogs are: $KNOWD_LOCALEDIR; else next to the binary
+ * (BUILD/locale in the build tree, PREFIX/share/locale when installed);
+ * else the LOCALEDIR knowctl was built with. Caller frees.
+ */
+static char *
+locale_dir(void)
+{
+	const char	*env = getenv("KNOWD_LOCALEDIR");
+	char		 exe[PATH_MAX], *slash, *p;
+	ssize_t		 n;
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			p = xasprintf("%s/locale", exe);
+			if (is_dir(p))
+				return p;
+			free(p);
+			p = xasprintf("%s/../share/locale", exe);
+			if (is_dir(p))
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(LOCALEDIR);
+}
+
+void
+cli_i18n(void)
+{
+	char	*dir;
+
+	/* Messages and their characters; numbers and sorting stay as in C. */
+	setlocale(LC_MESSAGES, "");
+	setlocale(LC_CTYPE, "");
+	dir = locale_dir();
+	bindtextdomain(KNOWD_TEXTDOMAIN, dir);
+	bind_textdomain_codeset(KNOWD_TEXTDOMAIN, "UTF-8");
+	free(dir);
+}
+
+/* The formats are the entries of replies[], checked by xgettext as c-format. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* One line of a reply translated, when the catalog knows it. Caller frees. */
+static char *
+tr_line(const char *line, size_t len)
+{
+	const char	*pct, *fmt, *t;
+	char		*s, *arg;
+	size_t		 i, pre, post;
+
+	s = xstrndup(line, len);
+	if ((t = _(s)) != s) {
+		t = xstrdup(t);
+		free(s);
+		return (char *)t;
+	}
+	for (i = 0; i < nitems(replies); i++) {
+		fmt = replies[i];
+		if ((pct = strstr(fmt, "%s")) == NULL)
+			continue;
+		pre = pct - fmt;
+		post = strlen(pct + 2);
+		if (len <= pre + post || strncmp(s, fmt, pre) != 0)
+			continue;
+		if (strcmp(s + len - post, pct + 2) != 0)
+			continue;
+		arg = xstrndup(s + pre, len - pre - post);
+		t = xasprintf(_(fmt), arg);
+		free(arg);
+		free(s);
+		return (char *)t;
+	}
+	return s;
+}
+#pragma GCC diagnostic pop
+
+char *
+cli_tr_reply(const char *msg)
+{
+	struct buf	 b;
+	const char	*nl;
+	char		*t;
+
+	buf_init(&b);
+	for (;;) {
+		nl = strchr(msg, '\n');
+		t = tr_line(msg, nl != NULL ? (size_t)(nl - msg) : strlen(msg));
+		buf_addstr(&b, t);
+		free(t);
+		if (nl == NULL)
+			break;
+		buf_addc(&b, '\n');
+		msg = nl + 1;
+	}
+	return buf_detach(&b, NULL);
+}
