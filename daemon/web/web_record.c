@@ -454,14 +454,17 @@ section_of(struct web_req *r, const char *title, const char *nid,
 	search_result_free(&res);
 }
 
-/* The municipality's own details from its node.md: AGS, region, website. */
+/* The municipality's own details from its node.md: AGS, region, website; *desc its description (HTML, or NULL; caller frees). */
 static void
-node_details(struct web_req *r, const char *blobhex)
+node_details(struct web_req *r, const char *blobhex, char **desc)
 {
 	struct record	*rec = web_record_load(r->nd, blobhex);
 
+	*desc = NULL;
 	if (rec == NULL)
 		return;
+	if (rec->bodylen > 0)
+		*desc = web_markdown(rec->body, rec->bodylen);
 	if (rec->ags != NULL) {
 		evbuffer_add_printf(r->out, "<dt>Amtlicher Gemeindeschlüssel</dt>"
 		    "<dd>");
@@ -490,6 +493,7 @@ web_page_node(struct web_req *r, const char *rest)
 {
 	struct search_query	 q;
 	struct search_result	 res;
+	char			*desc;
 	int			 rc;
 
 	if (!web_nid_ok(rest)) {
@@ -511,12 +515,18 @@ web_page_node(struct web_req *r, const char *rest)
 	evbuffer_add_printf(r->out, "<h1>");
 	web_esc(r->out, res.v[0].title);
 	evbuffer_add_printf(r->out, "</h1>\n<dl class=\"meta-list\">");
-	node_details(r, res.v[0].blob);
+	node_details(r, res.v[0].blob, &desc);
 	evbuffer_add_printf(r->out, "<dt>Kennung</dt><dd class=\"id\">did:key:%s"
 	    "</dd>\n<dt>Feed</dt><dd><a href=\"", rest);
 	web_href(r);
 	evbuffer_add_printf(r->out, "/feed.atom?node=%s\">Atom-Feed dieser "
 	    "Kommune</a></dd></dl>\n", rest);
+	if (desc != NULL) {
+		evbuffer_add_printf(r->out, "<div class=\"text\">\n");
+		evbuffer_add(r->out, desc, strlen(desc));
+		evbuffer_add_printf(r->out, "</div>\n");
+	}
+	free(desc);
 	section_of(r, "Projekte", rest, "project", NULL);
 	section_of(r, "Erfahrungen", rest, "lesson", NULL);
 	search_result_free(&res);
