@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract list search reindex export show log verify
-		status peers peer trust pending admit deny vouch unvouch backup help"
+		status peers peer trust pending admit deny vouch unvouch backup profile help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -48,7 +48,8 @@ _knowctl()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--node | --project | --tag | --since | --limit | --name | --ags)
+	--node | --project | --tag | --since | --limit | --name | --ags | \
+	--website | --region | --description)
 		return
 		;;
 	esac
@@ -83,6 +84,7 @@ _knowctl()
 	backup)	opts="$common --with-key" ;;
 	status)	opts="$common --branches" ;;
 	export)	opts="$common --format --output" ;;
+	profile) opts="$common --name --website --region --ags --description" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then
@@ -104,7 +106,7 @@ _knowctl()
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
 		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
-		--output) ((i++)) ;;
+		--output | --website | --region | --description) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
@@ -116,6 +118,9 @@ _knowctl()
 		;;
 	peer)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove" -- "$cur"))
+		;;
+	profile)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "set" -- "$cur"))
 		;;
 	trust)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove list" -- "$cur"))
