@@ -58,11 +58,15 @@ web_record_load(struct node *nd, const char *blobhex)
 	return rec;
 }
 
-/* A <dd> of a space-separated list, each value labelled and linked to a search. */
+/*
+ * A <dd> of a space-separated list, each value labelled and linked to a
+ * search; a tag shows the written form its record keeps (tag_labels).
+ */
 static void
 dd_list(struct web_req *r, const char *title, const char *facet,
-    const char *list)
+    const char *list, const struct record *rec)
 {
+	const char	*shown;
 	const char	*p = list, *v;
 	char		*w, lab[WEB_LABEL_MAX];
 	size_t		 n;
@@ -79,7 +83,10 @@ dd_list(struct web_req *r, const char *title, const char *facet,
 		web_urlenc(r->out, w);
 		evbuffer_add_printf(r->out, "\">");
 		web_tag_label(w, lab);
-		web_esc(r->out, strcmp(facet, "tag") == 0 ? lab : web_label(w));
+		shown = strcmp(facet, "tag") != 0 ? web_label(w) :
+		    rec != NULL && strcmp(record_tag_label(rec, w), w) != 0 ?
+		    record_tag_label(rec, w) : lab;
+		web_esc(r->out, shown);
 		evbuffer_add_printf(r->out, "</a>");
 		free(w);
 		first = 0;
@@ -129,12 +136,12 @@ meta_list(struct web_req *r, const struct search_hit *h,
 		evbuffer_add_printf(r->out, "</a></dd>\n");
 		free(pt);
 	}
-	dd_list(r, "Handlungsfelder", "field", h->fields);
+	dd_list(r, "Handlungsfelder", "field", h->fields, rec);
 	if (*h->status != '\0')
 		evbuffer_add_printf(r->out, "<dt>Status</dt><dd>%s</dd>\n",
 		    web_label(h->status));
-	dd_list(r, "Hürden", "hurdle", h->hurdles);
-	dd_list(r, "Schlagwörter", "tag", h->tags);
+	dd_list(r, "Hürden", "hurdle", h->hurdles, rec);
+	dd_list(r, "Schlagwörter", "tag", h->tags, rec);
 	evbuffer_add_printf(r->out, "<dt>Erstellt</dt><dd>");
 	web_time(r, h->created, 0);
 	evbuffer_add_printf(r->out, "</dd>\n<dt>Geändert</dt><dd>");

@@ -178,6 +178,10 @@ check "B holds A's new node.md, signed (stock git)" poll 15 bash -c \
 	"git -C '$B/repo.git' show 'refs/namespaces/$nid_a/refs/heads/main:node.md' | grep -qx 'region: Ostwestfalen-Lippe'"
 check "stock git verifies B's copy of A's branch" git_verify_branch "$B"
 H=$(kctl "$B" status --json | json_get http)
+check "B's lesson page shows the tags as written, linked by slug" bash -c \
+	"curl -sf 'http://$H/lektion/$id_words' >'$T/lesson.html' &&
+	 grep -q 'tag=buergerbeteiligung\">Bürgerbeteiligung</a>' '$T/lesson.html' &&
+	 grep -q 'tag=open-data\">Open Data</a>' '$T/lesson.html'"
 check "B's municipality page shows the new name, region, website and description" poll 15 bash -c \
 	"curl -sf 'http://$H/kommune/$nid_a' >'$T/page.html' && grep -q 'Stadt Paderborn (Westf.)' '$T/page.html' &&
 	 grep -q 'Ostwestfalen-Lippe' '$T/page.html' && grep -q 'href=\"https://www.paderborn.de\"' '$T/page.html' &&
