@@ -69,13 +69,14 @@ $(BUILD)/locale/%/LC_MESSAGES/knowd.mo: po/%.po
 	msgfmt --check -o $@ $<
 
 I18N_SRC   := $(sort $(LIB_SRC) $(CLI_SRC) cli/knowctl.c)
+POT	   ?= po/knowd.pot
 pot:
 	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 		--package-name=knowd --msgid-bugs-address="the knowd issue tracker" --sort-by-file \
-		--add-comments=TRANSLATORS: -o po/knowd.pot $(I18N_SRC)
+		--add-comments=TRANSLATORS: -o $(POT) $(I18N_SRC)
 
 po: pot
-	for f in $(PO); do msgmerge --quiet --update --backup=none $$f po/knowd.pot; done
+	for f in $(PO); do msgmerge --quiet --update --backup=none $$f $(POT); done
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -137,6 +137,11 @@ else
 	echo "SKIP: no read-only bind mount here ($(head -1 "$T/ro.err"))"
 fi
 
+# --- the catalog --------------------------------------------------------------
+check "po/de.po translates every message of the sources (make po, then translate)" bash -c "
+	cd '$ROOT' && make -s --no-print-directory pot POT='$T/knowd.pot' >/dev/null &&
+	msgcmp po/de.po '$T/knowd.pot' && msgfmt --check -o /dev/null po/de.po"
+
 # --- German help, English fallback --------------------------------------------
 check "knowctl --help in German" bash -c "env -u LC_ALL -u LC_MESSAGES LANG=de_DE.UTF-8 '$KNOWCTL' --help | grep -q '^Befehle:'"
 check "knowctl --help in English under LANG=C" bash -c "env -u LC_ALL -u LC_MESSAGES LANG=C '$KNOWCTL' --help | grep -q '^commands:'"
