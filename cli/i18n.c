@@ -29,6 +29,14 @@ static const char *const replies[] = {
 	N_("the same text is already published as %s (to change that record, "
 	    "add its id to the file)"),
 	N_("%s: no such record of this node"),
+	N_("%s: no such record"),
+	N_("%s: no such node"),
+	N_("%s: not a node id"),
+	N_("a node does not vouch for itself"),
+	N_("this node does not vouch for %s"),
+	N_("the vouch was not written:"),
+	N_("this node's own branch has not arrived from the network yet (knowd "
+	    "init --recover); nothing was published — check knowctl peers"),
 	N_("id: %s is not a record of this node (leave id out to publish a new "
 	    "record)"),
 	N_("kind: only lesson and project records can be published (node.md is "

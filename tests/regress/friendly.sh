@@ -144,6 +144,10 @@ check "po/de.po translates every message of the sources (make po, then translate
 
 # --- German help, English fallback --------------------------------------------
 check "knowctl --help in German" bash -c "env -u LC_ALL -u LC_MESSAGES LANG=de_DE.UTF-8 '$KNOWCTL' --help | grep -q '^Befehle:'"
+de show 01JDZ3M7K2V6ABCDEFGHJKMNPQ >/dev/null 2>"$T/err"
+check "knowd's reply translated by knowctl" grep -qx 'knowctl: 01JDZ3M7K2V6ABCDEFGHJKMNPQ: diesen Eintrag gibt es nicht' "$T/err"
+en show 01JDZ3M7K2V6ABCDEFGHJKMNPQ >/dev/null 2>"$T/err"
+check "… English as knowd said it under LANG=C" grep -qx 'knowctl: 01JDZ3M7K2V6ABCDEFGHJKMNPQ: no such record' "$T/err"
 check "knowctl --help in English under LANG=C" bash -c "env -u LC_ALL -u LC_MESSAGES LANG=C '$KNOWCTL' --help | grep -q '^commands:'"
 
 # --- the node's profile -------------------------------------------------------
