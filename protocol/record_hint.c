@@ -86,6 +86,10 @@ hint_colon(const char *line, size_t len, size_t n)
 {
 	char	*key, *s;
 
+	if (line != NULL && len > 0 && line[0] == ' ')
+		return xasprintf(_("line %zu: the line is indented: an entry "
+		    "begins at the start of its line (a text that goes on from "
+		    "the line above belongs in quotes)"), n);
 	key = line != NULL ? line_key(line, len) : NULL;
 	s = xasprintf(_("line %zu: %s with a colon: please put it in quotes, "
 	    "like %s: \"…\""), n, key_label(key), key != NULL ? key : "key");

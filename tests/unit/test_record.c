@@ -1372,6 +1372,9 @@ test_yaml_hints(void **state)
 		    "with its closing quotation mark)" },
 		{ "\ttitle: x", "line 3: a tab character: please indent with "
 		    "spaces only" },
+		{ "summary: zwei\n  zeilen: hier", "line 4: the line is indented: "
+		    "an entry begins at the start of its line (a text that goes "
+		    "on from the line above belongs in quotes)" },
 		{ "- bildung", "line 3: each entry begins a line as key: value "
 		    "(check the indentation, and that quoted text ends with its "
 		    "closing quotation mark)" },
