@@ -120,6 +120,8 @@ int	 record_slug_valid(const char *);
  * slug (record_slug_valid). Caller frees.
  */
 char	*record_slugify(const char *);
+/* The word of a vocabulary (record_fields, …) that s means ("Mobilität" → mobilitaet), or NULL. */
+const char *record_word(const char *const *list, const char *s);
 /* How a tag of r is shown: its label from tag_labels, else the tag itself. */
 const char *record_tag_label(const struct record *, const char *tag);
 

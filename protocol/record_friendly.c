@@ -101,6 +101,14 @@ vocab_guess(const char *const *list, const char *s)
 	return i;
 }
 
+const char *
+record_word(const char *const *list, const char *s)
+{
+	int	 i = vocab_guess(list, s);
+
+	return i != -1 ? list[i] : NULL;
+}
+
 /* Replaces *s by the vocabulary word it means, when it means one. */
 static void
 friendly_word(char **s, const char *const *list)

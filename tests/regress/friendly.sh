@@ -84,6 +84,8 @@ check "the tag Bürgerbeteiligung gets the slug buergerbeteiligung" \
 	grep -qx 'tags: \[buergerbeteiligung, open-data\]' "$T/words.show"
 check "… and keeps its written form" grep -qx 'tag_labels: \[Bürgerbeteiligung, Open Data\]' "$T/words.show"
 check "the lesson is found by its tag's slug" bash -c "'$KNOWCTL' --home '$A' list --tag buergerbeteiligung | grep -q '$id_words'"
+check "… and by filters as written: --tag Bürgerbeteiligung --status Umsetzung --field Mobilität" bash -c \
+	"'$KNOWCTL' --home '$A' list --tag Bürgerbeteiligung --status Umsetzung --field Mobilität | grep -q '$id_words'"
 check "the file got the id after its byte-order mark" \
 	bash -c "head -2 '$T/words.md' | tail -1 | grep -qx 'id: $id_words' && head -c 6 '$T/words.md' | od -An -tx1 | grep -q 'ef bb bf 2d 2d 2d'"
 check "B gets the lesson, tags and labels as published" poll 15 bash -c \
