@@ -128,6 +128,8 @@ friendly_words(struct record_list *l, const char *const *list)
 {
 	size_t	 i, j, n = 0;
 
+	if (l->n > RECORD_MAX_LIST)
+		return;			/* refused anyway; no quadratic work */
 	for (i = 0; i < l->n; i++) {
 		friendly_word(&l->v[i], list);
 		for (j = 0; j < n; j++) {
@@ -189,6 +191,8 @@ friendly_tags(struct record *r)
 	char			*slug;
 	size_t			 i;
 
+	if (r->tags.n > RECORD_MAX_LIST || r->tag_labels.n > RECORD_MAX_LIST)
+		return;			/* refused anyway; no quadratic work */
 	for (i = 0; i < r->tags.n; i++) {
 		slug = record_slug_valid(r->tags.v[i]) ? NULL :
 		    record_slugify(r->tags.v[i]);
