@@ -60,9 +60,9 @@ MO	   := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/knowd.mo)
 all: $(BUILD)/knowd $(BUILD)/knowctl $(MO)
 
 # knowctl's messages (GNU gettext, domain knowd): one catalog a language,
-# found next to the binary in the build tree (cli/i18n.c). make pot
+# found next to the binary in the build tree (util/i18n.c). make pot
 # regenerates po/knowd.pot from the sources, make po merges it into po/*.po.
-$(BUILD)/cli/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+$(BUILD)/util/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
 $(BUILD)/locale/%/LC_MESSAGES/knowd.mo: po/%.po
 	@mkdir -p $(dir $@)

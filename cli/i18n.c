@@ -4,20 +4,12 @@
  * knowd itself never sets a locale, so its replies and logs are English
  * and knowctl translates the replies it knows through the same catalog.
  */
-#include <sys/stat.h>
-
-#include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "util.h"
-
-#ifndef LOCALEDIR
-#define LOCALEDIR	"/usr/local/share/locale"
-#endif
 
 /*
  * knowd's replies that knowctl translates: fixed sentences, and sentences
@@ -46,58 +38,13 @@ static const char *const replies[] = {
 	N_("the profile was not changed:"),
 };
 
-/* True when path is a directory. */
-static int
-is_dir(const char *path)
-{
-	struct stat	 st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/*
- * Where the catalogs are: $KNOWD_LOCALEDIR; else next to the binary
- * (BUILD/locale in the build tree, PREFIX/share/locale when installed);
- * else the LOCALEDIR knowctl was built with. Caller frees.
- */
-static char *
-locale_dir(void)
-{
-	const char	*env = getenv("KNOWD_LOCALEDIR");
-	char		 exe[PATH_MAX], *slash, *p;
-	ssize_t		 n;
-
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			p = xasprintf("%s/locale", exe);
-			if (is_dir(p))
-				return p;
-			free(p);
-			p = xasprintf("%s/../share/locale", exe);
-			if (is_dir(p))
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup(LOCALEDIR);
-}
-
 void
 cli_i18n(void)
 {
-	char	*dir;
-
 	/* Messages and their characters; numbers and sorting stay as in C. */
 	setlocale(LC_MESSAGES, "");
 	setlocale(LC_CTYPE, "");
-	dir = locale_dir();
-	bindtextdomain(KNOWD_TEXTDOMAIN, dir);
-	bind_textdomain_codeset(KNOWD_TEXTDOMAIN, "UTF-8");
-	free(dir);
+	i18n_bind();
 }
 
 /* The formats are the entries of replies[], checked by xgettext as c-format. */

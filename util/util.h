@@ -21,6 +21,15 @@
 #define KNOWD_TEXTDOMAIN	"knowd"
 #define _(s)	dgettext(KNOWD_TEXTDOMAIN, s)
 #define N_(s)	(s)
+/* i18n.c: binds the domain to its catalogs ($KNOWD_LOCALEDIR, next to the binary, LOCALEDIR). */
+void	 i18n_bind(void);
+/*
+ * Messages of this thread in lang ("de"; else unchanged) until i18n_end
+ * with what it returned: knowd answers a German form in German while its
+ * log stays English. NULL when the locale is missing (then English).
+ */
+void	*i18n_begin(const char *lang);
+void	 i18n_end(void *);
 
 /* Allocation that aborts on exhaustion: callers never see NULL. */
 void	*xmalloc(size_t);

@@ -1,6 +1,5 @@
 /* test_record.c — the record format: schema, errors, canonical round trips, paths, template. */
 #include <glob.h>
-#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1396,23 +1395,30 @@ test_yaml_hints(void **state)
 	}
 }
 
-/* With a German locale and the built catalog, the same parser speaks German. */
+/*
+ * With the built catalog, the same parser speaks German in a thread that
+ * asks for it (i18n_begin, as knowd's browser desk would) and English
+ * again after, as everywhere else (the process locale stays C).
+ */
 static void
 test_german(void **state)
 {
+	static const char colon[] = "---\nkind: lesson\ntitle: Bürgerportal: "
+	    "ein Jahr\n---\n";
 	const char	*build = getenv("BUILD");
 	char		*dir, *cause;
+	void		*old;
 
-	if (setlocale(LC_MESSAGES, "de_DE.UTF-8") == NULL) {
-		print_message("de_DE.UTF-8 missing: German not checked\n");
-		return;
-	}
 	dir = xasprintf("%s/locale", build != NULL ? build : "build");
 	bindtextdomain(KNOWD_TEXTDOMAIN, dir);
 	bind_textdomain_codeset(KNOWD_TEXTDOMAIN, "UTF-8");
-	cause = parse_fail_s("---\nkind: lesson\ntitle: Bürgerportal: ein Jahr\n"
-	    "---\n", RECORD_DRAFT);
-	setlocale(LC_MESSAGES, "C");
+	if ((old = i18n_begin("de")) == NULL) {
+		print_message("de_DE.UTF-8 missing: German not checked\n");
+		free(dir);
+		return;
+	}
+	cause = parse_fail_s(colon, RECORD_DRAFT);
+	i18n_end(old);
 	if (strcmp(cause, "line 3: Title with a colon: please put it in quotes, "
 	    "like title: \"…\"") == 0)
 		print_message("no catalog in %s: German not checked\n", dir);
@@ -1420,6 +1426,11 @@ test_german(void **state)
 		assert_string_equal(cause, "Zeile 3: Titel mit Doppelpunkt bitte "
 		    "in Anführungszeichen setzen, also title: \"…\"");
 	free(cause);
+	cause = parse_fail_s(colon, RECORD_DRAFT);
+	assert_string_equal(cause, "line 3: Title with a colon: please put it "
+	    "in quotes, like title: \"…\"");
+	free(cause);
+	assert_null(i18n_begin("fr"));		/* no catalog: unchanged */
 	free(dir);
 }
 
