@@ -9,6 +9,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 DESTDIR	?=
 
 BUILD	?= build
@@ -53,8 +54,29 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 SHIM_BIN   := $(BUILD)/tests/shim/libenospc.so
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+PO	   := $(wildcard po/*.po)
+MO	   := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/knowd.mo)
 
-all: $(BUILD)/knowd $(BUILD)/knowctl
+all: $(BUILD)/knowd $(BUILD)/knowctl $(MO)
+
+# knowctl's messages (GNU gettext, domain knowd): one catalog a language,
+# found next to the binary in the build tree (util/i18n.c). make pot
+# regenerates po/knowd.pot from the sources, make po merges it into po/*.po.
+$(BUILD)/util/i18n.o: CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+
+$(BUILD)/locale/%/LC_MESSAGES/knowd.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+I18N_SRC   := $(sort $(LIB_SRC) $(CLI_SRC) cli/knowctl.c)
+POT	   ?= po/knowd.pot
+pot:
+	xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
+		--package-name=knowd --msgid-bugs-address="the knowd issue tracker" --sort-by-file \
+		--add-comments=TRANSLATORS: -o $(POT) $(I18N_SRC)
+
+po: pot
+	for f in $(PO); do msgmerge --quiet --update --backup=none $$f $(POT); done
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -167,18 +189,24 @@ install: all
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/knowd.service
 	install -m 0644 contrib/completion/knowctl.bash $(DESTDIR)$(COMPLETIONDIR)/knowctl
 	install -m 0644 contrib/knowd.conf.example $(DESTDIR)$(DOCDIR)/knowd.conf.example
+	for m in $(MO); do l=$${m#$(BUILD)/locale/}; l=$${l%%/*}; \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 0644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/knowd.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/knowd $(DESTDIR)$(BINDIR)/knowctl \
 		$(DESTDIR)$(MANDIR)/man1/knowctl.1 $(DESTDIR)$(MANDIR)/man5/knowd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/knowd.8 $(DESTDIR)$(SYSTEMDDIR)/knowd.service \
 		$(DESTDIR)$(COMPLETIONDIR)/knowctl $(DESTDIR)$(DOCDIR)/knowd.conf.example
+	for p in $(PO); do l=$$(basename $$p .po); \
+		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/knowd.mo; done
 	if [ -d $(DESTDIR)$(DOCDIR) ]; then rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR); fi
 
 clean:
 	rm -rf build
 
-.PHONY: all check test demo bench deps fuzz fuzz-run install uninstall clean
+.PHONY: all check test demo bench deps fuzz fuzz-run install uninstall clean pot po
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -60,7 +60,8 @@ objects() {
 }
 
 draft=$T/draft.md
-"$KNOWCTL" new >"$draft"
+"$KNOWCTL" new | sed -e 's/^summary: Ein Satz, der.*/summary: Was andere aus dem Dauerlauf lernen./' \
+    -e '$a Eine Antwort aus dem Dauerlauf.' >"$draft"
 echo "bench/soak: $N nodes, one publish a second for $MIN min ($BUILD)"
 end=$(( $(date +%s) + MIN * 60 ))
 declare -a at1 sp1

@@ -24,7 +24,7 @@ PID=$!
 until "$KNOWCTL" --home "$T/node" status >/dev/null 2>&1; do sleep 0.05; done
 for f in contrib/examples/*.md; do
 	case "$f" in */README.md) continue ;; esac
-	"$KNOWCTL" --home "$T/node" publish "$f" >/dev/null
+	"$KNOWCTL" --home "$T/node" publish - <"$f" >/dev/null
 done
 id=$("$KNOWCTL" --home "$T/node" publish tests/regress/data/paderborn-kosten.md)
 for i in $(seq 1 20); do

@@ -20,13 +20,14 @@
 void
 cli_help(const struct cli_cmd *cmd, FILE *f)
 {
-	fprintf(f, "usage: knowctl %s %s\n\n%s.\n\n", cmd->name, cmd->args,
-	    cmd->summary);
-	fputs(cmd->help, f);
-	fputs("  --home DIR       node home (default: $KNOWD_HOME, else "
+	fprintf(f, _("usage: knowctl %s %s\n\n%s.\n\n"), cmd->name, cmd->args,
+	    _(cmd->summary));
+	if (*cmd->help != '\0')
+		fputs(_(cmd->help), f);
+	fputs(_("  --home DIR       node home (default: $KNOWD_HOME, else "
 	    "$XDG_DATA_HOME/knowd)\n"
 	    "  --json           machine-readable output\n"
-	    "  -h, --help       this help\n", f);
+	    "  -h, --help       this help\n"), f);
 }
 
 int
@@ -38,7 +39,7 @@ cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: knowctl %s %s\n", cmd->name, cmd->args);
+	fprintf(stderr, _("\nusage: knowctl %s %s\n"), cmd->name, cmd->args);
 	return 2;
 }
 
@@ -57,7 +58,7 @@ cli_common_opt(struct cli *cli, const struct cli_cmd *cmd, int ch)
 		cli_help(cmd, stdout);
 		return 1;			/* exit 0 */
 	default:
-		fprintf(stderr, "usage: knowctl %s %s\n", cmd->name, cmd->args);
+		fprintf(stderr, _("usage: knowctl %s %s\n"), cmd->name, cmd->args);
 		return 3;			/* exit 2 */
 	}
 }
@@ -81,7 +82,7 @@ cli_connect(const char *home)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path) {
-		fprintf(stderr, "knowctl: %s: path too long for a socket\n", path);
+		fprintf(stderr, _("knowctl: %s: path too long for a socket\n"), path);
 		free(path);
 		return -1;
 	}
@@ -89,12 +90,12 @@ cli_connect(const char *home)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			fprintf(stderr, "knowctl: no knowd is running for %s "
-			    "(start it with: knowd --home %s)\n", home, home);
+			fprintf(stderr, _("knowctl: no knowd is running for %s "
+			    "(start it with: knowd --home %s)\n"), home, home);
 		else
-			fprintf(stderr, "knowctl: cannot connect to %s: %s%s\n",
+			fprintf(stderr, _("knowctl: cannot connect to %s: %s%s\n"),
 			    path, strerror(errno), errno == EACCES ?
-			    " (are you in the knowd group?)" : "");
+			    _(" (are you in the knowd group?)") : "");
 		if (fd != -1)
 			close(fd);
 		free(path);
@@ -172,8 +173,8 @@ cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
 	if ((fd = cli_connect(cli->home)) == -1)
 		goto out;
 	if (cli_roundtrip(fd, buf, len, &in, &inlen) != 0) {
-		fprintf(stderr, "knowctl: knowd closed the connection without "
-		    "answering\n");
+		fprintf(stderr, "%s", _("knowctl: knowd closed the connection "
+		    "without answering\n"));
 		close(fd);
 		goto out;
 	}
@@ -190,7 +191,9 @@ cli_call_once(struct cli *cli, struct ctl_request *req, struct ctl_reply *reply,
 		goto out;
 	}
 	if (reply->code != CTL_OK) {
-		fprintf(stderr, "knowctl: %s\n", reply->message);
+		free(why);
+		why = cli_tr_reply(reply->message);
+		fprintf(stderr, "knowctl: %s\n", why);
 		rv = reply->code == CTL_USAGE ? 2 : 1;
 		goto out;
 	}
@@ -293,7 +296,7 @@ cli_one_id(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
 		return r - 1;
 	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one %s", what);
+		return cli_usage(cmd, _("give exactly one %s"), _(what));
 	cli_request(&req, op);
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
 	return cli_run(cli, &req, NULL, whole);
@@ -310,7 +313,7 @@ cli_plain(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
 		return r - 1;
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	cli_request(&req, op);
 	return cli_run(cli, &req, item, whole);
 }

@@ -7,6 +7,7 @@
 #include <msgpack.h>
 
 #include "ctl.h"
+#include "util.h"
 
 struct cli {
 	char	*home;		/* NULL until resolved */
@@ -26,6 +27,11 @@ struct cli_cmd {
 	{ "home", required_argument, NULL, 'H' }, \
 	{ "json", no_argument, NULL, 'j' }, \
 	{ "help", no_argument, NULL, 'h' }
+
+/* Sets knowctl's language from the environment (LANG, LC_MESSAGES) and finds the catalog. */
+void	 cli_i18n(void);
+/* A reply's message of knowd in the user's language, line by line where known. Caller frees. */
+char	*cli_tr_reply(const char *);
 
 /* Handles a common option (or an unknown one); returns 0 to continue, else an exit code + 1. */
 int	 cli_common_opt(struct cli *, const struct cli_cmd *, int ch);
@@ -80,6 +86,13 @@ int	 cli_plain(struct cli *, const struct cli_cmd *, int, char **,
 /* Sends a request whose reply carries only its status (JSON null with --json). */
 int	 cli_simple(struct cli *, struct ctl_request *);
 
+/*
+ * publish_id.c: writes the new record's id into the file published (not
+ * for "-"), or prints how to; -1 when it could not.
+ */
+int	 cli_publish_write_id(const char *path, const char *text, size_t len,
+	     const char *id);
+
 /* The subcommands, one file each. */
 int	 cmd_id(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_new(struct cli *, const struct cli_cmd *, int, char **);
@@ -107,6 +120,7 @@ int	 cmd_user(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_audit(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_invite(struct cli *, const struct cli_cmd *, int, char **);
 int	 cmd_contact(struct cli *, const struct cli_cmd *, int, char **);
+int	 cmd_profile(struct cli *, const struct cli_cmd *, int, char **);
 
 /* The search filters search and list take (cmd_search.c). */
 #define CLI_FILTER_OPTS \

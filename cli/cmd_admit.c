@@ -32,11 +32,11 @@ cmd_pending(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 int
 cmd_admit(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, CTL_ADMIT, "node id", NULL);
+	return cli_one_id(cli, cmd, argc, argv, CTL_ADMIT, N_("node id"), NULL);
 }
 
 int
 cmd_deny(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, CTL_DENY, "node id", NULL);
+	return cli_one_id(cli, cmd, argc, argv, CTL_DENY, N_("node id"), NULL);
 }

@@ -32,8 +32,8 @@ receive(int fd, int out, uint64_t size, const char *sha, char **why)
 	for (; size > 0; size -= n) {
 		n = size < sizeof blk ? (size_t)size : sizeof blk;
 		if (cli_read_full(fd, blk, n) != 0)
-			return set_cause(why, "knowd stopped sending (%llu bytes "
-			    "missing)", (unsigned long long)size);
+			return set_cause(why, _("knowd stopped sending (%llu bytes "
+			    "missing)"), (unsigned long long)size);
 		crypto_hash_sha256_update(&st, blk, n);
 		if (write(out, blk, n) != (ssize_t)n)
 			return set_cause(why, "write: %s", strerror(errno));
@@ -42,8 +42,8 @@ receive(int fd, int out, uint64_t size, const char *sha, char **why)
 	crypto_hash_sha256_final(&st, digest);
 	hex_encode(digest, sizeof digest, hex);
 	if (sha == NULL || strcmp(hex, sha) != 0)
-		return set_cause(why, "the archive arrived damaged (SHA-256 "
-		    "differs)");
+		return set_cause(why, "%s", _("the archive arrived damaged "
+		    "(SHA-256 differs)"));
 	return 0;
 }
 
@@ -114,7 +114,7 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cmd, "give the file to write");
+		return cli_usage(cmd, _("give the file to write"));
 	/* Where it goes is checked before knowd does any work. */
 	if ((out = open_temp(argv[optind], with_key ? 0600 : 0640, &tmp,
 	    &why)) == -1) {
@@ -133,10 +133,10 @@ cmd_backup(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			free(why);
 			r = 1;
 		} else if (!cli->json)
-			fprintf(stderr, "knowctl backup: wrote %s (%llu bytes%s); "
-			    "restore with: mkdir HOME && tar -xf %s -C HOME\n",
+			fprintf(stderr, _("knowctl backup: wrote %s (%llu bytes%s); "
+			    "restore with: mkdir HOME && tar -xf %s -C HOME\n"),
 			    argv[optind], (unsigned long long)size, with_key ?
-			    ", with the secret key" : ", without the secret key",
+			    _(", with the secret key") : _(", without the secret key"),
 			    argv[optind]);
 		free(sha);
 	}

@@ -53,17 +53,17 @@ cmd_export(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	if (strcmp(format, "json") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "atom") != 0 && strcmp(format, "dcat") != 0)
-		return cli_usage(cmd, "--format: \"%s\" is not json, csv, atom "
-		    "or dcat", format);
+		return cli_usage(cmd, _("--format: \"%s\" is not json, csv, atom "
+		    "or dcat"), format);
 	cli_request(&req, CTL_EXPORT);
 	ctl_set(&req, "format", format, strlen(format), 0);
 	if ((r = cli_call(cli, &req, &rep)) == 0) {
 		c = ctl_obj_get(rep.data, "content");
 		if (c == NULL || c->type != MSGPACK_OBJECT_BIN) {
-			fprintf(stderr, "knowctl export: knowd sent no content\n");
+			fputs(_("knowctl export: knowd sent no content\n"), stderr);
 			r = 1;
 		} else
 			r = export_write(output, c->via.bin.ptr, c->via.bin.size);

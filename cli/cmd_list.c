@@ -41,7 +41,7 @@ cmd_list(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind != argc) {
 		ctl_request_clear(&req);
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	}
 	return cli_run(cli, &req, print_line, NULL);
 }

@@ -42,8 +42,8 @@ cmd_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			limit = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || limit > 1000000) {
 				ctl_request_clear(&req);
-				return cli_usage(cmd, "--limit: \"%s\" is not a "
-				    "number up to 1000000", optarg);
+				return cli_usage(cmd, _("--limit: \"%s\" is not a "
+				    "number up to 1000000"), optarg);
 			}
 			ctl_set(&req, "limit", NULL, 0, limit);
 		} else if ((r = cli_common_opt(cli, cmd, ch)) != 0) {
@@ -53,7 +53,7 @@ cmd_log(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind != argc) {
 		ctl_request_clear(&req);
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	}
 	return cli_run(cli, &req, print_commit, NULL);
 }

@@ -12,7 +12,7 @@ cmd_new(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
 		return r - 1;
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	fputs(record_template(), stdout);
 	return ferror(stdout) ? 1 : 0;
 }

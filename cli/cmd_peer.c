@@ -42,7 +42,7 @@ cmd_peer(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return r - 1;
 	if (argc - optind != 2 || (strcmp(argv[optind], "add") != 0 &&
 	    strcmp(argv[optind], "remove") != 0))
-		return cli_usage(cmd, "expected add or remove and an address");
+		return cli_usage(cmd, _("expected add or remove and an address"));
 	cli_request(&req, strcmp(argv[optind], "add") == 0 ? CTL_PEER_ADD :
 	    CTL_PEER_REMOVE);
 	ctl_set(&req, "address", argv[optind + 1], strlen(argv[optind + 1]), 0);

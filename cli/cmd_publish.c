@@ -20,6 +20,27 @@ print_result(const msgpack_object *d)
 	free(id);
 }
 
+/*
+ * Reads the record as knowd will, so that what is wrong is said here in
+ * the user's language; *hasid says whether it names a record already.
+ */
+static int
+check_record(const char *path, const char *text, size_t len, int *hasid)
+{
+	struct record	*r = NULL;
+	char		*why = NULL;
+
+	if (record_parse(text, len, RECORD_DRAFT, &r, &why) != 0) {
+		fprintf(stderr, _("knowctl publish: %s: not published:\n%s\n"),
+		    strcmp(path, "-") == 0 ? "stdin" : path, why);
+		free(why);
+		return -1;
+	}
+	*hasid = r->id != NULL;
+	record_free(r);
+	return 0;
+}
+
 int
 cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -29,9 +50,11 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl_request	 req;
-	char			*text;
+	struct ctl_reply	 rep;
+	const char		*path;
+	char			*text, *id, *action;
 	size_t			 len;
-	int			 ch, r, force = 0;
+	int			 ch, r, force = 0, hasid = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'f')
@@ -40,22 +63,42 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (argc - optind > 1)
-		return cli_usage(cmd, "one file at a time");
-	if (cli_read_input("publish", optind < argc ? argv[optind] : "-",
-	    RECORD_MAX_BYTES, "a record", &text, &len) != 0)
+		return cli_usage(cmd, _("one file at a time"));
+	path = optind < argc ? argv[optind] : "-";
+	if (cli_read_input("publish", path, RECORD_MAX_BYTES, "a record",
+	    &text, &len) != 0)
 		return 1;
+	if (check_record(path, text, len, &hasid) != 0) {
+		free(text);
+		return 1;
+	}
 	cli_request(&req, CTL_PUBLISH);
 	ctl_set(&req, "body", text, len, 0);
 	if (force)
 		ctl_set(&req, "force", NULL, 0, 1);
+	if ((r = cli_call(cli, &req, &rep)) == 0) {
+		if (cli->json)
+			cli_json(stdout, rep.data);
+		else
+			print_result(rep.data);
+		fflush(stdout);
+		id = cli_field(rep.data, "id");
+		action = cli_field(rep.data, "action");
+		if (!hasid && strcmp(action, "created") == 0)
+			(void)cli_publish_write_id(path, text, len, id);
+		free(action);
+		free(id);
+	}
+	ctl_reply_clear(&rep);
+	ctl_request_clear(&req);
 	free(text);
-	return cli_run(cli, &req, NULL, print_result);
+	return r;
 }
 
 int
 cmd_retract(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 {
-	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, "record id",
+	return cli_one_id(cli, cmd, argc, argv, CTL_RETRACT, N_("record id"),
 	    print_result);
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "record.h"
 #include "util.h"
 
 #define QUERY_MAX	1024	/* bytes; knowd refuses longer queries too */
@@ -108,9 +109,25 @@ cli_filter_opt(struct ctl_request *req, int ch, const char *arg)
 	    ch == 'U' ? "hurdle" : ch == 'n' ? "node" : ch == 'p' ? "project" :
 	    ch == 'T' ? "tag" : ch == 'D' ? "since" : ch == 'k' ? "kind" : NULL;
 
+	const char *word = NULL;
+	char	*slug = NULL;
+
 	if (key == NULL)
 		return 0;
+	/* Filters as a person writes them: --status Umsetzung, --tag Bürgerbeteiligung. */
+	if (ch == 'F')
+		word = record_word(record_fields, arg);
+	else if (ch == 'S')
+		word = record_word(record_statuses, arg);
+	else if (ch == 'U')
+		word = record_word(record_hurdles, arg);
+	else if ((ch == 'T' || ch == 'p') && !record_slug_valid(arg) &&
+	    (slug = record_slugify(arg)) != NULL && record_slug_valid(slug))
+		word = slug;
+	if (word != NULL)
+		arg = word;
 	ctl_set(req, key, arg, strlen(arg), 0);
+	free(slug);
 	return 1;
 }
 
@@ -155,8 +172,8 @@ cmd_search(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	q = query_join(argc - optind, argv + optind);
 	if (strlen(q) > QUERY_MAX) {
-		fprintf(stderr, "knowctl search: query too long (%zu bytes, at "
-		    "most %d)\n", strlen(q), QUERY_MAX);
+		fprintf(stderr, _("knowctl search: query too long (%zu bytes, at "
+		    "most %d)\n"), strlen(q), QUERY_MAX);
 		free(q);
 		ctl_request_clear(&req);
 		return 2;
@@ -174,11 +191,11 @@ print_reindex(const msgpack_object *d)
 	uint64_t q = ctl_obj_uint(ctl_obj_get(d, "queued"));
 
 	if (q > 0)
-		printf("%llu branches are being indexed in the background "
-		    "(knowctl status shows how many are left)\n",
+		printf(_("%llu branches are being indexed in the background "
+		    "(knowctl status shows how many are left)\n"),
 		    (unsigned long long)q);
 	else
-		printf("%llu records indexed\n", (unsigned long long)
+		printf(_("%llu records indexed\n"), (unsigned long long)
 		    ctl_obj_uint(ctl_obj_get(d, "records")));
 }
 

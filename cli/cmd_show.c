@@ -29,7 +29,7 @@ cmd_show(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (argc - optind != 1) {
 		ctl_request_clear(&req);
-		return cli_usage(cmd, "give exactly one record id");
+		return cli_usage(cmd, _("give exactly one record id"));
 	}
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
 	if ((r = cli_call(cli, &req, &rep)) == 0) {

@@ -148,7 +148,7 @@ cmd_status(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind != argc) {
 		ctl_request_clear(&req);
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	}
 	return cli_run(cli, &req, NULL, print_status);
 }

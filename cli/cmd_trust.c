@@ -53,15 +53,15 @@ cmd_trust(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (optind == argc)
-		return cli_usage(cmd, "expected add, remove or list");
+		return cli_usage(cmd, _("expected add, remove or list"));
 	verb = argv[optind];
 	if (strcmp(verb, "list") == 0 && argc - optind == 1)
 		return trust_list(cli);
 	if ((strcmp(verb, "add") != 0 && strcmp(verb, "remove") != 0) ||
 	    argc - optind != 2)
-		return cli_usage(cmd, "expected add ID, remove ID or list");
+		return cli_usage(cmd, _("expected add ID, remove ID or list"));
 	if (strcmp(verb, "remove") == 0 && name != NULL)
-		return cli_usage(cmd, "--name goes with add");
+		return cli_usage(cmd, _("--name goes with add"));
 	cli_request(&req, strcmp(verb, "add") == 0 ? CTL_TRUST_ADD :
 	    CTL_TRUST_REMOVE);
 	ctl_set(&req, "id", argv[optind + 1], strlen(argv[optind + 1]), 0);

@@ -38,7 +38,7 @@ cmd_verify(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if ((r = cli_common_only(cli, cmd, argc, argv)) != 0)
 		return r - 1;
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, _("unexpected argument \"%s\""), argv[optind]);
 	cli_request(&req, CTL_VERIFY);
 	r = cli_call(cli, &req, &rep);
 	/* A failed verification still carries the per-branch verdicts. */

@@ -28,9 +28,9 @@ cmd_vouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one node id");
+		return cli_usage(cmd, _("give exactly one node id"));
 	if (name == NULL)
-		return cli_usage(cmd, "--name is required");
+		return cli_usage(cmd, _("--name is required"));
 	cli_request(&req, CTL_VOUCH);
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
 	ctl_set(&req, "name", name, strlen(name), 0);
@@ -104,7 +104,7 @@ cmd_unvouch(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one node id");
+		return cli_usage(cmd, _("give exactly one node id"));
 	if ((r = unvouch_confirm(cli, argv[optind], yes)) != 0)
 		return r;
 	cli_request(&req, CTL_UNVOUCH);

@@ -77,7 +77,7 @@ kc muenster trust list
 say "Each municipality publishes its lessons learned (signed commits)"
 publish() {
 	local n=$1 file=$2 id
-	id=$(kc "$n" publish "$EX/$file") || exit 1
+	id=$(kc "$n" publish - <"$EX/$file") || exit 1
 	printf '  %-10s %s  %s\n' "$n" "$id" "$(sed -n 's/^title: //p' "$EX/$file")"
 }
 publish muenster muenster-strassenbeleuchtung.md

@@ -10,7 +10,7 @@ libcmark-gfm:libcmark-gfm-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
 clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3
-man:man-db groff:groff-base faketime:faketime"
+man:man-db groff:groff-base faketime:faketime msgfmt:gettext xgettext:gettext"
 
 missing=""
 for pair in $LIBS; do
@@ -34,6 +34,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing 
 py3=/usr/bin/python3; [ -x $py3 ] || py3=python3
 $py3 -c 'import feedparser' 2>/dev/null || missing="$missing python3-feedparser"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+# The locales package generates de_DE.UTF-8 (german_locale below).
+[ -x /usr/sbin/locale-gen ] || missing="$missing locales"
 # libstemmer ships no .pc file: look for its header instead.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 # cmark-gfm's table and autolink extensions come in a package of their own.
@@ -42,16 +44,34 @@ command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] ||
 	missing="$missing libclang-rt-dev"
 
-[ -z "$missing" ] && exit 0
-
-echo "install-deps: installing:$missing" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null 2>&1 || {
-		echo "install-deps: need root or sudo to install:$missing" >&2; exit 1; }
 	SUDO="sudo"
+	command -v sudo >/dev/null 2>&1 || SUDO="need_root"
 fi
+need_root() { echo "install-deps: need root or sudo for: $*" >&2; exit 1; }
+
+# knowctl's German messages (po/de.po) are tested under de_DE.UTF-8
+# (tests/regress/friendly.sh): generate that locale when it is missing.
+german_locale() {
+	locale -a 2>/dev/null | grep -qix 'de_DE\.utf-\{0,1\}8' && return 0
+	PATH="$PATH:/usr/sbin:/sbin"
+	command -v locale-gen >/dev/null 2>&1 || return 0
+	echo "install-deps: generating the locale de_DE.UTF-8" >&2
+	$SUDO sed -i 's/^# *de_DE\.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+	grep -q '^de_DE\.UTF-8 UTF-8' /etc/locale.gen ||
+		echo 'de_DE.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+	$SUDO locale-gen >&2
+}
+
+if [ -z "$missing" ]; then
+	german_locale
+	exit 0
+fi
+
+echo "install-deps: installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q >&2
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >&2
+german_locale

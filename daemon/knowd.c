@@ -336,6 +336,7 @@ main(int argc, char **argv)
 	int		 ch, debug = 0, check = 0, rv;
 
 	signal(SIGPIPE, SIG_IGN);
+	i18n_bind();		/* no locale set: the log stays English */
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	store_global_init();

@@ -74,6 +74,11 @@ const struct ctl_opspec ctl_ops[CTL_NOPS + 1] = {
 	[CTL_CONTACT_CLEAR] = { "contact-clear", { { "target", CTL_STR, 128 },
 	    { NULL } } },
 	[CTL_ERASE] = { "erase", { ID, { "commit", CTL_STR, 64 }, { NULL } } },
+	[CTL_PROFILE] = { "profile", { { NULL } } },
+	[CTL_PROFILE_SET] = { "profile-set", { { "name", CTL_STR, 800 },
+	    { "website", CTL_STR, 1200 }, { "region", CTL_STR, 800 },
+	    { "ags", CTL_STR, 16 }, { "description", CTL_STR, 65536 },
+	    { NULL } } },
 	[CTL_NOPS] = { NULL, { { NULL } } },
 };
 

@@ -57,6 +57,7 @@ const struct record_keydef record_keys[RK_COUNT] = {
 	[RK_STATUS] = { "status", S(status) },
 	[RK_HURDLES] = { "hurdles", L(hurdles) },
 	[RK_TAGS] = { "tags", L(tags) },
+	[RK_TAG_LABELS] = { "tag_labels", L(tag_labels) },
 	[RK_ROLE] = { "role", S(role) },
 	[RK_AGS] = { "ags", S(ags) },
 	[RK_REGION] = { "region", S(region) },
@@ -256,4 +257,37 @@ record_free(struct record *r)
 	free(r->extra);
 	free(r->body);
 	free(r);
+}
+
+int
+record_vocab_find(const char *const *list, const char *s)
+{
+	int	 i;
+
+	for (i = 0; list[i] != NULL; i++) {
+		if (strcmp(list[i], s) == 0)
+			return i;
+	}
+	return -1;
+}
+
+int
+record_website_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	 i, pre;
+
+	if (strncmp(s, "https://", 8) == 0)
+		pre = 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		pre = 7;
+	else
+		return 0;
+	if (strlen(s) > 300 || s[pre] == '\0' || s[pre] == '/')
+		return 0;
+	for (i = 0; p[i] != '\0'; i++) {
+		if (p[i] <= 0x20 || p[i] == 0x7f)
+			return 0;
+	}
+	return 1;
 }

@@ -38,8 +38,10 @@ struct record_extra {
 
 /*
  * One record. Strings are NUL-terminated UTF-8 or NULL when absent.
- * lesson:  id, title, project, summary, fields, status, hurdles, tags, related
- * project: id, title, project (its own slug), summary, fields, status, tags
+ * lesson:  id, title, project, summary, fields, status, hurdles, tags,
+ *          tag_labels, related
+ * project: id, title, project (its own slug), summary, fields, status, tags,
+ *          tag_labels
  * node:    id (the nid, z6Mk…), name, role, ags, region, website
  * vouch:   id (the vouched nid), name, ags
  * erasure: id, erases (a lesson's or project's id), blobs (git blob ids)
@@ -56,6 +58,7 @@ struct record {
 	char			*status;
 	struct record_list	 hurdles;
 	struct record_list	 tags;
+	struct record_list	 tag_labels;	/* display forms of tags (record_slugify) */
 	struct record_list	 related;
 	char			*language;
 	char			*license;
@@ -74,7 +77,11 @@ struct record {
 };
 
 /*
- * Parses and validates a record. On failure *cause lists every violation,
+ * Parses and validates a record. A draft is read as a person writes it: a
+ * byte-order mark is skipped, vocabulary words may be spelled with capitals
+ * and umlauts ("Mobilität"), tags and the project may be German words (their
+ * slug is derived, a tag's written form kept in tag_labels), and the
+ * template's placeholders are refused. Messages go through gettext. On failure *cause lists every violation,
  * one per line, each naming the field ("title: missing"). Caller frees *out
  * with record_free and *cause with free.
  */
@@ -109,8 +116,23 @@ const char *record_role_label(const char *role);
 int	 record_id_valid(const char *);
 /* True for "YYYY-MM-DDTHH:MM:SSZ" naming a real date and time. */
 int	 record_date_valid(const char *);
+/* True for a web address: http(s)://, a host, no blanks, at most 300 bytes. */
+int	 record_website_valid(const char *);
 /* True for a slug: 1..RECORD_MAX_SLUG of [a-z0-9-], not starting or ending with '-'. */
 int	 record_slug_valid(const char *);
+
+/*
+ * The slug of a German word or phrase: lowercase, ä ö ü ß as ae oe ue ss,
+ * other Latin-1 letters without accents, every run of other characters one
+ * '-' ("Bürgerbeteiligung" → "buergerbeteiligung"; PROTOCOL.md §6). NULL
+ * when nothing is left or s is not UTF-8. It may still be too long for a
+ * slug (record_slug_valid). Caller frees.
+ */
+char	*record_slugify(const char *);
+/* The word of a vocabulary (record_fields, …) that s means ("Mobilität" → mobilitaet), or NULL. */
+const char *record_word(const char *const *list, const char *s);
+/* How a tag of r is shown: its label from tag_labels, else the tag itself. */
+const char *record_tag_label(const struct record *, const char *tag);
 
 /* The lesson template `knowctl new` prints (static text). */
 const char *record_template(void);

@@ -15,13 +15,14 @@ static const struct {
 } schemas[] = {
 	[RECORD_LESSON] = {
 		ALL_KINDS | B(ID) | B(TITLE) | B(PROJECT) | B(SUMMARY) |
-		    B(FIELDS) | B(STATUS) | B(HURDLES) | B(TAGS) | B(RELATED),
+		    B(FIELDS) | B(STATUS) | B(HURDLES) | B(TAGS) |
+		    B(TAG_LABELS) | B(RELATED),
 		B(ID) | B(TITLE) | B(PROJECT) | B(FIELDS) | B(STATUS) |
 		    B(CREATED) | B(MODIFIED)
 	},
 	[RECORD_PROJECT] = {
 		ALL_KINDS | B(ID) | B(TITLE) | B(PROJECT) | B(SUMMARY) |
-		    B(FIELDS) | B(STATUS) | B(TAGS),
+		    B(FIELDS) | B(STATUS) | B(TAGS) | B(TAG_LABELS),
 		B(ID) | B(TITLE) | B(PROJECT) | B(CREATED) | B(MODIFIED)
 	},
 	[RECORD_NODE] = {
@@ -41,19 +42,6 @@ static const struct {
 #undef B
 #undef ALL_KINDS
 #define ASSIGNED	(RK_BIT(RK_ID) | RK_BIT(RK_CREATED) | RK_BIT(RK_MODIFIED))
-
-/* The index of s in the NULL-terminated list, or -1. */
-static int
-vocab_find(const char *const *list, const char *s)
-{
-	int	 i;
-
-	for (i = 0; list[i] != NULL; i++) {
-		if (strcmp(list[i], s) == 0)
-			return i;
-	}
-	return -1;
-}
 
 /* Appends the list joined by ", ". */
 static void
@@ -150,16 +138,16 @@ text_problem(const char *s, size_t max, int multiline, size_t *nchars)
 			n++;
 		c = msg_control(p + i);
 		if (c != 0 && !(multiline && (p[i] == '\n' || c == 3)))
-			return multiline ? "has control characters" :
-			    "must be one line without control characters";
+			return multiline ? _("has control characters") :
+			    _("must be one line without control characters");
 		if (p[i] != ' ' && p[i] != '\n')
 			blank = 0;
 	}
 	*nchars = n;
 	if (blank)
-		return "empty";
+		return _("empty");
 	if (n > max)
-		return "too long";
+		return "";		/* too long */
 	return NULL;
 }
 
@@ -173,8 +161,8 @@ check_text(struct buf *errs, const char *key, const char *s, size_t max,
 
 	if ((why = text_problem(s, max, multiline, &n)) == NULL)
 		return;
-	if (strcmp(why, "too long") == 0)
-		buf_printf(errs, "%s: %zu characters is too long (at most %zu)\n",
+	if (*why == '\0')
+		buf_printf(errs, _("%s: %zu characters is too long (at most %zu)\n"),
 		    key, n, max);
 	else
 		buf_printf(errs, "%s: %s\n", key, why);
@@ -185,18 +173,18 @@ static void
 check_vocab(struct buf *errs, const char *key, const char *s,
     const char *const *list, const char *what)
 {
-	if (vocab_find(list, s) != -1)
+	if (record_vocab_find(list, s) != -1)
 		return;
 	buf_printf(errs, "%s: ", key);
 	if (what != NULL) {
-		buf_printf(errs, "unknown %s ", what);
+		buf_printf(errs, _("unknown %s "), what);
 		record_msg_quote(errs, s);
-		buf_addstr(errs, " (one of: ");
+		buf_addstr(errs, _(" (one of: "));
 		vocab_join(errs, list);
 		buf_addstr(errs, ")\n");
 	} else {
 		record_msg_quote(errs, s);
-		buf_addstr(errs, " is not one of ");
+		buf_addstr(errs, _(" is not one of "));
 		vocab_join(errs, list);
 		buf_addc(errs, '\n');
 	}
@@ -212,11 +200,11 @@ check_id(struct buf *errs, const char *s, const struct record *r, int kind_known
 		return;
 	if (kind_known && !node && !record_id_valid(s))
 		err_value(errs, "id", s,
-		    "is not a ULID (26 characters of Crockford base32)");
+		    _("is not a ULID (26 characters of Crockford base32)"));
 	else if (kind_known && node && !record_nid_valid(s))
-		err_value(errs, "id", s, "is not a node id like z6Mk…");
+		err_value(errs, "id", s, _("is not a node id like z6Mk…"));
 	else if (!kind_known)
-		err_value(errs, "id", s, "is neither a ULID nor a node id");
+		err_value(errs, "id", s, _("is neither a ULID nor a node id"));
 }
 
 /* True for printable ASCII without spaces at either end, 1..max bytes. */
@@ -235,28 +223,6 @@ ascii_ok(const char *s, size_t max)
 	return 1;
 }
 
-/* True for a web address: http(s)://, something after it, no blanks, at most 300 bytes. */
-static int
-website_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t	 i, pre;
-
-	if (strncmp(s, "https://", 8) == 0)
-		pre = 8;
-	else if (strncmp(s, "http://", 7) == 0)
-		pre = 7;
-	else
-		return 0;
-	if (strlen(s) > 300 || s[pre] == '\0' || s[pre] == '/')
-		return 0;
-	for (i = 0; p[i] != '\0'; i++) {
-		if (p[i] <= 0x20 || p[i] == 0x7f)
-			return 0;
-	}
-	return 1;
-}
-
 /* The complaint about a value of key k with a fixed shape (a code, a date, …), or NULL. */
 static const char *
 shape_problem(enum record_key k, const char *s)
@@ -266,27 +232,49 @@ shape_problem(enum record_key k, const char *s)
 	switch (k) {
 	case RK_PROJECT:
 	case RK_TAGS:
-		return record_slug_valid(s) ? NULL : "is not a slug (1 to 64 of "
-		    "a-z, 0-9 and -, no - at either end)";
+		return record_slug_valid(s) ? NULL : _("is not a slug (1 to 64 of "
+		    "a-z, 0-9 and -, no - at either end)");
 	case RK_AGS:
 		return (n == 8 || n == 12) && strspn(s, "0123456789") == n ? NULL :
-		    "is not an AGS (8 digits) or a Regionalschlüssel (12 digits)";
+		    _("is not an AGS (8 digits) or a Regionalschlüssel (12 digits)");
 	case RK_WEBSITE:
-		return website_ok(s) ? NULL : "is not a web address like "
-		    "https://www.example.de (at most 300 characters)";
+		return record_website_valid(s) ? NULL : _("is not a web address like "
+		    "https://www.example.de (at most 300 characters)");
 	case RK_LANGUAGE:
 		return n >= 2 && n <= 3 && strspn(s, "abcdefghijklmnopqrstuvwxyz") ==
-		    n ? NULL : "is not a language code like de";
+		    n ? NULL : _("is not a language code like de");
 	case RK_LICENSE:
-		return ascii_ok(s, 64) ? NULL : "is not a license name like "
-		    "dl-de/by-2-0 (1 to 64 printable ASCII characters)";
+		return ascii_ok(s, 64) ? NULL : _("is not a license name like "
+		    "dl-de/by-2-0 (1 to 64 printable ASCII characters)");
 	case RK_CREATED:
 	case RK_MODIFIED:
 		return record_date_valid(s) ? NULL :
-		    "is not a date like 2026-11-26T10:00:00Z";
+		    _("is not a date like 2026-11-26T10:00:00Z");
 	default:
 		return NULL;
 	}
+}
+
+/* Checks a tag's label: one line, and its slug is one of the record's tags. */
+static void
+check_label(struct buf *errs, const char *s, const struct record *r)
+{
+	char	*slug;
+	size_t	 i;
+
+	check_text(errs, "tag_labels", s, RECORD_MAX_SLUG, 0);
+	if ((slug = record_slugify(s)) != NULL) {
+		for (i = 0; i < r->tags.n; i++) {
+			if (strcmp(r->tags.v[i], slug) == 0)
+				break;
+		}
+		if (i == r->tags.n)
+			slug = (free(slug), NULL);
+	}
+	if (slug == NULL)
+		err_value(errs, "tag_labels", s, _("is the label of no tag "
+		    "(its slug is not in tags)"));
+	free(slug);
 }
 
 /* Checks one string value, or one item of a list, of key k. */
@@ -320,15 +308,18 @@ check_value(struct buf *errs, enum record_key k, const char *s,
 		break;
 	case RK_RELATED:
 		if (!record_id_valid(s))
-			err_value(errs, key, s, "is not a ULID");
+			err_value(errs, key, s, _("is not a ULID"));
 		else if (r->id != NULL && strcmp(s, r->id) == 0)
-			err_value(errs, key, s, "is this record itself");
+			err_value(errs, key, s, _("is this record itself"));
+		break;
+	case RK_TAG_LABELS:
+		check_label(errs, s, r);
 		break;
 	case RK_FIELDS:
-		check_vocab(errs, key, s, record_fields, "Handlungsfeld");
+		check_vocab(errs, key, s, record_fields, _("Handlungsfeld"));
 		break;
 	case RK_HURDLES:
-		check_vocab(errs, key, s, record_hurdles, "hurdle");
+		check_vocab(errs, key, s, record_hurdles, _("hurdle"));
 		break;
 	case RK_STATUS:
 		check_vocab(errs, key, s, record_statuses, NULL);
@@ -352,19 +343,19 @@ check_list(struct buf *errs, enum record_key k, const struct record_list *l,
 	size_t		 i, j;
 
 	if (l->n > RECORD_MAX_LIST) {
-		buf_printf(errs, "%s: %zu items, at most %d\n", key, l->n,
+		buf_printf(errs, _("%s: %zu items, at most %d\n"), key, l->n,
 		    RECORD_MAX_LIST);
 		return;
 	}
 	for (i = 0; i < l->n; i++) {
 		if (!utf8_valid(l->v[i], strlen(l->v[i]))) {
-			buf_printf(errs, "%s: not valid UTF-8\n", key);
+			buf_printf(errs, _("%s: not valid UTF-8\n"), key);
 			continue;
 		}
 		check_value(errs, k, l->v[i], r, kind_known);
 		for (j = 0; j < i; j++) {
 			if (strcmp(l->v[i], l->v[j]) == 0) {
-				err_value(errs, key, l->v[i], "appears twice");
+				err_value(errs, key, l->v[i], _("appears twice"));
 				break;
 			}
 		}
@@ -382,8 +373,8 @@ check_extra(const struct record *r, struct buf *errs)
 		n = strlen(r->extra[i].key);
 		if (n == 0 || n > RECORD_MAX_KEY || !utf8_valid(r->extra[i].key, n) ||
 		    r->extra[i].value == NULL) {
-			buf_addstr(errs, "front matter: a key is empty, too long "
-			    "or not valid UTF-8, or has no value\n");
+			buf_addstr(errs, _("front matter: a key is empty, too long "
+			    "or not valid UTF-8, or has no value\n"));
 			continue;
 		}
 		for (j = 0; j < i; j++) {
@@ -392,7 +383,7 @@ check_extra(const struct record *r, struct buf *errs)
 		}
 		if (j < i || record_key_lookup(r->extra[i].key) != -1) {
 			show = record_msg_key(r->extra[i].key);
-			buf_printf(errs, "%s: duplicate key\n", show);
+			buf_printf(errs, _("%s: duplicate key\n"), show);
 			free(show);
 		}
 	}
@@ -407,20 +398,20 @@ check_whole(const struct record *r, struct buf *errs)
 
 	if (record_date_valid(r->created) && record_date_valid(r->modified) &&
 	    strcmp(r->modified, r->created) < 0)
-		buf_printf(errs, "modified: %s is before created %s\n",
+		buf_printf(errs, _("modified: %s is before created %s\n"),
 		    r->modified, r->created);
 	if (r->body != NULL && (strlen(body) != r->bodylen ||
 	    !utf8_valid(body, r->bodylen)))
-		buf_addstr(errs, "body: not valid UTF-8 text (or bodylen is not "
-		    "its length)\n");
+		buf_addstr(errs, _("body: not valid UTF-8 text (or bodylen is not "
+		    "its length)\n"));
 	else if (r->bodylen > RECORD_MAX_BYTES)
-		buf_printf(errs, "body: %zu bytes is too large (at most %d bytes "
-		    "for the whole record)\n", r->bodylen, RECORD_MAX_BYTES);
+		buf_printf(errs, _("body: %zu bytes is too large (at most %d bytes "
+		    "for the whole record)\n"), r->bodylen, RECORD_MAX_BYTES);
 	else {
 		buf_init(&out);
 		if (record_write_buf(r, &out) == 0 && out.len > RECORD_MAX_BYTES)
-			buf_printf(errs, "record: %zu bytes written out is too "
-			    "large (at most %d bytes)\n", out.len, RECORD_MAX_BYTES);
+			buf_printf(errs, _("record: %zu bytes written out is too "
+			    "large (at most %d bytes)\n"), out.len, RECORD_MAX_BYTES);
 		buf_free(&out);
 	}
 }
@@ -456,16 +447,16 @@ record_check(const struct record *r, enum record_mode mode, int kind_known,
 			continue;
 		if (!key_present(r, k)) {
 			if (required & RK_BIT(k))
-				buf_printf(errs, "%s: missing\n", record_keys[k].name);
+				buf_printf(errs, _("%s: missing\n"), record_keys[k].name);
 		} else if (!(allowed & RK_BIT(k)))
-			buf_printf(errs, "%s: not a key of a %s record\n",
+			buf_printf(errs, _("%s: not a key of a %s record\n"),
 			    record_keys[k].name, record_kind_name(r->kind));
 		else if (record_keys[k].type == RECORD_KEY_LIST)
 			check_list(errs, k, record_key_list(rw, k), r, kind_known);
 		else {
 			s = *record_key_str(rw, k);
 			if (!utf8_valid(s, strlen(s)))
-				buf_printf(errs, "%s: not valid UTF-8\n",
+				buf_printf(errs, _("%s: not valid UTF-8\n"),
 				    record_keys[k].name);
 			else
 				check_value(errs, k, s, r, kind_known);
@@ -473,6 +464,8 @@ record_check(const struct record *r, enum record_mode mode, int kind_known,
 	}
 	check_extra(r, errs);
 	check_whole(r, errs);
+	if (mode == RECORD_DRAFT && kind_known)
+		record_template_check(r, errs);
 }
 
 int
@@ -483,8 +476,8 @@ record_validate(const struct record *r, enum record_mode mode, char **cause)
 
 	buf_init(&errs);
 	if ((unsigned)r->kind >= RECORD_KINDS) {
-		buf_addstr(&errs, "kind: not one of lesson, project, node, vouch, "
-		    "erasure\n");
+		buf_addstr(&errs, _("kind: not one of lesson, project, node, vouch, "
+		    "erasure\n"));
 		kind_known = 0;
 	}
 	record_check(r, mode, kind_known, 0, &errs);

@@ -33,9 +33,9 @@ struct record_value {
 /* The front matter keys the schema knows, in the canonical order. */
 enum record_key {
 	RK_ID, RK_KIND, RK_TITLE, RK_NAME, RK_PROJECT, RK_SUMMARY, RK_FIELDS,
-	RK_STATUS, RK_HURDLES, RK_TAGS, RK_ROLE, RK_AGS, RK_REGION, RK_WEBSITE,
-	RK_LANGUAGE, RK_LICENSE, RK_CREATED, RK_MODIFIED, RK_RELATED, RK_ERASES,
-	RK_BLOBS,
+	RK_STATUS, RK_HURDLES, RK_TAGS, RK_TAG_LABELS, RK_ROLE, RK_AGS, RK_REGION,
+	RK_WEBSITE, RK_LANGUAGE, RK_LICENSE, RK_CREATED, RK_MODIFIED, RK_RELATED,
+	RK_ERASES, RK_BLOBS,
 	RK_COUNT
 };
 #define RK_BIT(k)	(1u << (k))
@@ -59,6 +59,8 @@ char	**record_key_str(struct record *, enum record_key);
 struct record_list *record_key_list(struct record *, enum record_key);
 /* True for a node id: 'z' and 40..60 base58 characters (did:key without "did:key:"). */
 int	 record_nid_valid(const char *);
+/* The index of s in a NULL-terminated vocabulary, or -1. */
+int	 record_vocab_find(const char *const *, const char *);
 /* Looks a kind up by name; -1 when it is none. */
 int	 record_kind_lookup(const char *, enum record_kind *);
 
@@ -84,5 +86,21 @@ int	 record_plain_ok(const char *, int flow);
 int	 record_write_buf(const struct record *, struct buf *);
 
 void	 record_value_free(struct record_value *);
+
+/* Makes a draft's words canonical: vocabulary spellings, tag and project slugs. */
+void	 record_friendly(struct record *);
+/* Appends an error for each placeholder of the template a draft still holds. */
+void	 record_template_check(const struct record *, struct buf *errs);
+/* A libyaml error: file lines (the front matter starts on line 2). */
+struct record_yaml_error {
+	size_t		 line;		/* of the problem */
+	size_t		 column;	/* its character in that line, or -1 */
+	size_t		 ctxline;	/* where the construct began */
+	const char	*problem;	/* libyaml's words, or NULL */
+	const char	*context;
+};
+/* What to do about a libyaml error in the front matter fm, naming the line (gettext). Caller frees. */
+char	*record_yaml_hint(const char *fm, size_t fmlen,
+	     const struct record_yaml_error *);
 
 #endif

@@ -75,7 +75,7 @@ split(const char *buf, size_t len, struct parts *pt)
 	size_t		 start, pos, end;
 
 	if ((start = delim_at(buf, len, 0)) == 0)
-		return "front matter: missing (the file must begin with a line ---)";
+		return _("front matter: missing (the file must begin with a line ---)");
 	for (pos = start; pos < len; pos = nl - buf + 1) {
 		if ((end = delim_at(buf, len, pos)) != 0) {
 			pt->fm = buf + start;
@@ -87,7 +87,7 @@ split(const char *buf, size_t len, struct parts *pt)
 		if ((nl = memchr(buf + pos, '\n', len - pos)) == NULL)
 			break;
 	}
-	return "front matter: not terminated (no closing line ---)";
+	return _("front matter: not terminated (no closing line ---)");
 }
 
 /* The file line of a libyaml error; the front matter starts on line 2. */
@@ -105,14 +105,26 @@ error_line(struct parser *p)
 	return line + 2;
 }
 
-/* Reads the next event; a syntax error is fatal. */
+/* Reads the next event; a syntax error is fatal, with what to do about it. */
 static int
 next_event(struct parser *p, yaml_event_t *ev)
 {
+	struct record_yaml_error e;
+	char	*hint;
+
 	if (yaml_parser_parse(&p->yaml, ev))
 		return 0;
-	return fatal(p, "line %zu: could not parse YAML: %s", error_line(p),
-	    p->yaml.problem != NULL ? p->yaml.problem : "unknown error");
+	e.line = error_line(p);
+	e.column = p->yaml.error == YAML_READER_ERROR ? (size_t)-1 :
+	    p->yaml.problem_mark.column;
+	e.ctxline = p->yaml.context != NULL ? p->yaml.context_mark.line + 2 :
+	    e.line;
+	e.problem = p->yaml.problem;
+	e.context = p->yaml.context;
+	hint = record_yaml_hint(p->fm, p->fmlen, &e);
+	fatal(p, "%s", hint);
+	free(hint);
+	return -1;
 }
 
 /* Appends an error about the key being read. */
@@ -134,9 +146,9 @@ static void
 check_props(struct parser *p, const yaml_char_t *anchor, const yaml_char_t *tag)
 {
 	if (anchor != NULL)
-		key_error(p, "YAML anchors (&name) are not allowed");
+		key_error(p, "%s", _("YAML anchors (&name) are not allowed"));
 	if (tag != NULL)
-		key_error(p, "YAML tags (!name) are not allowed");
+		key_error(p, "%s", _("YAML tags (!name) are not allowed"));
 }
 
 /* Fills v from a scalar event. An empty plain scalar is null and kept as "~". */
@@ -150,7 +162,7 @@ scalar(struct parser *p, struct record_value *v, const yaml_event_t *ev, int flo
 	check_props(p, ev->data.scalar.anchor, ev->data.scalar.tag);
 	v->type = RECORD_SCALAR;
 	if (!utf8_valid(s, n)) {
-		key_error(p, "a value holds a NUL character or invalid UTF-8");
+		key_error(p, "%s", _("a value holds a NUL character or invalid UTF-8"));
 		s = "", n = 0;
 	} else if (plain && n == 0)
 		s = "~", n = 1;
@@ -169,16 +181,16 @@ check_map(struct parser *p, const struct record_value *v)
 	for (i = 0; i + 1 < v->n; i += 2) {
 		a = v->v[i];
 		if (a->type != RECORD_SCALAR) {
-			key_error(p, "keys of a mapping must be single values");
+			key_error(p, "%s", _("keys of a mapping must be single values"));
 			continue;
 		}
 		if (strlen(a->s) > RECORD_MAX_KEY)
-			key_error(p, "a key longer than %d bytes", RECORD_MAX_KEY);
+			key_error(p, _("a key longer than %d bytes"), RECORD_MAX_KEY);
 		for (j = 0; j < i; j += 2) {
 			b = v->v[j];
 			if (b->type == RECORD_SCALAR && b->untyped == a->untyped &&
 			    strcmp(a->s, b->s) == 0) {
-				key_error(p, "duplicate key in a mapping");
+				key_error(p, "%s", _("duplicate key in a mapping"));
 				break;
 			}
 		}
@@ -201,14 +213,14 @@ parse_node(struct parser *p, yaml_event_t *ev, int depth,
 	if (++p->nodes > RECORD_MAX_NODES || depth > RECORD_MAX_DEPTH) {
 		yaml_event_delete(ev);
 		if (depth > RECORD_MAX_DEPTH)
-			return fatal(p, "%s: nested deeper than %d levels",
+			return fatal(p, _("%s: nested deeper than %d levels"),
 			    p->key, RECORD_MAX_DEPTH);
-		return fatal(p, "%s: more than %d YAML nodes in the front matter",
+		return fatal(p, _("%s: more than %d YAML nodes in the front matter"),
 		    p->key, RECORD_MAX_NODES);
 	}
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
-		key_error(p, "YAML aliases (*name) are not allowed");
+		key_error(p, "%s", _("YAML aliases (*name) are not allowed"));
 		v->s = xstrdup("~");
 		yaml_event_delete(ev);
 		return 0;
@@ -230,7 +242,7 @@ parse_node(struct parser *p, yaml_event_t *ev, int depth,
 		break;
 	default:
 		yaml_event_delete(ev);
-		return fatal(p, "%s: unexpected YAML structure", p->key);
+		return fatal(p, _("%s: unexpected YAML structure"), p->key);
 	}
 	yaml_event_delete(ev);
 	for (;;) {
@@ -266,15 +278,16 @@ take_list(struct parser *p, enum record_key k, struct record_value *v)
 	size_t			 i;
 
 	if (v->type != RECORD_SEQ) {
-		key_error(p, "expected a list like [a, b], not %s",
-		    v->type == RECORD_MAP ? "a mapping" : "a single value");
+		key_error(p, "%s", v->type == RECORD_MAP ?
+		    _("expected a list like [a, b], not a mapping") :
+		    _("expected a list like [a, b], not a single value"));
 		p->skip |= RK_BIT(k);
 		return;
 	}
 	for (i = 0; i < v->n; i++) {
 		if (v->v[i]->type != RECORD_SCALAR) {
-			key_error(p, "list items must be single values, not "
-			    "lists or mappings");
+			key_error(p, "%s", _("list items must be single values, "
+			    "not lists or mappings"));
 			p->skip |= RK_BIT(k);
 			return;
 		}
@@ -292,7 +305,7 @@ static void
 take_known(struct parser *p, enum record_key k, struct record_value *v)
 {
 	if (p->seen & RK_BIT(k)) {
-		key_error(p, "duplicate key");
+		key_error(p, "%s", _("duplicate key"));
 		p->skip |= RK_BIT(k);
 		return;
 	}
@@ -302,8 +315,9 @@ take_known(struct parser *p, enum record_key k, struct record_value *v)
 		return;
 	}
 	if (v->type != RECORD_SCALAR) {
-		key_error(p, "expected %s, not %s", k == RK_KIND ? "a kind" :
-		    "text", v->type == RECORD_MAP ? "a mapping" : "a list");
+		key_error(p, "%s", v->type == RECORD_MAP ?
+		    _("expected text, not a mapping") :
+		    _("expected text, not a list"));
 		p->skip |= RK_BIT(k);
 	} else if (record_keys[k].type == RECORD_KEY_KIND) {
 		if (record_kind_lookup(v->s, &p->r->kind) == 0)
@@ -311,8 +325,8 @@ take_known(struct parser *p, enum record_key k, struct record_value *v)
 		else {
 			buf_addstr(p->errs, "kind: ");
 			record_msg_quote(p->errs, v->s);
-			buf_addstr(p->errs, " is not one of lesson, project, "
-			    "node, vouch, erasure\n");
+			buf_addstr(p->errs, _(" is not one of lesson, project, "
+			    "node, vouch, erasure\n"));
 		}
 	} else if (!is_null(v)) {
 		*record_key_str(p->r, k) = v->s;
@@ -329,7 +343,7 @@ take_extra(struct parser *p, const char *key, struct record_value *v)
 
 	for (i = 0; i < r->nextra; i++) {
 		if (strcmp(r->extra[i].key, key) == 0) {
-			key_error(p, "duplicate key");
+			key_error(p, "%s", _("duplicate key"));
 			return -1;
 		}
 	}
@@ -351,9 +365,9 @@ parse_pair(struct parser *p, yaml_event_t *ev)
 	if (parse_node(p, ev, 1, &kv) == -1)
 		goto out;
 	if (kv->type != RECORD_SCALAR)
-		key_error(p, "keys must be single values");
+		key_error(p, "%s", _("keys must be single values"));
 	else if (kv->s[0] == '\0' || strlen(kv->s) > RECORD_MAX_KEY)
-		key_error(p, "a key is empty or longer than %d bytes",
+		key_error(p, _("a key is empty or longer than %d bytes"),
 		    RECORD_MAX_KEY);
 	else {
 		key = kv->s;
@@ -386,7 +400,7 @@ expect(struct parser *p, yaml_event_t *ev, yaml_event_type_t type,
 		return -1;
 	if (ev->type != type) {
 		yaml_event_delete(ev);
-		return fatal(p, "front matter: %s", msg);
+		return fatal(p, _("front matter: %s"), _(msg));
 	}
 	if (type == YAML_MAPPING_START_EVENT)
 		check_props(p, ev->data.mapping_start.anchor,
@@ -401,11 +415,11 @@ parse_front(struct parser *p)
 {
 	yaml_event_t	 ev;
 
-	if (expect(p, &ev, YAML_STREAM_START_EVENT, "not YAML") == -1 ||
-	    expect(p, &ev, YAML_DOCUMENT_START_EVENT, "empty (it needs at "
-	    "least kind)") == -1 ||
-	    expect(p, &ev, YAML_MAPPING_START_EVENT, "must be keys with "
-	    "values (a YAML mapping)") == -1)
+	if (expect(p, &ev, YAML_STREAM_START_EVENT, N_("not YAML")) == -1 ||
+	    expect(p, &ev, YAML_DOCUMENT_START_EVENT, N_("empty (it needs at "
+	    "least kind)")) == -1 ||
+	    expect(p, &ev, YAML_MAPPING_START_EVENT, N_("must be keys with "
+	    "values (a YAML mapping)")) == -1)
 		return;
 	for (;;) {
 		if (next_event(p, &ev) == -1)
@@ -416,13 +430,13 @@ parse_front(struct parser *p)
 			return;
 	}
 	yaml_event_delete(&ev);
-	if (expect(p, &ev, YAML_DOCUMENT_END_EVENT, "more than one value") == -1 ||
-	    expect(p, &ev, YAML_STREAM_END_EVENT, "more than one YAML "
-	    "document") == -1)
+	if (expect(p, &ev, YAML_DOCUMENT_END_EVENT, N_("more than one value")) ==
+	    -1 || expect(p, &ev, YAML_STREAM_END_EVENT, N_("more than one YAML "
+	    "document")) == -1)
 		return;
 	if (!(p->seen & RK_BIT(RK_KIND)))
-		buf_addstr(p->errs, "kind: missing (one of lesson, project, "
-		    "node, vouch, erasure)\n");
+		buf_addstr(p->errs, _("kind: missing (one of lesson, project, "
+		    "node, vouch, erasure)\n"));
 }
 
 /* Sets the body to a copy of s[0..n) ending in exactly one newline (or empty). */
@@ -449,16 +463,18 @@ precheck(const char *buf, size_t len, struct parts *pt, char **cause)
 	why = split(buf, len, pt);
 	if (len > RECORD_MAX_BYTES) {
 		if (why == NULL && pt->bodylen > RECORD_MAX_BYTES / 2)
-			return set_cause(cause, "body: %zu bytes is too large (at "
-			    "most %d bytes for the whole record)", pt->bodylen,
+			return set_cause(cause, _("body: %zu bytes is too large (at "
+			    "most %d bytes for the whole record)"), pt->bodylen,
 			    RECORD_MAX_BYTES);
-		return set_cause(cause, "record: %zu bytes is too large (at most "
-		    "%d bytes)", len, RECORD_MAX_BYTES);
+		return set_cause(cause, _("record: %zu bytes is too large (at most "
+		    "%d bytes)"), len, RECORD_MAX_BYTES);
 	}
 	if (memchr(buf, '\0', len) != NULL)
-		return set_cause(cause, "record: holds a NUL byte (not a text file)");
+		return set_cause(cause, "%s", _("record: holds a NUL byte (not a "
+		    "text file)"));
 	if (!utf8_valid(buf, len))
-		return set_cause(cause, "record: not valid UTF-8 text");
+		return set_cause(cause, "%s", _("record: not valid UTF-8 text (save "
+		    "it as UTF-8)"));
 	if (why != NULL)
 		return set_cause(cause, "%s", why);
 	return 0;
@@ -478,7 +494,7 @@ read_front(struct record *r, const struct parts *pt, struct buf *errs,
 	p.key = "front matter";
 	p.r = r;
 	if (!yaml_parser_initialize(&p.yaml))
-		return xstrdup("front matter: out of memory");
+		return xstrdup(_("front matter: out of memory"));
 	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)pt->fm,
 	    pt->fmlen);
 	yaml_parser_set_encoding(&p.yaml, YAML_UTF8_ENCODING);
@@ -500,6 +516,9 @@ record_parse(const char *buf, size_t len, enum record_mode mode,
 	unsigned	 skip = 0;
 	int		 kind_known = 0;
 
+	/* A byte-order mark some editors write before the first ---. */
+	if (mode == RECORD_DRAFT && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		buf += 3, len -= 3;
 	if (precheck(buf, len, &pt, cause) == -1)
 		return -1;
 	r = xcalloc(1, sizeof *r);
@@ -514,6 +533,8 @@ record_parse(const char *buf, size_t len, enum record_mode mode,
 		return -1;
 	}
 	set_body(r, pt.body, pt.bodylen);
+	if (mode == RECORD_DRAFT)
+		record_friendly(r);
 	record_check(r, mode, kind_known, skip, &errs);
 	if (record_errs_done(&errs, cause) != 0) {
 		record_free(r);

@@ -12,6 +12,25 @@
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Messages for people go through GNU gettext in the domain "knowd"
+ * (po/de.po). Only knowctl calls setlocale and binds the catalog, so
+ * knowd and its logs stay English; N_ marks a string translated later.
+ */
+#include <libintl.h>
+#define KNOWD_TEXTDOMAIN	"knowd"
+#define _(s)	dgettext(KNOWD_TEXTDOMAIN, s)
+#define N_(s)	(s)
+/* i18n.c: binds the domain to its catalogs ($KNOWD_LOCALEDIR, next to the binary, LOCALEDIR). */
+void	 i18n_bind(void);
+/*
+ * Messages of this thread in lang ("de"; else unchanged) until i18n_end
+ * with what it returned: knowd answers a German form in German while its
+ * log stays English. NULL when the locale is missing (then English).
+ */
+void	*i18n_begin(const char *lang);
+void	 i18n_end(void *);
+
 /* Allocation that aborts on exhaustion: callers never see NULL. */
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

@@ -14,7 +14,7 @@ _knowctl()
 	fi
 
 	local commands="id new publish retract erase list search reindex export show log verify
-		status peers peer trust pending admit deny invite vouch unvouch contact backup user audit help"
+		status peers peer trust pending admit deny invite vouch unvouch contact backup user audit profile help"
 	local common="--home --json -h --help"
 	local filters="--field --status --hurdle --tag --since"
 
@@ -53,7 +53,7 @@ _knowctl()
 		return
 		;;
 	--node | --project | --tag | --since | --limit | --name | --ags | --unit | \
-	--expires | --addr | --commit)
+	--expires | --addr | --commit | --website | --region | --description)
 		return
 		;;
 	esac
@@ -94,6 +94,7 @@ _knowctl()
 	publish) opts="$common --force" ;;
 	user)	opts="$common --role --unit" ;;
 	audit)	opts="$common --limit" ;;
+	profile) opts="$common --name --website --region --ags --description" ;;
 	esac
 
 	if [[ $prev == --kind ]]; then
@@ -115,7 +116,8 @@ _knowctl()
 		case ${words[i]} in
 		--home | --node | --project | --kind | --field | --status | \
 		--hurdle | --tag | --since | --limit | --name | --ags | --format | \
-		--output | --role | --unit | --expires | --addr | --commit) ((i++)) ;;
+		--output | --role | --unit | --expires | --addr | --commit | --website | \
+		--region | --description) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
@@ -130,6 +132,9 @@ _knowctl()
 		;;
 	invite)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "list revoke" -- "$cur"))
+		;;
+	profile)
+		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "set" -- "$cur"))
 		;;
 	trust)
 		[[ $nargs -eq 0 ]] && COMPREPLY=($(compgen -W "add remove list" -- "$cur"))

@@ -22,6 +22,7 @@ op_fn	 op_peers, op_peer_add, op_peer_remove;				/* op_net.c */
 op_fn	 op_trust_add, op_trust_remove, op_trust_list;
 op_fn	 op_pending, op_admit, op_deny;
 op_fn	 op_invite, op_invite_list, op_invite_revoke;			/* op_invite.c */
+op_fn	 op_profile, op_profile_set;					/* op_profile.c */
 op_fn	 op_search, op_reindex;						/* op_search.c */
 op_fn	 op_backup;							/* op_backup.c */
 op_fn	 op_export;							/* op_export.c */

@@ -81,6 +81,8 @@ static op_fn *const ops[CTL_NOPS] = {
 	[CTL_CONTACT_SET] = op_contact_set,
 	[CTL_CONTACT_SHOW] = op_contact_show,
 	[CTL_CONTACT_CLEAR] = op_contact_clear,
+	[CTL_PROFILE] = op_profile,
+	[CTL_PROFILE_SET] = op_profile_set,
 };
 
 void

@@ -356,6 +356,7 @@ node_close(struct node *nd)
 	trust_free(nd);
 	node_pending_free(nd);
 	node_index_free(nd);
+	node_texts_free(nd);
 	store_set_id_catalog(NULL);
 	catalog_clear(&nd->cat);
 	search_db_close(nd->search);

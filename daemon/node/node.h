@@ -79,6 +79,7 @@ struct node {
 	struct node_upkeep	*upkeep;	/* upkeep.c: repacking */
 	struct node_contacts	*contacts;	/* contact.c: card sets by nid */
 	struct node_erase	*erase;		/* erase.c: erasures to carry out */
+	struct node_texts	*texts;		/* texts.c: our records by text */
 	int			 lockfd;
 	time_t			 recover_until;	/* no publishing before: catching up */
 	size_t			 quarantined;	/* damaged branches set aside */
@@ -190,6 +191,19 @@ int	 node_vouch(struct node *, const char *id, const char *name,
 /* Removes our vouch for a node. */
 int	 node_unvouch(struct node *, const char *id, struct node_result *,
 	     char **cause);
+/* profile.c: this node's node.md as it stands. Caller frees *out with record_free. */
+int	 node_profile(struct node *, struct record **out, char **cause);
+/* A change of the profile: NULL leaves a value, "" removes it (not the name). */
+struct node_profile {
+	const char	*name;
+	const char	*website;
+	const char	*region;
+	const char	*ags;
+	const char	*description;	/* node.md's body (Markdown) */
+};
+/* Writes node.md anew with the change (signed, replicated like a publish). */
+int	 node_profile_set(struct node *, const struct node_profile *,
+	     struct node_result *, char **cause);
 /*
  * 0 when publishing may go ahead; -1 and why when not: 1 in *again when
  * it is only too early (catching up after a start).

@@ -17,6 +17,14 @@ void	 node_index_free(struct node *);
 void	 node_index_moved(struct node *, const struct node_move *, size_t n);
 /* At start: indexes the branches not in fresh (those the index holds at their heads). */
 void	 node_index_check(struct node *, const struct hmap *fresh);
+/*
+ * texts.c: the lesson or project of ours whose text (all but id, created
+ * and modified) equals r's, or NULL; the id is valid until the next
+ * change of our branch. node_texts_add notes a record just published.
+ */
+const char *node_texts_find(struct node *, const struct record *);
+void	 node_texts_add(struct node *, const struct record *, uint64_t seq);
+void	 node_texts_free(struct node *);
 /* publish.c: commits changes to our branch and sends the move down the pipeline. */
 int	 node_commit(struct node *, const struct store_change *, size_t n,
 	     const char *subject, struct node_result *, char **cause);

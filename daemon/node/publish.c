@@ -173,6 +173,19 @@ publish_personal(struct node *nd, const char *buf, size_t len, char **cause)
 	return -1;
 }
 
+/* Refuses a new record whose text is one of ours already (the same file published twice). */
+static int
+publish_twice(struct node *nd, const struct record *r,
+    const struct catalog_entry *old, char **cause)
+{
+	const char	*id;
+
+	if (old != NULL || (id = node_texts_find(nd, r)) == NULL)
+		return 0;
+	return set_cause(cause, "the same text is already published as %s (to "
+	    "change that record, add its id to the file)", id);
+}
+
 int
 node_publish(struct node *nd, const char *buf, size_t len,
     struct node_result *res, char **cause)
@@ -199,7 +212,8 @@ node_publish_as(struct node *nd, const char *buf, size_t len,
 		set_cause(cause, "the record was not published:\n%s", why);
 		goto out;
 	}
-	if (publish_personal(nd, buf, len, cause) != 0)
+	if (publish_personal(nd, buf, len, cause) != 0 ||
+	    publish_twice(nd, r, old, cause) != 0)
 		goto out;
 	if (record_write(r, &text, &textlen) != 0) {
 		set_cause(cause, "the record could not be written");
@@ -216,6 +230,7 @@ node_publish_as(struct node *nd, const char *buf, size_t len,
 	if (node_commit_as(nd, ch, n, subject, opt != NULL ? opt->unit : NULL,
 	    res, cause) != 0)
 		goto out;
+	node_texts_add(nd, r, res->seq);
 	log_info("%s %s %s (seq %llu)", old == NULL ? "published" : "edited",
 	    record_kind_name(r->kind), r->id, (unsigned long long)res->seq);
 	rv = 0;

@@ -357,6 +357,19 @@ catalog_next(const struct catalog *cat, struct catalog_it *it)
 }
 
 const struct catalog_entry *
+catalog_next_of(const struct catalog *cat, const char *nid,
+    const struct catalog_entry *prev)
+{
+	const struct catalog_node *cn;
+
+	if (prev != NULL)
+		return TAILQ_NEXT(prev, of_node);
+	if (cat->nodes == NULL || (cn = hmap_gets(cat->nodes, nid)) == NULL)
+		return NULL;
+	return TAILQ_FIRST(&cn->entries);
+}
+
+const struct catalog_entry *
 catalog_next_vouch(const struct catalog *cat, const struct catalog_entry *prev)
 {
 	if (!cat->ready)

@@ -425,6 +425,9 @@ size_t	 catalog_total(const struct catalog *, enum record_kind);
 /* Every entry, in no order: NULL at the end. */
 const struct catalog_entry *catalog_next(const struct catalog *,
 	     struct catalog_it *);
+/* The records of nid: after prev (NULL: the first); NULL at the end. */
+const struct catalog_entry *catalog_next_of(const struct catalog *,
+	     const char *nid, const struct catalog_entry *prev);
 /* Every vouch record: after prev (NULL: the first); NULL at the end. */
 const struct catalog_entry *catalog_next_vouch(const struct catalog *,
 	     const struct catalog_entry *prev);

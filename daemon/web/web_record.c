@@ -59,11 +59,15 @@ web_record_load(struct node *nd, const char *blobhex)
 	return rec;
 }
 
-/* A <dd> of a space-separated list, each value labelled and linked to a search. */
+/*
+ * A <dd> of a space-separated list, each value labelled and linked to a
+ * search; a tag shows the written form its record keeps (tag_labels).
+ */
 static void
 dd_list(struct web_req *r, const char *title, const char *facet,
-    const char *list)
+    const char *list, const struct record *rec)
 {
+	const char	*shown;
 	const char	*p = list, *v;
 	char		*w, lab[WEB_LABEL_MAX];
 	size_t		 n;
@@ -80,7 +84,10 @@ dd_list(struct web_req *r, const char *title, const char *facet,
 		web_urlenc(r->out, w);
 		evbuffer_add_printf(r->out, "\">");
 		web_tag_label(w, lab);
-		web_esc(r->out, strcmp(facet, "tag") == 0 ? lab : web_label(w));
+		shown = strcmp(facet, "tag") != 0 ? web_label(w) :
+		    rec != NULL && strcmp(record_tag_label(rec, w), w) != 0 ?
+		    record_tag_label(rec, w) : lab;
+		web_esc(r->out, shown);
 		evbuffer_add_printf(r->out, "</a>");
 		free(w);
 		first = 0;
@@ -132,12 +139,12 @@ meta_list(struct web_req *r, const struct search_hit *h,
 		evbuffer_add_printf(r->out, "</a></dd>\n");
 		free(pt);
 	}
-	dd_list(r, "Handlungsfelder", "field", h->fields);
+	dd_list(r, "Handlungsfelder", "field", h->fields, rec);
 	if (*h->status != '\0')
 		evbuffer_add_printf(r->out, "<dt>Status</dt><dd>%s</dd>\n",
 		    web_label(h->status));
-	dd_list(r, "Hürden", "hurdle", h->hurdles);
-	dd_list(r, "Schlagwörter", "tag", h->tags);
+	dd_list(r, "Hürden", "hurdle", h->hurdles, rec);
+	dd_list(r, "Schlagwörter", "tag", h->tags, rec);
 	evbuffer_add_printf(r->out, "<dt>Erstellt</dt><dd>");
 	web_time(r, h->created, 0);
 	evbuffer_add_printf(r->out, "</dd>\n<dt>Geändert</dt><dd>");
@@ -564,16 +571,19 @@ trust_details(struct web_req *r, const char *nid)
 	evbuffer_add_printf(r->out, "</dd>\n");
 }
 
-/* The municipality's own details from its node.md: kind, AGS, region, website. */
+/* The municipality's own details from its node.md: kind, AGS, region, website; *desc its description (HTML, or NULL; caller frees). */
 static void
-node_details(struct web_req *r, const char *blobhex)
+node_details(struct web_req *r, const char *blobhex, char **desc)
 {
 	struct record	*rec = web_record_load(r->nd, blobhex);
 
+	*desc = NULL;
 	if (rec == NULL)
 		return;
 	evbuffer_add_printf(r->out, "<dt>Art</dt><dd>%s</dd>\n",
 	    record_role_label(rec->role));
+	if (rec->bodylen > 0)
+		*desc = web_markdown(rec->body, rec->bodylen);
 	if (rec->ags != NULL) {
 		evbuffer_add_printf(r->out, "<dt>Amtlicher Gemeindeschlüssel</dt>"
 		    "<dd>");
@@ -602,6 +612,7 @@ web_page_node(struct web_req *r, const char *rest)
 {
 	struct search_query	 q;
 	struct search_result	 res;
+	char			*desc;
 	int			 rc;
 
 	if (!web_nid_ok(rest)) {
@@ -623,13 +634,19 @@ web_page_node(struct web_req *r, const char *rest)
 	evbuffer_add_printf(r->out, "<h1>");
 	web_esc(r->out, res.v[0].title);
 	evbuffer_add_printf(r->out, "</h1>\n<dl class=\"meta-list\">");
-	node_details(r, res.v[0].blob);
+	node_details(r, res.v[0].blob, &desc);
 	trust_details(r, rest);
 	evbuffer_add_printf(r->out, "<dt>Kennung</dt><dd class=\"id\">did:key:%s"
 	    "</dd>\n<dt>Feed</dt><dd><a href=\"", rest);
 	web_href(r);
 	evbuffer_add_printf(r->out, "/feed.atom?node=%s\">Atom-Feed</a></dd>"
 	    "</dl>\n", rest);
+	if (desc != NULL) {
+		evbuffer_add_printf(r->out, "<div class=\"text\">\n");
+		evbuffer_add(r->out, desc, strlen(desc));
+		evbuffer_add_printf(r->out, "</div>\n");
+	}
+	free(desc);
 	section_of(r, "Projekte", rest, "project", NULL);
 	section_of(r, "Erfahrungen", rest, "lesson", NULL);
 	search_result_free(&res);

@@ -18,7 +18,7 @@ for h in "$AG" "$MU" "$ST"; do node_start "$h" || { fail "start $h"; finish; }; 
 kctl "$AG" vouch --name "Stadt Münster" "$(cat "$MU.did")" || fail "vouch"
 kctl "$MU" trust add "$(cat "$AG.did")" || fail "trust add"
 kctl "$MU" peer add "$(cat "$AG.did")@$(node_addr "$AG")" || fail "peer add"
-mu_id=$(kctl "$MU" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+mu_id=$(kctl "$MU" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "the agency has Münster's lesson" poll 15 has_record "$AG" "$mu_id"
 
 # The stranger trusts both (it would take all they offer) and dials both.
@@ -51,8 +51,8 @@ check "pending names no introducer for a node that came by itself" bash -c "'$KN
 check "pending --json has first and last seen" bash -c "'$KNOWCTL' --home '$AG' --json pending | grep -q last_seen"
 
 # A new lesson of each is relayed between the admitted; the stranger gets none of it.
-ag_id=$(kctl "$AG" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
-mu2_id=$(kctl "$MU" publish "$ROOT/contrib/examples/krefeld-kommunikation.md")
+ag_id=$(kctl "$AG" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
+mu2_id=$(kctl "$MU" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md")
 check "Münster gets the agency's lesson" poll 15 has_record "$MU" "$ag_id"
 check "the agency gets Münster's new lesson" poll 15 has_record "$AG" "$mu2_id"
 branches() { git -C "$1/repo.git" for-each-ref --format='%(refname)' refs/namespaces | grep -c .; }

@@ -6,8 +6,8 @@
 A=$T/a
 node_init "$A" "Stadt Beckum" --listen 127.0.0.1:0 || fail "init"
 node_start "$A" || { fail "start"; finish; }
-id1=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
-id2=$(kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md")
+id1=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
+id2=$(kctl "$A" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md")
 
 check "backup without the key" kctl "$A" backup "$T/plain.tar"
 check "it holds no secret key" bash -c "! tar -tf '$T/plain.tar' | grep -q node.key"
@@ -62,6 +62,6 @@ check "and verifies" kctl "$R" verify
 check "the restored desk has the account" bash -c "'$KNOWCTL' --home '$R' user list | grep -q redakteurin"
 check "and the invitation" bash -c "'$KNOWCTL' --home '$R' invite list | grep -q Winterberg"
 check "stock git verifies every commit" git_verify_branch "$R"
-check "and publishes on from there" kctl "$R" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md"
+check "and publishes on from there" kctl "$R" publish - <"$ROOT/contrib/examples/winterberg-arbeitskreise.md"
 check "seq continues at 4" test "$(kctl "$R" status --json | json_get seq)" = 4
 finish

@@ -14,7 +14,7 @@ echo "http = 127.0.0.1:0" >>"$A/knowd.conf"
 node_start "$A" || { fail "start"; finish; }
 for f in "$ROOT"/contrib/examples/*.md; do
 	case "$f" in */README.md) continue ;; esac
-	kctl "$A" publish "$f" >/dev/null || fail "publish $(basename "$f")"
+	kctl "$A" publish - <"$f" >/dev/null || fail "publish $(basename "$f")"
 done
 H=$(kctl "$A" status --json | json_get http)
 

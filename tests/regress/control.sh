@@ -9,7 +9,7 @@
 A=$T/a
 node_init "$A" "Stadt Krefeld" --listen 127.0.0.1:0 || fail "init"
 KNOWD_TEST_WORKER_DELAY_MS=3000 node_start "$A" || { fail "start"; finish; }
-id=$(kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish"
+id=$(kctl "$A" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish"
 
 # verify waits for the worker; status does not wait for verify.
 kctl "$A" verify >"$T/verify.out" 2>&1 &

@@ -6,7 +6,7 @@
 DA=$T/da
 node_init "$DA" "Wissenschaftsstadt Darmstadt" --listen 127.0.0.1:0 || { fail "init"; finish; }
 kctl_new=$(mktemp "$T/tmpl.XXXX")
-"$KNOWCTL" new >"$kctl_new"
+"$KNOWCTL" new | fill_draft >"$kctl_new"
 
 for round in 1 2 3; do
 	node_start "$DA" || { fail "start"; finish; }

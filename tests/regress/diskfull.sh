@@ -25,14 +25,14 @@ check "A and B connect" poll 10 bash -c "'$KNOWCTL' --home '$A' peers | grep -q 
 
 # refs HOME: every ref of the repository with its object.
 refs() { git -C "$1/repo.git" for-each-ref --format='%(objectname) %(refname)'; }
-id1=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish with space"
+id1=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish with space"
 refs "$A" >"$T/refs.before"
 cp "$A/knowd.conf" "$T/conf.before"
 n_before=$(kctl "$A" list | wc -l)
 
 # The disk fills up.
 touch "$FULL"
-kctl "$A" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md" >"$T/out" 2>"$T/err"; rc=$?
+kctl "$A" publish - <"$ROOT/contrib/examples/winterberg-arbeitskreise.md" >"$T/out" 2>"$T/err"; rc=$?
 check "publish on a full disk fails (exit 1)" test "$rc" = 1
 check "the error says the disk is full" grep -qi 'no space left on device' "$T/err"
 check "publish prints no id" test ! -s "$T/out"
@@ -47,7 +47,7 @@ check "no temporary config file is left" bash -c "! ls '$A' | grep -q 'knowd.con
 check "knowd still answers" kctl "$A" status
 
 # A lesson published on B cannot be stored on A.
-idb=$(kctl "$B" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md") || fail "publish on B"
+idb=$(kctl "$B" publish - <"$ROOT/contrib/examples/winterberg-arbeitskreise.md") || fail "publish on B"
 check "A logs the failed fetch" poll 15 grep -qi 'no space left on device' "$A.log"
 check "A does not have B's lesson" lacks_record "$A" "$idb"
 check "no quarantine is left on A" bash -c "! ls '$A/repo.git/objects' | grep -q quarantine"
@@ -58,7 +58,7 @@ check "A stays connected to B" bash -c "'$KNOWCTL' --home '$A' peers | grep -q r
 # Space again.
 rm -f "$FULL"
 check "A catches up with B's lesson (anti-entropy)" poll 20 has_record "$A" "$idb"
-id2=$(kctl "$A" publish "$ROOT/contrib/examples/paderborn-buergerportal.md") || fail "publish after the disk was freed"
+id2=$(kctl "$A" publish - <"$ROOT/contrib/examples/paderborn-buergerportal.md") || fail "publish after the disk was freed"
 check "the lesson published after is listed" has_record "$A" "$id2"
 check "fsck --strict and stock git verify-commit on A" git_clean "$A"
 check "knowctl verify on A" kctl "$A" verify
@@ -66,15 +66,15 @@ check "views converge" poll 20 views_equal "$A" "$B"
 
 # Only the search index is full: git keeps the lesson, the index catches up.
 echo index.sqlite >"$FULL"
-id3=$(kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md" 2>"$T/err"); rc=$?
+id3=$(kctl "$A" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md" 2>"$T/err"); rc=$?
 rm -f "$FULL"
 if [ "$rc" = 0 ]; then
 	check "the lesson is in git although the index was full" has_record "$A" "$id3"
 else
 	check "a refused publish names the disk" grep -qi 'no space left on device' "$T/err"
-	id3=$(kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish again"
+	id3=$(kctl "$A" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish again"
 fi
-id4=$(kctl "$A" publish "$ROOT/contrib/examples/darmstadt-datenplattform.md") || fail "publish after"
+id4=$(kctl "$A" publish - <"$ROOT/contrib/examples/darmstadt-datenplattform.md") || fail "publish after"
 check "the index catches up: both lessons are searchable" poll 10 bash -c \
 	"'$KNOWCTL' --home '$A' search --json '' | grep -q '$id3' && '$KNOWCTL' --home '$A' search --json '' | grep -q '$id4'"
 check "fsck --strict on A at the end" git_clean "$A"

@@ -15,7 +15,7 @@ id=$(kctl "$MS" id)
 check "id equals init's did" test "$id" = "$(cat "$MS.did")"
 check "KNOWD_HOME stands in for --home" test "$(KNOWD_HOME=$MS "$KNOWCTL" id)" = "$id"
 
-kctl "$MS" new >"$T/tmpl.md"
+kctl "$MS" new | fill_draft >"$T/tmpl.md"
 check "template has the guiding-question sections" grep -q '^## Nächste Schritte' "$T/tmpl.md"
 
 sed -e 's/^title: .*/title: Start mit einer Pilotstraße/' \
@@ -23,7 +23,8 @@ sed -e 's/^title: .*/title: Start mit einer Pilotstraße/' \
     -e 's/^fields: .*/fields: [energie-umwelt]/' "$T/tmpl.md" >"$T/l1.md"
 id1=$(kctl "$MS" publish "$T/l1.md")
 check "publish prints a ULID" grep -Eq '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' <<<"$id1"
-id2=$(sed 's/^title: .*/title: Thermografiebefliegung auswerten/' "$T/l1.md" | kctl "$MS" publish)
+check "publish wrote the new id into the file" grep -qx "id: $id1" "$T/l1.md"
+id2=$(sed -e '/^id: /d' -e 's/^title: .*/title: Thermografiebefliegung auswerten/' "$T/l1.md" | kctl "$MS" publish)
 check "publish reads stdin" grep -Eq '^[0-7][0-9A-HJKMNP-TV-Z]{25}$' <<<"$id2"
 
 kctl "$MS" list >"$T/list.txt"

@@ -155,7 +155,7 @@ grep -q '^keepalive' "$HN/knowd.conf" || echo "keepalive = 1" >>"$HN/knowd.conf"
 
 # The evil node's honest history: one published lesson (seq 2).
 node_start "$EV" || { fail "start evil node"; finish; }
-kctl "$EV" new >"$T/lesson.md"
+kctl "$EV" new | fill_draft "Vom bösen Knoten" >"$T/lesson.md"
 kctl "$EV" publish "$T/lesson.md" >/dev/null || fail "evil node publishes"
 node_stop "$EV" || fail "evil node stops"
 EVHEAD=$(git -C "$EV/repo.git" rev-parse "refs/namespaces/$evnid/refs/heads/main")
@@ -168,7 +168,7 @@ HWM=$(kb VmHWM)
 ADDR=$(tg_status | json_get listen)
 echo "peer = $ADDR" >>"$HN/knowd.conf"
 node_start "$HN" || { fail "start honest node"; finish; }
-kctl "$HN" new >"$T/hn-lesson.md"
+kctl "$HN" new | fill_draft "Vom ehrlichen Knoten" >"$T/hn-lesson.md"
 HNID=$(kctl "$HN" publish "$T/hn-lesson.md") || fail "honest node publishes"
 hn_head() { git -C "$HN/repo.git" rev-parse "refs/namespaces/$hnnid/refs/heads/main"; }
 tg_has_hn() { test "$(git -C "$TG/repo.git" rev-parse "refs/namespaces/$hnnid/refs/heads/main" 2>/dev/null)" = "$1"; }
@@ -260,7 +260,7 @@ attack() {
 	evil "$sc" "$@" >"$T/$sc.evil" 2>&1 &
 	epid=$!
 	poll 60 out_has "$sc" "sent: PACK" || fail "$sc: evilpeer sent no pack"
-	kctl "$HN" new >"$T/hn-$sc.md"
+	kctl "$HN" new | fill_draft "Vom ehrlichen Knoten, $sc" >"$T/hn-$sc.md"
 	t0=$(now_ms)
 	kctl "$HN" publish "$T/hn-$sc.md" >/dev/null || fail "$sc: honest node publishes"
 	head=$(hn_head)

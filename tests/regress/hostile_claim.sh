@@ -31,7 +31,7 @@ evpid=$!
 PIDS+=("$evpid")
 check "A asks the stranger for the claimed head" poll 10 grep -q 'got the WANT' "$T/claim.out"
 start=$(date +%s%N)
-id=$(kctl "$B" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+id=$(kctl "$B" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "B's publish reaches A within 2 s, the claim notwithstanding" poll 2 has_record "$A" "$id"
 echo "  B's lesson on A after $(( ($(date +%s%N) - start) / 1000000 )) ms"
 check "A's copy of B's branch verifies" kctl "$A" verify

@@ -52,6 +52,6 @@ echo "  A knows $known_n nodes; RSS $((rss0 / 1024)) → $(( $(rss_kb "$A") / 10
 grow_mb=16
 ldd "$KNOWD" 2>/dev/null | grep -q libasan && grow_mb=32
 check "A's RSS grew by less than $grow_mb MB" test $(( $(rss_kb "$A") - rss0 )) -lt $((grow_mb * 1024))
-id=$(kctl "$B" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+id=$(kctl "$B" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "B's publish still reaches A within 2 s" poll 2 has_record "$A" "$id"
 finish

@@ -91,6 +91,6 @@ done
 check "B keeps its slot while strangers redial" test "$ok" = 1
 check "three inbound peers ready, no more" bash -c \
 	"[ \$('$KNOWCTL' --home '$A' peers | awk '\$(NF-6) == \"in\" && \$(NF-5) == \"ready\"' | wc -l) = 3 ]"
-id=$(kctl "$B" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+id=$(kctl "$B" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "B's lesson reaches A" poll 10 has_record "$A" "$id"
 finish

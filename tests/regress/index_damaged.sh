@@ -14,7 +14,7 @@ echo "http = 127.0.0.1:0" >>"$A/knowd.conf"
 node_start "$A" || exit 1
 for f in "$ROOT"/contrib/examples/*.md; do
 	case "$f" in */README.md) continue ;; esac
-	kctl "$A" publish "$f" >>"$T/ids" || fail "publish $(basename "$f")"
+	kctl "$A" publish - <"$f" >>"$T/ids" || fail "publish $(basename "$f")"
 done
 ix() { kctl "$A" status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["index"].get(sys.argv[1]))' "$1"; }
 n0=$(ix records)

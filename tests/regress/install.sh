@@ -24,6 +24,7 @@ expected="755 usr/bin/knowctl
 644 usr/lib/systemd/system/knowd.service
 644 usr/share/bash-completion/completions/knowctl
 644 usr/share/doc/knowd/knowd.conf.example
+644 usr/share/locale/de/LC_MESSAGES/knowd.mo
 644 usr/share/man/man1/knowctl.1
 644 usr/share/man/man5/knowd.conf.5
 644 usr/share/man/man8/knowd.8"

@@ -10,6 +10,10 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/knowd-regress.XXXXXX")
 PIDS=()
 FAILS=0
 TESTNAME=$(basename "$0" .sh)
+# knowctl speaks the user's language (po/de.po); these tests read its English.
+if [ -n "${LC_ALL:-}" ]; then export LC_CTYPE=$LC_ALL; unset LC_ALL; fi
+export LC_MESSAGES=C
+unset LANGUAGE
 # Sanitizer reports go to files so a test can fail on them.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:log_path=$T/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/ubsan"
@@ -171,4 +175,13 @@ chrome_start() {
 	    about:blank >"$1/chrome.log" 2>&1 &
 	CPID=$!
 	PIDS+=("$CPID")
+}
+
+# fill_draft [TITLE]: the template (stdin) filled in as a person would (a
+# title, a project, a summary, an answer): an unchanged template is refused.
+fill_draft() {
+	sed -e "s/^title: Titel der Erfahrung\$/title: ${1:-Erfahrung aus dem Test}/" \
+	    -e 's/^project: mein-projekt$/project: testprojekt/' \
+	    -e 's/^summary: Ein Satz, der zusammenfasst,.*/summary: Was andere Kommunen aus diesem Test lernen./' \
+	    -e '$a Eine Antwort aus dem Test.'
 }

@@ -24,10 +24,10 @@ public_nodes() {
 	kctl "$B" peer add "$(cat "$A.did")@$(node_addr "$A")" >/dev/null || return 1
 	for f in "$ROOT"/contrib/examples/*.md; do
 		case "$f" in */README.md) continue ;; esac
-		kctl "$A" publish "$f" >>"$T/ids.a" || return 1
+		kctl "$A" publish - <"$f" >>"$T/ids.a" || return 1
 	done
 	ID_PILOT=$(kctl "$A" list --json | "$PY" -c 'import json,sys; print([o["id"] for o in json.load(sys.stdin) if o["title"].startswith("Start mit einer Pilot")][0])')
-	ID_TABLE=$(kctl "$B" publish "$ROOT/tests/regress/data/paderborn-kosten.md") || return 1
+	ID_TABLE=$(kctl "$B" publish - <"$ROOT/tests/regress/data/paderborn-kosten.md") || return 1
 	kctl "$B" show "$ID_TABLE" | sed -e 's/^title: .*/title: Kosten offen legen – LED-Umrüstung in Zahlen/' \
 	    -e 's/Förderquote lag bei 40 Prozent/Förderquote lag bei 45 Prozent/' >"$T/edit.md"
 	sleep 1.1	# a later modified time for the edit

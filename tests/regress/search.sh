@@ -13,7 +13,7 @@ for h in "$A" "$B"; do node_start "$h" || { fail "start $h"; finish; }; pin_port
 
 for f in "$ROOT"/contrib/examples/*.md; do
 	case "$f" in */README.md) continue ;; esac
-	kctl "$A" publish "$f" >>"$T/ids" || fail "publish $(basename "$f")"
+	kctl "$A" publish - <"$f" >>"$T/ids" || fail "publish $(basename "$f")"
 done
 check "all eight examples published" test "$(wc -l <"$T/ids")" = 8
 kctl "$A" list >/dev/null

@@ -28,7 +28,7 @@ check "B's peers lists A: id, name, address, direction" \
 check "the three views converge (node.md of each)" poll 15 views_equal "$A" "$B" "$C"
 
 # Publish on A: the lesson reaches B and C, signatures verified.
-id=$(kctl "$A" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+id=$(kctl "$A" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 start=$(date +%s%N)
 check "published on A appears on B" poll 10 has_record "$B" "$id"
 check "published on A appears on C (via B)" poll 10 has_record "$C" "$id"
@@ -46,8 +46,8 @@ check "the retraction reaches C" poll 10 lacks_record "$C" "$id"
 
 # B is down while A publishes; after a restart it (and C behind it) catches up.
 node_stop "$B"
-id2=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
-id3=$(kctl "$C" publish "$ROOT/contrib/examples/krefeld-kommunikation.md")
+id2=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
+id3=$(kctl "$C" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md")
 node_start "$B" || fail "restart B"
 check "restarted B catches up with A" poll 20 has_record "$B" "$id2"
 check "C gets A's lesson published while B was down" poll 20 has_record "$C" "$id2"
@@ -82,7 +82,7 @@ F=$T/f
 node_init "$F" "Unbekannte Gemeinde" --listen 127.0.0.1:0 || fail "init F"
 node_start "$F" || fail "start F"
 kctl "$F" trust add "$(cat "$A.did")" >/dev/null
-idf=$(kctl "$F" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md")
+idf=$(kctl "$F" publish - <"$ROOT/contrib/examples/winterberg-arbeitskreise.md")
 kctl "$F" peer add "$(node_addr "$A")" >/dev/null
 check "F connects to A" poll 10 bash -c "'$KNOWCTL' --home '$F' peers | grep -q ready"
 # F trusts A, but A does not admit F (PROTOCOL.md §4.8): it is told why and

@@ -44,11 +44,11 @@ check "one warning per connection" test "$(grep -c "peer $(node_nid "$B"): its c
 
 known() { kctl "$1" status --json --branches | json_get known_nodes | grep -q "$(cat "$2.did")"; }
 check "B, two days behind, learns C by peer exchange" poll 20 known "$B" "$C"
-id=$(kctl "$C" publish "$ROOT/contrib/examples/krefeld-kommunikation.md")
+id=$(kctl "$C" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md")
 check "C's lesson reaches B" poll 15 has_record "$B" "$id"
 check "B took C's ANNOUNCE (not only the next anti-entropy round)" \
 	bash -c "! grep -qi 'announce of $(node_nid "$C") dropped' '$B.log'"
-idd=$(kctl "$D" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
+idd=$(kctl "$D" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md")
 check "D's forty-day-old ANNOUNCE is dropped on A, said at the default level" poll 10 \
 	grep -q "warning: peer $(node_nid "$D"): ANNOUNCE of $(node_nid "$D") dropped: signed 34[0-9]* s behind our clock" "$A.log"
 check "D's lesson still reaches A (anti-entropy carries no time)" poll 30 has_record "$A" "$idd"

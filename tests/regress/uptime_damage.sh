@@ -12,7 +12,7 @@ for h in "$A" "$B"; do node_start "$h" || { fail "start $h"; finish; }; pin_port
 kctl "$A" trust add "$(cat "$B.did")" --name b >/dev/null
 kctl "$B" trust add "$(cat "$A.did")" --name a >/dev/null
 kctl "$B" peer add "$(cat "$A.did")@$(node_addr "$A")" >/dev/null
-id=$(kctl "$A" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md")
+id=$(kctl "$A" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
 check "B has A's lesson" poll 15 has_record "$B" "$id"
 nid=$(node_nid "$A")
 ref="refs/namespaces/$nid/refs/heads/main"
@@ -40,14 +40,14 @@ rm -f "$A"/index.sqlite*
 check "A starts with its own branch damaged" node_start "$A"
 check "the log names the blob and its path" \
 	grep -q "damaged here: blob $blob (projects/.*/lessons/$id.md)" "$A.log"
-kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md" >"$T/pub.out" 2>&1 &&
+kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md" >"$T/pub.out" 2>&1 &&
 	fail "A published over its damaged branch"
 check "the refusal says why" grep -q "damaged on disk" "$T/pub.out"
 check "B starts" node_start "$B"
 check "A's lesson comes back from B" poll 20 has_record "$A" "$id"
 check "A's branch verifies after the repair" kctl "$A" verify
 check "git fsck --strict is clean on A" git -C "$A/repo.git" fsck --strict --no-dangling
-check "A publishes again" poll 10 kctl "$A" publish "$ROOT/contrib/examples/krefeld-kommunikation.md"
+check "A publishes again" poll 10 bash -c "'$KNOWCTL' --home '$A' publish - <'$ROOT/contrib/examples/krefeld-kommunikation.md'"
 
 # 2. A's branch in B's fetched pack, damaged while B is down; the index is
 # intact, so the start does not read it: knowctl verify finds and repairs it.

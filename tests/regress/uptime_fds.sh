@@ -44,7 +44,7 @@ done
 echo "  B received $got of $N updates; at most $maxfd descriptors open"
 check "all $N updates reached B" test "$got" = "$N"
 check "B never needed more than 60 descriptors" test "$maxfd" -le 60
-check "B publishes its own lesson" kctl "$B" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md"
+check "B publishes its own lesson" kctl "$B" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md"
 # few_packs: B holds at most 17 packs (status, like git count-objects).
 few_packs() {
 	[ "$(kctl "$B" status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["repository"]["packs"])')" -le 17 ]

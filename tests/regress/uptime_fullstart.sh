@@ -14,7 +14,7 @@ node_init "$B" "Stadt Winterberg" --listen 127.0.0.1:0 || fail "init B"
 node_start "$B" || { fail "start B"; finish; }
 pin_port "$B"
 kctl "$B" trust add "$(cat "$A.did")" --name a >/dev/null || fail "trust add A"
-idb=$(kctl "$B" publish "$ROOT/contrib/examples/winterberg-arbeitskreise.md") || fail "publish on B"
+idb=$(kctl "$B" publish - <"$ROOT/contrib/examples/winterberg-arbeitskreise.md") || fail "publish on B"
 
 # A fetches B's lesson; then, as if the disk filled right after the ref
 # moved, the view is one change behind and the index never saw the lesson.
@@ -41,7 +41,7 @@ check "the log says the disk is full and what waits" \
 	grep -qi 'no space left on device' "$A.log"
 check "B's lesson is shown (from git)" has_record "$A" "$idb"
 check "status answers" kctl "$A" status
-kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md" >"$T/out" 2>"$T/err"
+kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md" >"$T/out" 2>"$T/err"
 check "publishing fails with a clear error" grep -qi 'no space left on device' "$T/err"
 check "the view is still one change behind" \
 	test "$(git -C "$A/repo.git" rev-parse refs/heads/main)" = "$view_old"
@@ -51,7 +51,7 @@ check "with space again the view is written (without any new change)" poll 15 ba
 	"git -C '$A/repo.git' ls-tree -r refs/heads/main | grep -q '$idb'"
 check "and the search index holds B's lesson" poll 15 bash -c \
 	"'$KNOWCTL' --home '$A' search --json '' | grep -q '$idb'"
-ida=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish with space"
+ida=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish with space"
 check "the new lesson is listed" has_record "$A" "$ida"
 check "fsck --strict and stock git verify-commit on A" git_clean "$A"
 finish

@@ -28,23 +28,25 @@ lesson(const char *title, char **text, size_t *len, char **path)
 {
 	const char	*tmpl = record_template();
 	struct record	*r = NULL;
-	char		 id[32], now[32], *why = NULL;
+	char		 id[32], now[32], *why = NULL, *t;
 	int		 rv;
 
-	if (record_parse(tmpl, strlen(tmpl), RECORD_DRAFT, &r, &why) != 0) {
-		fprintf(stderr, "evilpeer: template: %s\n", why);
-		free(why);
-		return -1;
-	}
 	if (lesson_id != NULL)
 		snprintf(id, sizeof id, "%s", lesson_id);
 	else
 		ulid_new(id);
 	time_iso(time(NULL), now);
-	record_set(&r->id, id);
+	/* As stored: a draft with its placeholders would be refused. */
+	t = xasprintf("---\nid: %s\ncreated: %s\nmodified: %s\n%s", id, now,
+	    now, tmpl + strlen("---\n"));
+	rv = record_parse(t, strlen(t), RECORD_STRICT, &r, &why);
+	free(t);
+	if (rv != 0) {
+		fprintf(stderr, "evilpeer: template: %s\n", why);
+		free(why);
+		return -1;
+	}
 	record_set(&r->title, title);
-	record_set(&r->created, now);
-	record_set(&r->modified, now);
 	if ((rv = record_write(r, text, len)) == 0)
 		*path = record_path(r);
 	record_free(r);
