@@ -28,6 +28,12 @@ run_one() {
 	fi
 }
 
+# What the tree looked like before: no test may change a tracked file (a
+# `knowctl publish FILE` writes the new id into FILE: tests publish tracked
+# examples from stdin).
+tree_state() { git status --porcelain --untracked-files=no 2>/dev/null | md5sum; }
+tree_before=$(tree_state)
+
 # The floors of the house: calls and includes go down only (doc/DESIGN.md).
 run_one "lint/layering" bash tests/layering.sh
 
@@ -41,6 +47,11 @@ for t in tests/regress/*.sh; do
 	run_one "regress/$(basename "$t" .sh)" bash "$t"
 done
 
+if [ "$(tree_state)" != "$tree_before" ]; then
+	fail=$((fail + 1)); failed="$failed tree-changed"
+	echo "FAIL the tests changed tracked files:"
+	git status --porcelain --untracked-files=no | sed 's/^/    | /'
+fi
 rm -rf "$logdir"
 if [ "$fail" -eq 0 ]; then
 	echo "SUMMARY: $pass passed, 0 failed"

@@ -27,8 +27,8 @@ kctl "$C" peer add "$(cat "$B.did")@$(node_addr "$B")" >/dev/null || fail "peer 
 HTTP=$(kctl "$C" status --json | json_get http)
 ANID=$(node_nid "$A")
 
-kctl "$A" publish "$ROOT/contrib/examples/muenster-strassenbeleuchtung.md" >/dev/null || fail "publish project"
-LID=$(kctl "$A" publish "$ROOT/contrib/examples/muenster-pilotstrasse.md") || fail "publish lesson"
+kctl "$A" publish - <"$ROOT/contrib/examples/muenster-strassenbeleuchtung.md" >/dev/null || fail "publish project"
+LID=$(kctl "$A" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md") || fail "publish lesson"
 SLUG=intelligente-strassenbeleuchtung
 check "the lesson reaches C (two hops)" poll 20 has_record "$C" "$LID"
 
@@ -128,7 +128,7 @@ check "clearing a card that is not there is an error" bash -c \
 	"'$KNOWCTL' --home '$A' contact clear '$LID' 2>&1 | grep -q 'keine Kontaktkarte'"
 
 # A retracted lesson's card goes with it, on every node.
-LID2=$(kctl "$A" publish "$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish lesson 2"
+LID2=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish lesson 2"
 check "lesson 2 reaches C" poll 20 has_record "$C" "$LID2"
 printf 'role: Beteiligung\nunit: Presseamt\nphone: 0251 492-3333\n' |
 	kctl "$A" contact set "$LID2" - >/dev/null || fail "card for lesson 2"
@@ -183,7 +183,7 @@ node_init "$E" "Gemeinde Fremd" --listen 127.0.0.1:0 || fail "init E"
 echo "http = off" >>"$E/knowd.conf"
 node_start "$E" || fail "start E"
 kctl "$E" trust add "$(cat "$B.did")" >/dev/null
-kctl "$E" publish "$ROOT/contrib/examples/muenster-strassenbeleuchtung.md" >/dev/null 2>&1 ||
+kctl "$E" publish - <"$ROOT/contrib/examples/muenster-strassenbeleuchtung.md" >/dev/null 2>&1 ||
 	fail "publish on E"
 printf 'role: Fremd\nunit: Fremdamt\nmailbox: fremd@gemeinde.example\n' |
 	kctl "$E" contact set "$SLUG" - >/dev/null || fail "set on E"

@@ -40,7 +40,7 @@ check "invite list shows it used by the new node" bash -c "'$KNOWCTL' --home '$A
 check "the agency keeps no secret, only its key (0600)" test "$(stat -c %a "$AG/invites")" = 600
 
 node_start "$NEW" || { fail "start the new node"; finish; }
-new_id=$(kctl "$NEW" publish "$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish on the new node"
+new_id=$(kctl "$NEW" publish - <"$ROOT/contrib/examples/krefeld-kommunikation.md") || fail "publish on the new node"
 check "the agency has the new node's lesson" poll 20 has_record "$AG" "$new_id"
 check "the third node (trusts only the agency) has it" poll 20 has_record "$TH" "$new_id"
 
