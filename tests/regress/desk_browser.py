@@ -198,11 +198,13 @@ def main():
     check("the newer version stands", "Neuere Fassung aus dem Fachbereich" in shown)
 
     if german:
-        # DEPENDS on the record parser deriving slugs from German tags (issue 16, item 5).
+        # The record parser derives the slug and keeps the written form (tag_labels).
         write_lesson(ws, a, "Bürgerbeteiligung, Open Data")
         check("German tag: no error next to the tags", js(ws, "!document.getElementById('err-tags')"))
         check("German tag: the preview links the derived slug",
               js(ws, "[...document.querySelectorAll('.preview a')].some(a => a.href.endsWith('tag=buergerbeteiligung'))"))
+        check("German tag: the preview shows it as written",
+              js(ws, "[...document.querySelectorAll('.preview a')].some(a => a.textContent.includes('Bürgerbeteiligung'))"))
     close_browser(port)
     sys.exit(1 if fails else 0)
 

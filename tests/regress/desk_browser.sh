@@ -5,10 +5,9 @@
 # arrives on node B; a stale edit shows both versions; a POST without the
 # CSRF token is refused; at 390 px nothing scrolls sideways
 # (tests/regress/desk_browser.py). The time from opening the form to the
-# lesson on node B is printed ("measured: …").
-# The German-tag check (Bürgerbeteiligung → buergerbeteiligung) DEPENDS on
-# the record parser change of issue 16 item 5: it runs with
-# DESK_GERMAN_TAGS=1 (set it once that change is merged).
+# lesson on node B is printed ("measured: …"). A tag typed as a German word
+# (Bürgerbeteiligung) is published as its slug (buergerbeteiligung) and shown
+# as written.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/desk_lib.sh"
 
@@ -35,13 +34,12 @@ HB=http://$(kctl "$B" status --json | json_get http)
 mkdir -p "$T/out"
 chrome_start "$T"
 if python3 "$ROOT/tests/regress/desk_browser.py" "$T/chrome" "$HA" "$HB" "$T/out" "$KNOWCTL" "$A" \
-    ${DESK_GERMAN_TAGS:+german} >"$T/browser.out" 2>&1; then
+    german >"$T/browser.out" 2>&1; then
 	pass "desk in the browser: login, write, preview, draft, four eyes, approve, on node B, stale, CSRF, 390 px"
 else
 	fail "desk browser checks"
 fi
 cat "$T/browser.out"
-[ -n "${DESK_GERMAN_TAGS:-}" ] || echo "skipped: the German-tag check (needs the record parser change; DESK_GERMAN_TAGS=1)"
 poll 10 bash -c "! ps -o stat= -p $CPID | grep -qv Z" || kill "$CPID" 2>/dev/null
 wait "$CPID" 2>/dev/null
 check "every commit on B verifies with stock git" git_clean "$B"
