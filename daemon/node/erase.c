@@ -32,6 +32,7 @@ struct erase_job {
 	struct timespec		 t0;
 	char			*cause;
 	int			 rv;
+	int			 again;		/* a look again: quiet unless it erased */
 };
 
 /* The node's erasure state (nd->erase). */
@@ -64,7 +65,7 @@ erase_done(struct worker_job *j)
 		if (ej->rv != 0)
 			log_warnx("erasure of %zu blob(s) of %s: %s", ej->sn.n,
 			    ej->nid, ej->cause);
-		if (ej->res.refused > 0)
+		if (ej->res.refused > 0 && !ej->again)
 			log_warnx("notices of %s name %zu blob(s) its branch "
 			    "does not hold: those are kept", ej->nid,
 			    ej->res.refused);
@@ -75,7 +76,8 @@ erase_done(struct worker_job *j)
 			    ej->res.packs, (long long)((t1.tv_sec -
 			    ej->t0.tv_sec) * 1000 + (t1.tv_nsec -
 			    ej->t0.tv_nsec) / 1000000));
-		if (store_reopen_objects(ej->nd->store, &why) != 0) {
+		if ((ej->res.present > 0 || !ej->again) &&
+		    store_reopen_objects(ej->nd->store, &why) != 0) {
 			log_warnx("%s", why);
 			free(why);
 			why = NULL;
@@ -97,7 +99,7 @@ erase_done(struct worker_job *j)
 /* Queues the erasure of what nid's notices at head name; takes sn. */
 static void
 erase_submit(struct node *nd, const char *nid, const git_oid *head,
-    struct store_notices *sn)
+    struct store_notices *sn, int again)
 {
 	struct erase_job *ej = xcalloc(1, sizeof *ej);
 	char		 *why = NULL;
@@ -105,6 +107,7 @@ erase_submit(struct node *nd, const char *nid, const git_oid *head,
 	ej->j.run = erase_run;
 	ej->j.done = erase_done;
 	ej->nd = nd;
+	ej->again = again;
 	snprintf(ej->nid, sizeof ej->nid, "%s", nid);
 	git_oid_cpy(&ej->head, head);
 	ej->sn = *sn;
@@ -144,7 +147,7 @@ notices_dir(struct node *nd, const git_oid *tree, git_oid *out)
 /* Reads nid's notices at head (tree) and queues their erasure. */
 static void
 erase_branch(struct node *nd, const char *nid, const git_oid *head,
-    const git_oid *tree)
+    const git_oid *tree, int again)
 {
 	struct store_notices sn;
 	char		*why = NULL;
@@ -155,17 +158,23 @@ erase_branch(struct node *nd, const char *nid, const git_oid *head,
 		return;
 	}
 	if (sn.n > 0)
-		erase_submit(nd, nid, head, &sn);
+		erase_submit(nd, nid, head, &sn, again);
 	store_notices_free(&sn);
 }
 
-/* Listener: a branch whose erasures/ changed has new notices to carry out. */
+/*
+ * Listener: a branch whose erasures/ changed has new notices to carry out;
+ * one with notices that a peer moved may have brought an erased blob back
+ * in its pack (a sender that had not erased it yet), so it is looked at
+ * again (the worker deletes only what is there).
+ */
 static int
 erase_moved(struct node *nd, enum node_event ev, const struct node_move *m,
     size_t n, void *source, void *arg, char **cause)
 {
 	git_oid		 a, b;
 	size_t		 i;
+	int		 again;
 
 	for (i = 0; i < n; i++) {
 		notices_dir(nd, &m[i].newtree, &b);
@@ -173,9 +182,10 @@ erase_moved(struct node *nd, enum node_event ev, const struct node_move *m,
 			continue;
 		if (m[i].has_old)
 			notices_dir(nd, &m[i].oldtree, &a);
-		if (m[i].has_old && git_oid_equal(&a, &b))
+		again = m[i].has_old && git_oid_equal(&a, &b);
+		if (again && source == NULL)
 			continue;
-		erase_branch(nd, m[i].nid, &m[i].new, &m[i].newtree);
+		erase_branch(nd, m[i].nid, &m[i].new, &m[i].newtree, again);
 	}
 	return 0;
 }
@@ -192,7 +202,7 @@ node_erase_init(struct node *nd)
 	while ((b = store_branch_next(nd->store, &it)) != NULL) {
 		notices_dir(nd, &b->tree, &dir);
 		if (!git_oid_is_zero(&dir))
-			erase_branch(nd, b->nid, &b->head, &b->tree);
+			erase_branch(nd, b->nid, &b->head, &b->tree, 0);
 	}
 	node_listen(nd, NODE_MOVED, erase_moved, NULL);
 }
