@@ -118,7 +118,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san test
 
-test: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_BIN)
+test: all $(UNIT_BIN) $(TOOL_BIN) $(SHIM_BIN) $(BENCH_BIN)
 	@BUILD=$(BUILD) ./tests/run.sh
 
 demo: deps

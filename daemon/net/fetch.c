@@ -15,6 +15,7 @@
 
 #define FETCH_STREAM_LOW	(256 * 1024)	/* refill below this many queued bytes */
 #define FETCH_PACK_REFS		256	/* loose refs that make them worth packing */
+#define FETCH_PACK_REFS_MAX	2048	/* packed even while fetches go on */
 
 struct build_job {
 	struct worker_job	 j;
@@ -472,7 +473,6 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 	}
 	free(moves);
 	trust_settle(nd);	/* a vouch may have come or gone */
-	fetch_pack_refs(net);
 }
 
 /* Worker: packs the loose refs after a burst of fetches. */
@@ -499,13 +499,20 @@ refs_done(struct worker_job *j)
 	free(rj);
 }
 
-/* After a burst of fetched branches, their loose refs are packed on a worker. */
+/*
+ * After a burst of fetched branches, their loose refs are packed on a
+ * worker: when no WANT is out or being verified any more (packing deletes
+ * the loose refs and their directories, and creating new ones right after
+ * costs the file system dearly), or after FETCH_PACK_REFS_MAX moves.
+ */
 static void
 fetch_pack_refs(struct net *net)
 {
 	struct refs_job *rj;
+	size_t		 moves = store_moves(net->node->store);
 
-	if (net->packing_refs || store_moves(net->node->store) < FETCH_PACK_REFS)
+	if (net->packing_refs || moves < FETCH_PACK_REFS ||
+	    (hmap_count(net->sync->fetching) > 0 && moves < FETCH_PACK_REFS_MAX))
 		return;
 	store_moves_reset(net->node->store);
 	net->packing_refs = 1;
@@ -538,6 +545,8 @@ recv_done(struct worker_job *j)
 		penalty_refused(rj->net, rj->from);
 	}
 	fetch_free(rj->net, rj->f);
+	if (!j->cancelled)
+		fetch_pack_refs(rj->net);
 	if (p != NULL) {
 		SP(p)->verifying--;
 		if (rj->rv != 0 && rj->rv != PACK_LOCAL)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Refs after a burst of fetched branches (issue 11): a fresh mirror = all
+# node syncs 300 generated origin branches (bench/mirror_gen, real keys and
+# signatures) from one source. Once the burst has ended every fetched ref is
+# in packed-refs: the old tree packed them every 256 moves and left the
+# rest loose (45 here, four inodes each) until more came. Stock git reads
+# every ref; knowctl verify passes.
+. "$(dirname "$0")/lib.sh"
+GEN=$ROOT/$BUILD/bench/mirror_gen
+N=300
+[ -x "$GEN" ] || { fail "$GEN missing (make bench binaries)"; finish; }
+
+S=$T/src M=$T/mir
+node_init "$S" "Quelle" --listen 127.0.0.1:0 || fail "init source"
+"$GEN" "$S/repo.git" "$N" 1 2>"$T/gen.log" || { cat "$T/gen.log" >&2; fail "mirror_gen"; finish; }
+git -C "$S/repo.git" for-each-ref --format='%(refname)' refs/namespaces |
+    sed -n 's|^refs/namespaces/\([^/]*\)/refs/heads/main$|admit = \1|p' >"$T/admit.conf"
+check "generated $N branches" test "$(grep -c . "$T/admit.conf")" -ge "$N"
+printf 'mirror = all\nhttp = off\n' >>"$S/knowd.conf"
+cat "$T/admit.conf" >>"$S/knowd.conf"
+node_start "$S" || { fail "start source"; finish; }
+
+node_init "$M" "Landesagentur" --listen 127.0.0.1:0 --mirror all \
+    --peer "$(cat "$S.did")@$(node_addr "$S")" || fail "init mirror"
+printf 'http = off\nadmit = %s\n' "$(cat "$S.did")" >>"$M/knowd.conf"
+cat "$T/admit.conf" >>"$M/knowd.conf"
+kctl "$S" admit "$(cat "$M.did")" >/dev/null || fail "the source admits the mirror"
+node_start "$M" || { fail "start mirror"; finish; }
+
+held() { [ "$(kctl "$M" status --json | json_get branches)" -ge $((N + 2)) ]; }
+check "the mirror holds all $N branches" poll 120 held
+# Loose refs of fetched branches left in the mirror's repository.
+loose() { find "$M/repo.git/refs/namespaces" -type f 2>/dev/null | grep -vc "/$(node_nid "$M")/"; }
+no_loose() { [ "$(loose)" -eq 0 ]; }
+check "after the burst every fetched ref is packed (loose: $(loose) at first)" poll 30 no_loose
+check "stock git reads every branch" test "$(git -C "$M/repo.git" for-each-ref refs/namespaces | grep -c '/refs/heads/main')" -ge $((N + 2))
+check "knowctl verify on the mirror" kctl "$M" verify
+finish
