@@ -259,6 +259,18 @@ walk_tree(struct tree_walk *w, const git_oid *id, int depth)
 	return rv;
 }
 
+/* Frees c and returns its first parent, or NULL (a branch is linear). */
+static git_commit *
+first_parent(git_commit *c)
+{
+	git_commit	*next = NULL;
+
+	if (git_commit_parentcount(c) > 0)
+		git_commit_parent(&next, c, 0);
+	git_commit_free(c);
+	return next;
+}
+
 /* The blobs a notice names, and which of them were found so far. */
 struct notice_find {
 	struct hmap	*want;		/* raw oid → (void *)1, removed when found */
@@ -282,7 +294,7 @@ store_notice_check(git_repository *repo, const struct record *r,
 	struct notice_find nf;
 	struct tree_walk w = { repo, hmap_new(), find_cb, &nf };
 	git_tree_entry	*te;
-	git_commit	*c = NULL, *next;
+	git_commit	*c = NULL;
 	git_tree	*t;
 	git_oid		*ids;
 	size_t		 i;
@@ -307,11 +319,7 @@ store_notice_check(git_repository *repo, const struct record *r,
 			}
 			git_tree_free(t);
 		}
-		next = NULL;
-		if (git_commit_parentcount(c) > 0)
-			git_commit_parent(&next, c, 0);
-		git_commit_free(c);
-		c = next;
+		c = first_parent(c);
 	}
 	git_commit_free(c);
 	for (i = 0, rv = 0; i < r->blobs.n && rv == 0; i++)
@@ -624,7 +632,7 @@ store_find_lesson(git_repository *repo, const git_oid *head, const char *id,
 {
 	struct tree_walk w = { repo, hmap_new(), NULL, NULL };
 	git_tree_entry	*te;
-	git_commit	*c = NULL, *next;
+	git_commit	*c = NULL;
 	git_tree	*t;
 
 	*path = NULL;
@@ -640,11 +648,7 @@ store_find_lesson(git_repository *repo, const git_oid *head, const char *id,
 			}
 			git_tree_free(t);
 		}
-		next = NULL;
-		if (git_commit_parentcount(c) > 0)
-			git_commit_parent(&next, c, 0);
-		git_commit_free(c);
-		c = next;
+		c = first_parent(c);
 	}
 	git_commit_free(c);
 	walk_free(&w);
