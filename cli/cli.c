@@ -340,10 +340,10 @@ cli_read_input(const char *cmd, const char *path, size_t max,
 				fprintf(stderr, "knowctl %s: %s: %s\n", cmd, path,
 				    strerror(errno));
 			else
-				fprintf(stderr, "knowctl %s: %s: too large (%s "
-				    "may have at most %zu bytes)\n", cmd,
-				    strcmp(path, "-") == 0 ? "stdin" : path, what,
-				    max);
+				fprintf(stderr, _("knowctl %s: %s: too large (%s "
+				    "may have at most %zu bytes)\n"), cmd,
+				    strcmp(path, "-") == 0 ? "stdin" : path,
+				    _(what), max);
 			buf_free(&b);
 			if (fd != 0)
 				close(fd);
@@ -355,4 +355,14 @@ cli_read_input(const char *cmd, const char *path, size_t max,
 		close(fd);
 	*text = buf_detach(&b, len);
 	return 0;
+}
+
+/* The printf field width that pads s (UTF-8) to width characters. */
+int
+cli_width(const char *s, int width)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) == 0x80)
+			width++;
+	return width;
 }

@@ -57,6 +57,8 @@ int	 cli_call_stream(struct cli *, struct ctl_request *, struct ctl_reply *,
  */
 int	 cli_read_input(const char *cmd, const char *path, size_t max,
 	     const char *what, char **text, size_t *len);
+/* The printf field width that pads a UTF-8 string to width characters. */
+int	 cli_width(const char *, int);
 /* Reads exactly n bytes; -1 on error or end of file. */
 int	 cli_read_full(int fd, void *p, size_t n);
 /* Makes a request for op with no arguments set. */

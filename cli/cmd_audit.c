@@ -41,12 +41,12 @@ cmd_audit(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			limit = strtoul(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || limit == 0 ||
 			    limit > 100000)
-				return cli_usage(cmd, "--limit: 1 to 100000");
+				return cli_usage(cmd, "%s", _("--limit: 1 to 100000"));
 		} else if ((r = cli_common_opt(cli, cmd, ch)) != 0)
 			return r - 1;
 	}
 	if (optind != argc)
-		return cli_usage(cmd, "takes no arguments");
+		return cli_usage(cmd, "%s", _("takes no arguments"));
 	cli_request(&req, CTL_AUDIT);
 	ctl_set(&req, "limit", NULL, 0, limit);
 	return cli_run(cli, &req, print_entry, NULL);

@@ -10,12 +10,12 @@
 #include "cli.h"
 #include "util.h"
 
-/* Prints one line "Label: value" when value is set; frees it. */
+/* Prints one line "Label: value" when value is set, the label translated; frees it. */
 static void
 print_line(const char *label, char *value)
 {
 	if (*value != '\0')
-		printf("%-18s %s\n", label, value);
+		printf("%-*s %s\n", cli_width(_(label), 18), _(label), value);
 	free(value);
 }
 
@@ -25,19 +25,20 @@ print_card(const msgpack_object *d)
 {
 	char	*name = cli_field(d, "name"), *consent = cli_field(d, "consent");
 
-	print_line("Für:", cli_field(d, "target"));
-	print_line("Rolle:", cli_field(d, "role"));
-	print_line("Einheit:", cli_field(d, "unit"));
-	print_line("Funktionspostfach:", cli_field(d, "mailbox"));
-	print_line("Telefon:", cli_field(d, "phone"));
-	if (*name != '\0')
-		printf("%-18s %s (Einwilligung vom %s)\n", "Name:", name,
-		    consent);
+	print_line(N_("For:"), cli_field(d, "target"));
+	print_line(N_("Role:"), cli_field(d, "role"));
+	print_line(N_("Unit:"), cli_field(d, "unit"));
+	print_line(N_("Function mailbox:"), cli_field(d, "mailbox"));
+	print_line(N_("Phone:"), cli_field(d, "phone"));
+	if (*name != '\0') {
+		printf("%-*s ", cli_width(_("Name:"), 18), _("Name:"));
+		printf(_("%s (consent given on %s)\n"), name, consent);
+	}
 	free(name);
 	free(consent);
-	print_line("Stand:", cli_field(d, "date"));
-	print_line("Gültig bis:", cli_field(d, "expires"));
-	print_line("Knoten:", cli_field(d, "node"));
+	print_line(N_("As of:"), cli_field(d, "date"));
+	print_line(N_("Valid until:"), cli_field(d, "expires"));
+	print_line(N_("Node:"), cli_field(d, "node"));
 }
 
 /* Prints what a set or clear was for. */
@@ -72,15 +73,15 @@ cmd_contact(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	n = argc - optind;
 	if (n < 2)
-		return cli_usage(cmd, "expected set, show or clear and a "
-		    "project or lesson");
+		return cli_usage(cmd, "%s", _("expected set, show or clear "
+		    "and a project or lesson"));
 	verb = argv[optind];
 	target = argv[optind + 1];
 	if (node != NULL && strcmp(verb, "show") != 0)
-		return cli_usage(cmd, "--node goes with show");
+		return cli_usage(cmd, "%s", _("--node goes with show"));
 	if (strcmp(verb, "set") == 0 && n <= 3) {
 		if (cli_read_input("contact", n == 3 ? argv[optind + 2] : "-",
-		    CARDS_FILE_MAX, "a card", &text, &len) != 0)
+		    CARDS_FILE_MAX, N_("a card"), &text, &len) != 0)
 			return 1;
 		cli_request(&req, CTL_CONTACT_SET);
 		ctl_set(&req, "body", text, len, 0);
@@ -92,8 +93,8 @@ cmd_contact(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	} else if (strcmp(verb, "clear") == 0 && n == 2)
 		cli_request(&req, CTL_CONTACT_CLEAR);
 	else
-		return cli_usage(cmd, "expected set PROJECT|ID [FILE], show "
-		    "PROJECT|ID or clear PROJECT|ID");
+		return cli_usage(cmd, "%s", _("expected set PROJECT|ID [FILE], "
+		    "show PROJECT|ID or clear PROJECT|ID"));
 	ctl_set(&req, "target", target, strlen(target), 0);
 	return cli_run(cli, &req, NULL, strcmp(verb, "show") == 0 ?
 	    print_card : print_target);

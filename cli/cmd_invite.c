@@ -36,10 +36,11 @@ print_invite(const msgpack_object *o)
 	char	*until = cli_field(o, "expires");
 
 	printf("%s\n", line);
-	fprintf(stderr, "Einladung für \"%s\", einmal gültig bis %s (UTC).\n"
-	    "Auf dem neuen Knoten, die Zeile in Anführungszeichen:\n"
-	    "  knowd init --join 'ZEILE' --name \"%s\"\n"
-	    "Die Zeile ist ein Geheimnis: nur auf sicherem Weg weitergeben.\n",
+	/* TRANSLATORS: LINE is a placeholder the user replaces; translate it. */
+	fprintf(stderr, _("Invitation for \"%s\", valid once until %s (UTC).\n"
+	    "On the new node, with the line in quotes:\n"
+	    "  knowd init --join 'LINE' --name \"%s\"\n"
+	    "The line is a secret: pass it on only by a safe way.\n"),
 	    name, until, name);
 	memset(line, 0, strlen(line));
 	free(line);
@@ -55,7 +56,7 @@ print_invite_row(const msgpack_object *e)
 	char	*name = cli_field(e, "name"), *until = cli_field(e, "expires");
 	char	*by = cli_field(e, "used_by");
 
-	printf("%-16s  %-8s  %-28s  bis %s  %s\n", id, state, name, until,
+	printf(_("%-16s  %-8s  %-28s  until %s  %s\n"), id, state, name, until,
 	    *by != '\0' ? by : "-");
 	free(id);
 	free(state);
@@ -88,8 +89,8 @@ cmd_invite(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		else if (ch == 'A')
 			addr = optarg;
 		else if (ch == 'e' && (ttl = invite_ttl(optarg)) == 0)
-			return cli_usage(cmd, "--expires %s: expected e.g. 7d, "
-			    "12h, 30m or 90s (at most a year)", optarg);
+			return cli_usage(cmd, _("--expires %s: expected e.g. "
+			    "7d, 12h, 30m or 90s (at most a year)"), optarg);
 		else if (ch != 'e' && (r = cli_common_opt(cli, cmd, ch)) != 0)
 			return r - 1;
 	}
@@ -104,9 +105,9 @@ cmd_invite(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_simple(cli, &req);
 	}
 	if (rest != 0)
-		return cli_usage(cmd, "expected --name NAME, list or revoke ID");
+		return cli_usage(cmd, _("expected --name NAME, list or revoke ID"));
 	if (name == NULL)
-		return cli_usage(cmd, "--name is required");
+		return cli_usage(cmd, _("--name is required"));
 	cli_request(&req, CTL_INVITE);
 	ctl_set(&req, "name", name, strlen(name), 0);
 	ctl_set(&req, "expires", NULL, 0, ttl);

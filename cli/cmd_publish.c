@@ -65,7 +65,7 @@ cmd_publish(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage(cmd, _("one file at a time"));
 	path = optind < argc ? argv[optind] : "-";
-	if (cli_read_input("publish", path, RECORD_MAX_BYTES, "a record",
+	if (cli_read_input("publish", path, RECORD_MAX_BYTES, N_("a record"),
 	    &text, &len) != 0)
 		return 1;
 	if (check_record(path, text, len, &hasid) != 0) {
@@ -121,7 +121,7 @@ cmd_erase(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (argc - optind != 1)
-		return cli_usage(cmd, "give exactly one record id");
+		return cli_usage(cmd, _("give exactly one %s"), _("record id"));
 	cli_request(&req, CTL_ERASE);
 	ctl_set(&req, "id", argv[optind], strlen(argv[optind]), 0);
 	if (commit != NULL)

@@ -12,23 +12,26 @@ print_network(const msgpack_object *d)
 	char	*id;
 	uint32_t i;
 
-	printf("peers    %llu connected\n",
+	printf(_("peers    %llu connected\n"),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "peers")));
-	printf("known    %llu nodes\n",
+	printf(_("known    %llu nodes\n"),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "known")));
 	if (ctl_obj_uint(ctl_obj_get(d, "pending")) > 0)
-		printf("pending  %llu nodes not admitted (knowctl pending)\n",
+		printf(_("pending  %llu nodes not admitted (knowctl "
+		    "pending)\n"),
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
 		    "pending")));
 	if (ctl_obj_uint(ctl_obj_get(d, "contacts")) > 0)
-		printf("contacts %llu nodes' card sets held (knowctl contact)\n",
+		printf(_("contacts %llu nodes' card sets held (knowctl "
+		    "contact)\n"),
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
 		    "contacts")));
 	if ((a = ctl_obj_get(d, "lagging")) != NULL &&
 	    a->type == MSGPACK_OBJECT_ARRAY)
 		for (i = 0; i < a->via.array.size; i++) {
 			id = cli_field(&a->via.array.ptr[i], "id");
-			printf("lagging  %s: seq %llu held, %llu announced\n", id,
+			printf(_("lagging  %s: seq %llu held, %llu "
+			    "announced\n"), id,
 			    (unsigned long long)ctl_obj_uint(ctl_obj_get(
 			    &a->via.array.ptr[i], "seq")),
 			    (unsigned long long)ctl_obj_uint(ctl_obj_get(
@@ -37,7 +40,8 @@ print_network(const msgpack_object *d)
 		}
 	if (a != NULL && a->type == MSGPACK_OBJECT_ARRAY &&
 	    ctl_obj_uint(ctl_obj_get(d, "lagging_total")) > a->via.array.size)
-		printf("lagging  … %llu branches in all (knowctl status --branches)\n",
+		printf(_("lagging  … %llu branches in all (knowctl "
+		    "status --branches)\n"),
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(d,
 		    "lagging_total")));
 	if ((a = ctl_obj_get(d, "forks")) != NULL &&
@@ -46,7 +50,8 @@ print_network(const msgpack_object *d)
 			char *head = cli_field(&a->via.array.ptr[i], "head");
 
 			id = cli_field(&a->via.array.ptr[i], "id");
-			printf("FORK     %s: head %s kept as proof\n", id, head);
+			printf(_("FORK     %s: head %s kept as proof\n"), id,
+			    head);
 			free(id);
 			free(head);
 		}
@@ -59,27 +64,32 @@ print_index(const msgpack_object *ix)
 	const msgpack_object *m;
 
 	if (ix == NULL || ix->type != MSGPACK_OBJECT_MAP) {
-		printf("index    off\n");
+		fputs(_("index    off\n"), stdout);
 		return;
 	}
 	m = ctl_obj_get(ix, "rebuilding");
 	if (m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean)
-		printf("index    damaged, being rebuilt from the branches: ");
+		fputs(_("index    damaged, being rebuilt from the "
+		    "branches: "), stdout);
 	else
-		printf("index    ");
+		fputs(_("index    "), stdout);
 	m = ctl_obj_get(ix, "merging");
-	printf("%llu records, %llu segments%s",
+	printf(_("%llu records, %llu segments%s"),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "records")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "segments")),
 	    m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean ?
-	    " (merging)" : "");
+	    _(" (merging)") : "");
 	if (ctl_obj_uint(ctl_obj_get(ix, "lagging")) > 0)
-		printf(", %llu branches still to index",
+		printf(_(", %llu branches still to index"),
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "lagging")));
 	putchar('\n');
 }
 
-/* Prints the status object as text. */
+/*
+ * Prints the status object as text.
+ * TRANSLATORS: the status lines begin with a label padded to one width;
+ * keep the labels of all of them aligned.
+ */
 static void
 print_status(const msgpack_object *d)
 {
@@ -89,19 +99,20 @@ print_status(const msgpack_object *d)
 	char	*nid, *nname, *head;
 	uint32_t i;
 
-	printf("node     %s (%s)\nhome     %s\nseq      %llu\nview     %s\n",
+	printf(_("node     %s (%s)\nhome     %s\nseq      %llu\nview     "
+	    "%s\n"),
 	    name, id, home,
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "seq")), view);
 	print_index(ctl_obj_get(d, "index"));
 	if ((nodes = ctl_obj_get(d, "repository")) != NULL &&
 	    nodes->type == MSGPACK_OBJECT_MAP)
-		printf("repo     %llu packs, about %llu loose objects, %llu open "
-		    "files\n", (unsigned long long)ctl_obj_uint(ctl_obj_get(
+		printf(_("repo     %llu packs, about %llu loose objects, "
+		    "%llu open files\n"), (unsigned long long)ctl_obj_uint(ctl_obj_get(
 		    nodes, "packs")), (unsigned long long)ctl_obj_uint(
 		    ctl_obj_get(nodes, "loose")), (unsigned long long)
 		    ctl_obj_uint(ctl_obj_get(nodes, "fds")));
 	nodes = ctl_obj_get(d, "nodes");
-	printf("branches %llu, %llu lessons and projects\n",
+	printf(_("branches %llu, %llu lessons and projects\n"),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "branches")),
 	    (unsigned long long)ctl_obj_uint(ctl_obj_get(d, "records")));
 	if (nodes != NULL && nodes->type == MSGPACK_OBJECT_ARRAY) {
@@ -110,7 +121,7 @@ print_status(const msgpack_object *d)
 			nid = cli_field(n, "id");
 			nname = cli_field(n, "name");
 			head = cli_field(n, "head");
-			printf("  %-56s  seq %-5llu %.12s  %llu records  %s\n",
+			printf(_("  %-56s  seq %-5llu %.12s  %llu records  %s\n"),
 			    nid, (unsigned long long)ctl_obj_uint(ctl_obj_get(n,
 			    "seq")), head, (unsigned long long)ctl_obj_uint(
 			    ctl_obj_get(n, "records")), nname);

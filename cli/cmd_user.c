@@ -68,17 +68,18 @@ password_hash(char *hash)
 	int	 rv = -1;
 
 	if (isatty(STDIN_FILENO)) {
-		if (read_hidden("Neues Passwort: ", pw, sizeof pw) != 0 ||
-		    read_hidden("Noch einmal: ", again, sizeof again) != 0)
-			fprintf(stderr, "knowctl user: kein Passwort gelesen\n");
+		if (read_hidden(_("New password: "), pw, sizeof pw) != 0 ||
+		    read_hidden(_("Again: "), again, sizeof again) != 0)
+			fprintf(stderr, "%s", _("knowctl user: no password "
+			    "read\n"));
 		else if (strcmp(pw, again) != 0)
-			fprintf(stderr, "knowctl user: die Passwörter stimmen "
-			    "nicht überein\n");
+			fprintf(stderr, "%s", _("knowctl user: the passwords "
+			    "differ\n"));
 		else
 			rv = 0;
 	} else if (read_line(stdin, pw, sizeof pw) != 0)
-		fprintf(stderr, "knowctl user: kein Passwort auf stdin (eine "
-		    "Zeile, höchstens %d Bytes)\n", PW_MAX);
+		fprintf(stderr, _("knowctl user: no password on stdin (one "
+		    "line, at most %d bytes)\n"), PW_MAX);
 	else
 		rv = 0;
 	if (rv == 0 && utf8_valid(pw, strlen(pw)) && strlen(pw) >= PW_MIN &&
@@ -86,8 +87,8 @@ password_hash(char *hash)
 	    PW_MEMLIMIT) == 0)
 		rv = 0;
 	else if (rv == 0) {
-		fprintf(stderr, "knowctl user: das Passwort braucht mindestens "
-		    "%d Zeichen\n", PW_MIN);
+		fprintf(stderr, _("knowctl user: the password needs at least "
+		    "%d characters\n"), PW_MIN);
 		rv = -1;
 	}
 	sodium_memzero(pw, sizeof pw);
@@ -118,9 +119,10 @@ user_set(struct cli *cli, const struct cli_cmd *cmd, const char *verb,
 	int			 add = strcmp(verb, "add") == 0;
 
 	if (add && role == NULL)
-		return cli_usage(cmd, "add needs --role author, reviewer or admin");
+		return cli_usage(cmd, "%s", _("add needs --role author, reviewer "
+		    "or admin"));
 	if (!add && (role != NULL || unit != NULL))
-		return cli_usage(cmd, "--role and --unit go with add");
+		return cli_usage(cmd, "%s", _("--role and --unit go with add"));
 	if (password_hash(hash) != 0)
 		return 1;
 	cli_request(&req, add ? CTL_USER_ADD : CTL_USER_PASSWD);
@@ -156,18 +158,20 @@ cmd_user(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv)
 			return r - 1;
 	}
 	if (optind == argc)
-		return cli_usage(cmd, "expected add, list, remove or passwd");
+		return cli_usage(cmd, "%s", _("expected add, list, remove or "
+		    "passwd"));
 	verb = argv[optind];
 	if (strcmp(verb, "list") == 0 && argc - optind == 1) {
 		cli_request(&req, CTL_USER_LIST);
 		return cli_run(cli, &req, print_user, NULL);
 	}
 	if (argc - optind != 2)
-		return cli_usage(cmd, "expected %s NAME", verb);
+		return cli_usage(cmd, _("expected %s NAME"), verb);
 	if (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0)
 		return user_set(cli, cmd, verb, argv[optind + 1], role, unit);
 	if (strcmp(verb, "remove") != 0)
-		return cli_usage(cmd, "expected add, list, remove or passwd");
+		return cli_usage(cmd, "%s", _("expected add, list, remove or "
+		    "passwd"));
 	cli_request(&req, CTL_USER_REMOVE);
 	ctl_set(&req, "name", argv[optind + 1], strlen(argv[optind + 1]), 0);
 	return cli_simple(cli, &req);

@@ -64,23 +64,25 @@ unvouch_confirm(struct cli *cli, const char *id, int yes)
 	lessons = ctl_obj_uint(ctl_obj_get(rep.data, "lessons"));
 	nodes = ctl_obj_uint(ctl_obj_get(rep.data, "nodes"));
 	ctl_reply_clear(&rep);
-	fprintf(stderr, "Ohne diese Bürgschaft verwerfen Knoten, die diesem "
-	    "vertrauen, %llu Erfahrung(en) von %llu Knoten (den verbürgten und "
-	    "nur über ihn verbürgten, soweit dieser Knoten es sieht).\n",
+	fprintf(stderr, _("Without this vouch, nodes that trust this one drop "
+	    "%llu lesson(s) of %llu node(s) (the vouched one and those vouched "
+	    "for only through it, as far as this node sees).\n"),
 	    (unsigned long long)lessons, (unsigned long long)nodes);
 	if (yes)
 		return 0;
 	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr, "knowctl unvouch: nicht bestätigt, nichts "
-		    "geändert: --yes angeben (keine Rückfrage ohne Terminal)\n");
+		fprintf(stderr, "%s", _("knowctl unvouch: not confirmed, "
+		    "nothing changed: give --yes (no question without a "
+		    "terminal)\n"));
 		return 1;
 	}
-	fprintf(stderr, "Bürgschaft zurückziehen? [j/N] ");
+	/* TRANSLATORS: j/J and y/Y both answer yes. */
+	fprintf(stderr, "%s", _("Withdraw the vouch? [y/N] "));
 	if (fgets(answer, sizeof answer, stdin) == NULL ||
 	    (answer[0] != 'j' && answer[0] != 'J' && answer[0] != 'y' &&
 	    answer[0] != 'Y')) {
-		fprintf(stderr, "knowctl unvouch: abgebrochen, nichts "
-		    "geändert\n");
+		fprintf(stderr, "%s", _("knowctl unvouch: cancelled, nothing "
+		    "changed\n"));
 		return 1;
 	}
 	return 0;

@@ -25,6 +25,7 @@ static const char *const replies[] = {
 	N_("%s: no such node"),
 	N_("%s: not a node id"),
 	N_("a node does not vouch for itself"),
+	N_("this node does not vouch for that node"),
 	N_("this node does not vouch for %s"),
 	N_("the vouch was not written:"),
 	N_("this node's own branch has not arrived from the network yet (knowd "

@@ -123,7 +123,7 @@ static const struct cli_cmd cmds[] = {
 	{ "unvouch", cmd_unvouch, "[--yes] ID",
 	  N_("withdraw this node's vouch for a node"),
 	  N_("  Says first how many lessons nodes that trust this one will drop (of\n"
-	  "  the node and of nodes vouched for only through it), then asks (j/N)\n"
+	  "  the node and of nodes vouched for only through it), then asks (y/N)\n"
 	  "  at a terminal; elsewhere it changes nothing without --yes.\n"
 	  "  --yes            withdraw without asking\n") },
 	{ "user", cmd_user,
@@ -155,7 +155,10 @@ static const struct cli_cmd cmds[] = {
 	  "  --node NODE      show: the project slug is NODE's (default: this node's)\n") },
 	{ "backup", cmd_backup, "[--with-key] FILE",
 	  N_("write a consistent snapshot of the node home (a tar archive)"),
-	  N_("  --with-key       include keys/node.key (keep such a file safe)\n"
+	  N_("  The archive holds the repository, knowd.conf and a copy of the desk\n"
+	  "  (staff accounts, drafts, audit log).\n"
+	  "  --with-key       also keys/node.key and the open invitations (keep\n"
+	  "                   such a file safe: it can act as this node)\n"
 	  "  Restore: mkdir NEWHOME; tar -xf FILE -C NEWHOME. Without the key,\n"
 	  "  the network restores a node instead (see knowd(8), RECOVERY).\n") },
 	{ "profile", cmd_profile,

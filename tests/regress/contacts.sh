@@ -81,7 +81,9 @@ kctl "$A" contact set "$SLUG" "$T/card1.yml" >/dev/null || fail "contact set"
 t_set=$(ms_until shows "$C" "$LID" quokka@)
 check "the project's card is shown for the lesson on C (two hops): ${t_set} ms" \
 	shows "$C" "$LID" quokka@
-check "with the name, as consented" shows "$C" "$LID" "Erika Altkarte (Einwilligung vom 2026-01-15)"
+check "with the name, as consented" shows "$C" "$LID" "Erika Altkarte (consent given on 2026-01-15)"
+check "... German labels under LANG=de_DE.UTF-8" bash -c "$(declare -f kctl_de); KNOWCTL='$KNOWCTL'; kctl_de '$C' contact show '$LID' | grep -q '^Funktionspostfach: quokka@' &&
+	kctl_de '$C' contact show '$LID' | grep -qx 'Name:              Erika Altkarte (Einwilligung vom 2026-01-15)'"
 curl -sf "http://$HTTP/lektion/$LID?node=$ANID" >"$T/page.html" || fail "page"
 check "C's lesson page shows Ansprechpartner" grep -q '<h2 id="contact">Ansprechpartner</h2>' "$T/page.html"
 check "with the function mailbox as a link" grep -q 'href="mailto:quokka@stadt-muenster.example"' "$T/page.html"

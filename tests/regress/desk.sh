@@ -21,11 +21,12 @@ PW_A='Anna-geheim-2026!' PW_B='Bernd-geheim-2026?' PW_C='Clara-geheim-2026#'
 check "user add anna (author, unit)" desk_user "$A" anna author "$PW_A" "Stabsstelle Digitalisierung"
 check "user add bernd (reviewer)" desk_user "$A" bernd reviewer "$PW_B"
 check "user add clara (admin)" desk_user "$A" clara admin "$PW_C"
-check "a short password is refused" bash -c "! printf 'kurz\n' | '$KNOWCTL' --home '$A' user add dora --role author 2>'$T/short.err'"
+check "a short password is refused" bash -c "! printf 'kurz\n' | env -u LC_MESSAGES LANG=de_DE.UTF-8 '$KNOWCTL' --home '$A' user add dora --role author 2>'$T/short.err'"
 check "... in German" grep -q "mindestens 10 Zeichen" "$T/short.err"
+check "... in English under LANG=C" bash -c "printf 'kurz\n' | '$KNOWCTL' --home '$A' user add dora --role author 2>&1 >/dev/null | grep -q 'at least 10 characters'"
 check "a bad role is refused" bash -c "! printf 'lang-genug-123\n' | '$KNOWCTL' --home '$A' user add dora --role chef"
 check "a duplicate account is refused" bash -c "! printf 'lang-genug-123\n' | '$KNOWCTL' --home '$A' user add anna --role author"
-"$PY" "$ROOT/tests/regress/desk_tty.py" "$KNOWCTL" "$A" tina 'Tty-geheim-2026' >"$T/tty.out" 2>&1
+env -u LC_MESSAGES LANG=de_DE.UTF-8 "$PY" "$ROOT/tests/regress/desk_tty.py" "$KNOWCTL" "$A" tina 'Tty-geheim-2026' >"$T/tty.out" 2>&1
 check "user add on a terminal (a pty)" test $? -eq 0
 check "... the terminal showed both prompts" bash -c "grep -q 'Neues Passwort' '$T/tty.out' && grep -q 'Noch einmal' '$T/tty.out'"
 check "... and never the password" bash -c "! grep -q 'Tty-geheim' '$T/tty.out'"

@@ -151,6 +151,19 @@ check "knowd's reply translated by knowctl" grep -qx 'knowctl: 01JDZ3M7K2V6ABCDE
 en show 01JDZ3M7K2V6ABCDEFGHJKMNPQ >/dev/null 2>"$T/err"
 check "… English as knowd said it under LANG=C" grep -qx 'knowctl: 01JDZ3M7K2V6ABCDEFGHJKMNPQ: no such record' "$T/err"
 check "knowctl --help in English under LANG=C" bash -c "env -u LC_ALL -u LC_MESSAGES LANG=C '$KNOWCTL' --help | grep -q '^commands:'"
+# help_de CMD: the summary and the first help line differ from the English ones.
+help_de() {
+	local d e
+	d=$(de "$1" --help) && e=$(en "$1" --help) || return 1
+	[ "$(sed -n 3p <<<"$d")" != "$(sed -n 3p <<<"$e")" ] &&
+		[ "$(sed -n 5p <<<"$d")" != "$(sed -n 5p <<<"$e")" ]
+}
+for c in invite user audit contact erase profile unvouch backup status trust; do
+	check "knowctl $c --help in German" help_de "$c"
+done
+check "status in German" bash -c "$(declare -f de); KNOWCTL='$KNOWCTL' A='$A'; de status | grep -q '^Nachbarn    1 verbunden'"
+check "… and in English under LANG=C" bash -c "$(declare -f en); KNOWCTL='$KNOWCTL' A='$A'; en status | grep -q '^peers    1 connected'"
+check "a usage error of audit in German" bash -c "$(declare -f de); KNOWCTL='$KNOWCTL' A='$A'; de audit --limit 0 2>&1 | grep -qx 'knowctl audit: --limit: 1 bis 100000'"
 
 # --- the node's profile -------------------------------------------------------
 de profile >"$T/profile"

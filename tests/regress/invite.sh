@@ -143,11 +143,14 @@ check "the company's lesson is shown while it is vouched for" shown "$co_id"
 
 # unvouch says what it drops and asks; without a terminal and --yes it changes nothing.
 before=$(agency_state)
-if kctl "$AG" unvouch "$(cat "$CO.did")" </dev/null >"$T/unvouch.out" 2>"$T/unvouch.err"; then
+if kctl_de "$AG" unvouch "$(cat "$CO.did")" </dev/null >"$T/unvouch.out" 2>"$T/unvouch.err"; then
 	fail "unvouch without --yes and without a terminal went ahead"
 fi
 check "unvouch says how many lessons will be dropped" grep -q "1 Erfahrung(en) von 1 Knoten" "$T/unvouch.err"
 check "unvouch without --yes refuses, naming --yes" grep -q "nicht bestätigt.*--yes" "$T/unvouch.err"
+kctl "$AG" unvouch "$(cat "$CO.did")" </dev/null 2>"$T/unvouch-en.err"
+check "... in English under LANG=C" grep -q "drop 1 lesson(s) of 1 node(s).*" "$T/unvouch-en.err"
+check "... refusing there too" grep -q "not confirmed.*--yes" "$T/unvouch-en.err"
 check "unvouch without --yes changed nothing" test "$before" = "$(agency_state)"
 check "unvouch --yes withdraws the vouch" kctl "$AG" unvouch --yes "$(cat "$CO.did")" 2>/dev/null
 # No longer admitted (pending): its lesson is shown nowhere.

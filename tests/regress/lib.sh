@@ -59,6 +59,8 @@ poll() {
 
 # kctl HOME ARGS...: knowctl against a home.
 kctl() { local h=$1; shift; "$KNOWCTL" --home "$h" "$@"; }
+# kctl_de HOME ARGS...: the same for a German-speaking user (po/de.po).
+kctl_de() { local h=$1; shift; env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=de_DE.UTF-8 "$KNOWCTL" --home "$h" "$@"; }
 
 # node_init HOME NAME [ARGS...]: knowd init, quietly; prints nothing.
 node_init() {
