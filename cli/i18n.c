@@ -37,6 +37,18 @@ static const char *const replies[] = {
 	N_("profile: nothing to change (give --name, --website, --region, --ags "
 	    "or --description)"),
 	N_("the profile was not changed:"),
+	/* knowctl erase and contact (daemon/node/erase.c, contact.c). */
+	N_("--commit: %s is not a commit id (40 hex digits)"),
+	N_("%s: that commit did not change this record (or its version is "
+	    "erased already)"),
+	N_("%s: no earlier version to erase (erase the current one with "
+	    "--commit and its commit)"),
+	N_("%s: only lessons and projects can be erased"),
+	N_("\"%s\" cannot carry a contact card"),
+	N_("this node has 64 cards already: remove one first with knowctl "
+	    "contact clear"),
+	N_("no contact card for \"%s\""),
+	N_("no contact card for this lesson or project"),
 };
 
 void

@@ -134,8 +134,8 @@ op_contact_show(struct control_env *env, struct control_client *cc,
 		rv = node_contact_find(env->node, nid, arg, &c, &date);
 	}
 	if (rv != 0) {
-		reply_fail(pk, CTL_ERROR, "keine Kontaktkarte für diese Lektion "
-		    "oder dieses Projekt");
+		reply_fail(pk, CTL_ERROR, "no contact card for this lesson or "
+		    "project");
 		return;
 	}
 	reply_ok(pk);

@@ -547,7 +547,7 @@ own_target(struct node *nd, const char *arg, char target[CARDS_TARGET_MAX + 1],
 		snprintf(target, CARDS_TARGET_MAX + 1, "%s", e->kind ==
 		    RECORD_LESSON ? e->id : e->project);
 		return cards_target_ok(target) ? 0 : set_cause(cause,
-		    "\"%s\" taugt nicht als Ziel einer Karte", target);
+		    "\"%s\" cannot carry a contact card", target);
 	}
 	path = xasprintf("projects/%s/project.md", arg);
 	e = cards_target_ok(arg) ? catalog_at(&nd->cat, nd->nid, path) : NULL;
@@ -587,9 +587,10 @@ own_replace(struct node *nd, const char *target, const struct cards_card *add,
 	}
 	if (add != NULL) {
 		if (s->n == CARDS_MAX) {
-			set_cause(cause, "dieser Knoten hat schon %d Karten, "
-			    "mehr gehen nicht: erst eine mit knowctl contact "
-			    "clear entfernen", CARDS_MAX);
+			/* CARDS_MAX is spelled out for the translation. */
+			_Static_assert(CARDS_MAX == 64, "the message says 64");
+			set_cause(cause, "this node has 64 cards already: "
+			    "remove one first with knowctl contact clear");
 			goto out;
 		}
 		snprintf(s->e[s->n].target, sizeof s->e[s->n].target, "%s",
@@ -646,8 +647,8 @@ node_contact_clear(struct node *nd, const char *arg,
 		return -1;
 	}
 	if (!found) {
-		set_cause(cause, "für \"%s\" gibt es keine Kontaktkarte%s%s",
-		    arg, why != NULL ? ": " : "", why != NULL ? why : "");
+		set_cause(cause, "no contact card for \"%s\"%s%s", arg,
+		    why != NULL ? "\n" : "", why != NULL ? why : "");
 		free(why);
 		return -1;
 	}

@@ -255,8 +255,8 @@ erase_pick(struct node *nd, const char *path, const git_oid *live,
 	*out = NULL;
 	*nout = 0;
 	if (commit != NULL && git_oid_fromstrp(&c, commit) != 0)
-		return set_cause(cause, "--commit: %s ist keine Commit-ID "
-		    "(40 Hexadezimalziffern)", commit);
+		return set_cause(cause, "--commit: %s is not a commit id (40 hex "
+		    "digits)", commit);
 	if (store_history(store_repo(nd->store), nd->nid, path, NULL,
 	    ERASE_VERSIONS, ERASE_WALK, &v, &n, &why) != 0) {
 		set_cause(cause, "%s", why);
@@ -280,11 +280,10 @@ erase_pick(struct node *nd, const char *path, const git_oid *live,
 	if (*nout > 0)
 		return 0;
 	if (commit != NULL)
-		return set_cause(cause, "%s: Commit %s hat diesen Eintrag nicht "
-		    "verändert (oder die Fassung ist schon gelöscht)", path,
-		    commit);
-	return set_cause(cause, "%s: keine frühere Fassung zu löschen (die "
-	    "aktuelle löscht --commit mit ihrem Commit)", path);
+		return set_cause(cause, "%s: that commit did not change this "
+		    "record (or its version is erased already)", path);
+	return set_cause(cause, "%s: no earlier version to erase (erase the "
+	    "current one with --commit and its commit)", path);
 }
 
 /* One notice of up to RECORD_MAX_LIST blobs, canonical. Caller frees *text. */
@@ -326,15 +325,15 @@ erase_where(struct node *nd, const char *id, const struct catalog_entry **e,
 	*e = catalog_find(&nd->cat, id, nd->nid, NULL);
 	if (*e != NULL && (*e)->kind != RECORD_LESSON &&
 	    (*e)->kind != RECORD_PROJECT)
-		return set_cause(cause, "%s: nur Erfahrungen und Projekte "
-		    "können gelöscht werden", id);
+		return set_cause(cause, "%s: only lessons and projects can be "
+		    "erased", id);
 	if (*e != NULL) {
 		*path = xstrdup((*e)->path);
 		return 0;
 	}
 	if (store_head(nd->store, nd->nid, &head, NULL) != 0 ||
 	    store_find_lesson(store_repo(nd->store), &head, id, path) != 0)
-		return set_cause(cause, "%s: kein Eintrag dieses Knotens", id);
+		return set_cause(cause, "%s: no such record of this node", id);
 	return 0;
 }
 

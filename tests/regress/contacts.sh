@@ -127,7 +127,7 @@ check "cleared, it is gone from C: ${t_clr} ms" lacks "$C" "$LID" 492-2222
 check "and C shows the project's card again" shows "$C" "$LID" pilot-neu@
 check "the cleared card's text is on no node" poll 5 nowhere 492-2222
 check "clearing a card that is not there is an error" bash -c \
-	"'$KNOWCTL' --home '$A' contact clear '$LID' 2>&1 | grep -q 'keine Kontaktkarte'"
+	"'$KNOWCTL' --home '$A' contact clear '$LID' 2>&1 | grep -q 'no contact card for'"
 
 # A retracted lesson's card goes with it, on every node.
 LID2=$(kctl "$A" publish - <"$ROOT/contrib/examples/beckum-bestandsaufnahme.md") || fail "publish lesson 2"
