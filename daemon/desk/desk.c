@@ -115,10 +115,6 @@ desk_open(struct desk **out, const char *home, char **cause)
 		return -1;
 	}
 	sqlite3_busy_timeout(d->db, 1000);
-	/* An unknown name costs as much as a known one: no name oracle. */
-	if (crypto_pwhash_str(d->dummy, "-", 1, DESK_OPSLIMIT,
-	    DESK_MEMLIMIT) != 0)
-		d->dummy[0] = '\0';
 	free(path);
 	*out = d;
 	return 0;

@@ -20,7 +20,6 @@ struct desk_throttle {
 
 struct desk {
 	sqlite3			*db;
-	char			 dummy[DESK_HASH_MAX];	/* checked for unknown names */
 	struct desk_throttle	 byname[DESK_THROTTLE_SLOTS];
 	struct desk_throttle	 byaddr[DESK_THROTTLE_SLOTS];
 	time_t			 second;		/* the second checks counts */
