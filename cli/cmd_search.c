@@ -53,7 +53,7 @@ print_notes(const msgpack_object *d, size_t nhits)
 	uint32_t i;
 
 	if (u != NULL && u->type == MSGPACK_OBJECT_ARRAY && u->via.array.size > 0) {
-		fputs("knowctl search: nicht gefunden:", stderr);
+		fputs(_("knowctl search: not found:"), stderr);
 		for (i = 0; i < u->via.array.size; i++) {
 			w = ctl_obj_strdup(&u->via.array.ptr[i]);
 			fprintf(stderr, "%s %s", i > 0 ? "," : "", w);
@@ -62,12 +62,12 @@ print_notes(const msgpack_object *d, size_t nhits)
 		fputc('\n', stderr);
 	} else if (nhits > 0 && any != NULL &&
 	    any->type == MSGPACK_OBJECT_BOOLEAN && any->via.boolean)
-		fputs("knowctl search: keine Erfahrung enthält alle Wörter; "
-		    "Treffer mit einem von ihnen\n", stderr);
+		fputs(_("knowctl search: no lesson holds all the words; hits "
+		    "with one of them\n"), stderr);
 	if (*sugg != '\0')
-		fprintf(stderr, "knowctl search: Meinten Sie: %s?\n", sugg);
+		fprintf(stderr, _("knowctl search: did you mean: %s?\n"), sugg);
 	if (nhits == 0)
-		fputs("knowctl search: keine Treffer\n", stderr);
+		fputs(_("knowctl search: no hits\n"), stderr);
 	free(sugg);
 }
 

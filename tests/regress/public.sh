@@ -130,12 +130,14 @@ check "every example of the OpenAPI document is answered as documented" \
     $P examples "http://$H" "$T/openapi.json" "$ID_TABLE" "$ID_GONE"
 
 # --- search: what was not found --------------------------------------------------
-kctl "$A" search Bürgerbeteilgung >"$T/s.out" 2>"$T/s.err"; rc=$?
+kctl "$A" search Bürgerbeteilgung >"$T/s.out" 2>"$T/s.err"
+check "… in English without a German locale" grep -qx 'knowctl search: no hits' "$T/s.err"
+kctl_de "$A" search Bürgerbeteilgung >"$T/s.out" 2>"$T/s.err"; rc=$?
 check "knowctl search with no result exits 1" test "$rc" = 1
 check "… says keine Treffer" grep -qx 'knowctl search: keine Treffer' "$T/s.err"
 check "… names the word found nowhere" grep -qx 'knowctl search: nicht gefunden: Bürgerbeteilgung' "$T/s.err"
 check "… and offers the index's spelling (Meinten Sie …?)" grep -qx 'knowctl search: Meinten Sie: Bürgerbeteiligung?' "$T/s.err"
-kctl "$A" search Straßenbeleuchtung Quantenkryptographie >"$T/s.out" 2>"$T/s.err"; rc=$?
+kctl_de "$A" search Straßenbeleuchtung Quantenkryptographie >"$T/s.out" 2>"$T/s.err"; rc=$?
 check "a word found nowhere beside one found: hits, exit 0, the word named" \
     bash -c "test $rc = 0 && grep -q 'Intelligente Straßenbeleuchtung' '$T/s.out' && grep -qx 'knowctl search: nicht gefunden: Quantenkryptographie' '$T/s.err'"
 kctl "$A" search --json Bürgerbeteilgung >"$T/s.json" 2>/dev/null
