@@ -87,14 +87,20 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	# held_now: control clients knowd holds now.
 	held_now() { ss -Hxp | grep -F "$H/control.sock" | grep -c "pid=$KPID,"; }
 	poll 10 test -s "$T/nobody/status" || fail "nobody's crowd did not start"
-	most=0 end=$(($(date +%s) + 5))
+	# Sampled for 5 s: the median is what the crowd holds; a sample may
+	# catch up to one accept batch (8) accepted before the idlest are
+	# evicted, so the most seen may pass 63 by that much, never more.
+	: >"$T/held"
+	end=$(($(date +%s) + 5))
 	while [ "$(date +%s)" -lt "$end" ]; do
-		n=$(held_now); [ "$n" -gt "$most" ] && most=$n
+		held_now >>"$T/held"
 		sleep 0.1
 	done
-	[ "$most" -le 63 ] && [ "$most" -ge 32 ] &&
-		pass "another user's 300 clients held at most $most slots" ||
-		fail "another user's clients held $most slots"
+	most=$(sort -n "$T/held" | tail -1)
+	median=$(sort -n "$T/held" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	[ "$median" -le 63 ] && [ "$median" -ge 32 ] && [ "$most" -le 71 ] &&
+		pass "another user's 300 clients held $median slots (at most $most in a sample)" ||
+		fail "another user's clients held $median slots (at most $most in a sample)"
 	ms=$(status_ms) && pass "the owner's status beside them: $ms ms" ||
 		fail "the owner's status beside them: $(cat "$T/status.err")"
 	kill "$NOBODY"; wait "$NOBODY" 2>/dev/null
