@@ -201,23 +201,74 @@ op_retract(struct control_env *env, struct control_client *cc,
 	reply_change(env, pk, rv, &res, why, "retracted");
 }
 
+/* knowctl erase as a worker job: the history is walked off the event loop. */
+struct erase_job {
+	struct worker_job	 job;
+	struct control_env	*env;
+	struct control_client	*cc;
+	struct node_erase_req	*q;
+};
+
+/* Worker thread: the versions' blobs. */
+static void
+erase_run(struct worker_job *job, git_repository *repo)
+{
+	node_erase_pick(((struct erase_job *)job)->q, repo);
+}
+
+/* Event loop: the notice written and committed, and knowctl answered. */
+static void
+erase_done(struct worker_job *job)
+{
+	struct erase_job	*ej = (struct erase_job *)job;
+	struct node_result	 res;
+	msgpack_sbuffer		 sb;
+	msgpack_packer		 pk;
+	char			*why = NULL;
+	size_t			 n;
+	int			 rv;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (job->cancelled)
+		reply_fail(&pk, CTL_ERROR, "knowd is stopping");
+	else {
+		rv = node_erase_finish(ej->env->node, ej->q, &res, &n, &why);
+		reply_change(ej->env, &pk, rv, &res, why, "erased");
+	}
+	control_answer(ej->cc, &sb);
+	msgpack_sbuffer_destroy(&sb);
+	node_erase_req_free(ej->q);
+	free(ej);
+}
+
 /* erase: a signed erasure notice for versions of one of our records. */
 void
 op_erase(struct control_env *env, struct control_client *cc,
     const struct ctl_request *req, msgpack_packer *pk)
 {
-	struct node_result	 res;
+	struct erase_job	*ej;
+	struct node_erase_req	*q;
 	const char		*id = ctl_str(req, "id");
 	char			*why = NULL;
-	size_t			 n;
-	int			 rv;
 
 	if (id == NULL) {
 		reply_fail(pk, CTL_USAGE, "erase: no id given");
 		return;
 	}
-	rv = node_erase(env->node, id, ctl_str(req, "commit"), &res, &n, &why);
-	reply_change(env, pk, rv, &res, why, "erased");
+	if (node_erase_begin(env->node, id, ctl_str(req, "commit"), &q,
+	    &why) != 0) {
+		reply_fail(pk, CTL_ERROR, why);
+		free(why);
+		return;
+	}
+	ej = xcalloc(1, sizeof *ej);
+	ej->job.run = erase_run;
+	ej->job.done = erase_done;
+	ej->env = env;
+	ej->q = q;
+	ej->cc = control_defer(cc);
+	worker_submit(env->slow, &ej->job);
 }
 
 /* vouch: sign a vouches/<nid>.md record for another node. */

@@ -242,30 +242,30 @@ node_erase_stop(struct node *nd)
 	store_erased_clear();
 }
 
-/* The blobs knowctl erase names: of commit (NULL: every earlier version). */
+/*
+ * Worker: the blobs knowctl erase names in nid's branch (repo is the
+ * thread's): of commit (NULL: every version but live, the current one).
+ */
 static int
-erase_pick(struct node *nd, const char *path, const git_oid *live,
-    const char *commit, git_oid **out, size_t *nout, char **cause)
+erase_pick(git_repository *repo, const char *nid, const char *path,
+    const git_oid *live, const git_oid *commit, git_oid **out, size_t *nout,
+    char **cause)
 {
 	struct store_version *v = NULL;
-	git_oid		 c;
 	size_t		 n, i, k;
 	char		*why = NULL;
 
 	*out = NULL;
 	*nout = 0;
-	if (commit != NULL && git_oid_fromstrp(&c, commit) != 0)
-		return set_cause(cause, "--commit: %s is not a commit id (40 hex "
-		    "digits)", commit);
-	if (store_history(store_repo(nd->store), nd->nid, path, NULL,
-	    ERASE_VERSIONS, ERASE_WALK, &v, &n, &why) != 0) {
+	if (store_history(repo, nid, path, NULL, ERASE_VERSIONS, ERASE_WALK,
+	    &v, &n, &why) != 0) {
 		set_cause(cause, "%s", why);
 		free(why);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if (v[i].removed || store_erased(&v[i].blob) ||
-		    (commit != NULL ? !git_oid_equal(&v[i].commit, &c) :
+		    (commit != NULL ? !git_oid_equal(&v[i].commit, commit) :
 		    (live != NULL && git_oid_equal(&v[i].blob, live))))
 			continue;
 		for (k = 0; k < *nout; k++)
@@ -315,80 +315,155 @@ erase_notice(const char *id, const git_oid *ids, size_t n, char noticeid[27],
 	return rv;
 }
 
-/* Where record id of ours is (live: *e set) or was (a retracted lesson). */
-static int
-erase_where(struct node *nd, const char *id, const struct catalog_entry **e,
-    char **path, char **cause)
-{
-	git_oid	 head;
+/* One knowctl erase on its way: noted on the loop, picked on a worker. */
+struct node_erase_req {
+	char		 id[RECORD_ID_LEN + 1];
+	char		 nid[KEYS_NID_MAX];
+	char		*path;		/* NULL: a retracted lesson, found by pick */
+	git_oid		 head;		/* our head when it was asked */
+	git_oid		 live;		/* the current version's blob */
+	git_oid		 commit;
+	int		 has_live, has_commit;
+	git_oid		*ids;		/* what pick found */
+	size_t		 n;
+	char		*cause;		/* why pick found nothing */
+};
 
-	*e = catalog_find(&nd->cat, id, nd->nid, NULL);
-	if (*e != NULL && (*e)->kind != RECORD_LESSON &&
-	    (*e)->kind != RECORD_PROJECT)
+int
+node_erase_begin(struct node *nd, const char *id, const char *commit,
+    struct node_erase_req **out, char **cause)
+{
+	const struct catalog_entry *e;
+	struct node_erase_req *q;
+	int		 again;
+
+	*out = NULL;
+	if (node_may_publish(nd, &again, cause) != 0)
+		return -1;
+	if (strlen(id) > RECORD_ID_LEN)
+		return set_cause(cause, "%s: no such record of this node", id);
+	q = xcalloc(1, sizeof *q);
+	snprintf(q->id, sizeof q->id, "%s", id);
+	snprintf(q->nid, sizeof q->nid, "%s", nd->nid);
+	if (commit != NULL && git_oid_fromstrp(&q->commit, commit) != 0) {
+		free(q);
+		return set_cause(cause, "--commit: %s is not a commit id (40 hex "
+		    "digits)", commit);
+	}
+	q->has_commit = commit != NULL;
+	e = catalog_find(&nd->cat, id, nd->nid, NULL);
+	if (e != NULL && e->kind != RECORD_LESSON && e->kind != RECORD_PROJECT) {
+		free(q);
 		return set_cause(cause, "%s: only lessons and projects can be "
 		    "erased", id);
-	if (*e != NULL) {
-		*path = xstrdup((*e)->path);
-		return 0;
 	}
-	if (store_head(nd->store, nd->nid, &head, NULL) != 0 ||
-	    store_find_lesson(store_repo(nd->store), &head, id, path) != 0)
+	if (e != NULL) {
+		q->path = xstrdup(e->path);
+		git_oid_cpy(&q->live, &e->blob);
+		q->has_live = 1;
+	} else if (store_head(nd->store, nd->nid, &q->head, NULL) != 0) {
+		free(q);
 		return set_cause(cause, "%s: no such record of this node", id);
+	}
+	*out = q;
 	return 0;
 }
 
-int
-node_erase(struct node *nd, const char *id, const char *commit,
-    struct node_result *res, size_t *nblobs, char **cause)
+void
+node_erase_pick(struct node_erase_req *q, git_repository *repo)
 {
-	const struct catalog_entry *e;
-	struct store_change	*ch;
-	git_oid			*ids = NULL;
-	char			*path = NULL, *subject, nid[27];
-	size_t			 n = 0, i, k = 0, len, step = RECORD_MAX_LIST;
-	int			 rv = -1, retract = 0;
+	/* A retracted lesson: where it was, from history. */
+	if (q->path == NULL && store_find_lesson(repo, &q->head, q->id,
+	    &q->path) != 0) {
+		set_cause(&q->cause, "%s: no such record of this node", q->id);
+		return;
+	}
+	(void)erase_pick(repo, q->nid, q->path, q->has_live ? &q->live : NULL,
+	    q->has_commit ? &q->commit : NULL, &q->ids, &q->n, &q->cause);
+}
 
-	memset(res, 0, sizeof *res);
-	*nblobs = 0;
-	if (node_may_publish(nd, &res->again, cause) != 0)
-		return -1;
-	if (erase_where(nd, id, &e, &path, cause) != 0 ||
-	    erase_pick(nd, path, e != NULL ? &e->blob : NULL, commit, &ids, &n,
-	    cause) != 0)
-		goto out;
-	/* The current version erased: the record is retracted in the same commit. */
-	for (i = 0; e != NULL && i < n; i++)
-		retract |= git_oid_equal(&ids[i], &e->blob);
-	ch = xcalloc((n + step - 1) / step + 1, sizeof *ch);
-	for (i = 0; i < n; i += step, k++) {
-		if (erase_notice(id, ids + i, n - i < step ? n - i : step, nid,
-		    (char **)&ch[k].data, &len, cause) != 0)
-			goto free_ch;
-		ch[k].len = len;
-		ch[k].path = xasprintf("erasures/%s.md", nid);
-	}
-	if (retract)
-		ch[k++] = (struct store_change){ path, NULL, 0 };
-	snprintf(res->id, sizeof res->id, "%s", id);
-	res->path = xstrdup(path);
-	subject = xasprintf("erase %zu version(s) of %s%s", n, id,
-	    retract ? " and retract it" : "");
-	rv = node_commit(nd, ch, k, subject, res, cause);
-	free(subject);
-	if (rv == 0) {
-		*nblobs = n;
-		log_info("erasure notice for %s: %zu blob(s) (seq %llu)", id, n,
-		    (unsigned long long)res->seq);
-	}
-free_ch:
+void
+node_erase_req_free(struct node_erase_req *q)
+{
+	if (q == NULL)
+		return;
+	free(q->path);
+	free(q->ids);
+	free(q->cause);
+	free(q);
+}
+
+/* Frees the first k changes' paths and texts but keep's (the retraction). */
+static void
+erase_changes_free(struct store_change *ch, size_t k, const char *keep)
+{
+	size_t	 i;
+
 	for (i = 0; i < k; i++)
-		if (ch[i].path != path) {
+		if (ch[i].path != keep) {
 			free((char *)ch[i].path);
 			free((char *)ch[i].data);
 		}
 	free(ch);
-out:
-	free(ids);
-	free(path);
+}
+
+/* The notices for ids (RECORD_MAX_LIST blobs each) as changes; *k of them. */
+static struct store_change *
+erase_changes(const char *id, const git_oid *ids, size_t n, size_t *k,
+    char **cause)
+{
+	struct store_change *ch;
+	size_t		 i, len, step = RECORD_MAX_LIST;
+	char		 nid[27];
+
+	ch = xcalloc((n + step - 1) / step + 1, sizeof *ch);
+	for (i = 0, *k = 0; i < n; i += step, (*k)++) {
+		if (erase_notice(id, ids + i, n - i < step ? n - i : step, nid,
+		    (char **)&ch[*k].data, &len, cause) != 0) {
+			erase_changes_free(ch, *k, NULL);
+			return NULL;
+		}
+		ch[*k].len = len;
+		ch[*k].path = xasprintf("erasures/%s.md", nid);
+	}
+	return ch;
+}
+
+int
+node_erase_finish(struct node *nd, struct node_erase_req *q,
+    struct node_result *res, size_t *nblobs, char **cause)
+{
+	const struct catalog_entry *e;
+	struct store_change	*ch;
+	char			*subject;
+	size_t			 i, k;
+	int			 rv, retract = 0;
+
+	memset(res, 0, sizeof *res);
+	*nblobs = 0;
+	if (q->cause != NULL)
+		return set_cause(cause, "%s", q->cause);
+	if (node_may_publish(nd, &res->again, cause) != 0)
+		return -1;
+	/* The current version erased: the record is retracted in the same commit. */
+	e = catalog_find(&nd->cat, q->id, nd->nid, NULL);
+	for (i = 0; e != NULL && i < q->n; i++)
+		retract |= git_oid_equal(&q->ids[i], &e->blob);
+	if ((ch = erase_changes(q->id, q->ids, q->n, &k, cause)) == NULL)
+		return -1;
+	if (retract)
+		ch[k++] = (struct store_change){ q->path, NULL, 0 };
+	snprintf(res->id, sizeof res->id, "%s", q->id);
+	res->path = xstrdup(q->path);
+	subject = xasprintf("erase %zu version(s) of %s%s", q->n, q->id,
+	    retract ? " and retract it" : "");
+	rv = node_commit(nd, ch, k, subject, res, cause);
+	free(subject);
+	if (rv == 0) {
+		*nblobs = q->n;
+		log_info("erasure notice for %s: %zu blob(s) (seq %llu)", q->id,
+		    q->n, (unsigned long long)res->seq);
+	}
+	erase_changes_free(ch, k, q->path);
 	return rv;
 }

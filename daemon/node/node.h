@@ -227,14 +227,21 @@ int	 node_check_branch(struct node *, const char *nid);
 void	 node_damage_init(struct node *);
 
 /*
- * erase.c: erasure from history (PROTOCOL.md §3.6). node_erase writes a
- * signed erasure notice for the blobs of our record id: of the version
- * commit left (hex, NULL: of every version before the current one); when
- * the current one is among them the record is retracted in the same
- * commit. *nblobs gets how many blobs the notice names.
+ * erase.c: erasure from history (PROTOCOL.md §3.6), in three steps so that
+ * the branch's history is walked on a worker, not the event loop. begin
+ * (loop) checks our record id and commit (hex, NULL: every version before
+ * the current one); pick (a worker, its repository) finds the versions'
+ * blobs; finish (loop) writes the signed erasure notice, retracting the
+ * record in the same commit when its current version is among them;
+ * *nblobs gets how many blobs the notice names.
  */
-int	 node_erase(struct node *, const char *id, const char *commit,
+struct node_erase_req;
+int	 node_erase_begin(struct node *, const char *id, const char *commit,
+	     struct node_erase_req **, char **cause);
+void	 node_erase_pick(struct node_erase_req *, git_repository *);
+int	 node_erase_finish(struct node *, struct node_erase_req *,
 	     struct node_result *, size_t *nblobs, char **cause);
+void	 node_erase_req_free(struct node_erase_req *);
 /* At start: the erased set from every held branch's notices; follows moves. */
 void	 node_erase_init(struct node *);
 /* The worker that deletes erased blobs (upkeep's); queued work goes to it. */
