@@ -286,7 +286,10 @@ g_lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # until the heal arrives, so this samples instead of waiting for it.
 g_forks_watch() {
 	local f=$1; shift
-	python3 - "$KNOWCTL" "$f" "$@" <<'PY' &
+	# exec: the background job is python itself, so $! (and lib.sh's
+	# cleanup, through PIDS) ends it; a plain "python3 … <<PY &" in a
+	# function ran under a subshell whose kill left python orphaned.
+	( exec python3 - "$KNOWCTL" "$f" "$@" ) <<'PY' &
 import json, subprocess, sys, time
 kc, out, homes = sys.argv[1], sys.argv[2], sys.argv[3:]
 end = time.time() + 180
@@ -303,4 +306,5 @@ while time.time() < end:
             sys.exit(0)
 PY
 	G_WATCH=$!
+	PIDS+=("$G_WATCH")
 }
