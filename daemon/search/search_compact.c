@@ -146,15 +146,7 @@ search_forget(struct search *s, const char *nid, char *const *ids, size_t n,
 		if (sqlite3_step(s->erase_gone) != SQLITE_DONE)
 			return set_cause(cause, "%s", sqlite3_errmsg(s->db));
 	}
-	/*
-	 * A full merge drops deleted entries from the segments and the WAL
-	 * is emptied: in steps on the search loop when there is one (an
-	 * optimize at once takes seconds on a large index), else here.
-	 */
-	if (s->forgot != NULL) {
-		s->forgot(s->forgot_arg);
-		return 0;
-	}
+	/* optimize drops deleted entries from the segments; the WAL is emptied. */
 	return search_exec(s, "INSERT INTO fts(fts) VALUES('optimize');"
 	    "INSERT INTO tfts(tfts) VALUES('optimize');"
 	    "PRAGMA wal_checkpoint(TRUNCATE);", cause);

@@ -27,9 +27,6 @@ struct search {
 	int			 size_known;	/* cleared by every change */
 	int			 merging;	/* search_compact.c: table being merged */
 	int			 merge_started;	/* its first step is done */
-	/* search_loop.c: told when search_forget needs a full merge (NULL: none). */
-	void			(*forgot)(void *);
-	void			*forgot_arg;
 	struct {
 		char		*sql;
 		sqlite3_stmt	*st;

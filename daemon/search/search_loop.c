@@ -14,7 +14,6 @@
 
 #include "log.h"
 #include "search.h"
-#include "search_int.h"
 #include "util.h"
 
 #define COMPACT_CHECK	60	/* seconds between looks at the segments */
@@ -29,8 +28,6 @@ struct search_loop {
 	time_t		 started;	/* of the merge running, or 0 */
 	int64_t		 from;		/* segments when it started (-1: unknown) */
 	int		 again;		/* a rebuild came during it: merge once more */
-	int		 forget;	/* an erasure: merge fully, however few segments */
-	int		 forgetting;	/* the merge running is one; then empty the WAL */
 	struct event	*repair;	/* damage met: repair on the next turn */
 	struct timeval	 repair_delay;	/* KNOWD_TEST_REPAIR_DELAY (tests), else 0 */
 	void		(*rebuild)(void *);
@@ -60,13 +57,11 @@ loop_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->started == 0) {
 		/* Unknown counts as segmented: a merge with nothing to do is quick. */
 		if (now < c->due || ((c->from = search_segments(c->search)) >= 0 &&
-		    c->from <= 2 && !c->forget)) {
+		    c->from <= 2)) {
 			loop_arm(c, COMPACT_CHECK * 1000L);
 			return;
 		}
 		c->started = now;
-		c->forgetting = c->forget;
-		c->forget = 0;
 		log_info("search index: merging %lld segments", (long long)c->from);
 	}
 	if ((rv = search_compact_step(c->search, SEARCH_COMPACT_PAGES,
@@ -77,18 +72,10 @@ loop_cb(evutil_socket_t fd, short what, void *arg)
 	if (rv < 0) {
 		log_warnx("search index: %s; merging again later", why);
 		free(why);
-		why = NULL;
 	} else
 		log_info("search index: %lld segments merged into %lld in %lld s",
 		    (long long)c->from, (long long)search_segments(c->search),
 		    (long long)(now - c->started));
-	/* After an erasure nothing of the text may stay in the WAL either. */
-	if (c->forgetting && search_exec(c->search,
-	    "PRAGMA wal_checkpoint(TRUNCATE);", &why) != 0) {
-		log_warnx("search index: %s", why);
-		free(why);
-	}
-	c->forgetting = 0;
 	c->started = 0;
 	c->due = c->again ? now : now + SEARCH_COMPACT_EVERY;
 	loop_arm(c, c->again ? 0 : COMPACT_CHECK * 1000L);
@@ -129,16 +116,6 @@ loop_repair_cb(evutil_socket_t fd, short what, void *arg)
 		search_rebuilt(c->search);
 }
 
-/* search_forget: an erasure wants a full merge, started now. */
-static void
-loop_forgot(void *arg)
-{
-	struct search_loop *c = arg;
-
-	c->forget = 1;
-	search_loop_soon(c);
-}
-
 struct search_loop *
 search_loop_start(struct event_base *base, struct search *s)
 {
@@ -154,8 +131,6 @@ search_loop_start(struct event_base *base, struct search *s)
 	if (delay != NULL)
 		c->repair_delay.tv_sec = strtol(delay, NULL, 10);
 	if (s != NULL) {
-		s->forgot = loop_forgot;
-		s->forgot_arg = c;
 		search_on_damage(loop_damage, c);
 		if (search_damaged(s))		/* met while the node opened */
 			loop_damage(c);
@@ -196,10 +171,8 @@ search_loop_stop(struct search_loop *c)
 {
 	if (c == NULL)
 		return;
-	if (c->search != NULL) {
+	if (c->search != NULL)
 		search_on_damage(NULL, NULL);
-		c->search->forgot = NULL;
-	}
 	event_free(c->repair);
 	event_free(c->timer);
 	free(c);
