@@ -14,7 +14,7 @@ DESTDIR	?=
 
 BUILD	?= build
 CC	?= cc
-PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark-gfm
+PKGS	 = libgit2 libsodium libevent libevent_pthreads msgpack yaml-0.1 sqlite3 libcmark-gfm nettle zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) cmocka 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -23,7 +23,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wformat=2 \
 	   -fno-strict-aliasing -MMD -MP $(INCS) $(PKG_CFLAGS)
-LDLIBS	+= $(PKG_LIBS) -lstemmer -lz -lpthread -lm
+LDLIBS	+= $(PKG_LIBS) -lstemmer -lpthread -lm
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 CFLAGS	+= $(SANFLAGS) -O1

@@ -53,6 +53,10 @@ poll() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+# RSS split into anonymous memory and mapped files (pack windows, SQLite), MiB.
+rss_split() { awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "anon %d + files %d", a/1024, f/1024}' "/proc/$1/status"; }
+# CPU seconds (user + system) a process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 # Starts knowd on home $1 (log $1.log) in the background; its PID in $STARTED.
 start() {
 	"$KNOWD" --home "$1" 2>>"$1.log" &
@@ -91,6 +95,13 @@ for N in $SIZES; do
 		echo "knowctl verify on the source: every branch good in $(( $(now_ms) - t0 )) ms"
 	fi
 
+	# A source in its steady state: its search index has caught up with
+	# the generated branches before either side fetches from it.
+	indexed() { [ "$(kc "$1" status --json | json 'd["index"]["lagging"]')" = 0 ]; }
+	t0=$(now_ms)
+	poll 3600 indexed "$D/src"
+	echo "source search index caught up $(( $(now_ms) - t0 )) ms after it answered"
+
 	# Stock git: git daemon over the source's repository, git clone --mirror.
 	port=$(free_port)
 	git daemon --reuseaddr --export-all --base-path="$D/src" --listen=127.0.0.1 \
@@ -113,17 +124,18 @@ for N in $SIZES; do
 	src_view=$(kc "$D/src" status --json | json 'd["view"]')
 	held() { [ "$(kc "$D/mir" status --json | json 'd["branches"]')" -ge "$want" ]; }
 	synced() { [ "$(kc "$D/mir" status --json | json 'd["view"]')" = "$1" ]; }
+	src_cpu0=$(cpu_s "$SRC")
 	t0=$(now_ms)
 	start "$D/mir"; MIR=$STARTED
 	poll 7200 held || { echo "mirror did not get every branch" >&2; tail "$D/mir.log"; exit 1; }
 	mirror_ms=$(( $(now_ms) - t0 ))
-	mir_rss=$(rss_kib "$MIR"); mir_hwm=$(hwm_kib "$MIR")
+	mir_rss=$(rss_kib "$MIR"); mir_hwm=$(hwm_kib "$MIR"); mir_split=$(rss_split "$MIR")
+	mir_cpu=$(cpu_s "$MIR"); src_cpu=$(echo "$(cpu_s "$SRC") - $src_cpu0" | bc)
 	# The search index catches up in the background: until it has, the
 	# node is not in its steady state (one hop and RSS are measured after).
-	indexed() { [ "$(kc "$1" status --json | json 'd["index"]["lagging"]')" = 0 ]; }
 	poll 3600 indexed "$D/mir"; poll 3600 indexed "$D/src"
 	index_ms=$(( $(now_ms) - t0 ))
-	mir_rss_idx=$(rss_kib "$MIR")
+	mir_rss_idx=$(rss_kib "$MIR"); mir_split_idx=$(rss_split "$MIR")
 
 	# One new lesson, one hop.
 	sed "s/^title: .*/title: Neu auf der Quelle/" contrib/examples/muenster-pilotstrasse.md >"$D/new.md"
@@ -165,12 +177,13 @@ PY
 	start "$D/mir"; MIR=$STARTED
 	poll 3600 kc "$D/mir" status
 	restart_ms=$(( $(now_ms) - t0 ))
-	mir_rss2=$(rss_kib "$MIR")
+	mir_rss2=$(rss_kib "$MIR"); mir_split2=$(rss_split "$MIR")
 	stop "$MIR"; stop "$SRC"
 
 	row "" "knowd" "stock git"
 	row "full mirror (s)" "$(echo "scale=2; $mirror_ms / 1000" | bc)" "$(echo "scale=2; $git_ms / 1000" | bc)"
 	echo "  ratio knowd / git clone --mirror: $(echo "scale=1; $mirror_ms / $git_ms" | bc)x   [target <= 1.5x]"
+	echo "  CPU during the full mirror: source $src_cpu s, mirror $mir_cpu s ($(nproc) CPUs)"
 	row "repository on disk (MiB)" "$(mb "$D/mir/repo.git")" "$(mb "$D/clone.git")"
 	echo "  ratio: $(echo "scale=2; $(du -sk "$D/mir/repo.git" | cut -f1) / $(du -sk "$D/clone.git" | cut -f1)" | bc)x   [target <= 1.2x]"
 	echo "  source start with $N held: $src_start ms; mirror restart with $N held: $restart_ms ms   [target <= 2000 ms]"
@@ -178,6 +191,7 @@ PY
 	echo "  knowctl status on the mirror: $status_ms ms   [target <= 20 ms]"
 	echo "  search index caught up on both: $((index_ms / 1000)) s after the mirror started"
 	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
+	echo "    of which: all held $mir_split; index caught up $mir_split_idx; after restart $mir_split2"
 	echo "  in-sync traffic, 10 s at sync_interval 5 (2 rounds, keepalives included): $ae_bytes B per round   [target <= 1 KB]"
 	rm -rf "$D"
 done

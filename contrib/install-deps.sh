@@ -6,7 +6,7 @@ set -eu
 # pkg-config name -> Debian -dev package
 LIBS="libgit2:libgit2-dev libsodium:libsodium-dev libevent:libevent-dev
 msgpack:libmsgpack-dev yaml-0.1:libyaml-dev sqlite3:libsqlite3-dev cmocka:libcmocka-dev
-libcmark-gfm:libcmark-gfm-dev"
+libcmark-gfm:libcmark-gfm-dev nettle:nettle-dev zlib:zlib1g-dev"
 # command -> Debian package (tools the build and the tests call)
 TOOLS="pkg-config:pkg-config cc:gcc make:make git:git ssh-keygen:openssh-client
 clang:clang xmllint:libxml2-utils python3:python3 sqlite3:sqlite3

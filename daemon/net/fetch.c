@@ -25,6 +25,7 @@ struct build_job {
 	struct wire_want	 want;
 	size_t			 step;		/* 0: the whole pack at once */
 	struct buf		 pack;
+	double			 ms;		/* build time, for the debug log */
 	char			*cause;
 	int			 rv;
 };
@@ -46,7 +47,18 @@ struct recv_job {
 	struct sync_fetch	*f;		/* owned by the job while it runs */
 	char			*cause;
 	int			 rv;
+	double			 ms;		/* verify time, for the debug log */
 };
+
+/* Milliseconds on the monotonic clock. */
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 int
 fetch_pending(struct peer *p, const char *nid)
@@ -201,8 +213,12 @@ fetch_free(struct net *net, struct sync_fetch *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->n; i++)
+	for (i = 0; i < f->n; i++) {
 		fetch_mark(net->sync, f->u[i].nid, 0, f->proven[i]);
+		if (f->chg != NULL)
+			catalog_change_free(f->chg[i]);
+	}
+	free(f->chg);
 	free(f->proven);
 	free(f->u);
 	free(f->want);
@@ -305,7 +321,10 @@ build_run(struct worker_job *j, git_repository *repo)
 {
 	struct build_job *bj = (struct build_job *)j;
 
+	double t0 = mono_ms();
+
 	bj->rv = pack_build(repo, &bj->want, bj->step, &bj->pack, &bj->cause);
+	bj->ms = mono_ms() - t0;
 }
 
 /* Event loop: starts streaming the built pack, or tells the peer why not. */
@@ -332,8 +351,9 @@ build_done(struct worker_job *j)
 			buf_init(&bj->pack);
 			SP(p)->outpos = 0;
 			SP(p)->outreqid = bj->reqid;
-			log_debug("peer %s: sending pack of %zu bytes", p->nid,
-			    SP(p)->out.len);
+			log_debug("peer %s: sending pack of %zu bytes for %zu "
+			    "branch(es), built in %.0f ms", p->nid,
+			    SP(p)->out.len, bj->want.nb, bj->ms);
 			fetch_stream(p);
 		}
 	}
@@ -412,14 +432,47 @@ fetch_want(struct peer *p, const uint8_t *m, size_t len)
 	return 0;
 }
 
+/*
+ * Worker: reads and parses what each verified branch's move changes in the
+ * catalog, so that the loop only links it in (NULL where it could not: the
+ * loop then does it itself).
+ */
+static void
+recv_prepare(git_repository *repo, struct sync_fetch *f)
+{
+	struct pack_update *u;
+	git_oid		 oldtree, newtree;
+	char		*why = NULL;
+	size_t		 i;
+
+	f->chg = xcalloc(f->n, sizeof *f->chg);
+	for (i = 0; i < f->n; i++) {
+		u = &f->u[i];
+		if (u->stale || u->absent || u->fork ||
+		    (u->has_old && store_tree_of(repo, &u->old, &oldtree) != 0) ||
+		    store_tree_of(repo, &u->new, &newtree) != 0)
+			continue;
+		if (catalog_prepare(repo, u->nid, u->has_old ? &oldtree : NULL,
+		    &newtree, &f->chg[i], &why) != 0) {
+			free(why);
+			why = NULL;
+		}
+	}
+}
+
 /* Worker: indexes the received pack into quarantine and verifies every update. */
 static void
 recv_run(struct worker_job *j, git_repository *repo)
 {
 	struct recv_job *rj = (struct recv_job *)j;
 
+	double t0 = mono_ms();
+
 	rj->rv = pack_receive(repo, rj->f->data.data, rj->f->data.len,
 	    rj->f->u, rj->f->n, &rj->cause);
+	if (rj->rv == 0)
+		recv_prepare(repo, rj->f);
+	rj->ms = mono_ms() - t0;
 }
 
 /*
@@ -461,6 +514,7 @@ recv_apply(struct net *net, struct sync_fetch *f, struct peer *from)
 		    (unsigned long long)u->commits, from != NULL ? from->nid :
 		    "a peer that left", u->step ? ", more to come" : "");
 		memcpy(moves[n].nid, u->nid, sizeof moves[n].nid);
+		moves[n].chg = f->chg != NULL ? f->chg[i] : NULL;
 		moves[n].old = u->old;
 		moves[n].has_old = u->has_old;
 		moves[n].new = u->new;
@@ -532,8 +586,13 @@ recv_done(struct worker_job *j)
 			    rj->serial);
 
 	if (!j->cancelled && rj->rv == 0) {
+		double t0 = mono_ms();
+
 		penalty_verified(rj->net, rj->from);
 		recv_apply(rj->net, rj->f, p);
+		log_debug("peer %s: pack of %zu bytes, %zu branch(es): verified "
+		    "in %.0f ms, applied in %.0f ms", rj->from, rj->f->data.len,
+		    rj->f->n, rj->ms, mono_ms() - t0);
 	}
 	else if (!j->cancelled && rj->rv == PACK_LOCAL)
 		log_warnx("a pack from peer %s could not be taken in here, "

@@ -20,6 +20,7 @@ struct sync_fetch {
 	size_t			 n;
 	struct wire_head	*want;		/* the heads asked for, by update */
 	uint8_t			*proven;	/* by update: the head had proof */
+	struct catalog_change	**chg;		/* by update: its catalog change, made on the worker */
 	struct buf		 data;
 	time_t			 progress;	/* sent, or the last PACK chunk came */
 	int			 indexing;	/* the pack is with the worker */

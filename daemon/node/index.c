@@ -4,8 +4,10 @@
  * large one (a mirror fetching thousands of branches, a start after the
  * index was lost, a rebuild) goes into a backlog of nodes to index, worked
  * off in short steps on the event loop, so that neither the loop nor the
- * fetching waits for the index. The backlog is a set of nids: a branch that
- * moves again before its turn is indexed once, at its newest tree.
+ * fetching waits for the index; while batches keep coming (a burst), the
+ * steps are spaced wider, so that the branches are held first and indexed
+ * after. The backlog is a set of nids: a branch that moves again before its
+ * turn is indexed once, at its newest tree.
  */
 #include <sys/queue.h>
 
@@ -25,6 +27,8 @@
 #define INDEX_START_NOW	64	/* lagging branches a start indexes before it answers */
 #define INDEX_STEP_MS	10	/* work per step of the backlog */
 #define INDEX_PAUSE_MS	5	/* pause between steps, so the loop serves others */
+#define INDEX_BURST_MS	1000	/* batches this close together are a burst */
+#define INDEX_YIELD_MS	90	/* pause between steps during a burst */
 
 /* One nid waiting in the backlog. */
 struct index_wait {
@@ -38,6 +42,7 @@ struct node_index {
 	struct event	*timer;
 	size_t		 done;		/* branches indexed from the backlog so far */
 	time_t		 since;		/* the backlog is non-empty since */
+	uint64_t	 last_batch;	/* when the last batch of moves came (ms) */
 	struct hmap	*retry;		/* nid → its own copy: failed, try again */
 };
 
@@ -117,7 +122,9 @@ index_step_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	if (hmap_count(ix->backlog) > 0) {
-		index_arm(ix, INDEX_PAUSE_MS);
+		/* Fetching comes first: the branches are held, then indexed. */
+		index_arm(ix, now_ms() - ix->last_batch < INDEX_BURST_MS ?
+		    INDEX_YIELD_MS : INDEX_PAUSE_MS);
 		return;
 	}
 	log_info("search index: caught up (%zu branches indexed in %lld s)",
@@ -232,6 +239,7 @@ node_index_moved(struct node *nd, const struct node_move *m, size_t n)
 	size_t	 i;
 	int	 now = n <= INDEX_NOW && hmap_count(nd->index->backlog) == 0;
 
+	nd->index->last_batch = now_ms();
 	for (i = 0; i < n; i++) {
 		if (now || nd->index->timer == NULL)
 			index_one(nd, m[i].nid);

@@ -85,18 +85,21 @@ node_branch_moved(struct node *nd, const char *nid, const git_oid *old,
 	return node_branches_moved(nd, &m, 1, source, cause);
 }
 
-/* Listener: the catalog follows each branch's tree. */
+/* Listener: the catalog follows each branch's tree (prepared on a worker when it could be). */
 static int
 moved_catalog(struct node *nd, enum node_event ev, const struct node_move *m,
     size_t n, void *source, void *arg, char **cause)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		if (catalog_apply(&nd->cat, store_repo(nd->store), m[i].nid,
-		    m[i].has_old ? &m[i].oldtree : NULL, &m[i].newtree,
-		    cause) != 0)
+	for (i = 0; i < n; i++) {
+		if (m[i].chg != NULL)
+			catalog_commit(&nd->cat, m[i].nid, m[i].chg);
+		else if (catalog_apply(&nd->cat, store_repo(nd->store),
+		    m[i].nid, m[i].has_old ? &m[i].oldtree : NULL,
+		    &m[i].newtree, cause) != 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -46,6 +46,7 @@ struct node_move {
 	git_oid		 old, new;
 	int		 has_old;
 	git_oid		 oldtree, newtree;
+	struct catalog_change *chg;	/* prepared off the loop, or NULL (the caller's) */
 };
 
 enum node_event {

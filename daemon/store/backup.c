@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "home.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 #define ARCHIVE		"archive.tar"	/* in the temporary directory */
@@ -217,7 +218,7 @@ backup_pack(git_repository *repo, const struct backup *b, const char *dir,
 	if (git_packbuilder_new(&pb, repo) != 0)
 		goto out;
 	/* Erased blobs stay out; the pack is then marked promised (erase.c). */
-	if (erased ? store_insert_walk(pb, repo, walk, NULL, 0, &why) != 0 :
+	if (erased ? packw_insert(pb, repo, walk, &why) != 0 :
 	    git_packbuilder_insert_walk(pb, walk) != 0)
 		goto out;
 	if (git_packbuilder_write(pb, dir, 0444, NULL, NULL) != 0)

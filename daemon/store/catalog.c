@@ -22,10 +22,20 @@ struct catalog_node {
 	TAILQ_HEAD(, catalog_entry) entries;
 };
 
+/* What one branch's move changes in the catalog, made off the loop (catalog_prepare). */
+struct catalog_change {
+	struct catalog_entry	**add;		/* new entries, not yet indexed */
+	size_t			  nadd;
+	char			**gone;		/* paths removed */
+	size_t			  ngone;
+};
+
+/* A diff being mirrored: into the catalog, or into a change (cat NULL). */
 struct apply_ctx {
-	struct catalog	*cat;
-	git_repository	*repo;
-	const char	*nid;
+	struct catalog		*cat;
+	git_repository		*repo;
+	const char		*nid;
+	struct catalog_change	*chg;
 };
 
 /*
@@ -203,11 +213,11 @@ entry_str(struct catalog_entry *e, size_t *at, const char *s)
 	return p;
 }
 
-void
-catalog_add(struct catalog *cat, const char *nid, const char *path,
-    enum record_kind kind, const char *id, const char *title,
-    const char *project, const char *created, const char *modified,
-    const git_oid *blob)
+/* A new entry, in no index yet. */
+static struct catalog_entry *
+entry_new(const char *path, enum record_kind kind, const char *id,
+    const char *title, const char *project, const char *created,
+    const char *modified, const git_oid *blob)
 {
 	struct catalog_entry *e;
 	size_t		 n, at = 0;
@@ -224,13 +234,24 @@ catalog_add(struct catalog *cat, const char *nid, const char *path,
 	e->modified = entry_str(e, &at, modified);
 	e->kind = kind;
 	git_oid_cpy(&e->blob, blob);
-	entry_insert(cat, e, nid);
+	return e;
+}
+
+void
+catalog_add(struct catalog *cat, const char *nid, const char *path,
+    enum record_kind kind, const char *id, const char *title,
+    const char *project, const char *created, const char *modified,
+    const git_oid *blob)
+{
+	entry_insert(cat, entry_new(path, kind, id, title, project, created,
+	    modified, blob), nid);
 }
 
 /* Reads and parses the record blob at path and stores its entry. */
 static void
 add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 {
+	struct catalog_entry	*e;
 	git_blob		*b;
 	struct record		*r = NULL;
 	char			*why = NULL;
@@ -245,10 +266,17 @@ add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 		return;
 	}
 	git_blob_free(b);
-	catalog_add(ac->cat, ac->nid, path, r->kind, r->id, r->title != NULL ?
-	    r->title : r->name != NULL ? r->name : "", r->project, r->created,
+	e = entry_new(path, r->kind, r->id, r->title != NULL ? r->title :
+	    r->name != NULL ? r->name : "", r->project, r->created,
 	    r->modified, blobid);
 	record_free(r);
+	if (ac->chg == NULL) {
+		entry_insert(ac->cat, e, ac->nid);
+		return;
+	}
+	ac->chg->add = xreallocarray(ac->chg->add, ac->chg->nadd + 1,
+	    sizeof *ac->chg->add);
+	ac->chg->add[ac->chg->nadd++] = e;
 }
 
 /* git_diff_foreach file callback: mirrors one changed file into the catalog. */
@@ -257,10 +285,12 @@ apply_delta_cb(const git_diff_delta *d, float progress, void *arg)
 {
 	struct apply_ctx *ac = arg;
 
-	if (d->status == GIT_DELTA_DELETED) {
+	if (d->status == GIT_DELTA_DELETED && ac->chg != NULL)
+		strv_push(&ac->chg->gone, &ac->chg->ngone, d->old_file.path);
+	else if (d->status == GIT_DELTA_DELETED)
 		remove_path(ac->cat, ac->nid, d->old_file.path);
+	if (d->status == GIT_DELTA_DELETED)
 		return 0;
-	}
 	if (record_path_allowed(d->new_file.path) &&
 	    !record_path_erasure(d->new_file.path) &&
 	    d->new_file.mode == GIT_FILEMODE_BLOB)
@@ -268,19 +298,19 @@ apply_delta_cb(const git_diff_delta *d, float progress, void *arg)
 	return 0;
 }
 
-int
-catalog_apply(struct catalog *cat, git_repository *repo, const char *nid,
-    const git_oid *oldtree, const git_oid *newtree, char **cause)
+/* Mirrors the diff of two trees of nid's branch through ac. */
+static int
+apply_diff(struct apply_ctx *ac, const git_oid *oldtree,
+    const git_oid *newtree, char **cause)
 {
-	struct apply_ctx ac = { cat, repo, nid };
 	git_tree	*old = NULL, *new = NULL;
 	git_diff	*diff = NULL;
 	int		 rv = -1;
 
-	if ((oldtree != NULL && git_tree_lookup(&old, repo, oldtree) != 0) ||
-	    git_tree_lookup(&new, repo, newtree) != 0 ||
-	    git_diff_tree_to_tree(&diff, repo, old, new, NULL) != 0 ||
-	    git_diff_foreach(diff, apply_delta_cb, NULL, NULL, NULL, &ac) != 0) {
+	if ((oldtree != NULL && git_tree_lookup(&old, ac->repo, oldtree) != 0) ||
+	    git_tree_lookup(&new, ac->repo, newtree) != 0 ||
+	    git_diff_tree_to_tree(&diff, ac->repo, old, new, NULL) != 0 ||
+	    git_diff_foreach(diff, apply_delta_cb, NULL, NULL, NULL, ac) != 0) {
 		const git_error *e = git_error_last();
 
 		set_cause(cause, "catalog: %s", e != NULL ? e->message : "?");
@@ -292,6 +322,55 @@ out:
 	git_tree_free(old);
 	git_tree_free(new);
 	return rv;
+}
+
+int
+catalog_apply(struct catalog *cat, git_repository *repo, const char *nid,
+    const git_oid *oldtree, const git_oid *newtree, char **cause)
+{
+	struct apply_ctx ac = { cat, repo, nid, NULL };
+
+	return apply_diff(&ac, oldtree, newtree, cause);
+}
+
+int
+catalog_prepare(git_repository *repo, const char *nid, const git_oid *oldtree,
+    const git_oid *newtree, struct catalog_change **out, char **cause)
+{
+	struct apply_ctx ac = { NULL, repo, nid, xcalloc(1, sizeof *ac.chg) };
+
+	if (apply_diff(&ac, oldtree, newtree, cause) != 0) {
+		catalog_change_free(ac.chg);
+		return -1;
+	}
+	*out = ac.chg;
+	return 0;
+}
+
+void
+catalog_commit(struct catalog *cat, const char *nid, struct catalog_change *chg)
+{
+	size_t	 i;
+
+	for (i = 0; i < chg->ngone; i++)
+		remove_path(cat, nid, chg->gone[i]);
+	for (i = 0; i < chg->nadd; i++)
+		entry_insert(cat, chg->add[i], nid);
+	chg->nadd = 0;		/* the catalog owns them now */
+}
+
+void
+catalog_change_free(struct catalog_change *chg)
+{
+	size_t	 i;
+
+	if (chg == NULL)
+		return;
+	for (i = 0; i < chg->nadd; i++)
+		free(chg->add[i]);
+	free(chg->add);
+	strv_free(chg->gone, chg->ngone);
+	free(chg);
 }
 
 const struct catalog_entry *

@@ -158,44 +158,23 @@ known_haves(git_repository *repo, const struct wire_want *w, size_t *n)
 	return out;
 }
 
-/* Inserts the walk's objects; with erased blobs held, skipping them (erase.c). */
-static int
-pack_insert(git_packbuilder *pb, git_repository *repo, git_revwalk *walk,
-    const struct wire_want *w, char **cause)
-{
-	git_oid	*haves;
-	size_t	 n;
-	int	 rv;
-
-	if (store_erased_count() == 0) {
-		if (git_packbuilder_insert_walk(pb, walk) != 0)
-			return set_cause(cause, "%s", store_git_error());
-		return 0;
-	}
-	haves = known_haves(repo, w, &n);
-	rv = store_insert_walk(pb, repo, walk, haves, n, cause);
-	free(haves);
-	return rv;
-}
-
 /*
- * Writes the pack of the wanted branches into *pack, taking at most budget
- * commits, oldest first, branch after branch (sb NULL: everything wanted).
+ * Writes the pack of the wanted branches into pack (packw.c), taking at
+ * most budget commits, oldest first, branch after branch (sb NULL:
+ * everything wanted). PACKW_FULL when it would exceed max bytes.
  */
 static int
 pack_write(git_repository *repo, const struct wire_want *w,
-    const struct step_branch *sb, size_t budget, git_buf *pack, char **cause)
+    const struct step_branch *sb, size_t budget, size_t max, struct buf *pack,
+    char **cause)
 {
 	git_revwalk	*walk = NULL;
-	git_packbuilder	*pb = NULL;
-	size_t		 i, k;
+	git_oid		*haves;
+	size_t		 i, k, nhaves;
 	int		 rv = -1;
 
-	if (git_revwalk_new(&walk, repo) != 0 ||
-	    git_packbuilder_new(&pb, repo) != 0) {
-		set_cause(cause, "%s", store_git_error());
-		goto out;
-	}
+	if (git_revwalk_new(&walk, repo) != 0)
+		return set_cause(cause, "%s", store_git_error());
 	for (i = 0; i < w->nb; i++) {
 		k = sb == NULL ? 1 : (sb[i].n < budget || sb[i].whole ?
 		    sb[i].n : budget);
@@ -206,30 +185,26 @@ pack_write(git_repository *repo, const struct wire_want *w,
 		    &sb[i].c[k - 1], cause) != 0)
 			goto out;
 	}
-	if (pack_insert(pb, repo, walk, w, cause) != 0)
-		goto out;
-	if (git_packbuilder_write_buf(pack, pb) != 0) {
-		set_cause(cause, "%s", store_git_error());
-		goto out;
-	}
-	rv = 0;
+	haves = known_haves(repo, w, &nhaves);
+	rv = packw_build(repo, walk, haves, nhaves, max, pack, cause);
+	free(haves);
 out:
-	git_packbuilder_free(pb);
 	git_revwalk_free(walk);
 	return rv;
 }
 
 /*
  * A pack of at most step bytes where one commit allows: the commits are
- * counted, and the budget shrunk in proportion to what the last try made.
+ * counted, and the budget shrunk in proportion to what the last try made
+ * (halved when the try stopped at the limit).
  */
 static int
 pack_step(git_repository *repo, const struct wire_want *w, size_t step,
-    git_buf *pack, char **cause)
+    struct buf *pack, char **cause)
 {
 	struct step_branch *sb = xcalloc(w->nb, sizeof *sb);
 	size_t		 i, total = 0, budget;
-	int		 rv = -1;
+	int		 rv = -1, full;
 
 	for (i = 0; i < w->nb; i++) {
 		if (step_list(repo, &w->b[i], &sb[i], cause) != 0)
@@ -237,15 +212,18 @@ pack_step(git_repository *repo, const struct wire_want *w, size_t step,
 		total += sb[i].n;
 	}
 	for (budget = total;;) {
-		if (pack_write(repo, w, sb, budget, pack, cause) != 0)
+		full = pack_write(repo, w, sb, budget, PACK_STEP_TRY, pack,
+		    cause);
+		if (full < 0 || (full == PACKW_FULL && budget <= 1))
 			goto out;
-		if (pack->size <= step || budget <= 1)
+		if ((full == 0 && pack->len <= step) || budget <= 1)
 			break;
 		/* Nine tenths of the share that would have fitted. */
-		budget = (size_t)((double)budget * step / pack->size * 0.9);
+		budget = full == PACKW_FULL ? budget / 2 :
+		    (size_t)((double)budget * step / pack->len * 0.9);
 		if (budget < 1)
 			budget = 1;
-		git_buf_dispose(pack);
+		pack->len = 0;
 	}
 	rv = 0;
 out:
@@ -259,21 +237,17 @@ int
 pack_build(git_repository *repo, const struct wire_want *w, size_t step,
     struct buf *out, char **cause)
 {
-	git_buf		 pack = { 0 };
-	int		 rv = -1;
+	int	 rv;
 
-	if ((step == 0 ? pack_write(repo, w, NULL, 0, &pack, cause) :
-	    pack_step(repo, w, step, &pack, cause)) != 0)
-		goto out;
-	if (pack.size > PACK_MAX_BYTES) {
-		set_cause(cause, "pack of %zu bytes is over the limit", pack.size);
-		goto out;
-	}
-	buf_add(out, pack.ptr, pack.size);
-	rv = 0;
-out:
-	git_buf_dispose(&pack);
-	return rv;
+	out->len = 0;
+	rv = step == 0 ? pack_write(repo, w, NULL, 0, PACK_MAX_BYTES, out,
+	    cause) : pack_step(repo, w, step, out, cause);
+	if (rv == PACKW_FULL)
+		set_cause(cause, "pack of more than %u bytes is over the limit",
+		    PACK_MAX_BYTES);
+	if (rv != 0)
+		out->len = 0;
+	return rv == 0 ? 0 : -1;
 }
 
 /* nftw callback: removes everything under the quarantine. */

@@ -307,9 +307,15 @@ store_message_seq(const char *message)
 int
 store_commit_tree(struct store *st, const git_oid *commit, git_oid *tree)
 {
+	return store_tree_of(st->repo, commit, tree);
+}
+
+int
+store_tree_of(git_repository *repo, const git_oid *commit, git_oid *tree)
+{
 	git_commit	*c;
 
-	if (git_commit_lookup(&c, st->repo, commit) != 0)
+	if (git_commit_lookup(&c, repo, commit) != 0)
 		return -1;
 	git_oid_cpy(tree, git_commit_tree_id(c));
 	git_commit_free(c);

@@ -129,6 +129,8 @@ int	 store_read(struct store *, const git_oid *commit, const char *path,
 	     size_t max, char **data, size_t *len);
 /* The tree id of a commit. */
 int	 store_commit_tree(struct store *, const git_oid *commit, git_oid *tree);
+/* The same in any repository handle (a worker's). */
+int	 store_tree_of(git_repository *, const git_oid *commit, git_oid *tree);
 
 /* forks.c: "refs/namespaces/<nid>/refs/forks/<hex>" into out (STORE_REF_MAX bytes). */
 void	 store_fork_ref(const char *nid, const git_oid *, char *out);
@@ -293,13 +295,6 @@ int	 store_find_lesson(git_repository *, const git_oid *head, const char *id,
 	     char **path);
 /* Marks objects/pack/pack-<name>.pack promised (and remote.knowd.promisor). */
 int	 store_promisor_mark(git_repository *, const char *name);
-/*
- * Inserts into pb what git_packbuilder_insert_walk would (the walk's
- * commits with their trees and blobs, minus what the trees of haves hold),
- * skipping erased blobs instead of failing on them.
- */
-int	 store_insert_walk(git_packbuilder *, git_repository *, git_revwalk *,
-	     const git_oid *haves, size_t nhaves, char **cause);
 
 /*
  * pack.c: packfiles between peers: building what a peer wants, and taking
@@ -331,10 +326,12 @@ void	 pack_global_init(void);
  * the head of, or an ancestor of the head of, that nid's origin branch.
  * step > 0 (the asker takes steps, WIRE_FEATURE_STEPS): a long backlog is
  * cut to about step bytes, the oldest commits first, branch after branch.
+ * out is overwritten.
  */
 int	 pack_build(git_repository *, const struct wire_want *, size_t step,
 	     struct buf *out, char **cause);
 #define PACK_STEP_BYTES		(2u * 1024 * 1024)	/* one step of a backlog */
+#define PACK_STEP_TRY		(4 * PACK_STEP_BYTES)	/* a try that grows past this is cut */
 
 /*
  * Indexes data into a quarantine directory, verifies every update's commits
@@ -405,6 +402,19 @@ int	 catalog_id_holder(const struct catalog *, const char *id,
 /* Applies the difference between two trees of nid's branch (old NULL: empty). */
 int	 catalog_apply(struct catalog *, git_repository *, const char *nid,
 	     const git_oid *oldtree, const git_oid *newtree, char **cause);
+/*
+ * The same in two halves: catalog_prepare reads and parses the changed
+ * records into a change (any thread: it touches no catalog), which
+ * catalog_commit then applies on the loop, in time linear in the change —
+ * valid when the catalog still holds nid's branch at oldtree.
+ */
+struct catalog_change;
+int	 catalog_prepare(git_repository *, const char *nid,
+	     const git_oid *oldtree, const git_oid *newtree,
+	     struct catalog_change **, char **cause);
+void	 catalog_commit(struct catalog *, const char *nid,
+	     struct catalog_change *);
+void	 catalog_change_free(struct catalog_change *);
 /* Adds one record as another index knew it (title: a node's or vouch's name). */
 void	 catalog_add(struct catalog *, const char *nid, const char *path,
 	     enum record_kind, const char *id, const char *title,

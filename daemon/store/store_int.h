@@ -53,6 +53,18 @@ void	 verify_ids_end(void);
  * fsck.c: a commit's or tree's raw bytes checked as `git fsck --strict`
  * does (a tree: only modes 100644 and 40000); -1 with git's message.
  */
+/*
+ * packw.c: writes into out the pack of the walk's commits with their trees
+ * and blobs, minus what the trees of haves hold and erased blobs; every
+ * object whole (no deltas). PACKW_FULL when it grew over max bytes.
+ */
+#define PACKW_FULL	1
+int	 packw_build(git_repository *, git_revwalk *, const git_oid *haves,
+	     size_t nhaves, size_t max, struct buf *out, char **cause);
+/* Inserts the same objects (no haves) into pb, for a pack with deltas. */
+int	 packw_insert(git_packbuilder *, git_repository *, git_revwalk *,
+	     char **cause);
+
 int	 fsck_commit(const char *buf, size_t len, char **cause);
 int	 fsck_tree(const char *buf, size_t len, char **cause);
 
