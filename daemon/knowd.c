@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <getopt.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <unistd.h>
 #include <signal.h>
@@ -336,6 +337,8 @@ main(int argc, char **argv)
 	int		 ch, debug = 0, check = 0, rv;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Two heaps for all threads: memory one thread freed serves the next. */
+	mallopt(M_ARENA_MAX, 2);
 	i18n_bind();		/* no locale set: the log stays English */
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");

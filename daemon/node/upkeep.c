@@ -4,8 +4,11 @@
  * (store_wants_repack: like git gc --auto), a worker merges them into one
  * pack (store_repack); the event loop's handles then drop the merged packs.
  * Each tick also redoes the derived writes a full disk made fail: the view,
- * and the branches the search index could not take.
+ * and the branches the search index could not take; and the worker hands
+ * the heap memory a burst freed back to the system (malloc_trim), so that
+ * a mirror's resident size after a sync is what it holds, not its peak.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +30,11 @@ struct node_upkeep {
 	struct log_limit	 view_limit;	/* "view: no space left" */
 };
 
-/* A repack on the worker thread. */
+/* A repack (when due) and a heap trim on the worker thread. */
 struct repack_job {
 	struct worker_job	 j;
 	struct node_upkeep	*up;
+	int			 due;		/* a repack is due */
 	struct store_repacked	 res;
 	char			*cause;
 	int			 rv;
@@ -42,7 +46,9 @@ repack_run(struct worker_job *j, git_repository *repo)
 {
 	struct repack_job *rj = (struct repack_job *)j;
 
-	rj->rv = store_repack(repo, &rj->res, &rj->cause);
+	if (rj->due)
+		rj->rv = store_repack(repo, &rj->res, &rj->cause);
+	malloc_trim(0);
 }
 
 /* Event loop: the loop's handles drop the merged packs; the result is logged. */
@@ -52,7 +58,7 @@ repack_done(struct worker_job *j)
 	struct repack_job *rj = (struct repack_job *)j;
 	char		*why = NULL;
 
-	if (!j->cancelled) {
+	if (!j->cancelled && rj->due) {
 		rj->up->running = 0;
 		if (rj->rv != 0)
 			log_warnx("%s", rj->cause);
@@ -64,26 +70,37 @@ repack_done(struct worker_job *j)
 			log_warnx("%s", why);
 			free(why);
 		}
-	}
+	} else if (!j->cancelled)
+		rj->up->running = 0;
 	free(rj->cause);
 	free(rj);
 }
 
-/* Submits a repack when one is due. */
-void
-node_upkeep_now(struct node *nd)
+/* Submits a repack when one is due (and, from the timer, a heap trim anyway). */
+static void
+upkeep_submit(struct node *nd, int trim)
 {
 	struct node_upkeep *up = nd->upkeep;
 	struct repack_job *rj;
+	int		 due;
 
-	if (up == NULL || up->running || !store_wants_repack(nd->store))
+	if (up == NULL || up->running)
+		return;
+	if (!(due = store_wants_repack(nd->store)) && !trim)
 		return;
 	up->running = 1;
 	rj = xcalloc(1, sizeof *rj);
+	rj->due = due;
 	rj->j.run = repack_run;
 	rj->j.done = repack_done;
 	rj->up = up;
 	worker_submit(up->worker, &rj->j);
+}
+
+void
+node_upkeep_now(struct node *nd)
+{
+	upkeep_submit(nd, 0);
 }
 
 /* Derived state a write failure left behind (a full disk): written again. */
@@ -114,7 +131,7 @@ upkeep_cb(evutil_socket_t fd, short what, void *arg)
 	struct timeval	 tv = { up->every, 0 };
 
 	upkeep_derived(up->nd);
-	node_upkeep_now(up->nd);
+	upkeep_submit(up->nd, 1);
 	evtimer_add(up->timer, &tv);
 }
 

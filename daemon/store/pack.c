@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2/sys/odb_backend.h>
+
 #include "packscan.h"
 #include "store.h"
 #include "store_int.h"
@@ -477,7 +479,26 @@ step_updates(git_repository *vrepo, git_odb *odb, const char *quarantine,
 	return 0;
 }
 
-/* Verifies every update against the repository's objects plus the quarantine's. */
+/*
+ * Adds the quarantine's pack to odb ahead of the repository's objects:
+ * nearly every lookup of a verification is of an object the pack brought,
+ * and going through the repository's packs first costs a search in each.
+ */
+static int
+verify_odb_quarantine(git_odb *odb, const char *quarantine)
+{
+	git_odb_backend	*b;
+
+	if (git_odb_backend_pack(&b, quarantine) != 0)
+		return -1;
+	if (git_odb_add_backend(odb, b, 3) != 0) {
+		b->free(b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Verifies every update against the quarantine's objects plus the repository's. */
 static int
 verify_updates(git_repository *repo, const char *quarantine,
     struct pack_update *u, size_t n, char **cause)
@@ -491,9 +512,8 @@ verify_updates(git_repository *repo, const char *quarantine,
 
 	objects = xasprintf("%sobjects", git_repository_path(repo));
 	if (git_odb_new(&odb) != 0 ||
+	    (quarantine != NULL && verify_odb_quarantine(odb, quarantine) != 0) ||
 	    git_odb_add_disk_alternate(odb, objects) != 0 ||
-	    (quarantine != NULL &&
-	    git_odb_add_disk_alternate(odb, quarantine) != 0) ||
 	    git_repository_wrap_odb(&vrepo, odb) != 0) {
 		set_cause(cause, "%s", store_git_error());
 		goto out;
