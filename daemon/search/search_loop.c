@@ -88,6 +88,8 @@ loop_begin(struct search_loop *c, time_t now)
 		return 0;
 	}
 	c->from = search_segments(c->search);
+	/* From the start: the first step forced (one a repair cut short is void). */
+	c->search->merging = c->search->merge_started = 0;
 	c->started = now;
 	c->forgetting = c->forget;
 	c->forget = c->finishing = 0;
