@@ -106,6 +106,13 @@ index_forgot() {
 	echo "its log since the erasure: ${lines:-no line on the search index}"
 	return 1
 }
+# forgot_ms HOME OFFSET T0: ms from T0 (epoch ms) to the first "erased text
+# forgotten" in HOME's log after byte OFFSET (its stamps are UTC times of day).
+forgot_ms() {
+	tail -c +$(($2 + 1)) "$1.log" | grep -m1 'erased text forgotten' |
+	    awk -F'[:. ]' -v t0="$3" '{ d = (($1 * 60 + $2) * 60 + $3) * 1000 + $4 - t0 % 86400000
+		if (d < -43200000) d += 86400000; print d; ok = 1 } END { exit !ok }'
+}
 # index_clean HOME: no index file of HOME (db, -wal, -shm) holds 4711 as a
 # number of its own; else names the file, its size and the bytes around each
 # hit, and the index's last log lines. 4711 occurs by chance inside other
@@ -217,6 +224,12 @@ for h in $ALL; do
 	check_poll "$n: the index's log says it forgot the erased text" 120 index_forgot "$h" "${logoff[$h]}"
 	check_say "$n: and then no byte of the index files holds it" index_clean "$h"
 done
+far=0
+for h in $ALL; do
+	ms=$(forgot_ms "$h" "${logoff[$h]}" "$t0") || continue
+	[ "$ms" -gt "$far" ] && far=$ms
+done
+echo "erase: from knowctl erase to the index's clean-up done on the farthest of $N nodes: $far ms"
 # shellcheck disable=SC2086
 g_converge "views are equal after the erasure" 30 "$N" $ALL
 web=$(kctl "$W" status --json | json_get http)
