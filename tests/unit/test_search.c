@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <event2/event.h>
 #include <sqlite3.h>
 
 #include "keys.h"
@@ -847,92 +846,6 @@ test_damaged(void **state)
 	free(path);
 }
 
-/* True when a file of f's index (db, -wal, -shm) holds text. */
-static int
-index_holds(struct fixture *f, const char *text)
-{
-	static const char *const ends[] = { "", "-wal", "-shm" };
-	char	*p, *data;
-	size_t	 i, len;
-	FILE	*fp;
-	int	 found = 0;
-
-	for (i = 0; i < nitems(ends) && !found; i++) {
-		p = xasprintf("%s/index.sqlite%s", f->dir, ends[i]);
-		if ((fp = fopen(p, "rb")) != NULL) {
-			data = xcalloc(1, 64 << 20);
-			len = fread(data, 1, 64 << 20, fp);
-			found = memmem(data, len, text, strlen(text)) != NULL;
-			free(data);
-			fclose(fp);
-		}
-		free(p);
-	}
-	return found;
-}
-
-/*
- * An erasure's clean-up with a search loop: search_forget merges nothing
- * itself but leaves a mark that survives a kill; a loop started on the
- * file merges in steps and empties the WAL, after which no file of the
- * index holds a byte of the erased text.
- */
-static void
-test_forget_loop(void **state)
-{
-	struct fixture	*f = *state;
-	struct event_base *base = event_base_new();
-	struct search_loop *c;
-	char		*ids[] = { ID1 }, *t, *p, *path, *cause = NULL;
-	int64_t		 segs;
-	int		 i;
-
-	assert_non_null(base);
-	assert_int_equal(event_base_priority_init(base, 3), 0);
-	p = lpath(ID1);
-	t = lesson(ID1, "Bürgerbüro", "Kurz.", "verwaltung", "umsetzung",
-	    "Rückfragen unter 05251 88-4711.\n");
-	assert_int_equal(search_add_text(f->s, f->nid, p, t, strlen(t), &cause),
-	    0);
-	free(t);
-	t = lesson(ID1, "Bürgerbüro", "Kurz.", "verwaltung", "umsetzung",
-	    "Rückfragen im Bürgerbüro.\n");
-	assert_int_equal(search_add_text(f->s, f->nid, p, t, strlen(t), &cause),
-	    0);
-	free(t);
-	free(p);
-	segs = search_segments(f->s);
-	assert_true(segs > 2);
-	assert_true(index_holds(f, "4711"));
-
-	c = search_loop_start(base, f->s);
-	assert_int_equal(search_forget(f->s, f->nid, ids, 1, &cause), 0);
-	assert_true(search_loop_forgetting(c));
-	assert_true(search_forget_pending(f->s));
-	assert_int_equal(search_segments(f->s), segs);
-	/* Killed now: the mark is in the file. */
-	search_loop_stop(c);
-	search_db_close(f->s);
-	path = xasprintf("%s/index.sqlite", f->dir);
-	if (search_db_open(path, &f->s, &cause) != 0)
-		fail_msg("%s", cause);
-	free(path);
-	assert_true(search_forget_pending(f->s));
-	assert_true(index_holds(f, "4711"));
-
-	c = search_loop_start(base, f->s);
-	assert_true(search_loop_forgetting(c));
-	for (i = 0; i < 1000 && search_loop_forgetting(c); i++)
-		event_base_loop(base, EVLOOP_ONCE);
-	assert_false(search_loop_forgetting(c));
-	assert_false(search_forget_pending(f->s));
-	assert_int_equal(search_segments(f->s), 2);
-	assert_false(index_holds(f, "4711"));
-	assert_true(index_holds(f, "rgerb"));	/* the rest is still there */
-	search_loop_stop(c);
-	event_base_free(base);
-}
-
 int
 main(void)
 {
@@ -949,8 +862,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forget_loop, setup,
-		    teardown),
 	};
 
 	store_global_init();
