@@ -124,14 +124,15 @@ loop_cb(evutil_socket_t fd, short what, void *arg)
 	if (rv < 0) {
 		log_warnx("search index: %s; merging again later", why);
 		free(why);
-		c->forget |= c->forgetting;
 	} else
 		log_info("search index: %lld segments merged into %lld in %lld s",
 		    (long long)c->from, (long long)search_segments(c->search),
 		    (long long)(now - c->started));
 	c->started = 0;
 	c->due = c->again ? now : now + SEARCH_COMPACT_EVERY;
-	next = c->again || c->forget ? 0 : COMPACT_CHECK * 1000L;
+	/* A new erasure during it: merge again now; a failed one in a while. */
+	next = c->again || (rv == 0 && c->forget) ? 0 : COMPACT_CHECK * 1000L;
+	c->forget |= rv < 0 && c->forgetting;
 	c->again = 0;
 	/* After an erasure nothing of the text may stay in the WAL either. */
 	if (rv == 0 && c->forgetting && !c->forget) {
