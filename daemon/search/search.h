@@ -170,13 +170,23 @@ int	 search_compact_step(struct search *, int pages, char **cause);
 int	 search_compact(struct search *, char **cause);
 /*
  * After an erasure of nid's records ids: their retracted entries keep no
- * title, and no trace of deleted text is left in the file (FTS5 segments
- * optimized, freed pages zeroed by secure_delete, the WAL checkpointed
- * and truncated).
+ * title (at once), and no trace of deleted text is left in the file: the
+ * FTS5 segments merged fully (freed pages zeroed by secure_delete), then
+ * the WAL checkpointed and truncated. With a search loop for s that
+ * clean-up runs there in steps (search_loop_forgetting while it lasts),
+ * else here at once. A mark in the file until the end has a loop started
+ * after a kill finish it.
  */
 #define SEARCH_ERASED_TITLE	"(aus Datenschutzgründen gelöscht)"
 int	 search_forget(struct search *, const char *nid, char *const *ids,
 	     size_t n, char **cause);
+/* True when an erasure's clean-up is marked unfinished in the file. */
+int	 search_forget_pending(struct search *);
+/*
+ * Its end, after the full merge: the WAL checkpointed and truncated, the
+ * mark removed. 1 when a reader was in the way (try again), -1 on error.
+ */
+int	 search_forget_finish(struct search *, char **cause);
 /*
  * search_loop.c: merges the index in steps of SEARCH_COMPACT_PAGES pages on
  * an event loop: after a start, after a rebuild, and when the last merge is
@@ -188,6 +198,8 @@ void	 search_loop_stop(struct search_loop *);
 void	 search_loop_soon(struct search_loop *);
 /* True while a merge is in progress. */
 int	 search_loop_merging(const struct search_loop *);
+/* True from search_forget until its clean-up is done. */
+int	 search_loop_forgetting(const struct search_loop *);
 
 /*
  * search_repair.c: a damaged index (SQLite's "database disk image is

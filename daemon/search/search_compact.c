@@ -146,10 +146,62 @@ search_forget(struct search *s, const char *nid, char *const *ids, size_t n,
 		if (sqlite3_step(s->erase_gone) != SQLITE_DONE)
 			return set_cause(cause, "%s", sqlite3_errmsg(s->db));
 	}
-	/* optimize drops deleted entries from the segments; the WAL is emptied. */
-	return search_exec(s, "INSERT INTO fts(fts) VALUES('optimize');"
-	    "INSERT INTO tfts(tfts) VALUES('optimize');"
-	    "PRAGMA wal_checkpoint(TRUNCATE);", cause);
+	sqlite3_reset(s->erase_gone);
+	/* Written down, so that a kill before the end is no loss (search_loop.c). */
+	if (search_exec(s, "DELETE FROM forget; INSERT INTO forget VALUES "
+	    "(strftime('%s', 'now'));", cause) != 0)
+		return -1;
+	/*
+	 * A full merge drops deleted entries from the segments, then the WAL
+	 * is emptied: in steps on the search loop when there is one (an
+	 * optimize at once takes seconds on a large index), else here.
+	 */
+	if (s->forgot != NULL) {
+		s->forgot(s->forgot_arg);
+		return 0;
+	}
+	s->merging = s->merge_started = 0;
+	if (search_compact(s, cause) != 0)
+		return -1;
+	return search_forget_finish(s, cause) == 0 ? 0 :
+	    set_cause(cause, "index: the WAL is in use; not emptied");
+}
+
+int
+search_forget_pending(struct search *s)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 pending = 0;
+
+	if (search_prepare(s, "SELECT 1 FROM forget", &st, NULL) != 0)
+		return 0;
+	pending = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return pending;
+}
+
+/*
+ * The WAL is checkpointed and truncated without waiting for readers (the
+ * busy handler would stall the event loop): 1 when one is in the way, to
+ * be tried again. Then the mark goes (a WAL holding only that page).
+ */
+int
+search_forget_finish(struct search *s, char **cause)
+{
+	int	 rc;
+
+	sqlite3_busy_timeout(s->db, 0);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	sqlite3_busy_timeout(s->db, SEARCH_BUSY_MS);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return 1;
+	if (rc != SQLITE_OK) {
+		search_note_error(s);
+		return set_cause(cause, "index: emptying the WAL: %s",
+		    sqlite3_errmsg(s->db));
+	}
+	return search_exec(s, "DELETE FROM forget;", cause);
 }
 
 int

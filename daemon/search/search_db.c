@@ -58,7 +58,9 @@ static const char schema[] =
 "CREATE TABLE IF NOT EXISTS branches(nid TEXT PRIMARY KEY, tree TEXT NOT NULL);"
 "CREATE TABLE IF NOT EXISTS retracted(id TEXT NOT NULL, nid TEXT NOT NULL,"
 " kind TEXT NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL,"
-" time TEXT NOT NULL, PRIMARY KEY(nid, id));";
+" time TEXT NOT NULL, PRIMARY KEY(nid, id));"
+/* A row while an erasure's clean-up is unfinished (search_forget). */
+"CREATE TABLE IF NOT EXISTS forget(since INTEGER NOT NULL);";
 
 /* Runs SQL without results; -1 with *cause on failure. */
 int
@@ -145,7 +147,7 @@ search_db_try(const char *path, struct search *s, char **cause)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return set_cause(cause, "%s: %s", path, sqlite3_errmsg(s->db));
-	sqlite3_busy_timeout(s->db, 2000);
+	sqlite3_busy_timeout(s->db, SEARCH_BUSY_MS);
 	if (search_rank_register(s->db, cause) != 0)
 		return -1;
 	if (search_prepare(s, "PRAGMA user_version", &st, cause) != 0)

@@ -11,6 +11,7 @@
 #define SEARCH_STR(x)	SEARCH_XSTR(x)
 
 #define SEARCH_CACHED	12	/* statements search_cached keeps */
+#define SEARCH_BUSY_MS	2000	/* busy timeout of the connection */
 
 struct search {
 	sqlite3			*db;
@@ -27,6 +28,9 @@ struct search {
 	int			 size_known;	/* cleared by every change */
 	int			 merging;	/* search_compact.c: table being merged */
 	int			 merge_started;	/* its first step is done */
+	/* search_loop.c: told when search_forget needs a full merge (NULL: none). */
+	void			(*forgot)(void *);
+	void			*forgot_arg;
 	struct {
 		char		*sql;
 		sqlite3_stmt	*st;
