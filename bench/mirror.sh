@@ -170,6 +170,8 @@ PY
 	sleep 10
 	b1=$(kc "$D/mir" peers --json | json 'sum(p["bytes_in"] + p["bytes_out"] for p in d)')
 	ae_bytes=$(( (b1 - b0) / 2 ))
+	# In sync, one hop and 10 s of anti-entropy later: the steady state.
+	mir_rss_st=$(rss_kib "$MIR"); mir_split_st=$(rss_split "$MIR")
 
 	# Restart the mirror with N held.
 	stop "$MIR"
@@ -190,8 +192,8 @@ PY
 	echo "  one new lesson, one hop: $hop_ms ms (knowctl publish to knowctl show); in the daemons' logs: $hop_log ms   [target <= 50 ms]"
 	echo "  knowctl status on the mirror: $status_ms ms   [target <= 20 ms]"
 	echo "  search index caught up on both: $((index_ms / 1000)) s after the mirror started"
-	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
-	echo "    of which: all held $mir_split; index caught up $mir_split_idx; after restart $mir_split2"
+	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, in sync 10 s later: $((mir_rss_st / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
+	echo "    of which: all held $mir_split; index caught up $mir_split_idx; in sync $mir_split_st; after restart $mir_split2"
 	echo "  in-sync traffic, 10 s at sync_interval 5 (2 rounds, keepalives included): $ae_bytes B per round   [target <= 1 KB]"
 	rm -rf "$D"
 done

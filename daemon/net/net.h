@@ -30,7 +30,7 @@ struct gossip;
 
 #define SYNC_FETCH_TIMEOUT	60	/* seconds a WANT may go without progress */
 #define SYNC_MAX_JOBS		32	/* worker jobs queued at once */
-#define SYNC_MAX_VERIFYING	2	/* one peer's packs waiting for the workers */
+#define SYNC_MAX_VERIFYING	3	/* one peer's packs with the workers: one more than NET_WORKERS keeps both busy while the peer builds the next */
 #define NET_WORKERS		2	/* threads for packs: one per core here */
 #define SYNC_MAX_THEIRS		100000	/* heads collected from one peer's SUMMARY */
 #define SYNC_ANN_FUTURE		600	/* seconds an ANNOUNCE may be ahead of our clock */

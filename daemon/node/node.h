@@ -125,6 +125,8 @@ void	 node_upkeep_start(struct node *, struct event_base *, struct worker *);
 void	 node_upkeep_stop(struct node *);
 /* Looks now whether a repack is due (and starts it). */
 void	 node_upkeep_now(struct node *);
+/* Hands freed heap memory back soon (after a burst), on the upkeep worker. */
+void	 node_upkeep_trim(struct node *);
 /* node.c: an index that could not be opened at start (a full disk): again. */
 int	 node_index_reopen(struct node *);
 /* Branches whose indexing failed (a full disk) go into the backlog again. */

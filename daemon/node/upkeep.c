@@ -103,6 +103,12 @@ node_upkeep_now(struct node *nd)
 	upkeep_submit(nd, 0);
 }
 
+void
+node_upkeep_trim(struct node *nd)
+{
+	upkeep_submit(nd, 1);
+}
+
 /* Derived state a write failure left behind (a full disk): written again. */
 static void
 upkeep_derived(struct node *nd)
