@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define FETCH_STREAM_LOW	(256 * 1024)	/* refill below this many queued bytes */
-#define FETCH_PACK_REFS		256	/* loose refs that make them worth packing */
+#define FETCH_PACK_REFS		32	/* loose refs that make them worth packing */
 #define FETCH_PACK_REFS_MAX	2048	/* packed even while fetches go on */
 
 struct build_job {
@@ -557,7 +557,8 @@ refs_done(struct worker_job *j)
  * After a burst of fetched branches, their loose refs are packed on a
  * worker: when no WANT is out or being verified any more (packing deletes
  * the loose refs and their directories, and creating new ones right after
- * costs the file system dearly), or after FETCH_PACK_REFS_MAX moves.
+ * costs the file system dearly), or after FETCH_PACK_REFS_MAX moves. At a
+ * burst's end the upkeep also merges the packs it brought (node_upkeep_burst).
  */
 static void
 fetch_pack_refs(struct net *net)
@@ -569,6 +570,8 @@ fetch_pack_refs(struct net *net)
 	    (hmap_count(net->sync->fetching) > 0 && moves < FETCH_PACK_REFS_MAX))
 		return;
 	store_moves_reset(net->node->store);
+	if (hmap_count(net->sync->fetching) == 0)
+		node_upkeep_burst(net->node);	/* its packs merged too */
 	net->packing_refs = 1;
 	rj = xcalloc(1, sizeof *rj);
 	rj->j.run = refs_run;

@@ -127,6 +127,11 @@ void	 node_upkeep_stop(struct node *);
 void	 node_upkeep_now(struct node *);
 /* Hands freed heap memory back soon (after a burst), on the upkeep worker. */
 void	 node_upkeep_trim(struct node *);
+/*
+ * A burst of fetches ended: the packs it brought (written whole by the
+ * sender) and the loose objects are merged now, not at 16 packs.
+ */
+void	 node_upkeep_burst(struct node *);
 /* node.c: an index that could not be opened at start (a full disk): again. */
 int	 node_index_reopen(struct node *);
 /* Branches whose indexing failed (a full disk) go into the backlog again. */

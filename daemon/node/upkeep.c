@@ -78,7 +78,7 @@ repack_done(struct worker_job *j)
 
 /* Submits a repack when one is due (and, from the timer, a heap trim anyway). */
 static void
-upkeep_submit(struct node *nd, int trim)
+upkeep_submit(struct node *nd, int trim, int burst)
 {
 	struct node_upkeep *up = nd->upkeep;
 	struct repack_job *rj;
@@ -86,7 +86,9 @@ upkeep_submit(struct node *nd, int trim)
 
 	if (up == NULL || up->running)
 		return;
-	if (!(due = store_wants_repack(nd->store)) && !trim)
+	due = store_wants_repack(nd->store) ||
+	    (burst && store_wants_merge(nd->store));
+	if (!due && !trim)
 		return;
 	up->running = 1;
 	rj = xcalloc(1, sizeof *rj);
@@ -100,13 +102,19 @@ upkeep_submit(struct node *nd, int trim)
 void
 node_upkeep_now(struct node *nd)
 {
-	upkeep_submit(nd, 0);
+	upkeep_submit(nd, 0, 0);
 }
 
 void
 node_upkeep_trim(struct node *nd)
 {
-	upkeep_submit(nd, 1);
+	upkeep_submit(nd, 1, 0);
+}
+
+void
+node_upkeep_burst(struct node *nd)
+{
+	upkeep_submit(nd, 1, 1);
 }
 
 /* Derived state a write failure left behind (a full disk): written again. */
@@ -137,7 +145,7 @@ upkeep_cb(evutil_socket_t fd, short what, void *arg)
 	struct timeval	 tv = { up->every, 0 };
 
 	upkeep_derived(up->nd);
-	upkeep_submit(up->nd, 1);
+	upkeep_submit(up->nd, 1, 0);
 	evtimer_add(up->timer, &tv);
 }
 

@@ -38,7 +38,7 @@
 #define STORE_MAPPED	(32u * 1024 * 1024)	/* pack data kept mapped (one window may exceed it) */
 #define STORE_WINDOW	(128u * 1024 * 1024)	/* one mapping of a pack */
 #define STORE_OPEN_PACKS 64			/* pack files open at once */
-#define STORE_CACHE	(8 * 1024 * 1024)	/* parsed objects cached */
+#define STORE_CACHE	(2 * 1024 * 1024)	/* parsed objects cached, per handle */
 #define STORE_REPACK_PACKS 16			/* packs that make a repack due */
 #define STORE_REPACK_LOOSE 1024			/* loose objects that do */
 #define STORE_REPACK_BYTES (48 * 1024 * 1024)	/* packs merged at once (one window) */
@@ -194,6 +194,8 @@ size_t	 store_quarantine_count(struct store *);
 void	 store_quarantine_clear(struct store *, const char *nid);
 /* True when there are more than STORE_REPACK_PACKS packs or STORE_REPACK_LOOSE loose objects. */
 int	 store_wants_repack(struct store *);
+/* True when there is more than one pack or any loose object (after a burst). */
+int	 store_wants_merge(struct store *);
 /* Bumped by every repack. */
 unsigned int store_objects_generation(void);
 /* The loop's handles drop the packs a repack removed. */

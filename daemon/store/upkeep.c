@@ -142,6 +142,15 @@ store_wants_repack(struct store *st)
 	return packs > STORE_REPACK_PACKS || loose > STORE_REPACK_LOOSE;
 }
 
+int
+store_wants_merge(struct store *st)
+{
+	size_t	 packs, loose;
+
+	store_objects_count(st->path, &packs, &loose);
+	return packs > 1 || loose > 0;
+}
+
 /* A pack chosen for the repack, and the loose objects taken along. */
 struct repack {
 	char		**packs;	/* base paths (…/pack-<hex>), smallest first */

@@ -3,8 +3,8 @@
 # node syncs 300 generated origin branches (bench/mirror_gen, real keys and
 # signatures) from one source. Once the burst has ended every fetched ref is
 # in packed-refs: the old tree packed them every 256 moves and left the
-# rest loose (45 here, four inodes each) until more came. Stock git reads
-# every ref; knowctl verify passes.
+# rest loose (45 here, four inodes each) until more came. The burst's packs
+# are merged once it ends. Stock git reads every ref; knowctl verify passes.
 . "$(dirname "$0")/lib.sh"
 GEN=$ROOT/$BUILD/bench/mirror_gen
 N=300
@@ -33,6 +33,12 @@ check "the mirror holds all $N branches" poll 120 held
 loose() { find "$M/repo.git/refs/namespaces" -type f 2>/dev/null | grep -vc "/$(node_nid "$M")/"; }
 no_loose() { [ "$(loose)" -eq 0 ]; }
 check "after the burst every fetched ref is packed (loose: $(loose) at first)" poll 30 no_loose
+# The packs the burst brought (written whole by the source) and the loose
+# view objects are merged once it ends, not only at 16 packs.
+packs() { find "$M/repo.git/objects/pack" -name '*.pack' | wc -l; }
+loose_objects() { find "$M/repo.git/objects" -type f ! -path '*/pack/*' ! -path '*/info/*' | wc -l; }
+merged() { [ "$(packs)" -eq 1 ] && [ "$(loose_objects)" -eq 0 ]; }
+check "after the burst its packs and loose objects are merged into one pack (packs: $(packs), loose: $(loose_objects) at first)" poll 60 merged
 check "stock git reads every branch" test "$(git -C "$M/repo.git" for-each-ref refs/namespaces | grep -c '/refs/heads/main')" -ge $((N + 2))
 check "knowctl verify on the mirror" kctl "$M" verify
 finish
