@@ -214,10 +214,15 @@ pack_step(git_repository *repo, const struct wire_want *w, size_t step,
 		total += sb[i].n;
 	}
 	for (budget = total;;) {
-		full = pack_write(repo, w, sb, budget, PACK_STEP_TRY, pack,
-		    cause);
-		if (full < 0 || (full == PACKW_FULL && budget <= 1))
+		/* One commit goes whatever its size (up to the pack limit). */
+		full = pack_write(repo, w, sb, budget, budget <= 1 ?
+		    PACK_MAX_BYTES : PACK_STEP_TRY, pack, cause);
+		if (full < 0 || (full == PACKW_FULL && budget <= 1)) {
+			if (full == PACKW_FULL)
+				set_cause(cause, "one commit's pack is over "
+				    "%u bytes", PACK_MAX_BYTES);
 			goto out;
+		}
 		if ((full == 0 && pack->len <= step) || budget <= 1)
 			break;
 		/* Nine tenths of the share that would have fitted. */
