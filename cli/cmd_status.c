@@ -57,7 +57,7 @@ print_network(const msgpack_object *d)
 		}
 }
 
-/* Prints the search index line: a rebuild, records, segments, a merge running. */
+/* Prints the search index line: a rebuild, records, segments, a merge running, an erasure's clean-up. */
 static void
 print_index(const msgpack_object *ix)
 {
@@ -82,6 +82,9 @@ print_index(const msgpack_object *ix)
 	if (ctl_obj_uint(ctl_obj_get(ix, "lagging")) > 0)
 		printf(_(", %llu branches still to index"),
 		    (unsigned long long)ctl_obj_uint(ctl_obj_get(ix, "lagging")));
+	m = ctl_obj_get(ix, "forgetting");
+	if (m != NULL && m->type == MSGPACK_OBJECT_BOOLEAN && m->via.boolean)
+		fputs(_(", erased text still being removed"), stdout);
 	putchar('\n');
 }
 

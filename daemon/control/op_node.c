@@ -47,7 +47,7 @@ pack_branch(struct control_env *env, msgpack_packer *pk, const char *nid)
 	    catalog_count(&env->node->cat, nid, RECORD_PROJECT));
 }
 
-/* Packs status's "index": rebuilding, records, full-text segments, a merge running (nil when off). */
+/* Packs status's "index": rebuilding, records, full-text segments, a merge running, erased text being forgotten (nil when off). */
 static void
 pack_index(struct control_env *env, msgpack_packer *pk)
 {
@@ -58,7 +58,7 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_nil(pk);
 		return;
 	}
-	msgpack_pack_map(pk, 5);
+	msgpack_pack_map(pk, 6);
 	ctl_pack_str(pk, "rebuilding");
 	if (search_unavailable(env->node->search))
 		msgpack_pack_true(pk);
@@ -74,6 +74,12 @@ pack_index(struct control_env *env, msgpack_packer *pk)
 		msgpack_pack_uint64(pk, (uint64_t)segs);
 	ctl_pack_str(pk, "merging");
 	if (search_loop_merging(env->search_loop))
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+	/* An erasure's clean-up: until it ends, the text may be in the index file. */
+	ctl_pack_str(pk, "forgetting");
+	if (search_loop_forgetting(env->search_loop))
 		msgpack_pack_true(pk);
 	else
 		msgpack_pack_false(pk);

@@ -223,6 +223,8 @@ for h in $ALL; do
 	# its loop, then the WAL truncated; the log says when it is done.
 	check_poll "$n: the index's log says it forgot the erased text" 120 index_forgot "$h" "${logoff[$h]}"
 	check_say "$n: and then no byte of the index files holds it" index_clean "$h"
+	check "$n: knowctl status says the clean-up is over" test \
+	    "$(kctl "$h" status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["index"]["forgetting"])')" = False
 done
 far=0
 for h in $ALL; do
