@@ -194,7 +194,7 @@ size_t	 store_quarantine_count(struct store *);
 void	 store_quarantine_clear(struct store *, const char *nid);
 /* True when there are more than STORE_REPACK_PACKS packs or STORE_REPACK_LOOSE loose objects. */
 int	 store_wants_repack(struct store *);
-/* True when there is more than one pack or any loose object (after a burst). */
+/* True when there is more than one pack (after a burst; a merge takes the loose objects along). */
 int	 store_wants_merge(struct store *);
 /* Bumped by every repack. */
 unsigned int store_objects_generation(void);

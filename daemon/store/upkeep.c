@@ -148,7 +148,7 @@ store_wants_merge(struct store *st)
 	size_t	 packs, loose;
 
 	store_objects_count(st->path, &packs, &loose);
-	return packs > 1 || loose > 0;
+	return packs > 1;	/* loose objects go along (they are only sampled) */
 }
 
 /* A pack chosen for the repack, and the loose objects taken along. */
