@@ -57,6 +57,10 @@ hwm_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 rss_split() { awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "anon %d + files %d", a/1024, f/1024}' "/proc/$1/status"; }
 # CPU seconds (user + system) a process has used so far.
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+# True when process $1 used under 0.1 CPU-seconds in 2 s (its background work is done).
+quiet() { local c0; c0=$(cpu_s "$1"); sleep 2; [ "$(echo "$(cpu_s "$1") - $c0 < 0.1" | bc)" = 1 ]; }
+# True when repository $1 has at most 16 packs (no repack is due) and knowd $2 is quiet.
+settled() { [ "$(find "$1/objects/pack" -name '*.pack' | wc -l)" -le 16 ] && quiet "$2"; }
 # Starts knowd on home $1 (log $1.log) in the background; its PID in $STARTED.
 start() {
 	"$KNOWD" --home "$1" 2>>"$1.log" &
@@ -172,6 +176,12 @@ PY
 	ae_bytes=$(( (b1 - b0) / 2 ))
 	# In sync, one hop and 10 s of anti-entropy later: the steady state.
 	mir_rss_st=$(rss_kib "$MIR"); mir_split_st=$(rss_split "$MIR")
+	# The upkeep merges the sync's packs, 48 MiB at a time, a minute apart:
+	# the steady state is when it is done and the daemon is idle.
+	t1=$(now_ms)
+	poll 1200 settled "$D/mir/repo.git" "$MIR" || echo "the mirror's upkeep did not settle in 20 min" >&2
+	settle_s=$(( ($(now_ms) - t1) / 1000 ))
+	mir_rss_up=$(rss_kib "$MIR"); mir_split_up=$(rss_split "$MIR"); mir_hwm_up=$(hwm_kib "$MIR")
 
 	# Restart the mirror with N held.
 	stop "$MIR"
@@ -192,8 +202,8 @@ PY
 	echo "  one new lesson, one hop: $hop_ms ms (knowctl publish to knowctl show); in the daemons' logs: $hop_log ms   [target <= 50 ms]"
 	echo "  knowctl status on the mirror: $status_ms ms   [target <= 20 ms]"
 	echo "  search index caught up on both: $((index_ms / 1000)) s after the mirror started"
-	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, in sync 10 s later: $((mir_rss_st / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
-	echo "    of which: all held $mir_split; index caught up $mir_split_idx; in sync $mir_split_st; after restart $mir_split2"
+	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, in sync 10 s later: $((mir_rss_st / 1024)) MiB, upkeep done ${settle_s} s later: $((mir_rss_up / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
+	echo "    of which: all held $mir_split; index caught up $mir_split_idx; in sync $mir_split_st; upkeep done $mir_split_up; after restart $mir_split2; peak $((mir_hwm_up / 1024)) MiB"
 	echo "  in-sync traffic, 10 s at sync_interval 5 (2 rounds, keepalives included): $ae_bytes B per round   [target <= 1 KB]"
 	rm -rf "$D"
 done

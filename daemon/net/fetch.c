@@ -468,10 +468,12 @@ recv_run(struct worker_job *j, git_repository *repo)
 
 	double t0 = mono_ms();
 
+	verify_memo_begin();	/* records parsed once, for both */
 	rj->rv = pack_receive(repo, rj->f->data.data, rj->f->data.len,
 	    rj->f->u, rj->f->n, &rj->cause);
 	if (rj->rv == 0)
 		recv_prepare(repo, rj->f);
+	verify_memo_end();
 	rj->ms = mono_ms() - t0;
 }
 
@@ -593,6 +595,7 @@ recv_done(struct worker_job *j)
 
 		penalty_verified(rj->net, rj->from);
 		recv_apply(rj->net, rj->f, p);
+		node_upkeep_busy(rj->net->node);	/* no repack mid-burst */
 		log_debug("peer %s: pack of %zu bytes, %zu branch(es): verified "
 		    "in %.0f ms, applied in %.0f ms", rj->from, rj->f->data.len,
 		    rj->f->n, rj->ms, mono_ms() - t0);
@@ -607,8 +610,6 @@ recv_done(struct worker_job *j)
 		penalty_refused(rj->net, rj->from);
 	}
 	fetch_free(rj->net, rj->f);
-	if (!j->cancelled)
-		fetch_pack_refs(rj->net);
 	if (p != NULL) {
 		SP(p)->verifying--;
 		if (rj->rv != 0 && rj->rv != PACK_LOCAL)
@@ -616,8 +617,11 @@ recv_done(struct worker_job *j)
 		else
 			fetch_next(p);
 	}
-	if (!j->cancelled)
+	if (!j->cancelled) {
 		fetch_kick_all(rj->net, p);
+		/* After the next WANTs went out: none out means the burst ended. */
+		fetch_pack_refs(rj->net);
+	}
 	free(rj->cause);
 	free(rj);
 }

@@ -131,7 +131,8 @@ index_step_cb(evutil_socket_t fd, short what, void *arg)
 	    ix->done, (long long)(time(NULL) - ix->since));
 	ix->done = 0;
 	search_rebuilt(nd->search);
-	node_upkeep_trim(nd);	/* the backlog's memory goes back */
+	search_shrink(nd->search);	/* its page cache, */
+	node_upkeep_trim(nd);		/* and the backlog's memory go back */
 }
 
 /* Puts nid into the backlog (once) and makes sure it is being worked off. */

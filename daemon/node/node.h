@@ -132,6 +132,11 @@ void	 node_upkeep_trim(struct node *);
  * sender) and the loose objects are merged now, not at 16 packs.
  */
 void	 node_upkeep_burst(struct node *);
+/*
+ * A fetched pack was applied: a burst is on, and the timer's repacks wait
+ * for its end (node_upkeep_burst) unless STORE_REPACK_BUSY packs piled up.
+ */
+void	 node_upkeep_busy(struct node *);
 /* node.c: an index that could not be opened at start (a full disk): again. */
 int	 node_index_reopen(struct node *);
 /* Branches whose indexing failed (a full disk) go into the backlog again. */

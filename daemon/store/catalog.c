@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 /* One node's records: by path, its node.md, counts by kind, the list of them all. */
@@ -253,22 +254,26 @@ add_path(struct apply_ctx *ac, const char *path, const git_oid *blobid)
 {
 	struct catalog_entry	*e;
 	git_blob		*b;
+	const struct record	*known = verify_memo_get(blobid);
 	struct record		*r = NULL;
 	char			*why = NULL;
 
-	if (git_blob_lookup(&b, ac->repo, blobid) != 0)
+	if (known == NULL && git_blob_lookup(&b, ac->repo, blobid) != 0)
 		return;
-	if (record_parse(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b),
-	    RECORD_STRICT, &r, &why) != 0) {
+	if (known == NULL && record_parse(git_blob_rawcontent(b),
+	    (size_t)git_blob_rawsize(b), RECORD_STRICT, &r, &why) != 0) {
 		log_warnx("%s: %s: unreadable record: %s", ac->nid, path, why);
 		free(why);
 		git_blob_free(b);
 		return;
 	}
-	git_blob_free(b);
-	e = entry_new(path, r->kind, r->id, r->title != NULL ? r->title :
-	    r->name != NULL ? r->name : "", r->project, r->created,
-	    r->modified, blobid);
+	if (known == NULL) {
+		git_blob_free(b);
+		known = r;
+	}
+	e = entry_new(path, known->kind, known->id, known->title != NULL ?
+	    known->title : known->name != NULL ? known->name : "",
+	    known->project, known->created, known->modified, blobid);
 	record_free(r);
 	if (ac->chg == NULL) {
 		entry_insert(ac->cat, e, ac->nid);

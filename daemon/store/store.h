@@ -41,6 +41,7 @@
 #define STORE_CACHE	(2 * 1024 * 1024)	/* parsed objects cached, per handle */
 #define STORE_REPACK_PACKS 16			/* packs that make a repack due */
 #define STORE_REPACK_LOOSE 1024			/* loose objects that do */
+#define STORE_REPACK_BUSY 256			/* packs that do while a burst of fetches is on */
 #define STORE_REPACK_BYTES (48 * 1024 * 1024)	/* packs merged at once (one window) */
 
 struct store;
@@ -192,8 +193,12 @@ int	 store_quarantined(struct store *, const char *nid);
 size_t	 store_quarantine_count(struct store *);
 /* Deletes the set-aside copy (the branch came back whole). */
 void	 store_quarantine_clear(struct store *, const char *nid);
-/* True when there are more than STORE_REPACK_PACKS packs or STORE_REPACK_LOOSE loose objects. */
-int	 store_wants_repack(struct store *);
+/*
+ * True when there are more than STORE_REPACK_PACKS packs or
+ * STORE_REPACK_LOOSE loose objects; busy (a burst of fetches is on): more
+ * than STORE_REPACK_BUSY packs.
+ */
+int	 store_wants_repack(struct store *, int busy);
 /* True when there is more than one pack (after a burst; a merge takes the loose objects along). */
 int	 store_wants_merge(struct store *);
 /* Bumped by every repack. */
@@ -233,6 +238,14 @@ int	 view_tree(struct store *, git_oid *tree);
  */
 int	verify_range(git_repository *, const char *nid, const git_oid *head,
 	    const git_oid *stop, uint64_t *count, char **cause);
+/*
+ * verify.c: between begin and end, on the calling thread, the records
+ * verify_range parses are kept by blob id, and catalog_prepare takes them
+ * from there instead of reading and parsing each again: one received
+ * pack's records (bounded by the pack's size), freed at end.
+ */
+void	verify_memo_begin(void);
+void	verify_memo_end(void);
 struct personal_allow;
 /*
  * verify.c: reads the records at head for personal data (protocol's

@@ -48,6 +48,8 @@ int	 store_odb_ids(git_odb *, git_oid **ids, size_t *n);
  */
 void	 verify_ids_begin(void);
 void	 verify_ids_end(void);
+/* verify.c: the record verify_range parsed from blob (verify_memo_begin), or NULL; the memo keeps it. */
+const struct record *verify_memo_get(const git_oid *blob);
 
 /*
  * fsck.c: a commit's or tree's raw bytes checked as `git fsck --strict`

@@ -134,11 +134,13 @@ store_objects_count(const char *repo_path, size_t *packs, size_t *loose)
 }
 
 int
-store_wants_repack(struct store *st)
+store_wants_repack(struct store *st, int busy)
 {
 	size_t	 packs, loose;
 
 	store_objects_count(st->path, &packs, &loose);
+	if (busy)
+		return packs > STORE_REPACK_BUSY;
 	return packs > STORE_REPACK_PACKS || loose > STORE_REPACK_LOOSE;
 }
 

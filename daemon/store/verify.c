@@ -69,6 +69,61 @@ verify_ids_end(void)
 	pack_ids = NULL;
 }
 
+/* A record verify_file parsed, by its blob id (verify_memo_begin). */
+struct memo {
+	git_oid		 blob;
+	struct record	*r;
+};
+
+/* This thread's memo between verify_memo_begin and verify_memo_end, else NULL. */
+static __thread struct hmap *memo;
+
+void
+verify_memo_begin(void)
+{
+	verify_memo_end();
+	memo = hmap_new();
+}
+
+void
+verify_memo_end(void)
+{
+	struct memo	*m;
+	size_t		 it = 0;
+
+	while ((m = hmap_next(memo, &it)) != NULL) {
+		record_free(m->r);
+		free(m);
+	}
+	hmap_free(memo);
+	memo = NULL;
+}
+
+const struct record *
+verify_memo_get(const git_oid *blob)
+{
+	struct memo	*m;
+
+	if (memo == NULL || (m = hmap_get(memo, blob->id, GIT_OID_RAWSZ)) == NULL)
+		return NULL;
+	return m->r;
+}
+
+/* Keeps r (parsed from blob) in the memo when there is one; 1 when it took r. */
+static int
+memo_keep(const git_oid *blob, struct record *r)
+{
+	struct memo	*m;
+
+	if (memo == NULL || hmap_get(memo, blob->id, GIT_OID_RAWSZ) != NULL)
+		return 0;
+	m = xcalloc(1, sizeof *m);
+	git_oid_cpy(&m->blob, blob);
+	m->r = r;
+	hmap_put(memo, m->blob.id, GIT_OID_RAWSZ, m);
+	return 1;
+}
+
 /* Notes id as nid's for this pack; 1 and holder filled when another branch of it brings id. */
 static int
 pack_id_taken(const char *id, const char *nid, char holder[KEYS_NID_MAX])
@@ -197,7 +252,8 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 out:
 	free(why);
 	free(rpath);
-	record_free(r);
+	if (rv != 0 || !memo_keep(&d->new_file.id, r))
+		record_free(r);
 	git_blob_free(b);
 	return rv;
 }

@@ -162,7 +162,7 @@ test_repack_merges(void **state)
 
 	fill(f);
 	assert_int_equal(store_open(f->repo, &st, &cause), 0);
-	assert_true(store_wants_repack(st));
+	assert_true(store_wants_repack(st, 0));
 	assert_int_equal(git_repository_open_bare(&repo, f->repo), 0);
 	assert_int_equal(store_repack(repo, &res, &cause), 0);
 	git_repository_free(repo);
@@ -172,7 +172,7 @@ test_repack_merges(void **state)
 	assert_int_equal(res.objects, PACKS * PER + LOOSE);
 	store_objects_count(f->repo, &packs, &loose);
 	assert_int_equal(packs, 1);
-	assert_false(store_wants_repack(st));
+	assert_false(store_wants_repack(st, 0));
 	assert_all_readable(f);
 	assert_git_fsck(f);
 	/* A handle opened before drops the merged packs and still reads all. */
