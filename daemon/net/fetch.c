@@ -90,6 +90,55 @@ fetch_busy_any(struct sync *s, const char *nid)
 	return hmap_gets(s->fetching, nid) != NULL;
 }
 
+/* The WANTs out to one peer for one nid (a claimed head is not asked of the same peer twice). */
+struct fetch_ask {
+	uint8_t	 key[sizeof(uint64_t) + KEYS_NID_MAX];
+	size_t	 len;
+	int	 n;
+};
+
+/* The key of serial's WANTs for nid into a. */
+static void
+ask_key(struct fetch_ask *a, uint64_t serial, const char *nid)
+{
+	size_t	 l = strlen(nid);
+
+	memcpy(a->key, &serial, sizeof serial);
+	memcpy(a->key + sizeof serial, nid, l);
+	a->len = sizeof serial + l;
+}
+
+/* True when a WANT for nid is out to the peer of serial (or being verified). */
+static int
+fetch_asked(struct sync *s, uint64_t serial, const char *nid)
+{
+	struct fetch_ask k;
+
+	ask_key(&k, serial, nid);
+	return hmap_get(s->asked, k.key, k.len) != NULL;
+}
+
+/* Counts a WANT for nid to the peer of serial in (on) or out. */
+static void
+ask_mark(struct sync *s, uint64_t serial, const char *nid, int on)
+{
+	struct fetch_ask k, *a;
+
+	ask_key(&k, serial, nid);
+	if ((a = hmap_get(s->asked, k.key, k.len)) == NULL && on) {
+		a = xcalloc(1, sizeof *a);
+		*a = k;
+		hmap_put(s->asked, a->key, a->len, a);
+	}
+	if (a == NULL)
+		return;
+	a->n += on ? 1 : -1;
+	if (a->n <= 0) {
+		hmap_del(s->asked, a->key, a->len);
+		free(a);
+	}
+}
+
 /* Counts a WANT for nid in (on) or out; proven: for a head with proof. */
 static void
 fetch_mark(struct sync *s, const char *nid, int on, int proven)
@@ -215,6 +264,7 @@ fetch_free(struct net *net, struct sync_fetch *f)
 		return;
 	for (i = 0; i < f->n; i++) {
 		fetch_mark(net->sync, f->u[i].nid, 0, f->proven[i]);
+		ask_mark(net->sync, f->serial, f->u[i].nid, 0);
 		if (f->chg != NULL)
 			catalog_change_free(f->chg[i]);
 	}
@@ -240,6 +290,7 @@ fetch_build(struct peer *p, struct wire_want *w)
 	uint64_t		 seq;
 
 	f = xcalloc(1, sizeof *f);
+	f->serial = p->serial;
 	f->u = xcalloc(WIRE_WANT_MAX, sizeof *f->u);
 	f->want = xcalloc(WIRE_WANT_MAX, sizeof *f->want);
 	f->proven = xcalloc(WIRE_WANT_MAX, sizeof *f->proven);
@@ -248,8 +299,9 @@ fetch_build(struct peer *p, struct wire_want *w)
 		next = TAILQ_NEXT(q, entry);
 		u = &f->u[f->n];
 		keys_nid_encode(q->h.pk, u->nid);
-		if (fetch_busy(NET(p)->sync, u->nid))
-			continue;	/* another peer brings it */
+		if (fetch_busy(NET(p)->sync, u->nid) ||
+		    fetch_asked(NET(p)->sync, p->serial, u->nid))
+			continue;	/* another peer, or this one, brings it */
 		seq = our_seq(NET(p), u->nid, &u->old);
 		if (q->h.seq < seq || (q->h.seq == seq &&
 		    memcmp(q->h.head, u->old.id, WIRE_OID_LEN) == 0)) {
@@ -266,6 +318,7 @@ fetch_build(struct peer *p, struct wire_want *w)
 		}
 		f->proven[f->n] = head_proven(p, u->nid, &q->h);
 		fetch_mark(NET(p)->sync, u->nid, 1, f->proven[f->n]);
+		ask_mark(NET(p)->sync, p->serial, u->nid, 1);
 		f->want[f->n] = q->h;
 		pending_drop(sp, q);
 		w->nb++;

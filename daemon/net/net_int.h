@@ -23,6 +23,7 @@ struct sync_fetch {
 	struct catalog_change	**chg;		/* by update: its catalog change, made on the worker */
 	struct buf		 data;
 	time_t			 progress;	/* sent, or the last PACK chunk came */
+	uint64_t		 serial;	/* of the peer asked */
 	int			 indexing;	/* the pack is with the worker */
 };
 
@@ -73,6 +74,7 @@ struct sync_ann {
 struct sync {
 	struct hmap	*ann;		/* nid → struct sync_ann */
 	struct hmap	*fetching;	/* nid → struct fetch_mark: WANTs out */
+	struct hmap	*asked;		/* peer serial + nid → struct fetch_ask */
 	struct hmap	*penalties;	/* nid → struct penalty (penalty.c) */
 	struct hmap	*joins;		/* host → struct join_rate (join.c) */
 	struct event	*ae_timer;

@@ -17,6 +17,7 @@ sync_init(struct net *net)
 	net->sync = xcalloc(1, sizeof *net->sync);
 	net->sync->ann = hmap_new();
 	net->sync->fetching = hmap_new();
+	net->sync->asked = hmap_new();
 	net->sync->penalties = hmap_new();
 	net->sync->joins = hmap_new();
 }
@@ -71,6 +72,10 @@ sync_free(struct net *net)
 	while ((m = hmap_next(net->sync->fetching, &it)) != NULL)
 		free(m);		/* left only if a fetch outlived its peer */
 	hmap_free(net->sync->fetching);
+	it = 0;
+	while ((m = hmap_next(net->sync->asked, &it)) != NULL)
+		free(m);
+	hmap_free(net->sync->asked);
 	penalty_free(net);
 	join_free(net);
 	free(net->sync);

@@ -10,6 +10,8 @@
 #include "util.h"
 #include "store.h"
 
+#define WORKER_IDLE_SECS	5	/* an idle thread looks for a repack this often */
+
 struct worker {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
@@ -67,6 +69,30 @@ worker_reopen(struct worker *w)
 	w->objects_gen = gen;
 }
 
+/*
+ * Waits (lock held) for a job or the stop. An idle thread looks every
+ * WORKER_IDLE_SECS whether a repack happened: its handle would otherwise
+ * keep the merged packs mapped, and their caches, until its next job.
+ */
+static void
+worker_wait(struct worker *w)
+{
+	struct timespec	 ts;
+
+	while (w->todo == NULL && !w->stopping) {
+		if (w->objects_gen != store_objects_generation()) {
+			pthread_mutex_unlock(&w->lock);
+			worker_reopen(w);
+			pthread_mutex_lock(&w->lock);
+			if (w->objects_gen == store_objects_generation())
+				continue;	/* else it failed: later */
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += WORKER_IDLE_SECS;
+		pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+	}
+}
+
 /* The thread: takes jobs one at a time and hands each back when run. */
 static void *
 worker_main(void *arg)
@@ -76,8 +102,7 @@ worker_main(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->todo == NULL && !w->stopping)
-			pthread_cond_wait(&w->cond, &w->lock);
+		worker_wait(w);
 		if ((j = queue_pop(&w->todo, &w->todo_tail)) == NULL)
 			break;
 		pthread_mutex_unlock(&w->lock);

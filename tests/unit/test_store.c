@@ -848,6 +848,57 @@ test_verify_content(void **state)
 	assert_int_equal(verify_ok(f, f->nida, NULL), 3);
 }
 
+/* Adds lesson i of nid to cat at its own path (title: tag). */
+static void
+many_add(struct catalog *cat, const char *nid, int i, const char *tag)
+{
+	char	 path[64], id[32];
+	git_oid	 blob;
+
+	snprintf(path, sizeof path, "projects/p/lessons/%02d.md", i);
+	snprintf(id, sizeof id, "L%s%02d", nid + strlen(nid) - 4, i);
+	memset(&blob, i, sizeof blob);
+	catalog_add(cat, nid, path, RECORD_LESSON, id, tag, "p", "2026-01-01",
+	    "2026-01-01", &blob);
+}
+
+/* A node's records are found by path below and above the size where it gets a map. */
+static void
+test_catalog_many(void **state)
+{
+	struct fixture *f = *state;
+	struct catalog	 cat;
+	const struct catalog_entry *e;
+	char		 path[64];
+	int		 i, n = 40;
+
+	memset(&cat, 0, sizeof cat);
+	for (i = 0; i < n; i++) {
+		many_add(&cat, f->nida, i, "eins");
+		many_add(&cat, f->nidb, i, "eins");
+		snprintf(path, sizeof path, "projects/p/lessons/%02d.md", i / 2);
+		assert_non_null(e = catalog_at(&cat, f->nida, path));
+		assert_string_equal(e->path, path);
+	}
+	assert_int_equal(cat.n, 2 * n);
+	/* The same path again replaces, small node or large. */
+	many_add(&cat, f->nida, 3, "zwei");
+	many_add(&cat, f->nida, 39, "zwei");
+	assert_int_equal(cat.n, 2 * n);
+	assert_string_equal(catalog_at(&cat, f->nida,
+	    "projects/p/lessons/03.md")->title, "zwei");
+	assert_string_equal(catalog_at(&cat, f->nida,
+	    "projects/p/lessons/39.md")->title, "zwei");
+	assert_string_equal(catalog_at(&cat, f->nidb,
+	    "projects/p/lessons/39.md")->title, "eins");
+	assert_null(catalog_at(&cat, f->nida, "projects/p/lessons/40.md"));
+	assert_int_equal(catalog_count(&cat, f->nida, RECORD_LESSON), n);
+	catalog_drop(&cat, f->nida);
+	assert_null(catalog_at(&cat, f->nida, "projects/p/lessons/03.md"));
+	assert_int_equal(cat.n, n);
+	catalog_clear(&cat);
+}
+
 /* The catalog follows tree diffs: added, changed, removed records. */
 static void
 test_catalog(void **state)
@@ -934,6 +985,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_verify_content, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_catalog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catalog_many, setup,
+		    teardown),
 	};
 	int	 rv;
 

@@ -163,6 +163,8 @@ test_repack_merges(void **state)
 	fill(f);
 	assert_int_equal(store_open(f->repo, &st, &cause), 0);
 	assert_true(store_wants_repack(st, 0));
+	/* While a burst of fetches is on, twenty packs wait for its end. */
+	assert_false(store_wants_repack(st, 1));
 	assert_int_equal(git_repository_open_bare(&repo, f->repo), 0);
 	assert_int_equal(store_repack(repo, &res, &cause), 0);
 	git_repository_free(repo);
