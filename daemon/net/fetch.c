@@ -103,6 +103,7 @@ ask_key(struct fetch_ask *a, uint64_t serial, const char *nid)
 {
 	size_t	 l = strlen(nid);
 
+	memset(a, 0, sizeof *a);
 	memcpy(a->key, &serial, sizeof serial);
 	memcpy(a->key + sizeof serial, nid, l);
 	a->len = sizeof serial + l;

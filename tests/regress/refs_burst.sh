@@ -44,6 +44,11 @@ check "after the burst its packs and loose objects are merged into one pack (pac
 # peer twice (it was: a whole pack fetched again, every move refused).
 twice=$(grep -c "moved meanwhile" "$M.log")
 check "no branch was fetched twice ($twice refused moves)" test "$twice" -eq 0
+# After the burst, a new lesson on the source still comes over: the
+# branches asked of the source in the burst are asked again (a WANT's
+# mark of the peer asked once stayed behind, and no later head came).
+id=$(kctl "$S" publish - <"$ROOT/contrib/examples/muenster-pilotstrasse.md")
+check "a lesson published after the burst reaches the mirror" poll 30 has_record "$M" "$id"
 check "stock git reads every branch" test "$(git -C "$M/repo.git" for-each-ref refs/namespaces | grep -c '/refs/heads/main')" -ge $((N + 2))
 check "knowctl verify on the mirror" kctl "$M" verify
 finish
