@@ -242,7 +242,8 @@ int	verify_range(git_repository *, const char *nid, const git_oid *head,
  * verify.c: between begin and end, on the calling thread, the records
  * verify_range parses are kept by blob id, and catalog_prepare takes them
  * from there instead of reading and parsing each again: one received
- * pack's records (bounded by the pack's size), freed at end.
+ * pack's records, up to 16 MiB of their text (the rest is parsed again),
+ * freed at end.
  */
 void	verify_memo_begin(void);
 void	verify_memo_end(void);

@@ -75,14 +75,21 @@ struct memo {
 	struct record	*r;
 };
 
-/* This thread's memo between verify_memo_begin and verify_memo_end, else NULL. */
+/*
+ * This thread's memo between verify_memo_begin and verify_memo_end, else
+ * NULL, and the record bytes it holds: at most VERIFY_MEMO_BYTES (a
+ * hostile pack's records beyond are parsed again for the catalog).
+ */
+#define VERIFY_MEMO_BYTES	(16u * 1024 * 1024)
 static __thread struct hmap *memo;
+static __thread size_t memo_bytes;
 
 void
 verify_memo_begin(void)
 {
 	verify_memo_end();
 	memo = hmap_new();
+	memo_bytes = 0;
 }
 
 void
@@ -109,14 +116,16 @@ verify_memo_get(const git_oid *blob)
 	return m->r;
 }
 
-/* Keeps r (parsed from blob) in the memo when there is one; 1 when it took r. */
+/* Keeps r (parsed from blob, size bytes) in the memo when there is one and room; 1 when it took r. */
 static int
-memo_keep(const git_oid *blob, struct record *r)
+memo_keep(const git_oid *blob, size_t size, struct record *r)
 {
 	struct memo	*m;
 
-	if (memo == NULL || hmap_get(memo, blob->id, GIT_OID_RAWSZ) != NULL)
+	if (memo == NULL || memo_bytes + size > VERIFY_MEMO_BYTES ||
+	    hmap_get(memo, blob->id, GIT_OID_RAWSZ) != NULL)
 		return 0;
+	memo_bytes += size;
 	m = xcalloc(1, sizeof *m);
 	git_oid_cpy(&m->blob, blob);
 	m->r = r;
@@ -252,7 +261,7 @@ verify_file(struct verify_ctx *vc, const git_diff_delta *d)
 out:
 	free(why);
 	free(rpath);
-	if (rv != 0 || !memo_keep(&d->new_file.id, r))
+	if (rv != 0 || !memo_keep(&d->new_file.id, size, r))
 		record_free(r);
 	git_blob_free(b);
 	return rv;

@@ -934,6 +934,29 @@ test_catalog(void **state)
 	assert_null(catalog_find(&cat, f->nida, NULL, NULL));	/* not nodes */
 	catalog_clear(&cat);
 
+	/* Made from the records verification parsed (the memo): the same. */
+	{
+		struct catalog_change *chg = NULL;
+		git_oid	 blob;
+
+		verify_memo_begin();
+		assert_int_equal(verify_ok(f, f->nida, NULL), 3);
+		assert_int_equal(catalog_prepare(repo, f->nida, NULL, &t[2],
+		    &chg, &cause), 0);
+		catalog_commit(&cat, f->nida, chg);
+		catalog_change_free(chg);
+		assert_non_null(e = catalog_find(&cat, ULID, NULL, NULL));
+		blob = e->blob;
+		assert_non_null(verify_memo_get(&blob));
+		verify_memo_end();
+		assert_null(verify_memo_get(&blob));
+		assert_int_equal(cat.n, 2);
+		assert_string_equal(e->title, "Start mit einer Pilotstra\xc3\x9f" "e");
+		assert_string_equal(e->project, PROJECT);
+		assert_string_equal(e->path, LESSON_PATH);
+		catalog_clear(&cat);
+	}
+
 	/* Step by step gives the same, with the title of the last step. */
 	assert_int_equal(catalog_apply(&cat, repo, f->nida, NULL, &t[0],
 	    &cause), 0);
