@@ -649,7 +649,8 @@ recv_done(struct worker_job *j)
 
 		penalty_verified(rj->net, rj->from);
 		recv_apply(rj->net, rj->f, p);
-		node_upkeep_busy(rj->net->node);	/* no repack mid-burst */
+		if (rj->f->n > 1)	/* a batch: no repack mid-burst */
+			node_upkeep_busy(rj->net->node);
 		log_debug("peer %s: pack of %zu bytes, %zu branch(es): verified "
 		    "in %.0f ms, applied in %.0f ms", rj->from, rj->f->data.len,
 		    rj->f->n, rj->ms, mono_ms() - t0);

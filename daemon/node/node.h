@@ -133,8 +133,10 @@ void	 node_upkeep_trim(struct node *);
  */
 void	 node_upkeep_burst(struct node *);
 /*
- * A fetched pack was applied: a burst is on, and the timer's repacks wait
- * for its end (node_upkeep_burst) unless STORE_REPACK_BUSY packs piled up.
+ * A fetched pack of several branches was applied: a burst is on, and the
+ * timer's repacks wait for its end (node_upkeep_burst) unless
+ * STORE_REPACK_BUSY packs piled up. Single-branch packs (gossip's daily
+ * trickle) do not hold them back.
  */
 void	 node_upkeep_busy(struct node *);
 /* node.c: an index that could not be opened at start (a full disk): again. */
