@@ -24,6 +24,7 @@ struct worker {
 	git_repository		*repo;			/* the worker thread's own */
 	char			*path;			/* of the repository */
 	unsigned int		 objects_gen;		/* store_objects_generation at open */
+	unsigned int		 idle_tried;		/* the generation an idle reopen was tried for */
 	long			 delay_ms;		/* test hook: pause before each job */
 };
 
@@ -79,13 +80,17 @@ worker_wait(struct worker *w)
 {
 	struct timespec	 ts;
 
+	unsigned int	 gen;
+
 	while (w->todo == NULL && !w->stopping) {
-		if (w->objects_gen != store_objects_generation()) {
+		/* Once a generation: a failed reopen is tried again at the next job, not every few seconds. */
+		if ((gen = store_objects_generation()) != w->objects_gen &&
+		    gen != w->idle_tried) {
+			w->idle_tried = gen;
 			pthread_mutex_unlock(&w->lock);
 			worker_reopen(w);
 			pthread_mutex_lock(&w->lock);
-			if (w->objects_gen == store_objects_generation())
-				continue;	/* else it failed: later */
+			continue;
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += WORKER_IDLE_SECS;

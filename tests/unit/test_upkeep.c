@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <event2/event.h>
 
 #include "store.h"
 #include "util.h"
@@ -189,6 +190,80 @@ test_repack_merges(void **state)
 	store_close(st);
 }
 
+/* A worker job reading every blob of the fixture (so its handle maps every pack). */
+struct read_job {
+	struct worker_job	 j;
+	struct fixture		*f;
+	int			 done;		/* atomic */
+};
+
+static void
+read_run(struct worker_job *j, git_repository *repo)
+{
+	struct read_job *rj = (struct read_job *)j;
+	git_blob	*b;
+
+	for (size_t i = 0; i < rj->f->n; i++)
+		if (git_blob_lookup(&b, repo, &rj->f->ids[i]) == 0)
+			git_blob_free(b);
+	__atomic_store_n(&rj->done, 1, __ATOMIC_RELEASE);
+}
+
+static void
+read_done(struct worker_job *j)
+{
+	(void)j;
+}
+
+/* Mappings of this process of deleted files under dir (packs merged away). */
+static int
+deleted_maps(const char *dir)
+{
+	FILE	*fp = fopen("/proc/self/maps", "r");
+	char	 line[4096];
+	int	 n = 0;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp) != NULL)
+		if (strstr(line, dir) != NULL && strstr(line, "(deleted)"))
+			n++;
+	fclose(fp);
+	return n;
+}
+
+/* An idle worker drops the packs a repack merged away, without a job. */
+static void
+test_idle_worker_reopens(void **state)
+{
+	struct fixture	*f = *state;
+	struct event_base *base = event_base_new();
+	struct read_job	 rj = { .f = f };
+	struct store_repacked res;
+	struct worker	*w;
+	git_repository	*repo;
+	char		*cause = NULL;
+	int		 i;
+
+	fill(f);
+	assert_int_equal(worker_start(&w, base, f->repo, &cause), 0);
+	rj.j.run = read_run;
+	rj.j.done = read_done;
+	worker_submit(w, &rj.j);
+	for (i = 0; i < 500 && !__atomic_load_n(&rj.done, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	assert_true(rj.done);
+	assert_int_equal(git_repository_open_bare(&repo, f->repo), 0);
+	assert_int_equal(store_repack(repo, &res, &cause), 0);
+	git_repository_free(repo);
+	assert_true(res.done);
+	assert_true(deleted_maps(f->repo) > 0);	/* the worker still maps them */
+	for (i = 0; i < 1000 && deleted_maps(f->repo) > 0; i++)
+		usleep(10000);
+	assert_int_equal(deleted_maps(f->repo), 0);
+	worker_stop(w);
+	event_base_free(base);
+}
+
 /* One pack and nothing loose: nothing to merge, nothing touched. */
 static void
 test_repack_nothing(void **state)
@@ -215,6 +290,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_repack_merges, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_repack_nothing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_idle_worker_reopens, setup,
 		    teardown),
 	};
 	int	 rv;
